@@ -1,0 +1,55 @@
+/// A position in a source text: a UTF-8 byte offset plus the 1-based line and column.
+///
+/// Columns count Unicode scalars from the start of the line, so a caret drawn under a column
+/// lines up in a terminal for the usual (non-wide) characters.
+public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
+  /// Byte offset into the UTF-8 encoding of the source.
+  public var offset: Int
+  /// 1-based line number.
+  public var line: Int
+  /// 1-based column, in Unicode scalars.
+  public var column: Int
+
+  public init(offset: Int, line: Int, column: Int) {
+    self.offset = offset
+    self.line = line
+    self.column = column
+  }
+
+  /// The first position of any source.
+  public static let start = SourceLocation(offset: 0, line: 1, column: 1)
+
+  public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+    lhs.offset < rhs.offset
+  }
+
+  public var description: String { "\(line):\(column)" }
+}
+
+/// A half-open range `[start, end)` of a source text. An empty range marks a point (for
+/// example "end of input").
+public struct SourceRange: Sendable, Hashable, CustomStringConvertible {
+  public var start: SourceLocation
+  public var end: SourceLocation
+
+  public init(start: SourceLocation, end: SourceLocation) {
+    self.start = start
+    self.end = end
+  }
+
+  /// An empty range at `location`.
+  public init(at location: SourceLocation) {
+    self.start = location
+    self.end = location
+  }
+
+  /// The smallest range covering both `self` and `other`.
+  public func union(_ other: SourceRange) -> SourceRange {
+    SourceRange(start: min(start, other.start), end: max(end, other.end))
+  }
+
+  /// The number of UTF-8 bytes covered.
+  public var length: Int { end.offset - start.offset }
+
+  public var description: String { "\(start)-\(end)" }
+}

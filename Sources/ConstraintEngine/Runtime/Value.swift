@@ -1,0 +1,173 @@
+/// A runtime value: what a JSON snapshot holds, plus *missing* for a path that does not exist.
+///
+/// Containers are reference-counted (Swift arrays, ``ObjectValue``'s storage), so the enum stays
+/// small and copying a value never copies a document.
+public enum Value: Sendable, CustomStringConvertible {
+  /// A path that does not resolve (distinct from JSON `null`).
+  case missing
+  case null
+  case bool(Bool)
+  case number(Number)
+  case string(String)
+  case array([Value])
+  case object(ObjectValue)
+
+  /// The name of the value's type as used in messages and by `type_of`.
+  public var typeName: String {
+    switch self {
+    case .missing: return "missing"
+    case .null: return "null"
+    case .bool: return "boolean"
+    case .number: return "number"
+    case .string: return "string"
+    case .array: return "array"
+    case .object: return "object"
+    }
+  }
+
+  /// `self[key]` for an object, `.missing` for anything else or an absent key.
+  public subscript(key: String) -> Value {
+    if case .object(let object) = self { return object[key] ?? .missing }
+    return .missing
+  }
+
+  /// The element at `index` of an array, `.missing` when out of range or not an array.
+  public subscript(index: Int) -> Value {
+    if case .array(let elements) = self, index >= 0, index < elements.count {
+      return elements[index]
+    }
+    return .missing
+  }
+
+  /// Structural equality: numbers by exact value, strings by Unicode scalars (no
+  /// normalisation), arrays element-wise, objects by key set and values regardless of key order.
+  /// Values of different types are never equal; `missing` equals only `missing`.
+  public func structurallyEquals(_ other: Value) -> Bool {
+    switch (self, other) {
+    case (.missing, .missing), (.null, .null): return true
+    case (.bool(let a), .bool(let b)): return a == b
+    case (.number(let a), .number(let b)): return a == b
+    case (.string(let a), .string(let b)): return Value.scalarsEqual(a, b)
+    case (.array(let a), .array(let b)):
+      guard a.count == b.count else { return false }
+      for index in a.indices where !a[index].structurallyEquals(b[index]) { return false }
+      return true
+    case (.object(let a), .object(let b)):
+      guard a.count == b.count else { return false }
+      for (key, value) in a {
+        guard let otherValue = b[key], value.structurallyEquals(otherValue) else { return false }
+      }
+      return true
+    default: return false
+    }
+  }
+
+  /// Exact Unicode scalar equality (Swift's `==` on `String` applies canonical equivalence,
+  /// which the language must not).
+  @inlinable
+  public static func scalarsEqual(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { aBytes in
+      b.withUTF8 { bBytes in
+        aBytes.count == bBytes.count
+          && (aBytes.count == 0
+            || memcmpBytes(aBytes.baseAddress!, bBytes.baseAddress!, aBytes.count) == 0)
+      }
+    }
+  }
+
+  /// Code point order (equivalently UTF-8 byte order): -1, 0 or 1.
+  public static func compareScalars(_ a: String, _ b: String) -> Int {
+    var a = a
+    var b = b
+    return a.withUTF8 { aBytes in
+      b.withUTF8 { bBytes in
+        let common = min(aBytes.count, bBytes.count)
+        if common > 0 {
+          let result = memcmpBytes(aBytes.baseAddress!, bBytes.baseAddress!, common)
+          if result != 0 { return result < 0 ? -1 : 1 }
+        }
+        return aBytes.count < bBytes.count ? -1 : (aBytes.count == bBytes.count ? 0 : 1)
+      }
+    }
+  }
+
+  /// A short, JSON-like rendering for explanations and messages.
+  public var description: String {
+    switch self {
+    case .missing: return "missing"
+    case .null: return "null"
+    case .bool(let value): return value ? "true" : "false"
+    case .number(let number): return number.description
+    case .string(let string): return Value.quoted(string)
+    case .array(let elements):
+      return "[" + elements.map(\.description).joined(separator: ", ") + "]"
+    case .object(let object):
+      return "{"
+        + object.map { Value.quoted($0.key) + ": " + $0.value.description }
+        .joined(separator: ", ") + "}"
+    }
+  }
+
+  /// A string in double quotes with JSON escapes.
+  public static func quoted(_ string: String) -> String {
+    var result = "\""
+    for scalar in string.unicodeScalars {
+      switch scalar {
+      case "\"": result += "\\\""
+      case "\\": result += "\\\\"
+      case "\n": result += "\\n"
+      case "\r": result += "\\r"
+      case "\t": result += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          result.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return result + "\""
+  }
+}
+
+@usableFromInline
+func memcmpBytes(
+  _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int
+) -> Int32 {
+  for index in 0..<count where a[index] != b[index] {
+    return a[index] < b[index] ? -1 : 1
+  }
+  return 0
+}
+
+/// A JSON object: keys in document order, unique (the reader rejects duplicates).
+public struct ObjectValue: Sendable, Sequence {
+  public typealias Element = (key: String, value: Value)
+
+  @usableFromInline
+  let entries: [Element]
+
+  /// Creates an object. Keys must be unique.
+  public init(_ entries: [Element]) {
+    self.entries = entries
+  }
+
+  public var count: Int { entries.count }
+  public var isEmpty: Bool { entries.isEmpty }
+  public var keys: [String] { entries.map(\.key) }
+
+  /// The value for `key` (exact scalar comparison), or nil.
+  public subscript(key: String) -> Value? {
+    for entry in entries where Value.scalarsEqual(entry.key, key) {
+      return entry.value
+    }
+    return nil
+  }
+
+  public func makeIterator() -> IndexingIterator<[Element]> {
+    entries.makeIterator()
+  }
+}
