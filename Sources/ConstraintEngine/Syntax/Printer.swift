@@ -1,0 +1,152 @@
+/// Prints expressions in canonical form: minimal parentheses, normalized spacing, strings
+/// re-escaped. Parsing the printed text gives a tree with the same structure.
+///
+/// The printer walks the tree with an explicit work list, so long flat chains
+/// (`a && b && …`, whose trees are deep on one side) cannot exhaust the stack.
+public enum Printer {
+  /// The canonical text of `expr`, e.g. `a == 1 && f(b, 'x') => c.every(e => e > 0)`.
+  public static func print(_ expr: Expr) -> String {
+    var output = ""
+    var work: [PrintStep] = [.node(expr)]
+    while let step = work.popLast() {
+      switch step {
+      case .text(let text):
+        output += text
+      case .node(let node):
+        work.append(contentsOf: steps(for: node).reversed())
+      }
+    }
+    return output
+  }
+
+  /// The single-quoted literal for `value`: `'` and `\` are escaped, everything else is kept.
+  public static func quote(_ value: String) -> String {
+    var result = "'"
+    for character in value.unicodeScalars {
+      switch character {
+      case "'": result += "\\'"
+      case "\\": result += "\\\\"
+      default: result.unicodeScalars.append(character)
+      }
+    }
+    return result + "'"
+  }
+
+  private enum PrintStep {
+    case text(String)
+    case node(Expr)
+  }
+
+  private static func steps(for expr: Expr) -> [PrintStep] {
+    switch expr.kind {
+    case .number(let digits): return [.text(digits)]
+    case .string(let value): return [.text(quote(value))]
+    case .bool(let value): return [.text(value ? "true" : "false")]
+    case .null: return [.text("null")]
+    case .identifier(let name): return [.text(name)]
+    case .member(let base, let name, _): return receiver(base) + [.text("." + name)]
+    case .index(let base, let index): return receiver(base) + [.text("[\(index)]")]
+    case .length(let base): return receiver(base) + [.text(".length")]
+    case .quantifier(let quantifier, let base, let variable, _, let body):
+      return receiver(base) + [
+        .text(".\(quantifier.rawValue)(\(variable) => "), .node(body), .text(")"),
+      ]
+    case .call(let name, _, let arguments):
+      return [.text(name + "(")] + list(arguments) + [.text(")")]
+    case .array(let elements):
+      return [.text("[")] + list(elements) + [.text("]")]
+    case .unary(let op, let operand):
+      if case .binary = operand.kind { return [.text(op.rawValue)] + parenthesized(operand) }
+      return [.text(op.rawValue), .node(operand)]
+    case .binary(let op, let left, let right, _):
+      let leftSteps = needsParentheses(left, under: op, onLeft: true)
+        ? parenthesized(left) : [.node(left)]
+      let rightSteps = needsParentheses(right, under: op, onLeft: false)
+        ? parenthesized(right) : [.node(right)]
+      return leftSteps + [.text(" \(op.rawValue) ")] + rightSteps
+    }
+  }
+
+  /// A postfix receiver keeps parentheses when it is an operator expression.
+  private static func receiver(_ base: Expr) -> [PrintStep] {
+    switch base.kind {
+    case .binary, .unary: return parenthesized(base)
+    default: return [.node(base)]
+    }
+  }
+
+  private static func parenthesized(_ expr: Expr) -> [PrintStep] {
+    [.text("("), .node(expr), .text(")")]
+  }
+
+  private static func list(_ items: [Expr]) -> [PrintStep] {
+    var steps: [PrintStep] = []
+    for (position, item) in items.enumerated() {
+      if position > 0 { steps.append(.text(", ")) }
+      steps.append(.node(item))
+    }
+    return steps
+  }
+
+  /// Whether `child`, an operand of `op`, must keep parentheses to parse back the same way.
+  private static func needsParentheses(
+    _ child: Expr, under op: BinaryOperator, onLeft: Bool
+  ) -> Bool {
+    guard case .binary(let childOperator, _, _, _) = child.kind else { return false }
+    if childOperator.precedence != op.precedence {
+      return childOperator.precedence < op.precedence
+    }
+    if op.isNonAssociative { return true }
+    if op == .implies { return onLeft }
+    return !onLeft
+  }
+}
+
+extension Expr: CustomStringConvertible {
+  /// The canonical text of the expression (see ``Printer``).
+  public var description: String { Printer.print(self) }
+}
+
+extension Expr {
+  /// Whether `self` and `other` are the same tree, ignoring source ranges (and the
+  /// parentheses, spacing and escapes that only change ranges).
+  public func hasSameStructure(as other: Expr) -> Bool {
+    var pending: [(Expr, Expr)] = [(self, other)]
+    while let (left, right) = pending.popLast() {
+      switch (left.kind, right.kind) {
+      case (.number(let a), .number(let b)) where a == b: continue
+      case (.string(let a), .string(let b)) where a.unicodeScalars.elementsEqual(b.unicodeScalars):
+        continue
+      case (.bool(let a), .bool(let b)) where a == b: continue
+      case (.null, .null): continue
+      case (.identifier(let a), .identifier(let b)) where a == b: continue
+      case (.member(let a, let nameA, _), .member(let b, let nameB, _)) where nameA == nameB:
+        pending.append((a, b))
+      case (.index(let a, let indexA), .index(let b, let indexB)) where indexA == indexB:
+        pending.append((a, b))
+      case (.length(let a), .length(let b)):
+        pending.append((a, b))
+      case (
+        .quantifier(let quantifierA, let a, let variableA, _, let bodyA),
+        .quantifier(let quantifierB, let b, let variableB, _, let bodyB)
+      ) where quantifierA == quantifierB && variableA == variableB:
+        pending.append((a, b))
+        pending.append((bodyA, bodyB))
+      case (.call(let nameA, _, let argumentsA), .call(let nameB, _, let argumentsB))
+      where nameA == nameB && argumentsA.count == argumentsB.count:
+        pending.append(contentsOf: zip(argumentsA, argumentsB))
+      case (.array(let a), .array(let b)) where a.count == b.count:
+        pending.append(contentsOf: zip(a, b))
+      case (.unary(let opA, let a), .unary(let opB, let b)) where opA == opB:
+        pending.append((a, b))
+      case (.binary(let opA, let leftA, let rightA, _), .binary(let opB, let leftB, let rightB, _))
+      where opA == opB:
+        pending.append((leftA, leftB))
+        pending.append((rightA, rightB))
+      default:
+        return false
+      }
+    }
+    return true
+  }
+}
