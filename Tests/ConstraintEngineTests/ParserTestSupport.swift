@@ -4,7 +4,8 @@ import Testing
 /// A source text with the expected range marked inline, e.g. `a == 1 ⟦garbage⟧`.
 ///
 /// `⟦…⟧` marks a range; a lone `⟦⟧` marks an empty range (a point, such as the end of input).
-/// The markers are stripped; `range` holds the UTF-8 offsets of the marked text in `source`.
+/// The markers are stripped; `range` holds the UTF-8 offsets of the marked text in
+/// `source`.
 struct MarkedSource: CustomStringConvertible, Sendable {
   let source: String
   let range: Range<Int>
