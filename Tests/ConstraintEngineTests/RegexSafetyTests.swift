@@ -30,6 +30,45 @@ struct RegexSafetyTests {
     #expect(elapsed < .milliseconds(50), "took \(elapsed)")
   }
 
+  /// PCRE2 restarts its match limit at every start position of an unanchored search, so a subject
+  /// made of many short catastrophic blocks would multiply the work; the step budget stops that.
+  @Test(arguments: [true, false])
+  func unanchoredSearchHasOneBudgetForAllStartPositions(jit: Bool) throws {
+    let block = String(repeating: "x", count: 17) + "!"
+    let subject = String(repeating: block, count: 2_000) + "y"
+    let regex = try CompiledRegex(pattern: "(x+x+)+y", limits: RegexLimits(allowsJIT: jit))
+    #expect(regex.countsSteps)
+    let clock = ContinuousClock()
+    let start = clock.now
+    #expect(throws: RegexMatchError.matchLimitExceeded) { try regex.matches(subject) }
+    let elapsed = clock.now - start
+    #expect(elapsed < .milliseconds(50), "took \(elapsed)")
+  }
+
+  @Test func onlyUnanchoredPatternsCountSteps() throws {
+    #expect(try !CompiledRegex(pattern: "^INV-[0-9]{6}$").countsSteps)
+    #expect(try !CompiledRegex(pattern: "\\Aa|\\Ab").countsSteps)
+    #expect(try CompiledRegex(pattern: "INV-[0-9]{6}").countsSteps)
+    #expect(try CompiledRegex(pattern: "(?m)^a").countsSteps)
+  }
+
+  @Test(arguments: [true, false])
+  func longUnanchoredSearchesStayWithinTheBudget(jit: Bool) throws {
+    let limits = RegexLimits(allowsJIT: jit)
+    let cases: [(String, String)] = [
+      ("INV-[0-9]{6}", String(repeating: "INV-12 ", count: 20_000) + "INV-123456"),
+      (#"(\w+\s?)*!"#, String(repeating: "word ", count: 4_000) + "!"),
+      (#"[a-z]+@[a-z]+\.com"#, String(repeating: "abc ", count: 20_000) + "x@y.com"),
+      ("(ab)+cd", String(repeating: "ab", count: 5_000) + "cd"),
+      ("(?:red|green|blue|cyan)-[0-9]", String(repeating: "cyan-x ", count: 20_000) + "red-1"),
+    ]
+    for (pattern, subject) in cases {
+      let regex = try CompiledRegex(pattern: pattern, limits: limits)
+      #expect(outcome(regex, subject) == .success(true), "\(pattern)")
+      #expect(outcome(regex, String(subject.dropLast(2))) == .success(false), "\(pattern)")
+    }
+  }
+
   @Test(arguments: [true, false])
   func defaultLimitsAllowLongOrdinarySubjects(jit: Bool) throws {
     let limits = RegexLimits(allowsJIT: jit)
@@ -130,6 +169,10 @@ struct RegexSafetyTests {
     let growth = residentBytes() - before
     // A leaked pcre2_code, match context or JIT code per regex would add well over 20 MB.
     #expect(growth < 16 * 1_024 * 1_024, "resident memory grew by \(growth) bytes")
+  }
+
+  private func outcome(_ regex: CompiledRegex, _ subject: String) -> Result<Bool, RegexMatchError> {
+    do { return .success(try regex.matches(subject)) } catch { return .failure(error) }
   }
 
   private func residentBytes() -> Int {

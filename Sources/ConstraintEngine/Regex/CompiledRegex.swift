@@ -21,6 +21,10 @@ public final class CompiledRegex: @unchecked Sendable {
   /// ``RegexLimits/allowsJIT``, refused for this pattern, or disabled with `(*NO_JIT)`).
   public let isJITCompiled: Bool
 
+  /// Whether every item the matcher runs is charged to a per-search step budget (unanchored
+  /// patterns, whose PCRE2 match limit restarts at every start position).
+  let countsSteps: Bool
+
   private let code: OpaquePointer
   private let matchContext: OpaquePointer
 
@@ -55,7 +59,7 @@ public final class CompiledRegex: @unchecked Sendable {
         bytes.baseAddress, bytes.count, Self.compileOptions, &errorCode, &errorOffset,
         compileContext)
     }
-    guard let code = compiled else {
+    guard var code = compiled else {
       throw RegexCompileError(
         message: RegexEngine.errorMessage(errorCode), pattern: pattern, utf8Offset: errorOffset)
     }
@@ -64,6 +68,23 @@ public final class CompiledRegex: @unchecked Sendable {
       throw RegexCompileError(
         message: "callouts (?C…) are not supported", pattern: pattern, utf8Offset: calloutOffset)
     }
+    var allOptions: UInt32 = 0
+    _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_ALLOPTIONS), &allOptions)
+    let anchored = allOptions & UInt32(PCRE2_ANCHORED) != 0
+    if !anchored {
+      let instrumented = withUTF8Bytes(of: pattern) { bytes in
+        pcre2_compile_8(
+          bytes.baseAddress, bytes.count, Self.compileOptions | UInt32(PCRE2_AUTO_CALLOUT),
+          &errorCode, &errorOffset, compileContext)
+      }
+      guard let instrumented else {
+        pcre2_code_free_8(code)
+        throw RegexCompileError(
+          message: RegexEngine.errorMessage(errorCode), pattern: pattern, utf8Offset: errorOffset)
+      }
+      pcre2_code_free_8(code)
+      code = instrumented
+    }
     guard let matchContext = pcre2_match_context_create_8(nil) else {
       pcre2_code_free_8(code)
       throw RegexCompileError(message: "out of memory", pattern: pattern, utf8Offset: 0)
@@ -71,6 +92,7 @@ public final class CompiledRegex: @unchecked Sendable {
     pcre2_set_match_limit_8(matchContext, limits.matchLimit)
     pcre2_set_depth_limit_8(matchContext, limits.depthLimit)
     pcre2_set_heap_limit_8(matchContext, limits.heapLimitKiB)
+    if !anchored { pcre2_set_callout_8(matchContext, regexStepCallout, nil) }
 
     var jitCompiled = false
     if limits.allowsJIT && RegexEngine.isJITAvailable
@@ -90,6 +112,7 @@ public final class CompiledRegex: @unchecked Sendable {
     self.code = code
     self.matchContext = matchContext
     self.isJITCompiled = jitCompiled
+    self.countsSteps = !anchored
   }
 
   deinit {
@@ -109,6 +132,9 @@ public final class CompiledRegex: @unchecked Sendable {
         code: PCRE2_ERROR_NOMEMORY, message: RegexEngine.errorMessage(PCRE2_ERROR_NOMEMORY))
     }
     let status = withUTF8Bytes(of: subject) { bytes in
+      if countsSteps, let cache {
+        cache.stepsRemaining.pointee = Self.stepBudget(limits: limits, subjectLength: bytes.count)
+      }
       if isJITCompiled {
         return pcre2_jit_match_8(
           code, bytes.baseAddress, bytes.count, 0, 0, matchData, matchContext)
@@ -120,13 +146,21 @@ public final class CompiledRegex: @unchecked Sendable {
     switch status {
     case 0...: return true  // 0: matched, but more captures than the one-pair match data holds
     case PCRE2_ERROR_NOMATCH: return false
-    case PCRE2_ERROR_MATCHLIMIT: throw .matchLimitExceeded
+    case PCRE2_ERROR_MATCHLIMIT, regexStepBudgetExhausted: throw .matchLimitExceeded
     case PCRE2_ERROR_DEPTHLIMIT: throw .depthLimitExceeded
     case PCRE2_ERROR_HEAPLIMIT: throw .heapLimitExceeded
     case PCRE2_ERROR_JIT_STACKLIMIT: throw .jitStackLimitExceeded
     default: throw .other(code: status, message: RegexEngine.errorMessage(status))
     }
   }
+
+  /// Steps one unanchored search may take in total: the match limit plus a fixed allowance per
+  /// subject byte, so the whole search is linear in the subject's length.
+  static func stepBudget(limits: RegexLimits, subjectLength: Int) -> Int {
+    Int(limits.matchLimit) + stepsPerSubjectByte * (subjectLength + 1)
+  }
+
+  static let stepsPerSubjectByte = 32
 
   /// The UTF-8 offset of the first callout in the compiled pattern, if any.
   private static func firstCalloutOffset(in code: OpaquePointer, pattern: String) -> Int? {

@@ -21,15 +21,23 @@ final class RegexThreadCache {
   /// grown under a larger limit must never serve a match with a smaller one.
   private var interpreterMatchData: [(heapLimitKiB: UInt32, matchData: OpaquePointer)] = []
   private var jitStacks: [(maximumKiB: UInt32, stack: OpaquePointer)] = []
+  /// Steps left for the search running on this thread (see ``CompiledRegex/stepBudget``). Kept
+  /// outside the object, under its own thread-specific key, so the per-step callout is a load,
+  /// a decrement and a store.
+  let stepsRemaining: UnsafeMutablePointer<Int>
   /// How many distinct heap limits (and JIT stack sizes) keep scratch state on one thread.
   private static let maximumEntryCount = 4
 
   private init?() {
     guard let matchData = pcre2_match_data_create_8(1, nil) else { return nil }
     self.jitMatchData = matchData
+    stepsRemaining = .allocate(capacity: 1)
+    stepsRemaining.initialize(to: 0)
   }
 
   deinit {
+    pthread_setspecific(stepCounterKey, nil)
+    stepsRemaining.deallocate()
     pcre2_match_data_free_8(jitMatchData)
     for entry in interpreterMatchData { pcre2_match_data_free_8(entry.matchData) }
     for entry in jitStacks { pcre2_jit_stack_free_8(entry.stack) }
@@ -56,7 +64,9 @@ final class RegexThreadCache {
     }
     guard let cache = RegexThreadCache() else { return nil }
     let raw = Unmanaged.passRetained(cache).toOpaque()
-    guard pthread_setspecific(threadCacheKey, raw) == 0 else {
+    guard pthread_setspecific(stepCounterKey, cache.stepsRemaining) == 0,
+      pthread_setspecific(threadCacheKey, raw) == 0
+    else {
       Unmanaged<RegexThreadCache>.fromOpaque(raw).release()
       return nil
     }
@@ -93,10 +103,33 @@ private let threadCacheKey: pthread_key_t = {
   return key
 }()
 
+/// The thread-specific slot for the current thread's ``RegexThreadCache/stepsRemaining``.
+private let stepCounterKey: pthread_key_t = {
+  var key = pthread_key_t()
+  let status = pthread_key_create(&key, nil)
+  precondition(status == 0, "pthread_key_create failed: \(status)")
+  return key
+}()
+
 /// PCRE2 calls this at the start of every JIT match to get the stack to run on. The callback data
 /// is the stack's maximum size in KiB, fixed per compiled regex. Returning nil makes PCRE2 use
 /// its 32 KiB machine-stack default, which is also bounded.
 let regexJITStackCallback: @convention(c) (UnsafeMutableRawPointer?) -> OpaquePointer? = { data in
   let maximumKiB = UInt32(truncatingIfNeeded: Int(bitPattern: data))
   return RegexThreadCache.current?.jitStack(maximumKiB: maximumKiB)
+}
+
+/// What ``regexStepCallout`` returns when the search has used its step budget; PCRE2 passes a
+/// negative callout result through as the match result. Far from PCRE2's own error codes.
+let regexStepBudgetExhausted: Int32 = -10_000
+
+/// PCRE2 calls this before every item of an unanchored pattern compiled with
+/// `PCRE2_AUTO_CALLOUT`; it charges one step to the search running on this thread.
+let regexStepCallout: @convention(c) (
+  UnsafeMutablePointer<pcre2_callout_block_8>?, UnsafeMutableRawPointer?
+) -> Int32 = { _, _ in
+  guard let raw = pthread_getspecific(stepCounterKey) else { return regexStepBudgetExhausted }
+  let steps = raw.assumingMemoryBound(to: Int.self)
+  steps.pointee &-= 1
+  return steps.pointee < 0 ? regexStepBudgetExhausted : 0
 }
