@@ -114,7 +114,8 @@ struct BuiltinCase: Sendable, CustomTestStringConvertible {
   }
 
   var testDescription: String {
-    "\(name)(\(arguments.map(\.description).joined(separator: ", "))) → \(expected)"
+    let call = "\(name)(\(arguments.map(\.description).joined(separator: ", ")))"
+    return (call.count > 150 ? String(call.prefix(150)) + "…" : call) + " → \(expected)"
   }
 
   func check() {
