@@ -18,6 +18,11 @@ public struct BuiltinRegistry: Sendable {
   /// Every builtin, sorted by name.
   public var all: [Builtin] { builtins.values.sorted { $0.name < $1.name } }
 
-  /// All builtins this engine provides.
-  public static let standard = BuiltinRegistry([])
+  /// All builtins this engine provides: the 52 of grammar v2.0 and the extensions
+  /// (`bigint_lte`, `bigint_lt`, `matches`; `bigint_eq` is portable).
+  public static let standard = BuiltinRegistry(
+    BigintBuiltins.all + CoreBuiltins.all + TemporalBuiltins.all + RegexBuiltins.all
+      + CollectionBuiltins.all + TimeBuiltins.all + DelegationBuiltins.all
+      + EnsembleBuiltins.all + TreeBuiltins.all + SagaBuiltins.all + GovernanceBuiltins.all
+      + GraphBuiltins.all + StateBuiltins.all + EncodingBuiltins.all)
 }

@@ -1,0 +1,82 @@
+import BigInt
+
+/// `bigint_gte/gt/lte/lt/eq`, `bigint_add/sub`, `bigint_sum`: exact integer arithmetic over
+/// integers and digit strings.
+enum BigintBuiltins {
+  static let family = "bigint"
+
+  static let all: [Builtin] = [
+    comparison("bigint_gte", portable: true) { $0 >= 0 },
+    comparison("bigint_gt", portable: true) { $0 > 0 },
+    comparison("bigint_lte", portable: false) { $0 <= 0 },
+    comparison("bigint_lt", portable: false) { $0 < 0 },
+    comparison("bigint_eq", portable: true) { $0 == 0 },
+    Builtin(
+      BuiltinSignature("bigint_add", [.value, .value], result: .integer, family: family),
+      .function { arguments, _ throws(BuiltinFailure) in
+        let lhs = try bigintOperand(arguments[0], argument: 0)
+        let rhs = try bigintOperand(arguments[1], argument: 1)
+        return .number(lhs + rhs)
+      }),
+    Builtin(
+      BuiltinSignature("bigint_sub", [.value, .value], result: .integer, family: family),
+      .function { arguments, _ throws(BuiltinFailure) in
+        let lhs = try bigintOperand(arguments[0], argument: 0)
+        let rhs = try bigintOperand(arguments[1], argument: 1)
+        return .number(lhs - rhs)
+      }),
+    Builtin(
+      BuiltinSignature(
+        "bigint_sum", [.value, .stringLiteral], optional: 1, result: .integer, family: family),
+      .function(sum)),
+  ]
+
+  /// A comparison builtin: `decide` receives -1, 0 or 1 (`a` less than, equal to, greater
+  /// than `b`).
+  static func comparison(
+    _ name: String, portable: Bool, _ decide: @escaping @Sendable (Int) -> Bool
+  ) -> Builtin {
+    Builtin(
+      BuiltinSignature(
+        name, [.value, .value], result: .boolean, portable: portable, family: family),
+      .function { arguments, _ throws(BuiltinFailure) in
+        let lhs = try bigintOperand(arguments[0], argument: 0)
+        let rhs = try bigintOperand(arguments[1], argument: 1)
+        return .bool(decide(Number.compare(lhs, rhs)))
+      })
+  }
+
+  /// `bigint_sum(array)` / `bigint_sum(array, 'field')`.
+  static func sum(
+    _ arguments: BuiltinArguments, _ context: EvaluationContext
+  ) throws(BuiltinFailure) -> Value {
+    let elements = try arguments.array(0, "the summed value")
+    let components: [String]? =
+      arguments.count > 1 ? fieldPathComponents(arguments.literal(1)) : nil
+    var smallTotal = 0
+    var bigTotal: BigInt? = nil
+    for (position, element) in elements.enumerated() {
+      let item = components.map { value(element, atField: $0) } ?? element
+      switch item {
+      case .missing, .null: continue
+      default: break
+      }
+      guard let number = bigintInteger(item) else {
+        let place =
+          components == nil
+          ? "element \(position)" : "element \(position) field \(code(arguments.literal(1)))"
+        throw .invalidArgument(index: 0, message: "\(place) \(bigintRejection(item))")
+      }
+      if bigTotal == nil, case .small(let addend) = number {
+        let (total, overflow) = smallTotal.addingReportingOverflow(addend)
+        if !overflow {
+          smallTotal = total
+          continue
+        }
+      }
+      bigTotal = (bigTotal ?? BigInt(smallTotal)) + number.bigIntValue!
+    }
+    if let bigTotal { return .number(Number(bigTotal)) }
+    return .number(.small(smallTotal))
+  }
+}

@@ -1,0 +1,88 @@
+import BigInt
+
+/// The longest string (sign included) read as a big integer.
+public let bigintStringMaximumLength = 4096
+
+/// Reads a string matching `^-?[0-9]+$` of at most ``bigintStringMaximumLength`` characters as
+/// an integer (`'007'` is 7, `'-0'` is 0); nil for anything else (`''`, `' 1'`, `'+5'`,
+/// `'1e3'`, `'0x10'`, `'1.0'`). Up to 18 digits are read straight into an `Int`.
+public func parseBigintString(_ text: String) -> Number? {
+  let utf8 = text.utf8
+  let count = utf8.count
+  guard count > 0, count <= bigintStringMaximumLength else { return nil }
+  var index = utf8.startIndex
+  var negative = false
+  if utf8[index] == UInt8(ascii: "-") {
+    negative = true
+    index = utf8.index(after: index)
+  }
+  let digitCount = negative ? count - 1 : count
+  guard digitCount > 0 else { return nil }
+  if digitCount <= 18 {
+    var value = 0
+    while index != utf8.endIndex {
+      let digit = utf8[index] &- UInt8(ascii: "0")
+      guard digit < 10 else { return nil }
+      value = value &* 10 &+ Int(digit)
+      index = utf8.index(after: index)
+    }
+    return .small(negative ? -value : value)
+  }
+  var remaining = utf8[index...]
+  guard remaining.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
+  // Leading zeros do not change the value; dropping them keeps short values on the fast path.
+  while remaining.count > 1, remaining.first == UInt8(ascii: "0") {
+    remaining = remaining.dropFirst()
+  }
+  if remaining.count <= 18 {
+    var value = 0
+    for byte in remaining { value = value &* 10 &+ Int(byte &- UInt8(ascii: "0")) }
+    return .small(negative ? -value : value)
+  }
+  guard var magnitude = BigInt(String(decoding: remaining, as: UTF8.self), radix: 10) else {
+    return nil
+  }
+  if negative { magnitude.negate() }
+  return Number(magnitude)
+}
+
+/// The integer a value stands for under the bigint rule: an integral number, or a string
+/// accepted by ``parseBigintString(_:)``. nil for anything else (decimals, other strings,
+/// booleans, containers, null, missing). The evaluator applies the same rule to fields
+/// declared `bigint` / `bigint_coercible`.
+@inlinable
+public func bigintInteger(_ value: Value) -> Number? {
+  switch value {
+  case .number(let number): return number.isInteger ? number : nil
+  case .string(let text): return parseBigintString(text)
+  default: return nil
+  }
+}
+
+/// Why a value is not a bigint operand, phrased to follow a subject ("argument 1 …",
+/// "`budget.limit` …").
+public func bigintRejection(_ value: Value) -> String {
+  switch value {
+  case .missing: return "is missing; expected an integer or a string of decimal digits"
+  case .null: return "is null; expected an integer or a string of decimal digits"
+  case .number(let number):
+    return "must be an integer, got the decimal \(truncated(number.description))"
+  case .string(let text):
+    if text.utf8.count > bigintStringMaximumLength {
+      return "is a string of \(text.utf8.count) characters, longer than the "
+        + "\(bigintStringMaximumLength)-character cap for integer strings"
+    }
+    return "must be an integer or a string matching ^-?[0-9]+$, got "
+      + truncated(Value.quoted(text))
+  default:
+    return "must be an integer or a string of decimal digits, got \(describe(value))"
+  }
+}
+
+/// Argument `index` of a bigint builtin as an integer, or an `invalidArgument` failure
+/// explaining the rejection.
+@inlinable
+public func bigintOperand(_ value: Value, argument index: Int) throws(BuiltinFailure) -> Number {
+  if let number = bigintInteger(value) { return number }
+  throw .invalidArgument(index: index, message: "argument " + bigintRejection(value))
+}

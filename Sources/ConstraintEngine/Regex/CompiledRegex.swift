@@ -1,0 +1,204 @@
+import CPCRE2
+
+/// A PCRE2 pattern compiled once (UTF mode, JIT when available) and matched many times.
+///
+/// Dialect: PCRE2 in UTF mode without UCP (`\d`, `\w`, `\s`, `\b` and POSIX classes are ASCII;
+/// `\p{…}` and case-insensitive matching are Unicode-aware; a pattern may opt in with `(*UCP)`),
+/// `$` matches only at the very end of the subject (`PCRE2_DOLLAR_ENDONLY`), `\C` and callouts
+/// are rejected. ``matches(_:)`` searches anywhere in the subject unless the pattern anchors.
+///
+/// `@unchecked Sendable` is safe because every stored property is immutable after `init`:
+/// PCRE2 documents a compiled pattern (including its JIT code, which is generated in `init`
+/// before the object can be shared) and a match context as read-only during matching, so any
+/// number of threads may match concurrently. The mutable per-match state (match data, JIT stack)
+/// lives in a per-thread cache, never in this object.
+public final class CompiledRegex: @unchecked Sendable {
+  /// The pattern as written.
+  public let pattern: String
+  /// The limits every match runs under.
+  public let limits: RegexLimits
+  /// Whether matches run on JIT-compiled code (false when the JIT is unavailable, disallowed by
+  /// ``RegexLimits/allowsJIT``, refused for this pattern, or disabled with `(*NO_JIT)`).
+  public let isJITCompiled: Bool
+
+  /// Whether every item the matcher runs is charged to a per-search step budget (unanchored
+  /// patterns, whose PCRE2 match limit restarts at every start position).
+  let countsSteps: Bool
+
+  private let code: OpaquePointer
+  private let matchContext: OpaquePointer
+
+  /// Options for `pcre2_compile`; see the type's documentation for the reasons.
+  static let compileOptions = UInt32(PCRE2_UTF) | UInt32(PCRE2_DOLLAR_ENDONLY)
+    | UInt32(PCRE2_NEVER_BACKSLASH_C) | UInt32(PCRE2_NO_UTF_CHECK)
+  /// The deepest parenthesis nesting accepted (bounds PCRE2's compile-time recursion).
+  static let parenthesesNestLimit: UInt32 = 250
+
+  /// Compiles `pattern`; matches will run under `limits`.
+  ///
+  /// - Throws: ``RegexCompileError`` with PCRE2's message and the offset of the problem, or the
+  ///   engine's own for patterns over ``RegexEngine/maximumPatternLength`` bytes and callouts.
+  public init(pattern: String, limits: RegexLimits = .default) throws(RegexCompileError) {
+    let length = pattern.utf8.count
+    if length > RegexEngine.maximumPatternLength {
+      throw RegexCompileError(
+        message: "pattern is \(length) bytes long; the maximum is "
+          + "\(RegexEngine.maximumPatternLength)",
+        pattern: pattern, utf8Offset: RegexEngine.maximumPatternLength)
+    }
+    guard let compileContext = pcre2_compile_context_create_8(nil) else {
+      throw RegexCompileError(message: "out of memory", pattern: pattern, utf8Offset: 0)
+    }
+    defer { pcre2_compile_context_free_8(compileContext) }
+    pcre2_set_parens_nest_limit_8(compileContext, Self.parenthesesNestLimit)
+
+    var errorCode: Int32 = 0
+    var errorOffset = 0
+    let compiled = withUTF8Bytes(of: pattern) { bytes in
+      pcre2_compile_8(
+        bytes.baseAddress, bytes.count, Self.compileOptions, &errorCode, &errorOffset,
+        compileContext)
+    }
+    guard var code = compiled else {
+      throw RegexCompileError(
+        message: RegexEngine.errorMessage(errorCode), pattern: pattern, utf8Offset: errorOffset)
+    }
+    if let calloutOffset = Self.firstCalloutOffset(in: code, pattern: pattern) {
+      pcre2_code_free_8(code)
+      throw RegexCompileError(
+        message: "callouts (?C…) are not supported", pattern: pattern, utf8Offset: calloutOffset)
+    }
+    var allOptions: UInt32 = 0
+    _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_ALLOPTIONS), &allOptions)
+    let anchored = allOptions & UInt32(PCRE2_ANCHORED) != 0
+    if !anchored {
+      let instrumented = withUTF8Bytes(of: pattern) { bytes in
+        pcre2_compile_8(
+          bytes.baseAddress, bytes.count, Self.compileOptions | UInt32(PCRE2_AUTO_CALLOUT),
+          &errorCode, &errorOffset, compileContext)
+      }
+      guard let instrumented else {
+        pcre2_code_free_8(code)
+        throw RegexCompileError(
+          message: RegexEngine.errorMessage(errorCode), pattern: pattern, utf8Offset: errorOffset)
+      }
+      pcre2_code_free_8(code)
+      code = instrumented
+    }
+    guard let matchContext = pcre2_match_context_create_8(nil) else {
+      pcre2_code_free_8(code)
+      throw RegexCompileError(message: "out of memory", pattern: pattern, utf8Offset: 0)
+    }
+    pcre2_set_match_limit_8(matchContext, limits.matchLimit)
+    pcre2_set_depth_limit_8(matchContext, limits.depthLimit)
+    pcre2_set_heap_limit_8(matchContext, limits.heapLimitKiB)
+    if !anchored { pcre2_set_callout_8(matchContext, regexStepCallout, nil) }
+
+    var jitCompiled = false
+    if limits.allowsJIT && RegexEngine.isJITAvailable
+      && pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
+    {
+      var jitSize = 0
+      jitCompiled = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_JITSIZE), &jitSize) == 0
+        && jitSize > 0
+    }
+    if jitCompiled {
+      let stackKiB = min(max(limits.heapLimitKiB, 32), 1024 * 1024)
+      pcre2_jit_stack_assign_8(
+        matchContext, regexJITStackCallback, UnsafeMutableRawPointer(bitPattern: Int(stackKiB)))
+    }
+    self.pattern = pattern
+    self.limits = limits
+    self.code = code
+    self.matchContext = matchContext
+    self.isJITCompiled = jitCompiled
+    self.countsSteps = !anchored
+  }
+
+  deinit {
+    pcre2_match_context_free_8(matchContext)
+    pcre2_code_free_8(code)
+  }
+
+  /// Whether the pattern matches anywhere in `subject` (only where it anchors, if it does).
+  ///
+  /// - Throws: ``RegexMatchError`` when a limit is reached or PCRE2 fails; never `false` then.
+  public func matches(_ subject: String) throws(RegexMatchError) -> Bool {
+    let cache = RegexThreadCache.current
+    let matchData = isJITCompiled
+      ? cache?.jitMatchData : cache?.interpreterMatchData(heapLimitKiB: limits.heapLimitKiB)
+    guard let matchData else {
+      throw .other(
+        code: PCRE2_ERROR_NOMEMORY, message: RegexEngine.errorMessage(PCRE2_ERROR_NOMEMORY))
+    }
+    let status = withUTF8Bytes(of: subject) { bytes in
+      if countsSteps, let cache {
+        cache.stepsRemaining.pointee = Self.stepBudget(limits: limits, subjectLength: bytes.count)
+      }
+      if isJITCompiled {
+        return pcre2_jit_match_8(
+          code, bytes.baseAddress, bytes.count, 0, 0, matchData, matchContext)
+      }
+      return pcre2_match_8(
+        code, bytes.baseAddress, bytes.count, 0, UInt32(PCRE2_NO_UTF_CHECK), matchData,
+        matchContext)
+    }
+    switch status {
+    case 0...: return true  // 0: matched, but more captures than the one-pair match data holds
+    case PCRE2_ERROR_NOMATCH: return false
+    case PCRE2_ERROR_MATCHLIMIT, regexStepBudgetExhausted: throw .matchLimitExceeded
+    case PCRE2_ERROR_DEPTHLIMIT: throw .depthLimitExceeded
+    case PCRE2_ERROR_HEAPLIMIT: throw .heapLimitExceeded
+    case PCRE2_ERROR_JIT_STACKLIMIT: throw .jitStackLimitExceeded
+    default: throw .other(code: status, message: RegexEngine.errorMessage(status))
+    }
+  }
+
+  /// Steps one unanchored search may take in total: the match limit plus a fixed allowance per
+  /// subject byte, so the whole search is linear in the subject's length.
+  static func stepBudget(limits: RegexLimits, subjectLength: Int) -> Int {
+    Int(limits.matchLimit) + stepsPerSubjectByte * (subjectLength + 1)
+  }
+
+  static let stepsPerSubjectByte = 32
+
+  /// The UTF-8 offset of the first callout in the compiled pattern, if any.
+  private static func firstCalloutOffset(in code: OpaquePointer, pattern: String) -> Int? {
+    var firstEnd = -1
+    _ = pcre2_callout_enumerate_8(
+      code,
+      { block, data in
+        guard let block, let data else { return 1 }
+        data.assumingMemoryBound(to: Int.self).pointee = block.pointee.pattern_position
+        return 1  // stop at the first callout
+      }, &firstEnd)
+    guard firstEnd >= 0 else { return nil }
+    // pattern_position is just past the callout; its text starts at the last "(?C" before it.
+    let bytes = Array(pattern.utf8.prefix(firstEnd))
+    var index = bytes.count - 3
+    while index >= 0 {
+      if bytes[index] == UInt8(ascii: "("), bytes[index + 1] == UInt8(ascii: "?"),
+        bytes[index + 2] == UInt8(ascii: "C")
+      {
+        return index
+      }
+      index -= 1
+    }
+    return firstEnd
+  }
+}
+
+/// Runs `body` on the contiguous UTF-8 bytes of `text` (copying only for bridged strings). The
+/// buffer's base address is never nil, even when empty, because PCRE2 rejects a null pointer.
+@inline(__always)
+private func withUTF8Bytes<Result>(
+  of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+) -> Result {
+  let nonNullBody = { (bytes: UnsafeBufferPointer<UInt8>) -> Result in
+    if bytes.baseAddress != nil { return body(bytes) }
+    var placeholder: UInt8 = 0
+    return withUnsafePointer(to: &placeholder) { body(UnsafeBufferPointer(start: $0, count: 0)) }
+  }
+  if let result = text.utf8.withContiguousStorageIfAvailable(nonNullBody) { return result }
+  return Array(text.utf8).withUnsafeBufferPointer(nonNullBody)
+}

@@ -1,0 +1,135 @@
+import CPCRE2
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Per-thread PCRE2 scratch state: the match data every match on this thread writes into, and the
+/// JIT stacks it runs on. Owned by exactly one thread, so it needs no locking; a match never
+/// re-enters another match on the same thread (callouts are rejected at compile time).
+///
+/// All match data has room for one capture pair: matching only needs a yes or no.
+final class RegexThreadCache {
+  /// Match data for JIT matches, which keep no backtracking frames in it.
+  let jitMatchData: OpaquePointer
+  /// Match data for interpreter matches, one per heap limit: PCRE2 keeps the backtracking frames
+  /// in match data between matches and only checks the heap limit when it grows them, so a vector
+  /// grown under a larger limit must never serve a match with a smaller one.
+  private var interpreterMatchData: [(heapLimitKiB: UInt32, matchData: OpaquePointer)] = []
+  private var jitStacks: [(maximumKiB: UInt32, stack: OpaquePointer)] = []
+  /// Steps left for the search running on this thread (see ``CompiledRegex/stepBudget``). Kept
+  /// outside the object, under its own thread-specific key, so the per-step callout is a load,
+  /// a decrement and a store.
+  let stepsRemaining: UnsafeMutablePointer<Int>
+  /// How many distinct heap limits (and JIT stack sizes) keep scratch state on one thread.
+  private static let maximumEntryCount = 4
+
+  private init?() {
+    guard let matchData = pcre2_match_data_create_8(1, nil) else { return nil }
+    self.jitMatchData = matchData
+    stepsRemaining = .allocate(capacity: 1)
+    stepsRemaining.initialize(to: 0)
+  }
+
+  deinit {
+    pthread_setspecific(stepCounterKey, nil)
+    stepsRemaining.deallocate()
+    pcre2_match_data_free_8(jitMatchData)
+    for entry in interpreterMatchData { pcre2_match_data_free_8(entry.matchData) }
+    for entry in jitStacks { pcre2_jit_stack_free_8(entry.stack) }
+  }
+
+  /// Match data whose retained frames never exceeded `heapLimitKiB`, created on first use.
+  @inline(__always)
+  func interpreterMatchData(heapLimitKiB: UInt32) -> OpaquePointer? {
+    for entry in interpreterMatchData where entry.heapLimitKiB == heapLimitKiB {
+      return entry.matchData
+    }
+    guard let matchData = pcre2_match_data_create_8(1, nil) else { return nil }
+    if interpreterMatchData.count == Self.maximumEntryCount {
+      pcre2_match_data_free_8(interpreterMatchData.removeFirst().matchData)
+    }
+    interpreterMatchData.append((heapLimitKiB, matchData))
+    return matchData
+  }
+
+  /// This thread's cache, created on first use and freed when the thread exits.
+  static var current: RegexThreadCache? {
+    if let raw = pthread_getspecific(threadCacheKey) {
+      return Unmanaged<RegexThreadCache>.fromOpaque(raw).takeUnretainedValue()
+    }
+    guard let cache = RegexThreadCache() else { return nil }
+    let raw = Unmanaged.passRetained(cache).toOpaque()
+    guard pthread_setspecific(stepCounterKey, cache.stepsRemaining) == 0,
+      pthread_setspecific(threadCacheKey, raw) == 0
+    else {
+      Unmanaged<RegexThreadCache>.fromOpaque(raw).release()
+      return nil
+    }
+    return cache
+  }
+
+  /// A JIT stack that can grow to `maximumKiB`, created on first use. The oldest stack (or match
+  /// data, above) is freed when too many sizes are in use; that is safe because each is only used
+  /// during one match on this thread and no match is running when the next one asks.
+  func jitStack(maximumKiB: UInt32) -> OpaquePointer? {
+    for entry in jitStacks where entry.maximumKiB == maximumKiB { return entry.stack }
+    let startSize = 32 * 1024
+    let maximumSize = max(startSize, Int(maximumKiB) * 1024)
+    guard let stack = pcre2_jit_stack_create_8(startSize, maximumSize, nil) else { return nil }
+    if jitStacks.count == Self.maximumEntryCount {
+      pcre2_jit_stack_free_8(jitStacks.removeFirst().stack)
+    }
+    jitStacks.append((maximumKiB, stack))
+    return stack
+  }
+}
+
+/// The thread-specific slot for ``RegexThreadCache``; its destructor releases the cache.
+private let threadCacheKey: pthread_key_t = {
+  var key = pthread_key_t()
+  let status = pthread_key_create(&key) { raw in
+    #if canImport(Darwin)
+      Unmanaged<RegexThreadCache>.fromOpaque(raw).release()
+    #else
+      if let raw { Unmanaged<RegexThreadCache>.fromOpaque(raw).release() }
+    #endif
+  }
+  precondition(status == 0, "pthread_key_create failed: \(status)")
+  return key
+}()
+
+/// The thread-specific slot for the current thread's ``RegexThreadCache/stepsRemaining``.
+private let stepCounterKey: pthread_key_t = {
+  var key = pthread_key_t()
+  let status = pthread_key_create(&key, nil)
+  precondition(status == 0, "pthread_key_create failed: \(status)")
+  return key
+}()
+
+/// PCRE2 calls this at the start of every JIT match to get the stack to run on. The callback data
+/// is the stack's maximum size in KiB, fixed per compiled regex. Returning nil makes PCRE2 use
+/// its 32 KiB machine-stack default, which is also bounded.
+let regexJITStackCallback: @convention(c) (UnsafeMutableRawPointer?) -> OpaquePointer? = { data in
+  let maximumKiB = UInt32(truncatingIfNeeded: Int(bitPattern: data))
+  return RegexThreadCache.current?.jitStack(maximumKiB: maximumKiB)
+}
+
+/// What ``regexStepCallout`` returns when the search has used its step budget; PCRE2 passes a
+/// negative callout result through as the match result. Far from PCRE2's own error codes.
+let regexStepBudgetExhausted: Int32 = -10_000
+
+/// PCRE2 calls this before every item of an unanchored pattern compiled with
+/// `PCRE2_AUTO_CALLOUT`; it charges one step to the search running on this thread.
+let regexStepCallout: @convention(c) (
+  UnsafeMutablePointer<pcre2_callout_block_8>?, UnsafeMutableRawPointer?
+) -> Int32 = { _, _ in
+  guard let raw = pthread_getspecific(stepCounterKey) else { return regexStepBudgetExhausted }
+  let steps = raw.assumingMemoryBound(to: Int.self)
+  steps.pointee &-= 1
+  return steps.pointee < 0 ? regexStepBudgetExhausted : 0
+}

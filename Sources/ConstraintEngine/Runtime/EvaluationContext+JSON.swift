@@ -1,0 +1,70 @@
+/// Why a JSON value is not a valid evaluation context.
+public struct EvaluationContextError: Error, Sendable, Hashable, CustomStringConvertible {
+  public let message: String
+
+  public init(_ message: String) { self.message = message }
+
+  public var description: String { message }
+}
+
+extension EvaluationContext {
+  /// Reads a context from `{"now": "…", "flags": ["…"], "state": {…}}`; every key optional.
+  ///
+  /// - `now`: an ISO 8601 timestamp accepted by the timestamp builtins (null: none);
+  /// - `flags`: an array of strings, the feature flags that are on;
+  /// - `state`: an object for the state-bearing builtins (shape in docs/BUILTINS.md).
+  ///
+  /// Any other key, or a value of the wrong type, is an error.
+  public init(json: Value) throws(EvaluationContextError) {
+    guard case .object(let object) = json else {
+      throw EvaluationContextError(
+        "an evaluation context must be a JSON object, got \(describe(json))")
+    }
+    var now: String? = nil
+    var flags = Set<String>()
+    var state = Value.missing
+    for (key, field) in object {
+      switch key {
+      case "now":
+        switch field {
+        case .null: break
+        case .string(let text):
+          if case .failure(let error) = Timestamp.parse(text) {
+            throw EvaluationContextError(
+              "context `now` \(truncated(Value.quoted(text))) is not an ISO 8601 timestamp: it "
+                + error.reason)
+          }
+          now = text
+        default:
+          throw EvaluationContextError(
+            "context `now` must be a timestamp string, got \(describe(field))")
+        }
+      case "flags":
+        guard case .array(let elements) = field else {
+          throw EvaluationContextError(
+            "context `flags` must be an array of strings, got \(describe(field))")
+        }
+        for (index, element) in elements.enumerated() {
+          guard case .string(let flag) = element else {
+            throw EvaluationContextError(
+              "context flags[\(index)] must be a string, got \(describe(element))")
+          }
+          flags.insert(flag)
+        }
+      case "state":
+        switch field {
+        case .null: break
+        case .object: state = field
+        default:
+          throw EvaluationContextError(
+            "context `state` must be an object, got \(describe(field))")
+        }
+      default:
+        throw EvaluationContextError(
+          "unknown evaluation context key \(truncated(Value.quoted(key))); "
+            + "expected now, flags or state")
+      }
+    }
+    self.init(now: now, flags: flags, state: state)
+  }
+}
