@@ -11,6 +11,25 @@ ALLOWED = {"id", "expr", "data", "expect", "error_contains", "types", "now", "co
 EXPECTS = {"pass", "fail", "error", "deferred"}
 
 
+def check_divergences_doc(directory, seen):
+  """Every flagged case is listed in docs/DIVERGENCES.md, and every listed id exists."""
+  doc_path = os.path.join(directory, "..", "..", "docs", "DIVERGENCES.md")
+  if not os.path.exists(doc_path):
+    return [f"{doc_path} is missing"]
+  with open(doc_path, encoding="utf-8") as handle:
+    listed = set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+-[0-9]{3})`", handle.read()))
+  flagged = set()
+  for path in glob.glob(os.path.join(directory, "*.jsonl")):
+    with open(path, encoding="utf-8") as handle:
+      for line in handle:
+        case = json.loads(line)
+        if case.get("divergence"):
+          flagged.add(case["id"])
+  problems = [f"DIVERGENCES.md does not list flagged case {i}" for i in sorted(flagged - listed)]
+  problems += [f"DIVERGENCES.md lists unknown case {i}" for i in sorted(listed - set(seen))]
+  return problems
+
+
 def main():
   directory = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
   seen = {}
@@ -53,6 +72,7 @@ def main():
           problems.append(f"{where}: types values must be strings")
         if "divergence" in case and case["divergence"] is not True:
           problems.append(f"{where}: divergence must be true when present")
+  problems += check_divergences_doc(directory, seen)
   for problem in problems:
     print(problem)
   print(f"{total} cases, {len(problems)} problems")
