@@ -95,8 +95,7 @@ def bigint():
   f.add("bigint_sum(a) == 0", {"a": [True]}, "error", BAD_INPUT, divergence=True)
   f.add("bigint_sum(items, 'amount_micro') == 0", {"items": [{"amount_micro": "1.0"}]},
         "error", BAD_INPUT, divergence=True)
-  f.add("bigint_sum(a) == 0", {}, "error", "the array itself missing is an error",
-        error_contains="missing")
+  f.add("bigint_sum(a) == 0", {}, "error", "the array itself missing is an error")
   f.add("bigint_sum(a) == 0", {"a": None}, "error", "the array itself null is an error")
   f.add("bigint_sum(a) == 0", {"a": {"x": 1}}, "error", "the argument must be an array")
   f.add("bigint_sum(a) == 0", {"a": "123"}, "error", "the argument must be an array")
@@ -128,7 +127,7 @@ def core():
   f.add("len('') == 0", {}, "pass")
   f.add("len([1, 2]) == 2", {}, "pass")
   f.add("len(a) == 0", {}, "error", "missing is an error; the reference gives 0",
-        error_contains="missing", divergence=True)
+        divergence=True)
   f.add("len(a) == 0", {"a": None}, "error", "null is an error; the reference gives 0",
         divergence=True)
   f.add("len(a) == 0", {"a": 12345}, "error", "a number has no length; the reference gives 0",
@@ -238,8 +237,7 @@ def time():
         "invalid month; the reference returns false", divergence=True)
   f.add("is_after(a, b)", {"a": "yesterday", "b": "2024-01-01"}, "error",
         "not a timestamp", divergence=True)
-  f.add("is_after(a, b)", {"b": "2024-01-01"}, "error", "missing timestamp",
-        error_contains="missing", divergence=True)
+  f.add("is_after(a, b)", {"b": "2024-01-01"}, "error", "missing timestamp", divergence=True)
   f.add("is_after(a, b)", {"a": 1704067200, "b": "2024-01-01"}, "error",
         "a number is not a timestamp", divergence=True)
   f.add("is_after(a)", {"a": "2024-01-01"}, "error", "arity")
