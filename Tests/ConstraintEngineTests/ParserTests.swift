@@ -449,6 +449,12 @@ struct ParserLimitTests {
     #expect(diagnostic.range.start.offset >= openerOffset)
     #expect(diagnostic.range.start.offset < openerOffset + open.utf8.count)
 
+    let unlimited = ParseLimits(maximumDepth: .max, maximumSourceLength: 10_000_000)
+    let clamped = ParseLimits.maximumSupportedDepth
+    #expect(parseOrRecord(nested(clamped), limits: unlimited) != nil)
+    #expect(parseError(nested(clamped + 1), limits: unlimited) != nil)
+    #expect(parseError(nested(100_000), limits: unlimited) != nil)
+
     let small = ParseLimits(maximumDepth: 3)
     #expect(parseOrRecord(nested(3), limits: small) != nil)
     #expect(parseError(nested(4), limits: small) != nil)
