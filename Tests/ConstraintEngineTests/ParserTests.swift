@@ -210,6 +210,7 @@ let parserErrorCases: [(marked: String, phase: DiagnosticPhase, message: String)
   ("⟦`⟧x`", .lex, "single quotes"),
   ("a ⟦\u{00A0}⟧== 1", .lex, "U+00A0"),
   ("'😀' == ⟦é⟧", .lex, "unexpected character `é`"),
+  ("caf⟦é⟧ == 1", .lex, "identifiers use ASCII letters"),
   ("a ⟦\u{0007}⟧", .lex, "U+0007"),
   ("a == ⟦\"x\"⟧", .lex, "strings use single quotes"),
   ("⟦\"⟧x", .lex, "strings use single quotes"),
