@@ -19,8 +19,9 @@ struct ParseLimitOptions: ParsableArguments {
   }
 
   func validate() throws {
-    guard maximumDepth >= 1, maximumDepth <= 10_000 else {
-      throw ValidationError("--max-depth must be between 1 and 10000")
+    guard (1...ParseLimits.maximumSupportedDepth).contains(maximumDepth) else {
+      throw ValidationError(
+        "--max-depth must be between 1 and \(ParseLimits.maximumSupportedDepth)")
     }
     guard maximumSourceLength >= 1 else {
       throw ValidationError("--max-length must be at least 1")

@@ -130,9 +130,10 @@ struct DiagnosticRendererTests {
   }
 
   @Test func controlCharactersAreNotEchoedRaw() throws {
-    let source = "a \u{1B}[2J"
-    let text = try renderedError(source)
-    #expect(!text.contains("\u{1B}"))
+    for source in ["a \u{1B}[2J", "a '\u{1B}[2J'", "a\n'\u{7}x'"] {
+      let text = try renderedError(source)
+      #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(source)")
+    }
   }
 
   @Test func emptySourcesRenderAPoint() throws {

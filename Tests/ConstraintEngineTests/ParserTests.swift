@@ -210,6 +210,7 @@ let parserErrorCases: [(marked: String, phase: DiagnosticPhase, message: String)
   ("⟦`⟧x`", .lex, "single quotes"),
   ("a ⟦\u{00A0}⟧== 1", .lex, "U+00A0"),
   ("'😀' == ⟦é⟧", .lex, "unexpected character `é`"),
+  ("caf⟦é⟧ == 1", .lex, "identifiers use ASCII letters"),
   ("a ⟦\u{0007}⟧", .lex, "U+0007"),
   ("a == ⟦\"x\"⟧", .lex, "strings use single quotes"),
   ("⟦\"⟧x", .lex, "strings use single quotes"),
@@ -448,6 +449,12 @@ struct ParserLimitTests {
     let openerOffset = 64 * open.utf8.count
     #expect(diagnostic.range.start.offset >= openerOffset)
     #expect(diagnostic.range.start.offset < openerOffset + open.utf8.count)
+
+    let unlimited = ParseLimits(maximumDepth: .max, maximumSourceLength: 10_000_000)
+    let clamped = ParseLimits.maximumSupportedDepth
+    #expect(parseOrRecord(nested(clamped), limits: unlimited) != nil)
+    #expect(parseError(nested(clamped + 1), limits: unlimited) != nil)
+    #expect(parseError(nested(100_000), limits: unlimited) != nil)
 
     let small = ParseLimits(maximumDepth: 3)
     #expect(parseOrRecord(nested(3), limits: small) != nil)

@@ -48,18 +48,18 @@ public struct DiagnosticRenderer: Sendable {
     var lines: [String] = []
     lines.append(
       paint(diagnostic.severity.rawValue + ":", style: style(for: diagnostic.severity))
-        + " " + paint(diagnostic.message, style: .bold))
+        + " " + paint(sanitized(diagnostic.message), style: .bold))
     lines += block(
       for: diagnostic.range, in: bytes, name: name, width: width,
       caretStyle: style(for: diagnostic.severity))
     for note in diagnostic.notes {
       if let range = note.range {
-        lines.append(paint("note:", style: .note) + " " + note.message)
+        lines.append(paint("note:", style: .note) + " " + sanitized(note.message))
         lines += block(for: range, in: bytes, name: name, width: width, caretStyle: .note)
       } else {
         lines.append(
           String(repeating: " ", count: width + 1) + paint("= note:", style: .note) + " "
-            + note.message)
+            + sanitized(note.message))
       }
     }
     return lines.joined(separator: "\n")
@@ -132,6 +132,11 @@ public struct DiagnosticRenderer: Sendable {
       caretCount = min(caretCount, max(1, windowEnd - caretStart + 1))
     }
     return Snippet(lineNumber: lineNumber, text: text, caretPrefix: prefix, caretCount: caretCount)
+  }
+
+  /// Messages quote source text, so they are cleaned like source lines.
+  private func sanitized(_ message: String) -> String {
+    String(String.UnicodeScalarView(message.unicodeScalars.map(displayable)))
   }
 
   /// Control characters are shown as U+FFFD so they cannot disturb the terminal.

@@ -194,6 +194,10 @@ public struct Lexer: Sendable {
       let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
       if scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F {
         message = "unexpected character \(code) (only spaces, tabs and newlines separate tokens)"
+      } else if scalar.properties.isAlphabetic {
+        message =
+          "unexpected character `\(character)` (\(code)); identifiers use ASCII letters, "
+          + "digits and `_` (a field with another name cannot be written as a path)"
       } else {
         message = "unexpected character `\(character)` (\(code))"
       }

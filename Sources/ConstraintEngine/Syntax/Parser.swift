@@ -2,6 +2,7 @@
 public struct ParseLimits: Sendable, Hashable {
   /// The deepest real nesting accepted: each parenthesis, array literal, call, prefix operator
   /// and quantifier body opens one level. Long flat chains (`a && b && …`) do not nest.
+  /// Values are clamped to `1...ParseLimits.maximumSupportedDepth`.
   public var maximumDepth: Int = 64
   /// The longest source accepted, in UTF-8 bytes.
   public var maximumSourceLength: Int = 65_536
@@ -14,6 +15,11 @@ public struct ParseLimits: Sendable, Hashable {
 
   /// 64 levels of nesting, 64 KiB of source.
   public static let `default` = ParseLimits()
+
+  /// The largest nesting limit honoured (larger values are clamped), so that parsing, and
+  /// the later phases that walk the tree recursively, stay far from the thread's stack limit
+  /// even in debug builds.
+  public static let maximumSupportedDepth = 256
 }
 
 /// The recursive-descent parser of constraint expressions.
@@ -53,7 +59,7 @@ private struct ExpressionParser {
   init(_ source: String, limits: ParseLimits) throws(Diagnostic) {
     lexer = Lexer(source)
     current = try lexer.next()
-    maximumDepth = max(1, limits.maximumDepth)
+    maximumDepth = min(max(1, limits.maximumDepth), ParseLimits.maximumSupportedDepth)
   }
 
   mutating func parseWhole() throws(Diagnostic) -> Expr {
@@ -65,70 +71,44 @@ private struct ExpressionParser {
     return expression
   }
 
-  // MARK: - Binary levels
+  // MARK: - Binary operators
 
-  /// `or ('=>' or)*`, right-associative; built iteratively so chains do not recurse.
+  /// All binary levels in one loop (operator precedence with an explicit operator stack), so
+  /// a nesting level costs few stack frames and flat chains never recurse: `=>` is
+  /// right-associative, comparisons and `in` do not chain, the others are left-associative.
   private mutating func parseExpression() throws(Diagnostic) -> Expr {
-    var operands = [try parseBinaryLevel(.or)]
-    var operators: [SourceRange] = []
-    while current.isOperator(.implies) {
-      operators.append(current.range)
-      try advance()
-      operands.append(try parseBinaryLevel(.or))
-    }
-    var result = operands.removeLast()
-    while let left = operands.popLast() {
-      let operatorRange = operators.removeLast()
-      result = Expr(
-        .binary(.implies, left, result, operatorRange: operatorRange),
-        range: left.range.union(result.range))
-    }
-    return result
-  }
-
-  /// The left-associative and non-chaining binary levels, from `||` down to `* / %`.
-  private enum Level: Int {
-    case or, and, comparison, additive, multiplicative
-
-    var next: Level? { Level(rawValue: rawValue + 1) }
-
-    func accepts(_ op: BinaryOperator) -> Bool {
-      switch self {
-      case .or: return op == .or
-      case .and: return op == .and
-      case .comparison: return op.isNonAssociative
-      case .additive: return op == .add || op == .subtract
-      case .multiplicative: return op == .multiply || op == .divide || op == .remainder
+    var operands: [Expr] = [try parseUnary()]
+    var operators: [(op: BinaryOperator, range: SourceRange)] = []
+    while let op = current.binaryOperator {
+      while let top = operators.last,
+        top.op.precedence > op.precedence
+          || (top.op.precedence == op.precedence && op != .implies && !op.isNonAssociative)
+      {
+        operators.removeLast()
+        reduce(top, &operands)
       }
-    }
-  }
-
-  private mutating func parseBinaryLevel(_ level: Level) throws(Diagnostic) -> Expr {
-    var left = try parseOperand(of: level)
-    while let op = current.binaryOperator, level.accepts(op) {
-      let operatorRange = current.range
-      try advance()
-      let right = try parseOperand(of: level)
-      left = Expr(
-        .binary(op, left, right, operatorRange: operatorRange),
-        range: left.range.union(right.range))
-      if level == .comparison {
-        if let again = current.binaryOperator, level.accepts(again) {
-          throw Diagnostic(
-            .parse,
-            "comparisons do not chain: `\(again.rawValue)` cannot follow "
-              + "`\(op.rawValue)`; combine them with `&&` or add parentheses",
-            at: current.range)
-        }
-        break
+      if op.isNonAssociative, let top = operators.last, top.op.isNonAssociative {
+        throw Diagnostic(
+          .parse,
+          "comparisons do not chain: `\(op.rawValue)` cannot follow `\(top.op.rawValue)`; "
+            + "combine them with `&&` or add parentheses",
+          at: current.range)
       }
+      operators.append((op, current.range))
+      try advance()
+      operands.append(try parseUnary())
     }
-    return left
+    while let top = operators.popLast() { reduce(top, &operands) }
+    return operands[0]
   }
 
-  private mutating func parseOperand(of level: Level) throws(Diagnostic) -> Expr {
-    if let next = level.next { return try parseBinaryLevel(next) }
-    return try parseUnary()
+  private func reduce(_ top: (op: BinaryOperator, range: SourceRange), _ operands: inout [Expr]) {
+    let right = operands.removeLast()
+    let left = operands.removeLast()
+    operands.append(
+      Expr(
+        .binary(top.op, left, right, operatorRange: top.range),
+        range: left.range.union(right.range)))
   }
 
   // MARK: - Prefix and postfix
@@ -290,22 +270,32 @@ private struct ExpressionParser {
       if current.isPunctuation(.leftParen) { return try parseCall(name, nameToken: token) }
       return Expr(.identifier(name), range: token.range)
     case .punctuation(.leftParen):
-      try enterNesting(at: token.range)
-      defer { depth -= 1 }
-      try advance()
-      let inner = try parseExpression()
-      let closer = try expectCloser(.rightParen, opener: token, after: "the expression")
-      return Expr(inner.kind, range: token.range.union(closer))
+      return try parseParenthesized(opener: token)
     case .punctuation(.leftBracket):
-      try enterNesting(at: token.range)
-      defer { depth -= 1 }
-      try advance()
-      let (elements, closer) = try parseList(
-        closing: .rightBracket, opener: token, itemName: "element")
-      return Expr(.array(elements), range: token.range.union(closer))
+      return try parseArrayLiteral(opener: token)
     default:
       throw expectedExpressionError()
     }
+  }
+
+  /// `( expression )`: the inner node, its range widened to include the parentheses.
+  private mutating func parseParenthesized(opener: Token) throws(Diagnostic) -> Expr {
+    try enterNesting(at: opener.range)
+    defer { depth -= 1 }
+    try advance()
+    let inner = try parseExpression()
+    let closer = try expectCloser(.rightParen, opener: opener, after: "the expression")
+    return Expr(inner.kind, range: opener.range.union(closer))
+  }
+
+  /// `[ elements ]`.
+  private mutating func parseArrayLiteral(opener: Token) throws(Diagnostic) -> Expr {
+    try enterNesting(at: opener.range)
+    defer { depth -= 1 }
+    try advance()
+    let (elements, closer) = try parseList(
+      closing: .rightBracket, opener: opener, itemName: "element")
+    return Expr(.array(elements), range: opener.range.union(closer))
   }
 
   /// `name(arguments…)` with the current token on `(`.

@@ -15,12 +15,17 @@ public enum TokenKind: Sendable, Hashable {
   /// The end of the source (an empty range after the last token).
   case endOfInput
 
-  /// How the token is named in messages, e.g. "`==`", "`foo`", "string `'x'`", "end of input".
+  /// How the token is named in messages, e.g. "`==`", "`foo`", "`'x'`", "the end of the
+  /// expression".
   public var displayName: String {
     switch self {
     case .identifier(let name): return "`\(name)`"
     case .number(let digits): return "`\(digits)`"
-    case .string: return "a string"
+    case .string(let value):
+      let quoted = Printer.quote(value)
+      let scalars = quoted.unicodeScalars
+      guard scalars.count > 24 else { return "`\(quoted)`" }
+      return "`\(String(String.UnicodeScalarView(scalars.prefix(20))))…'`"
     case .keyword(let keyword): return "`\(keyword.rawValue)`"
     case .operator(let op): return "`\(op.rawValue)`"
     case .punctuation(let punctuation): return "`\(punctuation.rawValue)`"
