@@ -124,16 +124,18 @@ public final class CompiledRegex: @unchecked Sendable {
   ///
   /// - Throws: ``RegexMatchError`` when a limit is reached or PCRE2 fails; never `false` then.
   public func matches(_ subject: String) throws(RegexMatchError) -> Bool {
-    let cache = RegexThreadCache.current
-    let matchData = isJITCompiled
-      ? cache?.jitMatchData : cache?.interpreterMatchData(heapLimitKiB: limits.heapLimitKiB)
-    guard let matchData else {
+    guard let scratch = RegexThreadCache.currentScratch,
+      let matchData = isJITCompiled
+        ? scratch.pointee.jitMatchData
+        : RegexThreadCache.interpreterMatchData(
+          heapLimitKiB: limits.heapLimitKiB, scratch: scratch)
+    else {
       throw .other(
         code: PCRE2_ERROR_NOMEMORY, message: RegexEngine.errorMessage(PCRE2_ERROR_NOMEMORY))
     }
     let status = withUTF8Bytes(of: subject) { bytes in
-      if countsSteps, let cache {
-        cache.stepsRemaining.pointee = Self.stepBudget(limits: limits, subjectLength: bytes.count)
+      if countsSteps {
+        scratch.pointee.stepsRemaining = Self.stepBudget(limits: limits, subjectLength: bytes.count)
       }
       if isJITCompiled {
         return pcre2_jit_match_8(
