@@ -6,12 +6,14 @@ import CPCRE2
 /// `\p{…}` and case-insensitive matching are Unicode-aware; a pattern may opt in with `(*UCP)`),
 /// `$` matches only at the very end of the subject (`PCRE2_DOLLAR_ENDONLY`), `\C` and callouts
 /// are rejected. ``matches(_:)`` searches anywhere in the subject unless the pattern anchors.
+/// An unanchored search has one step budget for all its start positions (see ``stepBudget``).
 ///
 /// `@unchecked Sendable` is safe because every stored property is immutable after `init`:
 /// PCRE2 documents a compiled pattern (including its JIT code, which is generated in `init`
 /// before the object can be shared) and a match context as read-only during matching, so any
-/// number of threads may match concurrently. The mutable per-match state (match data, JIT stack)
-/// lives in a per-thread cache, never in this object.
+/// number of threads may match concurrently. The callbacks registered in the match context (JIT
+/// stack, step counting) keep no state of their own. The mutable per-match state (match data,
+/// JIT stack, step counter) lives in a per-thread cache, never in this object.
 public final class CompiledRegex: @unchecked Sendable {
   /// The pattern as written.
   public let pattern: String
@@ -71,6 +73,8 @@ public final class CompiledRegex: @unchecked Sendable {
     var allOptions: UInt32 = 0
     _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_ALLOPTIONS), &allOptions)
     let anchored = allOptions & UInt32(PCRE2_ANCHORED) != 0
+    // An unanchored pattern is recompiled with a callout before every item, so one budget covers
+    // all start positions; the first compile (without callouts) served to check for user ones.
     if !anchored {
       let instrumented = withUTF8Bytes(of: pattern) { bytes in
         pcre2_compile_8(
@@ -124,16 +128,18 @@ public final class CompiledRegex: @unchecked Sendable {
   ///
   /// - Throws: ``RegexMatchError`` when a limit is reached or PCRE2 fails; never `false` then.
   public func matches(_ subject: String) throws(RegexMatchError) -> Bool {
-    let cache = RegexThreadCache.current
-    let matchData = isJITCompiled
-      ? cache?.jitMatchData : cache?.interpreterMatchData(heapLimitKiB: limits.heapLimitKiB)
-    guard let matchData else {
+    guard let scratch = RegexThreadCache.currentScratch,
+      let matchData = isJITCompiled
+        ? scratch.pointee.jitMatchData
+        : RegexThreadCache.interpreterMatchData(
+          heapLimitKiB: limits.heapLimitKiB, scratch: scratch)
+    else {
       throw .other(
         code: PCRE2_ERROR_NOMEMORY, message: RegexEngine.errorMessage(PCRE2_ERROR_NOMEMORY))
     }
     let status = withUTF8Bytes(of: subject) { bytes in
-      if countsSteps, let cache {
-        cache.stepsRemaining.pointee = Self.stepBudget(limits: limits, subjectLength: bytes.count)
+      if countsSteps {
+        scratch.pointee.stepsRemaining = Self.stepBudget(limits: limits, subjectLength: bytes.count)
       }
       if isJITCompiled {
         return pcre2_jit_match_8(

@@ -13,7 +13,9 @@ public struct RegexLimits: Sendable, Hashable {
   public static let defaultHeapLimitKiB: UInt32 = 8_192
 
   /// Maximum number of internal backtracking steps (interpreter: calls of PCRE2's `match()`;
-  /// JIT: a comparable but not identical count), per start position of an unanchored search.
+  /// JIT: a comparable but not identical count) from one start position. An unanchored search
+  /// also has a total budget over all start positions of `matchLimit + 32 × (UTF-8 bytes + 1)`
+  /// pattern items; exhausting either is ``RegexMatchError/matchLimitExceeded``.
   public var matchLimit: UInt32
   /// Maximum backtracking depth of the interpreter. PCRE2's JIT ignores it; the JIT stack size
   /// (bounded by ``heapLimitKiB``) plays that role there.
