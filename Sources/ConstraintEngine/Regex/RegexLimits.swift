@@ -3,7 +3,7 @@
 /// A match that reaches a limit ends with a ``RegexMatchError``: it is never reported as a
 /// non-match. The defaults let ordinary format checks (IDs, versions, amounts) on subjects of many
 /// kilobytes succeed while catastrophic backtracking patterns end within milliseconds, both with
-/// the JIT and with the interpreter. See `docs/REGEX.md` for how they were chosen.
+/// the JIT and with the interpreter. See the regular expressions section of `docs/LANGUAGE.md`.
 public struct RegexLimits: Sendable, Hashable {
   /// The default match limit (`pcre2_set_match_limit`).
   public static let defaultMatchLimit: UInt32 = 100_000

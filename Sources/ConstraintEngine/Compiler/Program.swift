@@ -1,0 +1,347 @@
+/// A compiled rule: immutable and `Sendable`, compiled once and evaluated any number of times,
+/// from any number of threads at once.
+public final class Program: Sendable {
+  /// The rule's source text (diagnostic ranges refer to it).
+  public let source: String
+  /// The parsed expression.
+  public let expression: Expr
+  /// Every snapshot field path the rule reads, sorted.
+  public let fieldPaths: [FieldPath]
+  /// The options the rule was compiled with (declared types, limits, builtins).
+  public let options: CompileOptions
+  let root: Node
+  let regexes: RegexCache
+  let variableLevels: Int
+
+  init(
+    source: String, expression: Expr, root: Node, fieldPaths: [FieldPath],
+    options: CompileOptions, regexes: RegexCache, variableLevels: Int
+  ) {
+    self.source = source
+    self.expression = expression
+    self.root = root
+    self.fieldPaths = fieldPaths
+    self.options = options
+    self.regexes = regexes
+    self.variableLevels = variableLevels
+  }
+
+  /// Evaluates the rule against `snapshot`. With `explain`, a failing outcome carries the
+  /// values that decided it (computed only after the fast path found a failure).
+  public func evaluate(
+    _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
+  ) -> Outcome {
+    var executor = Executor(
+      source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
+      levels: variableLevels)
+    switch executor.evaluate(root) {
+    case .value(.bool(true)): return .pass
+    case .value(.bool(false)):
+      return .fail(explain ? explanation(snapshot, context: context) : Explanation())
+    case .value(let other):
+      return .error(
+        Diagnostic(
+          .evaluate,
+          "a rule must evaluate to a boolean, but this is \(article(other.typeName))",
+          at: expression.range))
+    case .failure(let failure):
+      return failure.outcome
+    }
+  }
+
+  /// Whether the rule holds, without building explanations or diagnostics' notes: the
+  /// cheapest check (errors and deferrals count as not holding).
+  public func holds(_ snapshot: Value, context: EvaluationContext = .empty) -> Bool {
+    var executor = Executor(
+      source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
+      levels: variableLevels)
+    if case .value(.bool(true)) = executor.evaluate(root) { return true }
+    return false
+  }
+
+  /// Evaluates with the reference tree-walking interpreter instead of the compiled nodes.
+  /// Both must always agree; tests and the fuzzer check that they do.
+  public func evaluateWithReferenceInterpreter(
+    _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
+  ) -> Outcome {
+    var interpreter = makeInterpreter(snapshot, context: context)
+    let outcome = interpreter.evaluateRule(expression)
+    if explain, case .fail = outcome {
+      return .fail(explanation(snapshot, context: context))
+    }
+    return outcome
+  }
+
+  private func explanation(_ snapshot: Value, context: EvaluationContext) -> Explanation {
+    var interpreter = makeInterpreter(snapshot, context: context)
+    return interpreter.explainFailure(of: expression)
+  }
+
+  private func makeInterpreter(_ snapshot: Value, context: EvaluationContext) -> Interpreter {
+    Interpreter(
+      source: source, registry: options.registry, types: options.types, snapshot: snapshot,
+      context: context, limits: options.evaluationLimits, regexes: regexes)
+  }
+}
+
+/// Evaluates compiled nodes against one snapshot.
+struct Executor {
+  let source: String
+  let snapshot: Value
+  let context: EvaluationContext
+  let limits: EvaluationLimits
+  private var variables: [Value]
+  private var steps = 0
+
+  init(
+    source: String, snapshot: Value, context: EvaluationContext, limits: EvaluationLimits,
+    levels: Int
+  ) {
+    self.source = source
+    self.snapshot = snapshot
+    self.context = context
+    self.limits = limits
+    self.variables = []
+    if levels > 0 { variables.reserveCapacity(levels) }
+  }
+
+  private func failure(
+    _ result: OperationFailure, _ site: Site
+  ) -> Evaluated {
+    let operands = site.operands.map { SourceText.slice(source, $0) }
+    let range = result.operandIndex.map { site.operands[$0] } ?? site.range
+    return .failure(EvaluationFailure(result.message(operands: operands), at: range))
+  }
+
+  mutating func evaluate(_ node: Node) -> Evaluated {
+    switch node {
+    case .constant(let value):
+      return .value(value)
+    case .field(let access):
+      return read(access)
+    case .variable(let level, let steps):
+      var value = variables[level]
+      for step in steps {
+        switch step {
+        case .key(let key): value = value[key]
+        case .index(let index): value = value[index]
+        }
+      }
+      return .value(value)
+    case .access(let base, let step):
+      let evaluated = evaluate(base)
+      guard case .value(let value) = evaluated else { return evaluated }
+      switch step {
+      case .key(let key): return .value(value[key])
+      case .index(let index): return .value(value[index])
+      }
+    case .length(let base, let site):
+      let evaluated = evaluate(base)
+      guard case .value(let value) = evaluated else { return evaluated }
+      switch Operations.length(value) {
+      case .success(let length): return .value(length)
+      case .failure(let error): return failure(error, site)
+      }
+    case .not(let operand, let site):
+      switch Logic.operand(evaluate(operand), role: "the operand of `!`", range: site.operands[0])
+      {
+      case .boolean(let flag): return .value(.bool(!flag))
+      case .failure(let failure): return .failure(failure)
+      }
+    case .negate(let operand, let site):
+      let evaluated = evaluate(operand)
+      guard case .value(let value) = evaluated else { return evaluated }
+      switch Operations.negate(value) {
+      case .success(let negated): return .value(negated)
+      case .failure(let error): return failure(error, site)
+      }
+    case .logic(let lhs, let rhs, let decisive, let site):
+      let left = evaluate(lhs)
+      if case .value(.bool(let flag)) = left, flag == decisive { return left }
+      let right = evaluate(rhs)
+      if case .value(.bool) = left, case .value(.bool) = right { return right }
+      let role = "each operand of `\(site.name)`"
+      let leftOperand = Logic.operand(left, role: role, range: site.operands[0])
+      let rightOperand = Logic.operand(right, role: role, range: site.operands[1])
+      return Logic.combine(leftOperand, rightOperand, decisive: decisive)
+    case .implies(let lhs, let rhs, let site):
+      let left = evaluate(lhs)
+      if case .value(.bool(false)) = left { return .true }
+      let right = evaluate(rhs)
+      if case .value(.bool(true)) = left, case .value(.bool) = right { return right }
+      let role = "each operand of `=>`"
+      let negatedLeft: Logic.Operand
+      switch Logic.operand(left, role: role, range: site.operands[0]) {
+      case .boolean(let flag): negatedLeft = .boolean(!flag)
+      case .failure(let failure): negatedLeft = .failure(failure)
+      }
+      let rightOperand = Logic.operand(right, role: role, range: site.operands[1])
+      return Logic.combine(negatedLeft, rightOperand, decisive: true)
+    case .equal(let lhs, let rhs, let negated):
+      let left = evaluate(lhs)
+      guard case .value(let a) = left else { return left }
+      let right = evaluate(rhs)
+      guard case .value(let b) = right else { return right }
+      return .value(.bool(Operations.equals(a, b) != negated))
+    case .order(let op, let lhs, let rhs, let site):
+      let left = evaluate(lhs)
+      guard case .value(let a) = left else { return left }
+      let right = evaluate(rhs)
+      guard case .value(let b) = right else { return right }
+      switch Operations.order(op, a, b) {
+      case .success(let flag): return .value(.bool(flag))
+      case .failure(let error): return failure(error, site)
+      }
+    case .arithmetic(let op, let lhs, let rhs, let site):
+      let left = evaluate(lhs)
+      guard case .value(let a) = left else { return left }
+      let right = evaluate(rhs)
+      guard case .value(let b) = right else { return right }
+      switch Operations.arithmetic(op, a, b) {
+      case .success(let result): return .value(result)
+      case .failure(let error): return failure(error, site)
+      }
+    case .membership(let lhs, let rhs, let site):
+      let left = evaluate(lhs)
+      guard case .value(let a) = left else { return left }
+      let right = evaluate(rhs)
+      guard case .value(let b) = right else { return right }
+      switch Operations.membership(a, b) {
+      case .success(let flag): return .value(.bool(flag))
+      case .failure(let error): return failure(error, site)
+      }
+    case .quantifier(let quantifier, let receiver, let body, let site):
+      return evaluateQuantifier(quantifier, receiver, body, site)
+    case .array(let elements):
+      var values: [Value] = []
+      values.reserveCapacity(elements.count)
+      for element in elements {
+        switch evaluate(element) {
+        case .value(let value): values.append(value)
+        case .failure(let failure): return .failure(failure)
+        }
+      }
+      return .value(.array(values))
+    case .call1(let function, let argument, let site):
+      let evaluated = evaluate(argument)
+      guard case .value(let a) = evaluated else { return evaluated }
+      return call(function, BuiltinArguments(a), site)
+    case .call2(let function, let first, let second, let site):
+      let left = evaluate(first)
+      guard case .value(let a) = left else { return left }
+      let right = evaluate(second)
+      guard case .value(let b) = right else { return right }
+      return call(function, BuiltinArguments(a, b), site)
+    case .call(let function, let arguments, let site):
+      var values: [Value] = []
+      values.reserveCapacity(arguments.count)
+      for argument in arguments {
+        switch evaluate(argument) {
+        case .value(let value): values.append(value)
+        case .failure(let failure): return .failure(failure)
+        }
+      }
+      return call(function, BuiltinArguments(values), site)
+    case .temporal(let temporal, let access, _):
+      return Temporal.evaluate(
+        temporal, path: access.path, type: access.type, snapshot: snapshot,
+        argumentRange: access.range, argumentText: SourceText.slice(source, access.range))
+    case .matches(let subject, let regex, let site):
+      let evaluated = evaluate(subject)
+      guard case .value(let value) = evaluated else { return evaluated }
+      return RegexCache.match(
+        regex, subject: value, subjectText: SourceText.slice(source, site.operands[0]),
+        subjectRange: site.operands[0], callRange: site.range)
+    }
+  }
+
+  private func read(_ access: FieldAccess) -> Evaluated {
+    var value = snapshot
+    for component in access.path.components {
+      switch component {
+      case .key(let key): value = value[key]
+      case .index(let index): value = value[index]
+      }
+      if case .missing = value { break }
+    }
+    guard let type = access.type else { return .value(value) }
+    return Interpreter.applyDeclaredType(type, value, path: access.path, range: access.range)
+  }
+
+  private func call(_ function: BuiltinFunction, _ arguments: BuiltinArguments, _ site: Site)
+    -> Evaluated
+  {
+    do {
+      return .value(try function(arguments, context))
+    } catch let failure {
+      return .failure(
+        BuiltinCall.failure(
+          failure, name: site.name, argumentRanges: site.operands, source: source,
+          range: site.range))
+    }
+  }
+
+  private mutating func evaluateQuantifier(
+    _ quantifier: Quantifier, _ receiver: Node, _ body: Node, _ site: Site
+  ) -> Evaluated {
+    let evaluated = evaluate(receiver)
+    guard case .value(let collection) = evaluated else { return evaluated }
+    let receiverRange = site.operands[0]
+    guard case .array(let elements) = collection else {
+      let receiverText = SourceText.slice(source, receiverRange)
+      let message: String
+      switch collection {
+      case .missing: message = "missing value at `\(receiverText)`"
+      case .null: message = "null value at `\(receiverText)`"
+      default:
+        message = "`.\(quantifier.rawValue)` needs an array, but `\(receiverText)` is "
+          + article(collection.typeName)
+      }
+      return .failure(EvaluationFailure(message, at: receiverRange))
+    }
+    var pending: EvaluationFailure?
+    var count = 0
+    let level = variables.count
+    variables.append(.missing)
+    defer { variables.removeLast() }
+    for element in elements {
+      steps += 1
+      if steps > limits.maximumSteps {
+        return .failure(
+          EvaluationFailure(
+            "evaluation step limit exceeded (\(limits.maximumSteps) quantifier steps)",
+            at: site.range))
+      }
+      variables[level] = element
+      let result = evaluate(body)
+      let flag: Bool
+      switch result {
+      case .value(.bool(let value)):
+        flag = value
+      default:
+        switch Logic.operand(
+          result, role: "the body of `.\(quantifier.rawValue)`", range: site.operands[1])
+        {
+        case .failure(let failure):
+          if quantifier == .count { return .failure(failure) }
+          pending = pending.map { EvaluationFailure.preferred($0, failure) } ?? failure
+          continue
+        case .boolean(let value):
+          flag = value
+        }
+      }
+      switch quantifier {
+      case .every: if !flag { return .false }
+      case .some: if flag { return .true }
+      case .none: if flag { return .false }
+      case .count: if flag { count += 1 }
+      }
+    }
+    if let pending { return .failure(pending) }
+    switch quantifier {
+    case .every, .none: return .true
+    case .some: return .false
+    case .count: return .value(.number(.small(count)))
+    }
+  }
+}

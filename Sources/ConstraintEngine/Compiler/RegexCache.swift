@@ -1,0 +1,47 @@
+/// The regular expressions of one program, compiled with it and shared (read-only) by every
+/// evaluation of it, from any thread.
+final class RegexCache: Sendable {
+  let compiled: [String: CompiledRegex]
+
+  init(_ compiled: [String: CompiledRegex]) {
+    self.compiled = compiled
+  }
+
+  /// `matches(subject, 'pattern')` for the reference interpreter, which looks the compiled
+  /// pattern up by its text.
+  func match(
+    pattern: String, subject: Value, subjectText: String, subjectRange: SourceRange,
+    patternRange: SourceRange, callRange: SourceRange
+  ) -> Evaluated {
+    guard let regex = compiled[pattern] else {
+      return .failure(
+        EvaluationFailure("pattern was not compiled with the program", at: patternRange))
+    }
+    return RegexCache.match(
+      regex, subject: subject, subjectText: subjectText, subjectRange: subjectRange,
+      callRange: callRange)
+  }
+
+  /// Matches a subject value: it must be a string; hitting a match limit is an error.
+  static func match(
+    _ regex: CompiledRegex, subject: Value, subjectText: String, subjectRange: SourceRange,
+    callRange: SourceRange
+  ) -> Evaluated {
+    guard case .string(let text) = subject else {
+      let message: String
+      switch subject {
+      case .missing: message = "missing value at `\(subjectText)`"
+      case .null: message = "null value at `\(subjectText)`"
+      default:
+        message = "`matches` needs a string subject, but `\(subjectText)` is "
+          + article(subject.typeName)
+      }
+      return .failure(EvaluationFailure(message, at: subjectRange))
+    }
+    do {
+      return .value(.bool(try regex.matches(text)))
+    } catch {
+      return .failure(EvaluationFailure(error.message, at: callRange))
+    }
+  }
+}

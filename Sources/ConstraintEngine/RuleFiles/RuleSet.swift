@@ -1,0 +1,126 @@
+/// A rule ready to check: compiled, or skipped with the reason.
+public struct CompiledRule: Sendable {
+  public enum State: Sendable {
+    case active(Program)
+    /// Never evaluated (`runtime-deferred`, `native`), always reported as skipped.
+    case skipped(String)
+  }
+
+  public let definition: RuleDefinition
+  public let state: State
+  /// The expression in force (the condition's override when its flag is on).
+  public let activeExpression: String
+
+  public var id: String { definition.id }
+  public var program: Program? {
+    if case .active(let program) = state { return program }
+    return nil
+  }
+}
+
+/// The result of one rule on one snapshot.
+public enum RuleOutcome: Sendable {
+  case evaluated(Outcome)
+  case skipped(String)
+
+  /// `pass`, `fail`, `error`, `deferred` or `skipped`.
+  public var word: String {
+    switch self {
+    case .evaluated(let outcome): return outcome.kind.rawValue
+    case .skipped: return "skipped"
+    }
+  }
+}
+
+/// Compiled rule files: every rule of every file, in file order, ready to check snapshots.
+public struct RuleSet: Sendable {
+  public let files: [RuleFile]
+  public let rules: [CompiledRule]
+  /// The flags the rules were compiled under.
+  public let flags: Set<String>
+  private let indexesBySchema: [String: [Int]]
+
+  /// Compiles every rule of `files` under `flags`. Fails with every problem found: duplicate
+  /// rule ids within a schema and expressions that do not compile (each with its file, rule
+  /// id and a diagnostic inside the expression).
+  public static func compile(
+    _ files: [RuleFile], flags: Set<String> = [], options: CompileOptions = CompileOptions()
+  ) -> Result<RuleSet, RuleFileErrors> {
+    var errors: [RuleFileError] = []
+    var rules: [CompiledRule] = []
+    var firstSeen: [String: RuleDefinition] = [:]
+    for file in files {
+      for definition in file.rules {
+        let key = definition.schemaID + "\u{0}" + definition.id
+        if let first = firstSeen[key] {
+          errors.append(
+            RuleFileError(
+              file: definition.file, location: definition.location, ruleID: definition.id,
+              message:
+                "duplicate rule id `\(definition.id)` in schema \(definition.schemaID) "
+                + "(first defined at \(first.file):\(first.location.line):"
+                + "\(first.location.column))"))
+          continue
+        }
+        firstSeen[key] = definition
+        let active = definition.activeExpression(flags: flags)
+        if let reason = definition.skipReason {
+          rules.append(
+            CompiledRule(definition: definition, state: .skipped(reason), activeExpression: active.text))
+          continue
+        }
+        var ruleOptions = options
+        ruleOptions.types = options.types.merging(definition.types) { _, declared in declared }
+        do {
+          let program = try Compiler.compile(active.text, options: ruleOptions)
+          rules.append(
+            CompiledRule(definition: definition, state: .active(program), activeExpression: active.text))
+        } catch {
+          for diagnostic in error.diagnostics {
+            errors.append(
+              RuleFileError(
+                file: definition.file, location: active.location, ruleID: definition.id,
+                message: diagnostic.message, diagnostic: diagnostic, expression: active.text))
+          }
+        }
+      }
+    }
+    if !errors.isEmpty { return .failure(RuleFileErrors(errors)) }
+    return .success(RuleSet(files: files, rules: rules, flags: flags))
+  }
+
+  private init(files: [RuleFile], rules: [CompiledRule], flags: Set<String>) {
+    self.files = files
+    self.rules = rules
+    self.flags = flags
+    var bySchema: [String: [Int]] = [:]
+    for (index, rule) in rules.enumerated() {
+      bySchema[rule.definition.schemaID, default: []].append(index)
+    }
+    indexesBySchema = bySchema
+  }
+
+  /// The schema ids of the loaded files, sorted.
+  public var schemas: [String] { indexesBySchema.keys.sorted() }
+
+  /// The indexes (into ``rules``) of the rules that apply to a snapshot bound to `schema`, or
+  /// of every rule when `schema` is nil.
+  public func ruleIndexes(forSchema schema: String?) -> [Int] {
+    guard let schema else { return Array(rules.indices) }
+    return indexesBySchema[schema] ?? []
+  }
+
+  /// Checks one snapshot against the rules at `indexes`, reading the snapshot once.
+  public func check(
+    _ snapshot: Value, ruleIndexes indexes: [Int], context: EvaluationContext = .empty,
+    explain: Bool = false
+  ) -> [RuleOutcome] {
+    indexes.map { index in
+      switch rules[index].state {
+      case .skipped(let reason): return .skipped(reason)
+      case .active(let program):
+        return .evaluated(program.evaluate(snapshot, context: context, explain: explain))
+      }
+    }
+  }
+}

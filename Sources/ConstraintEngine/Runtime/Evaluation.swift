@@ -1,0 +1,97 @@
+/// The result of evaluating a sub-expression: a value, or the failure that stopped it.
+enum Evaluated {
+  case value(Value)
+  case failure(EvaluationFailure)
+
+  static let `true` = Evaluated.value(.bool(true))
+  static let `false` = Evaluated.value(.bool(false))
+}
+
+/// An evaluation error or deferral, with the diagnostic pointing at its source.
+///
+/// A class so that ``Evaluated`` stays small on the success path; failures are rare.
+final class EvaluationFailure: Sendable {
+  let isDeferred: Bool
+  let diagnostic: Diagnostic
+
+  init(_ message: String, at range: SourceRange, deferred: Bool = false) {
+    self.isDeferred = deferred
+    self.diagnostic = Diagnostic(.evaluate, message, at: range)
+  }
+
+  /// Of two failures, the one to report: an error wins over a deferral, else the first.
+  static func preferred(_ first: EvaluationFailure, _ second: EvaluationFailure)
+    -> EvaluationFailure
+  {
+    first.isDeferred && !second.isDeferred ? second : first
+  }
+
+  var outcome: Outcome {
+    isDeferred ? .deferred(diagnostic) : .error(diagnostic)
+  }
+}
+
+/// Limits on one evaluation.
+public struct EvaluationLimits: Sendable, Hashable {
+  /// The most quantifier body evaluations one rule evaluation may perform (nested
+  /// quantifiers multiply).
+  public var maximumSteps: Int
+
+  public init(maximumSteps: Int = 1_000_000) {
+    self.maximumSteps = maximumSteps
+  }
+
+  public static let `default` = EvaluationLimits()
+}
+
+/// The logic shared by both evaluators: short-circuit, error absorption, boolean operands.
+enum Logic {
+  /// An operand of `&&`, `||`, `=>`, `!` or a quantifier body, as a boolean or a failure.
+  enum Operand {
+    case boolean(Bool)
+    case failure(EvaluationFailure)
+  }
+
+  static func operand(
+    _ evaluated: Evaluated, role: @autoclosure () -> String, range: SourceRange
+  ) -> Operand {
+    switch evaluated {
+    case .value(.bool(let flag)): return .boolean(flag)
+    case .failure(let failure): return .failure(failure)
+    case .value(let other):
+      return .failure(
+        EvaluationFailure(
+          "\(role()) must be a boolean, but is \(article(other.typeName))"
+            + (other.isAbsent ? "" : " (\(other.shortDescription))"), at: range))
+    }
+  }
+
+  /// Combines the left operand (already known not to decide) with the right one for `&&`
+  /// (`decisive` false) or `||` (`decisive` true).
+  static func combine(_ left: Operand, _ right: Operand, decisive: Bool) -> Evaluated {
+    switch (left, right) {
+    case (_, .boolean(let r)) where r == decisive: return .value(.bool(decisive))
+    case (.failure(let l), .failure(let r)): return .failure(EvaluationFailure.preferred(l, r))
+    case (.failure(let l), _): return .failure(l)
+    case (_, .failure(let r)): return .failure(r)
+    case (.boolean, .boolean): return .value(.bool(!decisive))
+    }
+  }
+}
+
+extension Value {
+  /// Missing or null.
+  var isAbsent: Bool {
+    switch self {
+    case .missing, .null: return true
+    default: return false
+    }
+  }
+
+  /// A rendering capped in length, for messages and explanations.
+  var shortDescription: String {
+    let full = description
+    if full.count <= 120 { return full }
+    return String(full.prefix(117)) + "…"
+  }
+}

@@ -1,0 +1,117 @@
+/// Explains why a rule evaluated to false: walks the logic that decided the result and
+/// records the values of the comparisons and calls at its leaves, under their source ranges.
+///
+/// Used after a fail only, so the fast path never pays for it.
+extension Interpreter {
+  /// The explanation of a rule that evaluated to false.
+  mutating func explainFailure(of expr: Expr) -> Explanation {
+    var items: [Explanation.Item] = []
+    explain(expr, expected: false, context: nil, into: &items)
+    var seen: Set<Explanation.Item> = []
+    let unique = items.filter { seen.insert($0).inserted }
+    return Explanation(items: unique)
+  }
+
+  /// Records why `expr` evaluated to `expected`.
+  private mutating func explain(
+    _ expr: Expr, expected: Bool, context: String?, into items: inout [Explanation.Item]
+  ) {
+    switch expr.kind {
+    case .binary(.and, let lhs, let rhs, _), .binary(.or, let lhs, let rhs, _):
+      let isAnd: Bool
+      if case .binary(.and, _, _, _) = expr.kind { isAnd = true } else { isAnd = false }
+      // `&&` false and `||` true are decided by one operand; the other cases by both.
+      if expected != isAnd {
+        if isTrue(evaluate(lhs)) == expected {
+          explain(lhs, expected: expected, context: context, into: &items)
+        } else {
+          explain(rhs, expected: expected, context: context, into: &items)
+        }
+      } else {
+        explain(lhs, expected: expected, context: context, into: &items)
+        explain(rhs, expected: expected, context: context, into: &items)
+      }
+    case .binary(.implies, let lhs, let rhs, _):
+      if !expected {
+        explain(lhs, expected: true, context: context, into: &items)
+        explain(rhs, expected: false, context: context, into: &items)
+      } else if isTrue(evaluate(lhs)) == false {
+        explain(lhs, expected: false, context: context, into: &items)
+      } else {
+        explain(rhs, expected: true, context: context, into: &items)
+      }
+    case .unary(.not, let operand):
+      explain(operand, expected: !expected, context: context, into: &items)
+    case .quantifier(let quantifier, let receiver, let variable, _, let body):
+      explainQuantifier(
+        quantifier, receiver, variable, body, expected: expected, context: context, into: &items)
+    case .binary(_, let lhs, let rhs, _):
+      record([lhs, rhs], context: context, into: &items)
+    case .call(_, _, let arguments):
+      record(arguments, context: context, into: &items)
+    case .identifier, .member, .index, .length, .unary(.negate, _):
+      record([expr], context: context, into: &items)
+    case .number, .string, .bool, .null, .array:
+      break
+    }
+  }
+
+  private mutating func explainQuantifier(
+    _ quantifier: Quantifier, _ receiver: Expr, _ variable: String, _ body: Expr,
+    expected: Bool, context: String?, into items: inout [Explanation.Item]
+  ) {
+    guard case .value(.array(let elements)) = evaluate(receiver) else {
+      record([receiver], context: context, into: &items)
+      return
+    }
+    // The element whose body result decided the quantifier: the first false one for a
+    // failing `every` (or a passing `none`… inverted), the first true one for `some`/`none`.
+    let wanted: Bool?
+    switch (quantifier, expected) {
+    case (.every, false): wanted = false
+    case (.some, true), (.none, false): wanted = true
+    default: wanted = nil
+    }
+    guard let wanted else {
+      record([receiver], context: context, into: &items)
+      return
+    }
+    for (index, element) in elements.enumerated() {
+      variables.append((variable, element))
+      let result = isTrue(evaluate(body))
+      if result == wanted {
+        let label = "element \(index) of `\(SourceText.slice(source, receiver.range))`"
+        let nested = context.map { "\(label), in \($0)" } ?? label
+        items.append(
+          Explanation.Item(range: receiver.range, value: element.shortDescription, context: nested))
+        explain(body, expected: wanted, context: nested, into: &items)
+        variables.removeLast()
+        return
+      }
+      variables.removeLast()
+    }
+  }
+
+  /// Adds the value of each non-literal expression.
+  private mutating func record(
+    _ exprs: [Expr], context: String?, into items: inout [Explanation.Item]
+  ) {
+    for expr in exprs {
+      switch expr.kind {
+      case .number, .string, .bool, .null: continue
+      default: break
+      }
+      let rendered: String
+      switch evaluate(expr) {
+      case .value(let value): rendered = value.shortDescription
+      case .failure(let failure): rendered = "error: \(failure.diagnostic.message)"
+      }
+      items.append(Explanation.Item(range: expr.range, value: rendered, context: context))
+    }
+  }
+
+  private func isTrue(_ evaluated: Evaluated) -> Bool? {
+    if case .value(.bool(let flag)) = evaluated { return flag }
+    return nil
+  }
+}

@@ -1,0 +1,361 @@
+/// The reference interpreter: a plain tree-walking evaluator over the checked AST.
+///
+/// It resolves names, builtins, literals and declared types by walking the tree on every
+/// evaluation — the simple path the compiled ``Program`` is tested against. It also produces
+/// explanations of failures, for both paths.
+struct Interpreter {
+  let source: String
+  let registry: BuiltinRegistry
+  let types: FieldTypes
+  let snapshot: Value
+  let context: EvaluationContext
+  let limits: EvaluationLimits
+  let regexes: RegexCache
+  var variables: [(name: String, value: Value)] = []
+  private var steps = 0
+
+  init(
+    source: String, registry: BuiltinRegistry, types: FieldTypes, snapshot: Value,
+    context: EvaluationContext, limits: EvaluationLimits, regexes: RegexCache
+  ) {
+    self.source = source
+    self.registry = registry
+    self.types = types
+    self.snapshot = snapshot
+    self.context = context
+    self.limits = limits
+    self.regexes = regexes
+  }
+
+  /// Evaluates a whole rule: the result must be a boolean.
+  mutating func evaluateRule(_ expr: Expr) -> Outcome {
+    switch evaluate(expr) {
+    case .failure(let failure): return failure.outcome
+    case .value(.bool(true)): return .pass
+    case .value(.bool(false)): return .fail(Explanation())
+    case .value(let other):
+      return .error(
+        Diagnostic(
+          .evaluate,
+          "a rule must evaluate to a boolean, but this is \(article(other.typeName))",
+          at: expr.range))
+    }
+  }
+
+  private func text(_ expr: Expr) -> String { SourceText.slice(source, expr.range) }
+
+  private func failure(_ message: String, at range: SourceRange) -> Evaluated {
+    .failure(EvaluationFailure(message, at: range))
+  }
+
+  // MARK: Evaluation
+
+  mutating func evaluate(_ expr: Expr) -> Evaluated {
+    switch expr.kind {
+    case .number(let digits):
+      guard let number = Number(parsing: digits) else {
+        return failure("malformed number literal `\(digits)`", at: expr.range)
+      }
+      return .value(.number(number))
+    case .string(let text): return .value(.string(text))
+    case .bool(let flag): return .value(.bool(flag))
+    case .null: return .value(.null)
+    case .identifier, .member, .index:
+      if let path = PathExpression.of(expr, scope: variables.map(\.name)) {
+        return read(path, range: expr.range)
+      }
+      return evaluateAccess(expr)
+    case .length(let base):
+      let value = evaluate(base)
+      guard case .value(let v) = value else { return value }
+      return lift(Operations.length(v), operands: [base], range: expr.range)
+    case .quantifier(let quantifier, let receiver, let variable, _, let body):
+      return evaluateQuantifier(quantifier, receiver, variable, body, range: expr.range)
+    case .call(let name, _, let arguments):
+      return evaluateCall(name, arguments, range: expr.range)
+    case .array(let elements):
+      var values: [Value] = []
+      for element in elements {
+        switch evaluate(element) {
+        case .value(let value): values.append(value)
+        case .failure(let failure): return .failure(failure)
+        }
+      }
+      return .value(.array(values))
+    case .unary(.not, let operand):
+      switch Logic.operand(evaluate(operand), role: "the operand of `!`", range: operand.range) {
+      case .boolean(let flag): return .value(.bool(!flag))
+      case .failure(let failure): return .failure(failure)
+      }
+    case .unary(.negate, let operand):
+      let value = evaluate(operand)
+      guard case .value(let v) = value else { return value }
+      return lift(Operations.negate(v), operands: [operand], range: expr.range)
+    case .binary(let op, let lhs, let rhs, _):
+      return evaluateBinary(op, lhs, rhs, range: expr.range)
+    }
+  }
+
+  /// Member or index access on a computed value (not a plain path).
+  private mutating func evaluateAccess(_ expr: Expr) -> Evaluated {
+    switch expr.kind {
+    case .member(let base, let name, _):
+      let value = evaluate(base)
+      guard case .value(let v) = value else { return value }
+      return .value(v[name])
+    case .index(let base, let index):
+      let value = evaluate(base)
+      guard case .value(let v) = value else { return value }
+      return .value(v[index])
+    default:
+      preconditionFailure("not an access expression")
+    }
+  }
+
+  /// Reads a path from the snapshot (applying its declared type) or from a variable.
+  private func read(_ path: PathExpression, range: SourceRange) -> Evaluated {
+    switch path.root {
+    case .variable(let name):
+      let bound = variables.last { $0.name == name }!.value
+      return .value(FieldPath(path.components).resolve(in: bound))
+    case .snapshot:
+      let fieldPath = FieldPath(path.components)
+      let value = fieldPath.resolve(in: snapshot)
+      return Interpreter.applyDeclaredType(types.declaredType(of: fieldPath), value,
+        path: fieldPath, range: range)
+    }
+  }
+
+  static func applyDeclaredType(
+    _ type: FieldType?, _ value: Value, path: FieldPath, range: SourceRange
+  ) -> Evaluated {
+    guard let type else { return .value(value) }
+    switch Operations.coerce(value, to: type) {
+    case .success(let coerced): return .value(coerced)
+    case .failure(let failure):
+      return .failure(
+        EvaluationFailure(
+          "`\(path)` is declared \(type), but holds \(failure.found)", at: range))
+    }
+  }
+
+  private func lift(
+    _ result: Result<Value, OperationFailure>, operands: [Expr], range: SourceRange
+  ) -> Evaluated {
+    switch result {
+    case .success(let value): return .value(value)
+    case .failure(let failure):
+      let at = failure.operandIndex.map { operands[$0].range } ?? range
+      return .failure(EvaluationFailure(failure.message(operands: operands.map(text)), at: at))
+    }
+  }
+
+  private mutating func evaluateBinary(
+    _ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange
+  ) -> Evaluated {
+    switch op {
+    case .and, .or:
+      let decisive = op == .or
+      let role = "each operand of `\(op.rawValue)`"
+      let left = Logic.operand(evaluate(lhs), role: role, range: lhs.range)
+      if case .boolean(let l) = left, l == decisive { return .value(.bool(decisive)) }
+      let right = Logic.operand(evaluate(rhs), role: role, range: rhs.range)
+      return Logic.combine(left, right, decisive: decisive)
+    case .implies:
+      let role = "each operand of `=>`"
+      let left = Logic.operand(evaluate(lhs), role: role, range: lhs.range)
+      if case .boolean(false) = left { return .true }
+      let right = Logic.operand(evaluate(rhs), role: role, range: rhs.range)
+      let negatedLeft: Logic.Operand
+      switch left {
+      case .boolean(let l): negatedLeft = .boolean(!l)
+      case .failure(let f): negatedLeft = .failure(f)
+      }
+      return Logic.combine(negatedLeft, right, decisive: true)
+    default:
+      break
+    }
+    let left = evaluate(lhs)
+    guard case .value(let a) = left else { return left }
+    let right = evaluate(rhs)
+    guard case .value(let b) = right else { return right }
+    switch op {
+    case .equal: return .value(.bool(Operations.equals(a, b)))
+    case .notEqual: return .value(.bool(!Operations.equals(a, b)))
+    case .less, .lessEqual, .greater, .greaterEqual:
+      return lift(Operations.order(op, a, b).map(Value.bool), operands: [lhs, rhs], range: range)
+    case .in:
+      return lift(Operations.membership(a, b).map(Value.bool), operands: [lhs, rhs], range: range)
+    default:
+      return lift(Operations.arithmetic(op, a, b), operands: [lhs, rhs], range: range)
+    }
+  }
+
+  private mutating func evaluateQuantifier(
+    _ quantifier: Quantifier, _ receiver: Expr, _ variable: String, _ body: Expr,
+    range: SourceRange
+  ) -> Evaluated {
+    let evaluated = evaluate(receiver)
+    guard case .value(let collection) = evaluated else { return evaluated }
+    guard case .array(let elements) = collection else {
+      let message: String
+      switch collection {
+      case .missing: message = "missing value at `\(text(receiver))`"
+      case .null: message = "null value at `\(text(receiver))`"
+      default:
+        message = "`.\(quantifier.rawValue)` needs an array, but `\(text(receiver))` is "
+          + article(collection.typeName)
+      }
+      return failure(message, at: receiver.range)
+    }
+    var pending: EvaluationFailure?
+    var count = 0
+    let role = "the body of `.\(quantifier.rawValue)`"
+    for element in elements {
+      steps += 1
+      if steps > limits.maximumSteps {
+        return failure(
+          "evaluation step limit exceeded (\(limits.maximumSteps) quantifier steps)", at: range)
+      }
+      variables.append((variable, element))
+      let result = Logic.operand(evaluate(body), role: role, range: body.range)
+      variables.removeLast()
+      switch (quantifier, result) {
+      case (.every, .boolean(false)): return .false
+      case (.some, .boolean(true)), (.none, .boolean(true)):
+        return .value(.bool(quantifier == .some))
+      case (.count, .boolean(let flag)): if flag { count += 1 }
+      case (.count, .failure(let failure)): return .failure(failure)
+      case (_, .failure(let failure)):
+        pending = pending.map { EvaluationFailure.preferred($0, failure) } ?? failure
+      default: break
+      }
+    }
+    if let pending { return .failure(pending) }
+    switch quantifier {
+    case .every, .none: return .true
+    case .some: return .false
+    case .count: return .value(.number(.small(count)))
+    }
+  }
+
+  private mutating func evaluateCall(
+    _ name: String, _ arguments: [Expr], range: SourceRange
+  ) -> Evaluated {
+    guard let builtin = registry.lookup(name) else {
+      return failure("unknown function `\(name)`", at: range)
+    }
+    switch builtin.implementation {
+    case .temporal(let temporal):
+      guard let path = PathExpression.of(arguments[0], scope: []).flatMap(\.fieldPath) else {
+        return failure("the argument of `\(name)` must be a field path", at: arguments[0].range)
+      }
+      return Temporal.evaluate(
+        temporal, path: path, type: types.declaredType(of: path), snapshot: snapshot,
+        argumentRange: arguments[0].range, argumentText: text(arguments[0]))
+    case .regexMatch:
+      let subject = evaluate(arguments[0])
+      guard case .value(let value) = subject else { return subject }
+      guard case .string(let pattern) = arguments[1].kind else {
+        return failure("the pattern of `matches` must be a string literal", at: arguments[1].range)
+      }
+      return regexes.match(
+        pattern: pattern, subject: value, subjectText: text(arguments[0]),
+        subjectRange: arguments[0].range, patternRange: arguments[1].range, callRange: range)
+    case .function(let function):
+      var values: [Value] = []
+      values.reserveCapacity(arguments.count)
+      for argument in arguments {
+        switch evaluate(argument) {
+        case .value(let value): values.append(value)
+        case .failure(let failure): return .failure(failure)
+        }
+      }
+      do {
+        return .value(try function(BuiltinArguments(values), context))
+      } catch let failure {
+        return .failure(
+          BuiltinCall.failure(failure, name: name, arguments: arguments, source: source,
+            range: range))
+      }
+    }
+  }
+}
+
+/// Turning builtin failures into evaluation failures, shared by both evaluators.
+enum BuiltinCall {
+  static func failure(
+    _ builtinFailure: BuiltinFailure, name: String, arguments: [Expr], source: String,
+    range: SourceRange
+  ) -> EvaluationFailure {
+    failure(builtinFailure, name: name, argumentRanges: arguments.map(\.range), source: source,
+      range: range)
+  }
+
+  static func failure(
+    _ failure: BuiltinFailure, name: String, argumentRanges: [SourceRange], source: String,
+    range: SourceRange
+  ) -> EvaluationFailure {
+    switch failure {
+    case .invalidArgument(let index, let message):
+      guard index >= 0, index < argumentRanges.count else {
+        return EvaluationFailure("`\(name)`: \(message)", at: range)
+      }
+      let argument = SourceText.slice(source, argumentRanges[index])
+      return EvaluationFailure(
+        "`\(name)` argument \(index + 1) (`\(argument)`): \(message)", at: argumentRanges[index])
+    case .failed(let message):
+      return EvaluationFailure("`\(name)`: \(message)", at: range)
+    case .deferred(let message):
+      return EvaluationFailure("`\(name)` deferred: \(message)", at: range, deferred: true)
+    }
+  }
+}
+
+/// `changed`, `previous` and `delta` over a path and the same path under `_previous`.
+enum Temporal {
+  static func evaluate(
+    _ temporal: TemporalBuiltin, path: FieldPath, type: FieldType?, snapshot: Value,
+    argumentRange: SourceRange, argumentText: String
+  ) -> Evaluated {
+    let previousRoot = snapshot[FieldPath.previousKey]
+    if previousRoot.isAbsent {
+      switch temporal {
+      case .changed: return .false
+      case .previous: return .value(.missing)
+      case .delta: return .value(.number(.small(0)))
+      }
+    }
+    let current = Interpreter.applyDeclaredType(
+      type, path.resolve(in: snapshot), path: path, range: argumentRange)
+    guard case .value(let now) = current else { return current }
+    let previousPath = path.underPrevious
+    let earlier = Interpreter.applyDeclaredType(
+      type, path.resolve(in: previousRoot), path: previousPath, range: argumentRange)
+    guard case .value(let before) = earlier else { return earlier }
+    switch temporal {
+    case .changed: return .value(.bool(!Operations.equals(now, before)))
+    case .previous: return .value(before)
+    case .delta:
+      guard let a = deltaOperand(now), let b = deltaOperand(before) else {
+        let bad = deltaOperand(now) == nil ? now : before
+        let where_ = deltaOperand(now) == nil ? "`\(argumentText)`" : "`\(previousPath)`"
+        return .failure(
+          EvaluationFailure(
+            "`delta` needs numbers or integer strings, but \(where_) holds "
+              + Operations.describeFound(bad), at: argumentRange))
+      }
+      return .value(.number(a - b))
+    }
+  }
+
+  /// A delta operand: a number, an integer string, or 0 for null/missing.
+  private static func deltaOperand(_ value: Value) -> Number? {
+    switch value {
+    case .missing, .null: return .small(0)
+    case .number(let number): return number
+    case .string(let text): return parseBigintString(text)
+    default: return nil
+    }
+  }
+}

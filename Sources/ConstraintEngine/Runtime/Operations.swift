@@ -1,0 +1,225 @@
+/// The language's primitive operations on values, shared by the reference interpreter and
+/// the compiled program so both implement one semantics.
+///
+/// Failures are returned as ``OperationFailure`` values without source positions; the caller
+/// knows the operands' ranges and turns them into diagnostics.
+enum Operations {
+  /// `a == b`: null and missing are alike; otherwise structural, and never equal across types.
+  static func equals(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case (.missing, .missing), (.missing, .null), (.null, .missing), (.null, .null):
+      return true
+    case (.missing, _), (.null, _), (_, .missing), (_, .null):
+      return false
+    case (.number(let x), .number(let y)):
+      if case .small(let p) = x, case .small(let q) = y { return p == q }
+      return x == y
+    default:
+      return a.structurallyEquals(b)
+    }
+  }
+
+  /// `a < b` and friends: numbers with numbers, strings with strings (code point order).
+  static func order(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+    let comparison: Int
+    switch (a, b) {
+    case (.number(.small(let x)), .number(.small(let y))):
+      comparison = x < y ? -1 : (x == y ? 0 : 1)
+    case (.number(let x), .number(let y)):
+      comparison = Number.compare(x, y)
+    case (.string(let x), .string(let y)):
+      comparison = Value.compareScalars(x, y)
+    default:
+      return .failure(operandFailure(a, b) ?? .cannotCompare(a.typeName, b.typeName))
+    }
+    switch op {
+    case .less: return .success(comparison < 0)
+    case .lessEqual: return .success(comparison <= 0)
+    case .greater: return .success(comparison > 0)
+    case .greaterEqual: return .success(comparison >= 0)
+    default: preconditionFailure("not an ordering operator: \(op)")
+    }
+  }
+
+  /// `a + b`, `a - b`, `a * b`, `a / b`, `a % b` over exact numbers.
+  static func arithmetic(
+    _ op: BinaryOperator, _ a: Value, _ b: Value
+  ) -> Result<Value, OperationFailure> {
+    guard case .number(let x) = a, case .number(let y) = b else {
+      return .failure(operandFailure(a, b) ?? .notNumbers(op, a.typeName, b.typeName))
+    }
+    switch op {
+    case .add: return .success(.number(x + y))
+    case .subtract: return .success(.number(x - y))
+    case .multiply: return .success(.number(x * y))
+    case .divide:
+      do {
+        return .success(.number(try x.divided(by: y)))
+      } catch {
+        return .failure(.divisionByZero)
+      }
+    case .remainder:
+      do {
+        return .success(.number(try x.remainder(dividingBy: y)))
+      } catch let error {
+        switch error {
+        case .divisionByZero: return .failure(.divisionByZero)
+        case .nonIntegerRemainder: return .failure(.nonIntegerRemainder)
+        }
+      }
+    default: preconditionFailure("not an arithmetic operator: \(op)")
+    }
+  }
+
+  /// `-a`.
+  static func negate(_ a: Value) -> Result<Value, OperationFailure> {
+    guard case .number(let x) = a else {
+      return .failure(operandFailure(a) ?? .notNumber(a.typeName))
+    }
+    return .success(.number(-x))
+  }
+
+  /// `a.length`: element count of an array, UTF-16 code units of a string.
+  static func length(_ a: Value) -> Result<Value, OperationFailure> {
+    switch a {
+    case .array(let elements): return .success(.number(.small(elements.count)))
+    case .string(let string): return .success(.number(.small(string.utf16.count)))
+    default: return .failure(operandFailure(a) ?? .noLength(a.typeName))
+    }
+  }
+
+  /// `a in b`: b must be an array; true when an element `==` a.
+  static func membership(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+    guard case .array(let elements) = b else {
+      switch b {
+      case .missing: return .failure(.missingOperand(1))
+      case .null: return .failure(.nullOperand(1))
+      default: return .failure(.membershipNeedsArray(b.typeName))
+      }
+    }
+    for element in elements where equals(a, element) { return .success(true) }
+    return .success(false)
+  }
+
+  /// The operand (0 or 1) that is missing or null, if any.
+  static func operandFailure(_ a: Value, _ b: Value? = nil) -> OperationFailure? {
+    if case .missing = a { return .missingOperand(0) }
+    if case .null = a { return .nullOperand(0) }
+    if let b {
+      if case .missing = b { return .missingOperand(1) }
+      if case .null = b { return .nullOperand(1) }
+    }
+    return nil
+  }
+
+  /// Applies a declared field type to a value read at `path`.
+  static func coerce(_ value: Value, to type: FieldType) -> Result<Value, CoercionFailure> {
+    switch value {
+    case .missing, .null:
+      return .success(value)
+    default:
+      break
+    }
+    switch type {
+    case .bigint:
+      switch value {
+      case .number(let number):
+        if number.isInteger { return .success(value) }
+        return .failure(CoercionFailure(found: "the decimal \(number)"))
+      case .string(let text):
+        if let number = parseBigintString(text) { return .success(.number(number)) }
+        return .failure(CoercionFailure(found: "the string \(Value.quoted(text))"))
+      default:
+        return .failure(CoercionFailure(found: value.typeName))
+      }
+    case .string:
+      if case .string = value { return .success(value) }
+    case .number:
+      if case .number = value { return .success(value) }
+    case .integer:
+      if case .number(let number) = value, number.isInteger { return .success(value) }
+    case .boolean:
+      if case .bool = value { return .success(value) }
+    case .array:
+      if case .array = value { return .success(value) }
+    case .object:
+      if case .object = value { return .success(value) }
+    case .stringArray:
+      if case .array(let elements) = value {
+        let allStrings = elements.allSatisfy { if case .string = $0 { true } else { false } }
+        if allStrings { return .success(value) }
+        return .failure(CoercionFailure(found: "an array with a non-string element"))
+      }
+    case .optional(let wrapped):
+      return coerce(value, to: wrapped)
+    case .unchecked:
+      return .success(value)
+    }
+    return .failure(CoercionFailure(found: describeFound(value)))
+  }
+
+  static func describeFound(_ value: Value) -> String {
+    switch value {
+    case .number(let number): return "the number \(number)"
+    case .string(let text): return "the string \(Value.quoted(text))"
+    case .bool(let flag): return "the boolean \(flag)"
+    default: return value.typeName
+    }
+  }
+}
+
+/// Why a primitive operation failed; turned into a message by the caller, which knows the
+/// operands' source text.
+enum OperationFailure: Error, Hashable {
+  case missingOperand(Int)
+  case nullOperand(Int)
+  case cannotCompare(String, String)
+  case notNumbers(BinaryOperator, String, String)
+  case notNumber(String)
+  case divisionByZero
+  case nonIntegerRemainder
+  case noLength(String)
+  case membershipNeedsArray(String)
+
+  /// The message, given the source text of the operands.
+  func message(operands: [String]) -> String {
+    func operand(_ index: Int) -> String {
+      index < operands.count ? "`\(operands[index])`" : "operand \(index + 1)"
+    }
+    switch self {
+    case .missingOperand(let index): return "missing value at \(operand(index))"
+    case .nullOperand(let index): return "null value at \(operand(index))"
+    case .cannotCompare(let a, let b):
+      return "cannot order \(article(a)) and \(article(b)): ordering needs two numbers or two strings"
+    case .notNumbers(let op, let a, let b):
+      return "`\(op.rawValue)` needs two numbers, not \(article(a)) and \(article(b))"
+    case .notNumber(let a): return "unary `-` needs a number, not \(article(a))"
+    case .divisionByZero: return "division by zero"
+    case .nonIntegerRemainder: return "`%` needs two integers"
+    case .noLength(let a): return "`.length` needs an array or a string, not \(article(a))"
+    case .membershipNeedsArray(let a): return "`in` needs an array on its right, not \(article(a))"
+    }
+  }
+
+  /// Which operand the failure is about, if one.
+  var operandIndex: Int? {
+    switch self {
+    case .missingOperand(let index), .nullOperand(let index): return index
+    default: return nil
+    }
+  }
+}
+
+/// A declared field type did not match the value read.
+struct CoercionFailure: Error, Hashable {
+  var found: String
+}
+
+func article(_ typeName: String) -> String {
+  switch typeName {
+  case "missing": return "a missing value"
+  case "null": return "null"
+  case "array", "object": return "an \(typeName)"
+  default: return "a \(typeName)"
+  }
+}

@@ -1,0 +1,377 @@
+/// Declared field types, keyed by path.
+public typealias FieldTypes = [FieldPath: FieldType]
+
+/// A parsed expression that passed the checker: names resolved, builtins known, arities and
+/// literal kinds right, literal types consistent.
+struct CheckedExpression: Sendable {
+  let expression: Expr
+  /// Every snapshot field path the expression reads, sorted by text.
+  let fieldPaths: [FieldPath]
+}
+
+/// Where a path expression starts.
+enum PathRoot: Equatable {
+  case snapshot
+  /// A quantifier variable.
+  case variable(String)
+}
+
+/// A path expression split into its root and its steps.
+struct PathExpression {
+  var root: PathRoot
+  var components: [FieldPath.Component]
+
+  /// The field path for a snapshot-rooted path.
+  var fieldPath: FieldPath? {
+    root == .snapshot ? FieldPath(components) : nil
+  }
+
+  /// Decomposes identifier/member/index chains; nil for anything else.
+  static func of(_ expr: Expr, scope: [String]) -> PathExpression? {
+    switch expr.kind {
+    case .identifier(let name):
+      if scope.contains(name) { return PathExpression(root: .variable(name), components: []) }
+      return PathExpression(root: .snapshot, components: [.key(name)])
+    case .member(let base, let name, _):
+      guard var path = of(base, scope: scope) else { return nil }
+      path.components.append(.key(name))
+      return path
+    case .index(let base, let index):
+      guard var path = of(base, scope: scope) else { return nil }
+      path.components.append(.index(index))
+      return path
+    default:
+      return nil
+    }
+  }
+}
+
+extension FieldTypes {
+  /// The declared type of `path`; a path under `_previous` has the type of the same path in
+  /// the current snapshot.
+  func declaredType(of path: FieldPath) -> FieldType? {
+    if let type = self[path] { return type }
+    if let current = path.strippingPrevious { return self[current] }
+    return nil
+  }
+}
+
+/// Resolves names and builtins and rejects expressions that can never evaluate.
+struct Checker {
+  let registry: BuiltinRegistry
+  let types: FieldTypes
+  let source: String
+  private(set) var diagnostics: [Diagnostic] = []
+  private var scope: [String] = []
+  private var paths: Set<FieldPath> = []
+
+  init(registry: BuiltinRegistry, types: FieldTypes, source: String) {
+    self.registry = registry
+    self.types = types
+    self.source = source
+  }
+
+  /// Checks a rule: the whole expression must be able to produce a boolean.
+  static func check(
+    _ expr: Expr, source: String, registry: BuiltinRegistry, types: FieldTypes
+  ) -> Result<CheckedExpression, CompileFailure> {
+    if let tooDeep = Checker.firstNodeBeyondHeight(expr, limit: maximumTreeHeight) {
+      let message =
+        "expression too large: its operators nest more than \(maximumTreeHeight) levels deep "
+        + "(a chain of that many `&&`, `||` or arithmetic operators); split it into "
+        + "several rules"
+      return .failure(CompileFailure(diagnostics: [Diagnostic(.check, message, at: tooDeep)]))
+    }
+    var checker = Checker(registry: registry, types: types, source: source)
+    let type = checker.check(expr)
+    if type.isKnown && type != .boolean {
+      checker.error(
+        "a rule must evaluate to a boolean, but this is \(type.article)", at: expr.range)
+    }
+    if !checker.diagnostics.isEmpty {
+      return .failure(CompileFailure(diagnostics: checker.diagnostics))
+    }
+    let sorted = checker.paths.sorted { $0.description < $1.description }
+    return .success(CheckedExpression(expression: expr, fieldPaths: sorted))
+  }
+
+  /// The tallest expression tree the checker, compiler and evaluators accept. Parenthesised
+  /// nesting is limited by the parser; this bounds long flat chains (`a && b && …`), which
+  /// parse into left-leaning trees as tall as the chain is long, so that every tree walk's
+  /// recursion stays well within a thread's stack.
+  static let maximumTreeHeight = 1_200
+
+  /// The range of a node deeper than `limit` levels, found without recursion; nil if none.
+  static func firstNodeBeyondHeight(_ root: Expr, limit: Int) -> SourceRange? {
+    var stack: [(Expr, Int)] = [(root, 1)]
+    while let (expr, depth) = stack.popLast() {
+      if depth > limit { return expr.range }
+      for child in expr.children { stack.append((child, depth + 1)) }
+    }
+    return nil
+  }
+
+  private mutating func error(_ message: String, at range: SourceRange, notes: [DiagnosticNote] = []) {
+    diagnostics.append(Diagnostic(.check, message, at: range, notes: notes))
+  }
+
+  private func text(_ expr: Expr) -> String {
+    SourceText.slice(source, expr.range)
+  }
+
+  mutating func check(_ expr: Expr) -> StaticType {
+    switch expr.kind {
+    case .number: return .number
+    case .string: return .string
+    case .bool: return .boolean
+    case .null: return .null
+    case .identifier, .member, .index:
+      if let path = PathExpression.of(expr, scope: scope) {
+        guard let fieldPath = path.fieldPath else { return .any }
+        paths.insert(fieldPath)
+        return types.declaredType(of: fieldPath)?.staticType ?? .any
+      }
+      switch expr.kind {
+      case .member(let base, _, _): _ = check(base)
+      case .index(let base, _): _ = check(base)
+      default: break
+      }
+      return .any
+    case .length(let base):
+      let type = check(base)
+      if type.isKnown && type != .array && type != .string {
+        error("`.length` needs an array or a string, but `\(text(base))` is \(type.article)",
+          at: base.range)
+      }
+      return .number
+    case .quantifier(let quantifier, let receiver, let variable, _, let body):
+      let receiverType = check(receiver)
+      if receiverType.isKnown && receiverType != .array {
+        error(
+          "`.\(quantifier.rawValue)` needs an array, but `\(text(receiver))` is "
+            + receiverType.article, at: receiver.range)
+      }
+      scope.append(variable)
+      let bodyType = check(body)
+      scope.removeLast()
+      requireBoolean(bodyType, body, role: "the body of `.\(quantifier.rawValue)`")
+      return quantifier == .count ? .number : .boolean
+    case .call(let name, let nameRange, let arguments):
+      return checkCall(name, nameRange: nameRange, arguments: arguments, range: expr.range)
+    case .array(let elements):
+      for element in elements { _ = check(element) }
+      return .array
+    case .unary(let op, let operand):
+      let type = check(operand)
+      switch op {
+      case .not:
+        requireBoolean(type, operand, role: "the operand of `!`")
+        return .boolean
+      case .negate:
+        if type.isKnown && type != .number {
+          error("unary `-` needs a number, but `\(text(operand))` is \(type.article)",
+            at: operand.range)
+        }
+        return .number
+      }
+    case .binary(let op, let lhs, let rhs, let operatorRange):
+      let left = check(lhs)
+      let right = check(rhs)
+      return checkBinary(op, lhs, left, rhs, right, operatorRange: operatorRange)
+    }
+  }
+
+  private mutating func requireBoolean(_ type: StaticType, _ expr: Expr, role: String) {
+    if type.isKnown && type != .boolean {
+      error("\(role) must be a boolean, but `\(text(expr))` is \(type.article)", at: expr.range)
+    }
+  }
+
+  private mutating func checkBinary(
+    _ op: BinaryOperator, _ lhs: Expr, _ left: StaticType, _ rhs: Expr, _ right: StaticType,
+    operatorRange: SourceRange
+  ) -> StaticType {
+    switch op {
+    case .and, .or, .implies:
+      requireBoolean(left, lhs, role: "each operand of `\(op.rawValue)`")
+      requireBoolean(right, rhs, role: "each operand of `\(op.rawValue)`")
+      return .boolean
+    case .equal, .notEqual:
+      return .boolean
+    case .less, .lessEqual, .greater, .greaterEqual:
+      for (type, operand) in [(left, lhs), (right, rhs)]
+      where type.isKnown && type != .number && type != .string {
+        error(
+          "`\(op.rawValue)` orders numbers or strings, but `\(text(operand))` is \(type.article)",
+          at: operand.range)
+      }
+      if (left == .number && right == .string) || (left == .string && right == .number) {
+        error(
+          "cannot order \(left.article) and \(right.article): `\(text(lhs))` and "
+            + "`\(text(rhs))` never compare", at: operatorRange,
+          notes: [DiagnosticNote("values of different types are never ordered")])
+      }
+      return .boolean
+    case .in:
+      if right.isKnown && right != .array {
+        error("`in` needs an array on its right, but `\(text(rhs))` is \(right.article)",
+          at: rhs.range)
+      }
+      return .boolean
+    case .add, .subtract, .multiply, .divide, .remainder:
+      for (type, operand) in [(left, lhs), (right, rhs)] where type.isKnown && type != .number {
+        error(
+          "`\(op.rawValue)` needs numbers, but `\(text(operand))` is \(type.article)",
+          at: operand.range)
+      }
+      return .number
+    }
+  }
+
+  private mutating func checkCall(
+    _ name: String, nameRange: SourceRange, arguments: [Expr], range: SourceRange
+  ) -> StaticType {
+    guard let builtin = registry.lookup(name) else {
+      var notes: [DiagnosticNote] = []
+      if let suggestion = Checker.closestName(to: name, among: registry.builtins.keys) {
+        notes.append(DiagnosticNote("did you mean `\(suggestion)`?"))
+      }
+      error("unknown function `\(name)`", at: nameRange, notes: notes)
+      for argument in arguments { _ = check(argument) }
+      return .any
+    }
+    let signature = builtin.signature
+    let count = arguments.count
+    if count < signature.minimumArity || count > (signature.maximumArity ?? Int.max) {
+      error(
+        "`\(name)` takes \(Checker.arityText(signature)), but \(count) "
+          + (count == 1 ? "was" : "were") + " given", at: range,
+        notes: [DiagnosticNote("signature: \(Checker.signatureText(signature))")])
+    }
+    for (index, argument) in arguments.enumerated() {
+      switch signature.parameter(at: index) ?? .value {
+      case .value:
+        _ = check(argument)
+      case .stringLiteral:
+        if case .string = argument.kind { break }
+        error(
+          "argument \(index + 1) of `\(name)` must be a string literal (a field name or "
+            + "option written in quotes, such as 'amount_micro')", at: argument.range)
+      case .regexLiteral:
+        if case .string = argument.kind { break }
+        error(
+          "the pattern of `\(name)` must be a string literal: patterns are compiled once, "
+            + "with the rule, never built from data", at: argument.range)
+      case .path:
+        guard let path = PathExpression.of(argument, scope: scope), let fieldPath = path.fieldPath
+        else {
+          error(
+            "the argument of `\(name)` must be a field path of the snapshot, such as "
+              + "`budget.spent_micro`", at: argument.range)
+          continue
+        }
+        paths.insert(fieldPath)
+        paths.insert(fieldPath.underPrevious)
+      }
+    }
+    switch signature.result {
+    case .boolean: return .boolean
+    case .integer, .number: return .number
+    case .string: return .string
+    case .any: return .any
+    }
+  }
+
+  static func arityText(_ signature: BuiltinSignature) -> String {
+    let minimum = signature.minimumArity
+    func plural(_ n: Int) -> String { n == 1 ? "1 argument" : "\(n) arguments" }
+    guard let maximum = signature.maximumArity else { return "at least \(plural(minimum))" }
+    if minimum == maximum { return plural(minimum) }
+    return "\(minimum) to \(maximum) arguments"
+  }
+
+  static func signatureText(_ signature: BuiltinSignature) -> String {
+    var parts: [String] = []
+    for (index, parameter) in signature.parameters.enumerated() {
+      var text: String
+      switch parameter {
+      case .value: text = "value"
+      case .stringLiteral: text = "'field'"
+      case .path: text = "path"
+      case .regexLiteral: text = "'pattern'"
+      }
+      if index >= signature.minimumArity { text += "?" }
+      parts.append(text)
+    }
+    if signature.variadic != nil { parts.append("…") }
+    return "\(signature.name)(\(parts.joined(separator: ", ")))"
+  }
+
+  /// The known name nearest to `name` by edit distance, when it is close enough to be a typo.
+  static func closestName<S: Sequence<String>>(to name: String, among names: S) -> String? {
+    var best: (name: String, distance: Int)?
+    for candidate in names {
+      let distance = editDistance(Array(name.utf8), Array(candidate.utf8))
+      if distance <= max(2, name.utf8.count / 3), distance < (best?.distance ?? Int.max)
+        || (distance == best?.distance && candidate < best!.name)
+      {
+        best = (candidate, distance)
+      }
+    }
+    return best?.name
+  }
+
+  static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = Array(repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      for j in 1...b.count {
+        let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+        current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, substitution)
+      }
+      swap(&previous, &current)
+    }
+    return previous[b.count]
+  }
+}
+
+/// Compilation failed: one or more diagnostics (parse errors give exactly one).
+public struct CompileFailure: Error, Sendable, Hashable {
+  public var diagnostics: [Diagnostic]
+
+  public init(diagnostics: [Diagnostic]) {
+    self.diagnostics = diagnostics
+  }
+}
+
+/// Helpers over source text and ranges.
+enum SourceText {
+  /// The text covered by `range` (UTF-8 offsets).
+  static func slice(_ source: String, _ range: SourceRange) -> String {
+    let utf8 = source.utf8
+    let count = utf8.count
+    let start = Swift.min(Swift.max(range.start.offset, 0), count)
+    let end = Swift.min(Swift.max(range.end.offset, start), count)
+    let startIndex = utf8.index(utf8.startIndex, offsetBy: start)
+    let endIndex = utf8.index(startIndex, offsetBy: end - start)
+    return String(decoding: utf8[startIndex..<endIndex], as: UTF8.self)
+  }
+}
+
+extension Expr {
+  /// The direct sub-expressions, in source order.
+  var children: [Expr] {
+    switch kind {
+    case .number, .string, .bool, .null, .identifier: return []
+    case .member(let base, _, _), .index(let base, _), .length(let base): return [base]
+    case .quantifier(_, let receiver, _, _, let body): return [receiver, body]
+    case .call(_, _, let arguments): return arguments
+    case .array(let elements): return elements
+    case .unary(_, let operand): return [operand]
+    case .binary(_, let lhs, let rhs, _): return [lhs, rhs]
+    }
+  }
+}
