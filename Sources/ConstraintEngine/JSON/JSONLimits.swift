@@ -1,0 +1,68 @@
+/// Bounds on what the JSON reader accepts. Each one, when exceeded, is a clear error naming
+/// the limit — never a crash, a hang or unbounded memory.
+public struct JSONLimits: Sendable, Hashable {
+  /// Deepest nesting of arrays and objects.
+  public var maximumDepth: Int
+  /// Largest document (or JSONL line) in bytes.
+  public var maximumDocumentBytes: Int
+  /// Longest string (after unescaping) in bytes.
+  public var maximumStringBytes: Int
+  /// Most significant digits (integer and fraction parts) in one number.
+  public var maximumNumberDigits: Int
+  /// Largest exponent magnitude (`1e4096` is accepted, `1e4097` is not).
+  public var maximumExponent: Int
+  /// Most values (scalars and containers) in one document.
+  public var maximumValues: Int
+
+  public init(
+    maximumDepth: Int = 512,
+    maximumDocumentBytes: Int = 64 << 20,
+    maximumStringBytes: Int = 16 << 20,
+    maximumNumberDigits: Int = 4_096,
+    maximumExponent: Int = 4_096,
+    maximumValues: Int = 10_000_000
+  ) {
+    self.maximumDepth = maximumDepth
+    self.maximumDocumentBytes = maximumDocumentBytes
+    self.maximumStringBytes = maximumStringBytes
+    self.maximumNumberDigits = maximumNumberDigits
+    self.maximumExponent = maximumExponent
+    self.maximumValues = maximumValues
+  }
+
+  /// The defaults above.
+  public static let `default` = JSONLimits()
+}
+
+/// A JSON document that could not be read: what is wrong and where.
+public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
+  public var message: String
+  /// Byte offset of the problem in the document (or line).
+  public var offset: Int
+  /// 1-based line within the document.
+  public var line: Int
+  /// 1-based column, in Unicode scalars.
+  public var column: Int
+  /// For JSONL input: the line of the input the document was on.
+  public var jsonlLine: Int?
+
+  public init(message: String, offset: Int, line: Int, column: Int, jsonlLine: Int? = nil) {
+    self.message = message
+    self.offset = offset
+    self.line = line
+    self.column = column
+    self.jsonlLine = jsonlLine
+  }
+
+  /// The error as a diagnostic (phase `json`) pointing at the offending position.
+  public var diagnostic: Diagnostic {
+    let location = SourceLocation(offset: offset, line: line, column: column)
+    return Diagnostic(.json, message, at: SourceRange(at: location))
+  }
+
+  /// `line:column: message` (with the JSONL line when there is one).
+  public var description: String {
+    if let jsonlLine { return "line \(jsonlLine), column \(column): \(message)" }
+    return "\(line):\(column): \(message)"
+  }
+}

@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads JSONL — one JSON document per line — from a file, a file descriptor (standard input)
+/// or memory, with constant memory: input is read in chunks and each line is parsed where it
+/// lies. Blank lines are skipped; a bad line is reported with its line number and reading goes
+/// on with the next line; a line longer than the document limit is skipped without being
+/// buffered whole.
+public struct JSONLinesReader: Sequence {
+  /// One line's document, or why it could not be read.
+  public struct Line: Sendable {
+    /// 1-based line number in the input.
+    public var number: Int
+    public var result: Result<Value, JSONError>
+    /// The line's length in bytes (without the newline).
+    public var byteCount: Int
+  }
+
+  fileprivate enum Source {
+    case path(String)
+    case descriptor(Int32)
+    case bytes([UInt8])
+  }
+
+  private let source: Source
+  public let limits: JSONLimits
+  /// Bytes read from the input at a time.
+  public let chunkSize: Int
+
+  /// Lines of the file at `path` (opened when iteration starts).
+  public init(path: String, limits: JSONLimits = .default, chunkSize: Int = 1 << 20) {
+    source = .path(path)
+    self.limits = limits
+    self.chunkSize = chunkSize
+  }
+
+  /// Lines read from an open file descriptor (0 for standard input), which is not closed.
+  public init(fileDescriptor: Int32, limits: JSONLimits = .default, chunkSize: Int = 1 << 20) {
+    source = .descriptor(fileDescriptor)
+    self.limits = limits
+    self.chunkSize = chunkSize
+  }
+
+  /// Lines of in-memory bytes.
+  public init(bytes: [UInt8], limits: JSONLimits = .default, chunkSize: Int = 1 << 20) {
+    source = .bytes(bytes)
+    self.limits = limits
+    self.chunkSize = chunkSize
+  }
+
+  public func makeIterator() -> Iterator {
+    Iterator(lines: RawLines(source: source, limits: limits, chunkSize: chunkSize))
+  }
+
+  /// Calls `body` with each non-blank line's bytes (valid only during the call), in order,
+  /// without parsing them — for callers that parse on other threads. An I/O error or an
+  /// over-long line is passed as a failure for that line.
+  public func forEachRawLine(
+    _ body: (_ number: Int, _ line: Result<UnsafeRawBufferPointer, JSONError>) throws -> Void
+  ) rethrows {
+    let lines = RawLines(source: source, limits: limits, chunkSize: chunkSize)
+    while let next = lines.next() {
+      try body(next.number, next.bytes)
+    }
+  }
+
+  /// Iterates the parsed lines.
+  public struct Iterator: IteratorProtocol {
+    fileprivate let lines: RawLines
+
+    public mutating func next() -> Line? {
+      guard let raw = lines.next() else { return nil }
+      switch raw.bytes {
+      case .failure(let error):
+        return Line(number: raw.number, result: .failure(error), byteCount: raw.byteCount)
+      case .success(let bytes):
+        do {
+          let value = try JSONReader.read(bytes, limits: lines.limits)
+          return Line(number: raw.number, result: .success(value), byteCount: bytes.count)
+        } catch {
+          var located = error
+          located.jsonlLine = raw.number
+          return Line(number: raw.number, result: .failure(located), byteCount: bytes.count)
+        }
+      }
+    }
+  }
+}
+
+/// Splits an input into lines over a reusable chunk buffer.
+private final class RawLines {
+  struct RawLine {
+    var number: Int
+    var bytes: Result<UnsafeRawBufferPointer, JSONError>
+    var byteCount: Int
+  }
+
+  let limits: JSONLimits
+  private var descriptor: Int32 = -1
+  private var ownsDescriptor = false
+  private var openError: JSONError?
+  private var buffer: UnsafeMutableRawBufferPointer
+  /// Valid bytes are `buffer[start..<end]`.
+  private var start = 0
+  private var end = 0
+  private var endOfInput = false
+  private var lineNumber = 0
+
+  init(source: JSONLinesReader.Source, limits: JSONLimits, chunkSize: Int) {
+    self.limits = limits
+    buffer = .allocate(byteCount: max(chunkSize, 4096), alignment: 1)
+    switch source {
+    case .path(let path):
+      descriptor = open(path, O_RDONLY)
+      if descriptor < 0 {
+        openError = JSONError(
+          message: "cannot open \(path): \(String(cString: strerror(errno)))", offset: 0,
+          line: 1, column: 1)
+      } else {
+        ownsDescriptor = true
+      }
+    case .descriptor(let fd):
+      descriptor = fd
+    case .bytes(let bytes):
+      // In-memory input is copied once into the buffer and read as a final chunk.
+      buffer.deallocate()
+      buffer = .allocate(byteCount: max(bytes.count, 1), alignment: 1)
+      bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+      end = bytes.count
+      endOfInput = true
+    }
+  }
+
+  deinit {
+    if ownsDescriptor { close(descriptor) }
+    buffer.deallocate()
+  }
+
+  /// The next non-blank line, or nil at the end of input.
+  func next() -> RawLine? {
+    if let error = openError {
+      openError = nil
+      endOfInput = true
+      return RawLine(number: 0, bytes: .failure(error), byteCount: 0)
+    }
+    while true {
+      // Look for a newline in the buffered bytes.
+      if let newline = findNewline(from: start) {
+        let lineStart = start
+        start = newline + 1
+        lineNumber += 1
+        if let line = line(from: lineStart, to: newline) { return line }
+        continue
+      }
+      if endOfInput {
+        guard start < end else { return nil }
+        let lineStart = start
+        start = end
+        lineNumber += 1
+        if let line = line(from: lineStart, to: end) { return line }
+        return nil
+      }
+      // Compact and refill; a line that fills the whole buffer is too long.
+      if start > 0 {
+        if end > start {
+          buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start)
+        }
+        end -= start
+        start = 0
+      }
+      if end == buffer.count {
+        if buffer.count < limits.maximumDocumentBytes {
+          let grown = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: min(buffer.count * 2, limits.maximumDocumentBytes + 1), alignment: 1)
+          grown.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+          buffer.deallocate()
+          buffer = grown
+        } else {
+          lineNumber += 1
+          let number = lineNumber
+          skipRestOfLine()
+          return RawLine(
+            number: number,
+            bytes: .failure(
+              JSONError(
+                message:
+                  "line longer than the \(limits.maximumDocumentBytes)-byte document limit",
+                offset: 0, line: 1, column: 1, jsonlLine: number)),
+            byteCount: limits.maximumDocumentBytes)
+        }
+      }
+      fill()
+    }
+  }
+
+  private func line(from lineStart: Int, to lineEnd: Int) -> RawLine? {
+    classify(UnsafeRawBufferPointer(rebasing: buffer[lineStart..<lineEnd]))
+  }
+
+  /// A line without its `\r`, or nil when blank.
+  private func classify(_ raw: UnsafeRawBufferPointer) -> RawLine? {
+    var bytes = raw
+    if let last = bytes.last, last == 0x0D { bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast()) }
+    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+    return RawLine(number: lineNumber, bytes: .success(bytes), byteCount: bytes.count)
+  }
+
+  private func findNewline(from offset: Int) -> Int? {
+    guard offset < end else { return nil }
+    guard let found = memchr(buffer.baseAddress! + offset, 0x0A, end - offset) else { return nil }
+    return buffer.baseAddress!.distance(to: UnsafeMutableRawPointer(found))
+  }
+
+  /// Reads more input after `end`.
+  private func fill() {
+    while end < buffer.count {
+      let count = Glibc.read(descriptor, buffer.baseAddress! + end, buffer.count - end)
+      if count < 0 {
+        if errno == EINTR { continue }
+        openError = JSONError(
+          message: "read error: \(String(cString: strerror(errno)))", offset: 0, line: 1,
+          column: 1)
+        endOfInput = true
+        return
+      }
+      if count == 0 {
+        endOfInput = true
+        return
+      }
+      end += count
+      return
+    }
+  }
+
+  /// Discards input up to and including the next newline.
+  private func skipRestOfLine() {
+    start = 0
+    end = 0
+    while !endOfInput {
+      fill()
+      if let newline = findNewline(from: 0) {
+        start = newline + 1
+        return
+      }
+      start = 0
+      end = 0
+    }
+  }
+}
+

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads JSON documents into runtime ``Value``s: strict RFC 8259, exact numbers, duplicate
+/// keys rejected, every limit of ``JSONLimits`` enforced.
+public enum JSONReader {
+  /// Reads one document from UTF-8 bytes.
+  public static func read(
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default
+  ) throws(JSONError) -> Value {
+    let typed = bytes.bindMemory(to: UInt8.self)
+    var parser = JSONParser(bytes: typed, limits: limits, builder: ValueBuilder())
+    return try parser.parseDocument()
+  }
+
+  /// Reads one document from UTF-8 bytes.
+  public static func read(_ bytes: [UInt8], limits: JSONLimits = .default) throws(JSONError)
+    -> Value
+  {
+    let result = bytes.withUnsafeBytes { raw in
+      Result { () throws(JSONError) -> Value in try read(raw, limits: limits) }
+    }
+    return try result.get()
+  }
+
+  /// Reads one document from text.
+  public static func read(_ text: String, limits: JSONLimits = .default) throws(JSONError)
+    -> Value
+  {
+    var text = text
+    let result = text.withUTF8 { bytes in
+      Result { () throws(JSONError) -> Value in
+        try read(UnsafeRawBufferPointer(bytes), limits: limits)
+      }
+    }
+    return try result.get()
+  }
+
+  /// Reads the one document a file holds. I/O failures are errors at offset 0.
+  public static func readFile(atPath path: String, limits: JSONLimits = .default)
+    throws(JSONError) -> Value
+  {
+    let bytes = try readWholeFile(atPath: path, limit: limits.maximumDocumentBytes)
+    return try read(bytes, limits: limits)
+  }
+
+  /// Reads one document keeping every value's and key's source range (for rule files, whose
+  /// structural errors report `file:line:column`).
+  public static func readLocated(_ text: String, limits: JSONLimits = .default)
+    throws(JSONError) -> LocatedJSON
+  {
+    var text = text
+    let result = text.withUTF8 { bytes in
+      Result { () throws(JSONError) -> LocatedJSON in
+        var parser = JSONParser(bytes: bytes, limits: limits, builder: LocatedBuilder())
+        return try parser.parseDocument()
+      }
+    }
+    return try result.get()
+  }
+
+  /// The bytes of a file, refusing files over `limit` bytes.
+  static func readWholeFile(atPath path: String, limit: Int) throws(JSONError) -> [UInt8] {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      throw JSONError(
+        message: "cannot open \(path): \(String(cString: strerror(errno)))", offset: 0, line: 1,
+        column: 1)
+    }
+    defer { close(descriptor) }
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw JSONError(
+          message: "cannot read \(path): \(String(cString: strerror(errno)))", offset: 0,
+          line: 1, column: 1)
+      }
+      if count == 0 { break }
+      result.append(contentsOf: chunk[0..<count])
+      if result.count > limit {
+        throw JSONError(
+          message: "\(path) exceeds the \(limit)-byte document limit", offset: limit, line: 1,
+          column: 1)
+      }
+    }
+    return result
+  }
+}
+
+/// A JSON value with the source range of every value and object key.
+public struct LocatedJSON: Sendable {
+  public indirect enum Kind: Sendable {
+    case scalar(Value)
+    case array([LocatedJSON])
+    case object([Member])
+  }
+
+  /// An object member: its key, the key's range and the value.
+  public struct Member: Sendable {
+    public var key: String
+    public var keyRange: SourceRange
+    public var value: LocatedJSON
+  }
+
+  public var kind: Kind
+  public var range: SourceRange
+
+  /// The plain value, without ranges.
+  public var value: Value {
+    switch kind {
+    case .scalar(let value): return value
+    case .array(let elements): return .array(elements.map(\.value))
+    case .object(let members): return .object(ObjectValue(members.map { ($0.key, $0.value.value) }))
+    }
+  }
+
+  /// The member named `key` of an object, nil otherwise.
+  public subscript(key: String) -> Member? {
+    guard case .object(let members) = kind else { return nil }
+    return members.first { Value.scalarsEqual($0.key, key) }
+  }
+
+  /// The JSON type name (`object`, `array`, `string`, `number`, `boolean`, `null`).
+  public var typeName: String {
+    switch kind {
+    case .scalar(let value): return value.typeName
+    case .array: return "array"
+    case .object: return "object"
+    }
+  }
+}
+
+struct LocatedBuilder: JSONBuilder {
+  static var tracksLocations: Bool { true }
+
+  func scalar(_ value: Value, range: SourceRange) -> LocatedJSON {
+    LocatedJSON(kind: .scalar(value), range: range)
+  }
+
+  func array(_ elements: [LocatedJSON], range: SourceRange) -> LocatedJSON {
+    LocatedJSON(kind: .array(elements), range: range)
+  }
+
+  func object(_ members: [JSONMember<LocatedJSON>], range: SourceRange) -> LocatedJSON {
+    LocatedJSON(
+      kind: .object(
+        members.map { LocatedJSON.Member(key: $0.key, keyRange: $0.keyRange, value: $0.value) }),
+      range: range)
+  }
+}
