@@ -56,7 +56,11 @@ enum GovernanceBuiltins {
     },
     unary("basket_weights_normalized") { composition throws(BuiltinFailure) in
       let total = try weightTotal(composition["entries"], "composition.entries")
-      return total.count > 0 && isNormalized(total.sum)
+      if total.count == 0 {
+        throw .invalidArgument(
+          index: 0, message: "composition.entries must hold 1 to \(voteCap) entries, not none")
+      }
+      return isNormalized(total.sum)
     },
     unary("constraint_lifecycle_valid") { event throws(BuiltinFailure) in
       let from = try Field.string(event["from_status"], "event.from_status")

@@ -39,7 +39,9 @@ enum GraphBuiltins {
       try count()
       _ = try Field.object(item, "item \(index)")
       guard case .string(let identifier) = value(item, atField: idField) else {
-        return .bool(false)
+        throw .invalidArgument(
+          index: 0,
+          message: "item \(index) has no string id in its \(code(arguments.literal(1))) field")
       }
       if indexOf.updateValue(index, forKey: ExactString(identifier)) != nil { return .bool(false) }
     }
