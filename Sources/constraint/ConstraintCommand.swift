@@ -12,6 +12,6 @@ struct ConstraintCommand: ParsableCommand {
         constraint fmt --check Rules/              verify rule files are canonically formatted
       """,
     version: "constraint \(EngineVersion.version) (grammar \(EngineVersion.grammar))",
-    subcommands: [ParseCommand.self, FmtCommand.self]
+    subcommands: [ParseCommand.self, FmtCommand.self, EvalCommand.self]
   )
 }

@@ -61,7 +61,7 @@ public struct ExplanationRenderer: Sendable {
       } else {
         width = max(1, lineLength - start)
       }
-      let occupied = start + max(width, item.value.count) + 2
+      let occupied = start + max(width, item.value.count) + 1
       let index = rows.firstIndex { $0.end <= start } ?? {
         rows.append(Row())
         return rows.count - 1

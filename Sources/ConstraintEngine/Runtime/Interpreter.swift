@@ -302,8 +302,12 @@ enum BuiltinCall {
         return EvaluationFailure("`\(name)`: \(message)", at: range)
       }
       let argument = SourceText.slice(source, argumentRanges[index])
-      return EvaluationFailure(
-        "`\(name)` argument \(index + 1) (`\(argument)`): \(message)", at: argumentRanges[index])
+      let subject = "`\(name)` argument \(index + 1) (`\(argument)`)"
+      // Builtins phrase argument problems as "argument is missing; …" or as a sentence.
+      let text =
+        message.hasPrefix("argument ")
+        ? subject + message.dropFirst("argument".count) : subject + ": " + message
+      return EvaluationFailure(text, at: argumentRanges[index])
     case .failed(let message):
       return EvaluationFailure("`\(name)`: \(message)", at: range)
     case .deferred(let message):

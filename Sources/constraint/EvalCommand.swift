@@ -1,0 +1,106 @@
+import ArgumentParser
+import ConstraintEngine
+import Foundation
+
+struct EvalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Evaluate one expression against JSON snapshots.",
+    discussion: """
+      Prints one line per snapshot, in input order: `pass`, `fail`, `error: …` or \
+      `deferred: …` (a state-bearing builtin had no context state). With --explain, a failure \
+      is followed by the values that decided it, under their spans, and an error by the \
+      expression with a caret under its cause.
+
+      Data: a .json file holds one snapshot; a .jsonl file or standard input (`-`) holds one \
+      snapshot per line (blank lines are skipped).
+
+      Exit status: 0 when every snapshot passes, 1 when any fails or is deferred, 2 when any \
+      errors (a compile error or unreadable data included).
+
+      Examples:
+        echo '{"limit":"1000","spent":"1001"}' | constraint eval "bigint_gte(limit, spent)" --data -
+        constraint eval "budget.spent_micro <= budget.limit_micro" --type budget.spent_micro=bigint \\
+          --type budget.limit_micro=bigint --data Examples/snapshots/overspent.json --explain
+        constraint eval --data x.json -- '-a < 0'
+      """
+  )
+
+  @Argument(help: "The expression. Put it after `--` when it begins with `-`.")
+  var expression: String
+
+  @Option(help: "A .json file, a .jsonl file, or - for standard input.")
+  var data: String
+
+  @Flag(inversion: .prefixedNo, help: "Show why a snapshot failed or errored.")
+  var explain = false
+
+  @Option(
+    name: .customLong("type"),
+    help: ArgumentHelp(
+      "Declare a field type (repeatable): bigint, string, number, integer, boolean, array, "
+        + "object, string[].", valueName: "path=type"))
+  var types: [String] = []
+
+  @Option(help: "The evaluation timestamp (ISO 8601 with Z or an offset) for now().")
+  var now: String?
+
+  @Option(help: "An evaluation context JSON file: {\"now\": …, \"flags\": […], \"state\": {…}}.")
+  var context: String?
+
+  @Option(help: "The deepest nesting an expression may have.")
+  var maxDepth: Int = ParseLimits.default.maximumDepth
+
+  func run() throws {
+    let terminal = Terminal()
+    var options = CompileOptions()
+    options.parseLimits.maximumDepth = maxDepth
+    options.types = try CommandSupport.parseTypeDeclarations(types)
+    let program: Program
+    do {
+      program = try Compiler.compile(expression, options: options)
+    } catch {
+      for diagnostic in error.diagnostics {
+        terminal.error(
+          terminal.renderer.render(diagnostic, source: expression, sourceName: "<expression>"))
+      }
+      throw ExitCode(2)
+    }
+    let evaluationContext = try CommandSupport.loadContext(path: context, now: now)
+    var status: Int32 = 0
+    let explanationRenderer = ExplanationRenderer(indent: "  ")
+    SnapshotInput(path: data).forEach { snapshot in
+      switch snapshot.value {
+      case .failure(let error):
+        terminal.output("error: \(snapshot.location): \(error.message)")
+        status = 2
+      case .success(let value):
+        let outcome = program.evaluate(value, context: evaluationContext, explain: explain)
+        switch outcome {
+        case .pass:
+          terminal.output("pass")
+        case .fail(let explanation):
+          terminal.output("fail")
+          if explain && !explanation.isEmpty {
+            terminal.output(explanationRenderer.render(explanation, source: expression))
+          }
+          status = max(status, 1)
+        case .error(let diagnostic), .deferred(let diagnostic):
+          if explain {
+            // The rendered diagnostic's first line is the `error: message` line itself.
+            let rendered = DiagnosticRenderer(useColor: false).render(
+              diagnostic, source: expression, sourceName: "<expression>")
+            let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+            terminal.output(
+              "\(outcome.kind.rawValue): \(diagnostic.message)\n"
+                + CommandSupport.indented(lines.dropFirst().joined(separator: "\n")))
+          } else {
+            terminal.output("\(outcome.kind.rawValue): \(diagnostic.message)")
+          }
+          status = max(status, outcome.kind == .error ? 2 : 1)
+        }
+      }
+    }
+    if status != 0 { throw ExitCode(status) }
+  }
+}

@@ -1,0 +1,44 @@
+import ConstraintEngine
+
+/// One snapshot read from a data source: its value or why it could not be read, and where it
+/// came from.
+struct Snapshot {
+  var file: String
+  /// The JSONL line, nil for a `.json` document.
+  var line: Int?
+  var value: Result<Value, JSONError>
+
+  /// `file` or `file:line`.
+  var location: String {
+    line.map { "\(file):\($0)" } ?? file
+  }
+}
+
+/// Reads snapshots from a `.json` file (one document), a `.jsonl` file or `-` (standard
+/// input, one document per line), streaming JSONL with constant memory.
+struct SnapshotInput {
+  let path: String
+  var limits: JSONLimits = .default
+
+  /// Whether the source holds one snapshot per line.
+  var isLines: Bool { path == "-" || path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") }
+
+  var displayName: String { path == "-" ? "<stdin>" : path }
+
+  func forEach(_ body: (Snapshot) throws -> Void) rethrows {
+    if !isLines {
+      let value = Result { () throws(JSONError) -> Value in
+        try JSONReader.readFile(atPath: path, limits: limits)
+      }
+      try body(Snapshot(file: displayName, line: nil, value: value))
+      return
+    }
+    let reader =
+      path == "-"
+      ? JSONLinesReader(fileDescriptor: 0, limits: limits)
+      : JSONLinesReader(path: path, limits: limits)
+    for line in reader {
+      try body(Snapshot(file: displayName, line: line.number, value: line.result))
+    }
+  }
+}
