@@ -23,7 +23,7 @@ indirect enum J: Sendable, ExpressibleByIntegerLiteral, ExpressibleByStringLiter
   init(arrayLiteral elements: J...) { self = .array(elements) }
   init(dictionaryLiteral elements: (String, J)...) { self = .object(elements) }
 
-  var value: Value {
+  var value: ConstraintEngine.Value {
     switch self {
     case .missing: return .missing
     case .null: return .null
