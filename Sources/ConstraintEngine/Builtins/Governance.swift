@@ -7,7 +7,9 @@ enum GovernanceBuiltins {
   /// `|sum − 1| ≤ tolerance` for normalised weights, compared exactly.
   static let weightTolerance = Number(significand: 1, scale: 3)
 
-  static func unary(_ name: String, _ body: @escaping @Sendable (Value) throws(BuiltinFailure) -> Bool) -> Builtin {
+  static func unary(
+    _ name: String, _ body: @escaping @Sendable (Value) throws(BuiltinFailure) -> Bool
+  ) -> Builtin {
     Builtin(
       BuiltinSignature(name, [.value], result: .boolean, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
@@ -138,7 +140,8 @@ enum GovernanceBuiltins {
     var sum = Number(0)
     for (index, item) in items.enumerated() {
       let itemPlace = "\(place)[\(index)]"
-      sum = sum + (try Field.number(try Field.object(item, itemPlace)["weight"], "\(itemPlace).weight"))
+      let weight = try Field.object(item, itemPlace)["weight"]
+      sum = sum + (try Field.number(weight, "\(itemPlace).weight"))
     }
     return (sum, items.count)
   }
@@ -157,7 +160,8 @@ enum GovernanceBuiltins {
     case "unanimous":
       return count > 0 && agrees == count
     case "majority", "deadlock":
-      let threshold = try Field.number(outcome["consensus_threshold"], "outcome.consensus_threshold")
+      let threshold = try Field.number(
+        outcome["consensus_threshold"], "outcome.consensus_threshold")
       guard threshold.signum >= 0, Number.compare(threshold, Number(1)) <= 0 else {
         throw .failed("outcome.consensus_threshold must be between 0 and 1, got \(threshold)")
       }
