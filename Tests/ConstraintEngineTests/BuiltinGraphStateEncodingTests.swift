@@ -28,8 +28,10 @@ struct BuiltinGraphTests {
     BuiltinCase("is_valid_dag", [[["id": "A", "n": "A"]], "id", "n"], .fail),
     BuiltinCase("is_valid_dag", [[["id": "A", "n": "Z"]], "id", "n"], .fail),
     BuiltinCase("is_valid_dag", [[["id": "A"], ["id": "A"]], "id"], .fail),
-    BuiltinCase("is_valid_dag", [[["id": "A"], ["name": "B"]], "id"], .fail),
-    BuiltinCase("is_valid_dag", [[["id": "A"], ["id": 2]], "id"], .fail),
+    BuiltinCase("is_valid_dag", [[["id": "A"], ["name": "B"]], "id"], .failed,
+      message: "item 1 field `id` must be a string id, got a missing value"),
+    BuiltinCase("is_valid_dag", [[["id": "A"], ["id": 2]], "id"], .failed,
+      message: "the number 2"),
     BuiltinCase("is_valid_dag", [items([("A", ["B", "C"]), ("B", ["C"]), ("C", [])]), "id",
       "next"], .pass),
     BuiltinCase("is_valid_dag", [items([("A", ["B"]), ("B", ["C"]), ("C", ["A"])]), "id",
@@ -80,9 +82,9 @@ struct BuiltinStateTests {
     ["cluster_id": cluster, "signer_id": signer, "sequence": sequence, "key_version": version]
   }
 
-  static func sequence(_ record: J, _ context: EvaluationContext, _ expected: Outcome,
-    message: String? = nil) -> BuiltinCase
-  {
+  static func sequence(
+    _ record: J, _ context: EvaluationContext, _ expected: BuiltinResult, message: String? = nil
+  ) -> BuiltinCase {
     BuiltinCase("sequence_monotonic_per_cluster",
       [record, "cluster_id", "signer_id", "sequence", "key_version"], expected, message: message,
       context: context)

@@ -40,7 +40,7 @@ indirect enum J: Sendable, ExpressibleByIntegerLiteral, ExpressibleByStringLiter
 }
 
 /// What a builtin call produced, comparable in tests.
-enum Outcome: Equatable, Sendable, CustomStringConvertible {
+enum BuiltinResult: Equatable, Sendable, CustomStringConvertible {
   case bool(Bool)
   /// A number, by its canonical text.
   case number(String)
@@ -51,8 +51,8 @@ enum Outcome: Equatable, Sendable, CustomStringConvertible {
   case failed
   case deferred
 
-  static let pass = Outcome.bool(true)
-  static let fail = Outcome.bool(false)
+  static let pass = BuiltinResult.bool(true)
+  static let fail = BuiltinResult.bool(false)
 
   var description: String {
     switch self {
@@ -70,7 +70,7 @@ enum Outcome: Equatable, Sendable, CustomStringConvertible {
 /// Calls builtin `name` of the standard registry with the given arguments.
 func callBuiltin(
   _ name: String, _ arguments: [J], context: EvaluationContext = .empty
-) -> (outcome: Outcome, message: String?) {
+) -> (outcome: BuiltinResult, message: String?) {
   guard let builtin = BuiltinRegistry.standard.lookup(name),
     case .function(let body) = builtin.implementation
   else {
@@ -97,13 +97,13 @@ func callBuiltin(
 struct BuiltinCase: Sendable, CustomTestStringConvertible {
   let name: String
   let arguments: [J]
-  let expected: Outcome
+  let expected: BuiltinResult
   /// Text the failure message must contain, when the row is an error.
   let messageContains: String?
   let context: EvaluationContext
 
   init(
-    _ name: String, _ arguments: [J], _ expected: Outcome, message: String? = nil,
+    _ name: String, _ arguments: [J], _ expected: BuiltinResult, message: String? = nil,
     context: EvaluationContext = .empty
   ) {
     self.name = name

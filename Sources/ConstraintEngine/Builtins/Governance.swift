@@ -58,7 +58,10 @@ enum GovernanceBuiltins {
     },
     unary("basket_weights_normalized") { composition throws(BuiltinFailure) in
       let total = try weightTotal(composition["entries"], "composition.entries")
-      return total.count > 0 && isNormalized(total.sum)
+      if total.count == 0 {
+        throw .failed("composition.entries is empty; a basket needs 1 to 100 entries")
+      }
+      return isNormalized(total.sum)
     },
     unary("constraint_lifecycle_valid") { event throws(BuiltinFailure) in
       let from = try Field.string(event["from_status"], "event.from_status")
@@ -156,21 +159,20 @@ enum GovernanceBuiltins {
       if Value.scalarsEqual(choice, "agree") { agrees += 1 }
     }
     let count = votes.count
+    if count == 0 { throw .failed("outcome.votes is empty; an outcome needs 1 to 100 votes") }
     switch exactKey(type) {
     case "unanimous":
-      return count > 0 && agrees == count
+      return agrees == count
     case "majority", "deadlock":
       let threshold = try Field.number(
         outcome["consensus_threshold"], "outcome.consensus_threshold")
       guard threshold.signum >= 0, Number.compare(threshold, Number(1)) <= 0 else {
         throw .failed("outcome.consensus_threshold must be between 0 and 1, got \(threshold)")
       }
-      guard count > 0 else { return false }
       let required = ceiling(Number(count) * threshold)
       if exactKey(type) == "majority" { return required <= agrees && agrees < count }
       return agrees < required
     case "escalation":
-      guard count > 0 else { return false }
       if case .string(let target) = outcome["escalated_to"] { return !target.isEmpty }
       return false
     default:
