@@ -123,7 +123,7 @@ struct EvaluatorTests {
 
   @Test func constantsAreFoldedAtCompileTime() throws {
     let program = try compile("1 + 2 * 3 == 7 && a")
-    guard case .logic(.constant(.bool(true)), _, _, _) = program.root else {
+    guard case .chain(.constant(.bool(true)), let links) = program.root, links.count == 1 else {
       Issue.record("expected the left operand folded to true, got \(program.root)")
       return
     }
@@ -173,5 +173,42 @@ struct EvaluatorTests {
       return
     }
     #expect(diagnostic.message.contains("step limit"))
+  }
+}
+
+@Suite("Evaluator: long flat chains")
+struct LongChainTests {
+  /// Flat chains parse into trees as tall as the chain is long; every tree walk (checker,
+  /// compiler, both evaluators, the explainer) must handle the longest accepted chain.
+  @Test(arguments: ["&&", "||", "+"])
+  func theLongestAcceptedChainEvaluatesOnBothPaths(op: String) throws {
+    let terms = Checker.maximumChainLength
+    let source: String
+    switch op {
+    case "+": source = Array(repeating: "a", count: terms).joined(separator: "+") + " > 0"
+    case "&&": source = Array(repeating: "t", count: terms - 1).joined(separator: "&&") + "&&f"
+    default: source = Array(repeating: "f", count: terms).joined(separator: "||")
+    }
+    let program = try Compiler.compile(source)
+    let snapshot = Value.object(
+      ObjectValue([("a", .number(.small(1))), ("t", .bool(true)), ("f", .bool(false))]))
+    let compiled = program.evaluate(snapshot, explain: true)
+    let interpreted = program.evaluateWithReferenceInterpreter(snapshot, explain: true)
+    #expect(ConformanceTests.same(compiled, interpreted))
+    #expect(compiled.kind == (op == "+" ? .pass : .fail))
+    if case .fail(let explanation) = compiled {
+      #expect(!explanation.isEmpty)
+    }
+  }
+
+  @Test func aChainTallerThanTheLimitIsACompileErrorNotACrash() throws {
+    // The longest chain that fits the 64 KiB source limit: about 21,800 operands.
+    let source = Array(repeating: "a", count: 21_800).joined(separator: "&&")
+    do {
+      _ = try Compiler.compile(source)
+      Issue.record("expected a compile error")
+    } catch {
+      #expect(error.diagnostics[0].message.contains("expression too large"))
+    }
   }
 }
