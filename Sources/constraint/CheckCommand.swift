@@ -132,6 +132,7 @@ struct CheckCommand: ParsableCommand {
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 
+    let wantsPasses = reporter.wantsPasses
     reporter.begin(ruleSet)
     sourceLoop: for source in sources {
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
@@ -150,6 +151,10 @@ struct CheckCommand: ParsableCommand {
           reporter.beginSnapshot(snapshot)
           defer { reporter.endSnapshot(snapshot) }
           for (index, outcome) in zip(snapshot.ruleIndexes, outcomes) {
+            if case .evaluated(.pass) = outcome, !wantsPasses {
+              summary.passed += 1
+              continue
+            }
             let rule = ruleSet.rules[index]
             switch outcome {
             case .evaluated(.pass): summary.passed += 1

@@ -43,6 +43,8 @@ struct PairResult {
 
 /// A `check` output format. Methods are called in input order, on one thread.
 protocol CheckReporter {
+  /// Whether ``pair(_:)`` is called for passing pairs too (skipped and failing pairs always are).
+  var wantsPasses: Bool { get }
   /// Before any snapshot.
   mutating func begin(_ ruleSet: RuleSet)
   mutating func beginSnapshot(_ snapshot: CheckedSnapshot)
@@ -123,6 +125,8 @@ struct HumanReporter: CheckReporter {
   let explain: Bool
   let all: Bool
 
+  var wantsPasses: Bool { all }
+
   mutating func begin(_ ruleSet: RuleSet) {}
   mutating func beginSnapshot(_ snapshot: CheckedSnapshot) {}
   mutating func endSnapshot(_ snapshot: CheckedSnapshot) {}
@@ -175,6 +179,7 @@ struct JSONReporter: CheckReporter {
   let all: Bool
   let exitStatus: () -> Int32
   private var firstResult = true
+  var wantsPasses: Bool { all }
 
   init(terminal: Terminal, all: Bool, exitStatus: @escaping () -> Int32) {
     self.terminal = terminal
@@ -285,6 +290,7 @@ struct JUnitReporter: CheckReporter {
   let explain: Bool
   private var cases: [String] = []
   private var counts = (tests: 0, failures: 0, errors: 0, skipped: 0)
+  var wantsPasses: Bool { true }
 
   init(terminal: Terminal, explain: Bool) {
     self.terminal = terminal
@@ -387,6 +393,7 @@ struct JUnitReporter: CheckReporter {
 struct GitHubReporter: CheckReporter {
   let terminal: Terminal
   let explain: Bool
+  var wantsPasses: Bool { false }
 
   /// Escapes annotation message data.
   static func escapeData(_ text: String) -> String {
