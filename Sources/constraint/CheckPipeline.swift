@@ -72,10 +72,10 @@ struct CheckedSnapshot: Sendable {
 }
 
 /// Reads snapshots and checks them, in input order. JSONL input is read in batches of raw lines
-/// on the calling thread; the batches of a group are parsed and checked on `jobs` threads at
-/// once, and results are handed back strictly in input order, so the output is the same as a
-/// sequential run. Memory stays bounded by a group of batches.
-struct CheckPipeline {
+/// on the calling thread, which hands each batch to a worker (at most `jobs` at once) and emits
+/// finished batches strictly in input order while it goes on reading, so the output is the same
+/// as a sequential run. Memory stays bounded: at most `2 × jobs` batches are in flight.
+struct CheckPipeline: Sendable {
   let ruleSet: RuleSet
   let context: EvaluationContext
   let explain: Bool
@@ -108,50 +108,59 @@ struct CheckPipeline {
     _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
     emit: (CheckedSnapshot) -> Bool
   ) -> Bool {
-    let groupSize = max(1, jobs) * 2
-    var group: [RawBatch] = []
+    // Batches handed to workers and not yet emitted; bounds memory.
+    let maximumInFlight = jobs <= 1 ? 1 : jobs * 2
+    let finished = FinishedBatches()
+    let workers = DispatchQueue(label: "constraint.check", attributes: .concurrent)
+    let slots = DispatchSemaphore(value: jobs)
     var batch = RawBatch()
+    var submitted = 0
+    var emitted = 0
     var keepGoing = true
-    func flush() {
-      defer { group.removeAll(keepingCapacity: true) }
-      guard keepGoing, !group.isEmpty else { return }
-      for results in process(group, name: name, ruleIndexes: indexes) {
-        for snapshot in results where keepGoing {
-          keepGoing = emit(snapshot)
+
+    /// Emits the next batch in input order: waiting for it when `wait`, else only if done.
+    func emitNext(wait: Bool) -> Bool {
+      guard emitted < submitted, let results = finished.take(emitted, wait: wait) else {
+        return false
+      }
+      emitted += 1
+      for snapshot in results where keepGoing {
+        keepGoing = emit(snapshot)
+      }
+      return true
+    }
+
+    func submit(_ full: RawBatch) {
+      let sequence = submitted
+      submitted += 1
+      if jobs <= 1 {
+        finished.put(sequence, check(full, name: name, ruleIndexes: indexes))
+      } else {
+        workers.async {
+          slots.wait()
+          let results = check(full, name: name, ruleIndexes: indexes)
+          slots.signal()
+          finished.put(sequence, results)
         }
       }
+      while emitNext(wait: false) {}
+      while keepGoing, submitted - emitted >= maximumInFlight { _ = emitNext(wait: true) }
     }
+
     do {
       try reader.forEachRawLine { number, line in
         batch.append(number: number, line: line)
         guard batch.count >= batchLines || batch.bytes.count >= 1 << 22 else { return }
-        group.append(batch)
+        submit(batch)
         batch = RawBatch()
-        if group.count >= groupSize {
-          flush()
-          if !keepGoing { throw Stop() }
-        }
+        if !keepGoing { throw Stop() }
       }
-    } catch {
-      return false
-    }
-    if !batch.isEmpty { group.append(batch) }
-    flush()
+      if !batch.isEmpty { submit(batch) }
+    } catch {}
+    // Let the work already handed out finish before returning (it would be discarded).
+    while keepGoing, emitted < submitted { _ = emitNext(wait: true) }
+    workers.sync(flags: .barrier) {}
     return keepGoing
-  }
-
-  /// Parses and checks each batch; batches run concurrently when there are several jobs.
-  private func process(_ group: [RawBatch], name: String, ruleIndexes indexes: [Int])
-    -> [[CheckedSnapshot]]
-  {
-    if jobs <= 1 || group.count == 1 {
-      return group.map { check($0, name: name, ruleIndexes: indexes) }
-    }
-    let slots = ResultSlots(count: group.count)
-    DispatchQueue.concurrentPerform(iterations: group.count) { index in
-      slots.store(check(group[index], name: name, ruleIndexes: indexes), at: index)
-    }
-    return slots.take()
   }
 
   private func check(_ batch: RawBatch, name: String, ruleIndexes indexes: [Int])
@@ -210,24 +219,23 @@ private struct RawBatch: Sendable {
   }
 }
 
-/// One result slot per batch, written by exactly one worker each.
-private final class ResultSlots: @unchecked Sendable {
-  private var slots: [[CheckedSnapshot]]
-  private let lock = NSLock()
+/// Results of batches finished by workers, by sequence number, until the caller takes them.
+private final class FinishedBatches: @unchecked Sendable {
+  private var results: [Int: [CheckedSnapshot]] = [:]
+  private let condition = NSCondition()
 
-  init(count: Int) {
-    slots = Array(repeating: [], count: count)
+  func put(_ sequence: Int, _ batch: [CheckedSnapshot]) {
+    condition.lock()
+    results[sequence] = batch
+    condition.broadcast()
+    condition.unlock()
   }
 
-  func store(_ results: [CheckedSnapshot], at index: Int) {
-    lock.lock()
-    slots[index] = results
-    lock.unlock()
-  }
-
-  func take() -> [[CheckedSnapshot]] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots
+  /// The results of batch `sequence`, removed; waits for them when `wait`, else nil if not done.
+  func take(_ sequence: Int, wait: Bool) -> [CheckedSnapshot]? {
+    condition.lock()
+    defer { condition.unlock() }
+    while wait && results[sequence] == nil { condition.wait() }
+    return results.removeValue(forKey: sequence)
   }
 }
