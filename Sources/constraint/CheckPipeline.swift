@@ -48,6 +48,10 @@ struct DataSource {
         files.append(full)
       }
     }
+    guard !files.isEmpty else {
+      return .failure(
+        DataSourceError(message: "--data \(path): no .json, .jsonl or .ndjson files in directory"))
+    }
     files.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     return .success(DataSource(schema: schema, files: files))
   }

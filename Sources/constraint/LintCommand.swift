@@ -9,8 +9,8 @@ struct LintCommand: ParsableCommand {
       Every structural problem is reported as file:line:column, every expression problem with \
       the file, the rule id and a caret inside the expression. --portable also reports, with a \
       caret at each use, syntax beyond grammar v2.0: arithmetic (+ - * / %), unary minus, \
-      `in`, .some/.none/.count and builtins outside the 52 (matches, bigint_lte, bigint_lt, \
-      bigint_eq). Rules that are never evaluated (runtime-deferred, native) are not compiled.
+      `in`, .some/.none/.count and builtins outside the 52 (matches, bigint_lte, bigint_lt). \
+      Rules that are never evaluated (runtime-deferred, native) are not compiled.
 
       Exit status: 0 no problem, 2 any problem (portability findings included with \
       --portable).

@@ -159,6 +159,11 @@ struct CheckCommandTests {
     let noData = try run(["check", "Rules/", "--data", "/nonexistent/data.json"])
     #expect(noData.status == 2)
     #expect(noData.stderr.contains("--data /nonexistent/data.json: no such file or directory"))
+    let scratch = try CheckScratch()
+    try scratch.write("empty/readme.txt", "no snapshots here")
+    let empty = try run(["check", "Rules/", "--data", scratch.path("empty")])
+    #expect(empty.status == 2)
+    #expect(empty.stderr.contains("no .json, .jsonl or .ndjson files in directory"))
   }
 
   @Test func unreadableSnapshotsExitTwoAndTheRestIsChecked() throws {
