@@ -11,7 +11,9 @@ struct DataSource {
 
   /// Resolves `SCHEMA=PATH` or `PATH`. The part before `=` binds only when it names a schema of
   /// the loaded rules; a path that exists as written is never split.
-  static func resolve(_ argument: String, schemas: Set<String>) -> Result<DataSource, DataSourceError> {
+  static func resolve(_ argument: String, schemas: Set<String>)
+    -> Result<DataSource, DataSourceError>
+  {
     var schema: String?
     var path = argument
     if let equals = argument.firstIndex(of: "="), !FileManager.default.fileExists(atPath: argument)

@@ -71,7 +71,8 @@ struct CheckCommandTests {
                      1000000             1000001
 
         """))
-    #expect(result.stdout.hasSuffix("1 snapshot × 10 rules: 9 passed, 1 failed, 0 errors, 0 skipped\n"))
+    #expect(
+      result.stdout.hasSuffix("1 snapshot × 10 rules: 9 passed, 1 failed, 0 errors, 0 skipped\n"))
   }
 
   @Test func noExplainPrintsOneLinePerResult() throws {
@@ -175,7 +176,9 @@ struct CheckCommandTests {
     let result = try run(["check", "Rules/", "--data", data, "--no-explain"])
     #expect(result.status == 2)
     #expect(result.stdout.contains("unreadable  \(data):2: "))
-    #expect(result.stdout.contains("2 snapshots × 10 rules: 20 passed, 0 failed, 0 errors, 0 skipped, 1 unreadable"))
+    #expect(
+      result.stdout.contains(
+        "2 snapshots × 10 rules: 20 passed, 0 failed, 0 errors, 0 skipped, 1 unreadable"))
   }
 
   @Test func skippedRulesAreCountedAndListed() throws {
@@ -186,7 +189,7 @@ struct CheckCommandTests {
         schema: "S",
         """
         {"id": "real", "expression": "a == 1"},
-            {"id": "prose", "expression": "The service checks this.", "evaluator": "runtime-deferred"},
+            {"id": "prose", "expression": "Checked elsewhere.", "evaluator": "runtime-deferred"},
             {"id": "db", "expression": "a == 2", "evaluation_geometry": "native"}
         """))
     let data = try scratch.write("d.jsonl", "{\"a\": 1}\n{\"a\": 1}\n")
@@ -204,7 +207,8 @@ struct CheckCommandTests {
   @Test func dataBoundToASchemaIsCheckedOnlyAgainstItsRules() throws {
     let scratch = try CheckScratch()
     try scratch.write(
-      "rules/a.constraints.json", ruleFileText(schema: "A", #"{"id": "a_rule", "expression": "x == 1"}"#))
+      "rules/a.constraints.json",
+      ruleFileText(schema: "A", #"{"id": "a_rule", "expression": "x == 1"}"#))
     try scratch.write(
       "rules/b/b.constraints.json",
       ruleFileText(schema: "B", #"{"id": "b_rule", "expression": "y == 1"}"#))
@@ -220,7 +224,8 @@ struct CheckCommandTests {
     #expect(wrong.status == 1)
     let unknown = try run(["check", rules, "--data", "C=\(data)"])
     #expect(unknown.status == 2)
-    #expect(unknown.stderr.contains("`C` is not the schema_id of a loaded rule file (loaded: A, B)"))
+    #expect(
+      unknown.stderr.contains("`C` is not the schema_id of a loaded rule file (loaded: A, B)"))
   }
 
   @Test func standardInputIsReadAsJSONLines() throws {
@@ -278,7 +283,8 @@ struct CheckCommandTests {
       "f.constraints.json",
       ruleFileText(
         schema: "S",
-        #"{"id": "limit", "expression": "n <= 10", "condition": {"when": "tight", "override_text": "n <= 5"}}"#
+        #"{"id": "limit", "expression": "n <= 10", "#
+          + #""condition": {"when": "tight", "override_text": "n <= 5"}}"#
       ))
     let data = try scratch.write("d.json", #"{"n": 7}"#)
     #expect(try run(["check", rules, "--data", data]).status == 0)
@@ -333,7 +339,8 @@ struct CheckCommandTests {
       #expect(sequential.stdout.utf8.count > 50_000)
     }
     let stopped = try run(
-      ["check", rules, "--data", data, "--max-failures", "100", "--jobs", "3", "--batch-lines", "5"])
+      ["check", rules, "--data", data, "--max-failures", "100", "--jobs", "3", "--batch-lines", "5"]
+    )
     let stoppedSequential = try run(
       ["check", rules, "--data", data, "--max-failures", "100", "--jobs", "1"])
     #expect(stopped.stdout == stoppedSequential.stdout)
@@ -420,7 +427,8 @@ struct LintCommandTests {
       ruleFileText(
         schema: "S",
         """
-        {"id": "ext", "expression": "a + 1 > -b && c in [1, 2] && d.some(x => x > 0) && bigint_lt(e, 1)"},
+        {"id": "ext",
+             "expression": "a + 1 > -b && c in [1, 2] && d.some(x => x > 0) && bigint_lt(e, 1)"},
             {"id": "plain", "expression": "a.every(x => x > 0) && bigint_gte(e, 1)"}
         """))
     #expect(try run(["lint", rules]).status == 0)
