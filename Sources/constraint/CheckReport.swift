@@ -75,7 +75,9 @@ enum CheckText {
       let rendered = plainRenderer.render(
         diagnostic, source: pair.rule.activeExpression,
         sourceName: "\(pair.rule.definition.file) [\(pair.rule.id)]")
-      return rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      // The first line repeats the message, which every format shows already.
+      return rendered.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+        .map(String.init)
     default:
       return []
     }
@@ -145,8 +147,15 @@ struct HumanReporter: CheckReporter {
     let severity = pair.rule.definition.severity.rawValue
     terminal.output("\(pair.rule.id)  \(word) [\(severity)]  \(pair.snapshot.location)")
     guard explain, word != "PASS" else { return }
-    if case .evaluated(.fail) = pair.outcome, let message = pair.rule.definition.message {
-      terminal.output("  " + message)
+    switch pair.outcome {
+    case .evaluated(.fail):
+      if let message = pair.rule.definition.message { terminal.output("  " + message) }
+    case .evaluated(.error(let diagnostic)):
+      terminal.output("  error: " + diagnostic.message)
+    case .evaluated(.deferred(let diagnostic)):
+      terminal.output("  deferred: " + diagnostic.message)
+    default:
+      break
     }
     for line in CheckText.details(pair) { terminal.output(line.isEmpty ? "" : "  " + line) }
     terminal.output("")

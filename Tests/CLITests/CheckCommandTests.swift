@@ -347,6 +347,30 @@ struct CheckCommandTests {
     #expect(stopped.stdout.contains("stopped after 100 failing results"))
   }
 
+  @Test func evaluationErrorsShowTheCaretAndFailTheRun() throws {
+    let scratch = try CheckScratch()
+    let rules = try scratch.write(
+      "e.constraints.json",
+      ruleFileText(
+        schema: "S",
+        #"{"id": "typed", "expression": "n > 0", "type_signature": {"n": "bigint"}}"#))
+    let data = try scratch.write("d.json", #"{"n": "12x"}"#)
+    let result = try run(["check", rules, "--data", data])
+    #expect(result.status == 1)
+    #expect(
+      result.stdout == """
+        typed  ERROR [error]  \(data)
+          error: `n` is declared bigint, but holds the string "12x"
+           --> \(rules) [typed]:1:1
+            |
+          1 | n > 0
+            | ^
+
+        1 snapshot × 1 rule: 0 passed, 0 failed, 1 error, 0 skipped
+
+        """)
+  }
+
   @Test func junitIsWellFormedWithOneTestCasePerRuleAndSnapshot() throws {
     let scratch = try CheckScratch()
     let rules = try scratch.write(
