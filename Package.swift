@@ -39,7 +39,8 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["ConstraintEngine"]
+      dependencies: ["ConstraintEngine"],
+      exclude: ["Golden"]
     ),
   ]
 )
