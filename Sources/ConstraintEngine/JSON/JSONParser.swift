@@ -5,15 +5,13 @@ protocol JSONBuilder {
   /// Whether the parser must track line starts to give each value a ``SourceRange``.
   static var tracksLocations: Bool { get }
   func scalar(_ value: Value, range: SourceRange) -> Output
-  func array(_ elements: [Output], range: SourceRange) -> Output
-  func object(_ members: [JSONMember<Output>], range: SourceRange) -> Output
-}
-
-/// An object member as parsed: the key, its range, the value.
-struct JSONMember<Output> {
-  var key: String
-  var keyRange: SourceRange
-  var value: Output
+  func array(_ elements: consuming [Output], range: SourceRange) -> Output
+  /// An object of `members` (unique keys), with `keyRanges` when locations are tracked
+  /// (empty otherwise).
+  func object(
+    _ members: consuming [(key: String, value: Output)], keyRanges: consuming [SourceRange],
+    range: SourceRange
+  ) -> Output
 }
 
 struct ValueBuilder: JSONBuilder {
@@ -23,21 +21,33 @@ struct ValueBuilder: JSONBuilder {
   func scalar(_ value: Value, range: SourceRange) -> Value { value }
 
   @inline(__always)
-  func array(_ elements: [Value], range: SourceRange) -> Value { .array(elements) }
+  func array(_ elements: consuming [Value], range: SourceRange) -> Value {
+    .array(elements)
+  }
 
-  func object(_ members: [JSONMember<Value>], range: SourceRange) -> Value {
-    .object(ObjectValue(members.map { ($0.key, $0.value) }))
+  @inline(__always)
+  func object(
+    _ members: consuming [(key: String, value: Value)], keyRanges: consuming [SourceRange],
+    range: SourceRange
+  ) -> Value {
+    .object(ObjectValue(members))
   }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
-struct JSONParser<Builder: JSONBuilder> {
+struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   let bytes: UnsafeBufferPointer<UInt8>
   let limits: JSONLimits
   let builder: Builder
   var index = 0
   var depth = 0
   var valueCount = 0
+  /// Scratch stacks shared by all containers being parsed: a container's elements (members)
+  /// are pushed above those of its enclosing containers and popped when it closes, so
+  /// building a container costs one exactly sized allocation, not repeated array growth.
+  var elementStack = ScratchStack<Builder.Output>()
+  var memberStack = ScratchStack<(key: String, value: Builder.Output)>()
+  var keyRangeStack: [SourceRange] = []
   /// Line tracking, only maintained when the builder wants locations.
   var line = 1
   var lineStart = 0
@@ -201,16 +211,17 @@ struct JSONParser<Builder: JSONBuilder> {
     let start = index
     try enter(at: start)
     index += 1
-    var elements: [Builder.Output] = []
+    let base = elementStack.count
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
       index += 1
       depth -= 1
-      return builder.array(elements, range: range(from: start))
+      return builder.array([], range: range(from: start))
     }
     while true {
       skipWhitespace()
-      elements.append(try parseValue())
+      let element = try parseValue()
+      elementStack.push(element)
       skipWhitespace()
       guard index < bytes.count else {
         throw error("unterminated array: expected `,` or `]`, found end of input", at: index)
@@ -222,20 +233,20 @@ struct JSONParser<Builder: JSONBuilder> {
       throw error("expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
-    return builder.array(elements, range: range(from: start))
+    return builder.array(elementStack.popArray(from: base), range: range(from: start))
   }
 
   mutating func parseObject() throws(JSONError) -> Builder.Output {
     let start = index
     try enter(at: start)
     index += 1
-    var members: [JSONMember<Builder.Output>] = []
-    var keys = DuplicateKeyDetector()
+    let base = memberStack.count
+    var largeObjectKeys: Set<ExactKey>?
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
       depth -= 1
-      return builder.object(members, range: range(from: start))
+      return builder.object([], keyRanges: [], range: range(from: start))
     }
     while true {
       skipWhitespace()
@@ -245,7 +256,7 @@ struct JSONParser<Builder: JSONBuilder> {
       }
       let key = try parseString()
       let keyRange = range(from: keyStart)
-      if !keys.insert(key) {
+      if !isNewKey(key, base: base, largeObjectKeys: &largeObjectKeys) {
         throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
       }
       skipWhitespace()
@@ -255,7 +266,8 @@ struct JSONParser<Builder: JSONBuilder> {
       index += 1
       skipWhitespace()
       let value = try parseValue()
-      members.append(JSONMember(key: key, keyRange: keyRange, value: value))
+      memberStack.push((key, value))
+      if Builder.tracksLocations { keyRangeStack.append(keyRange) }
       skipWhitespace()
       guard index < bytes.count else {
         throw error("unterminated object: expected `,` or `}`, found end of input", at: index)
@@ -267,7 +279,38 @@ struct JSONParser<Builder: JSONBuilder> {
       throw error("expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
-    return builder.object(members, range: range(from: start))
+    var keyRanges: [SourceRange] = []
+    if Builder.tracksLocations {
+      keyRanges = Array(keyRangeStack[base...])
+      keyRangeStack.removeSubrange(base...)
+    }
+    return builder.object(
+      memberStack.popArray(from: base), keyRanges: keyRanges, range: range(from: start))
+  }
+
+  /// Whether `key` differs from the keys of the object whose members start at `base` in the
+  /// member stack. Small objects compare keys directly; past 16 members a hash set of exact
+  /// keys takes over, so wide objects stay linear.
+  @inline(__always)
+  borrowing func isNewKey(_ key: String, base: Int, largeObjectKeys: inout Set<ExactKey>?) -> Bool {
+    if largeObjectKeys != nil { return largeObjectKeys!.insert(ExactKey(key)).inserted }
+    return memberStack.withElements(from: base) { members in
+      if members.count < 16 {
+        let length = key.utf8.count
+        for position in members.indices
+        where members[position].key.utf8.count == length
+          && Value.scalarsEqual(members[position].key, key)
+        {
+          return false
+        }
+        return true
+      }
+      var keys = Set<ExactKey>(minimumCapacity: members.count * 2)
+      for position in members.indices { keys.insert(ExactKey(members[position].key)) }
+      let inserted = keys.insert(ExactKey(key)).inserted
+      largeObjectKeys = keys
+      return inserted
+    }
   }
 
   // MARK: Strings
@@ -278,6 +321,7 @@ struct JSONParser<Builder: JSONBuilder> {
     index += 1
     let contentStart = index
     // Fast path: no escapes.
+    var seenBytes: UInt8 = 0
     while index < bytes.count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
@@ -285,8 +329,12 @@ struct JSONParser<Builder: JSONBuilder> {
         if length > limits.maximumStringBytes { throw stringTooLong(at: quote) }
         let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
         index += 1
-        return try validated(slice, start: contentStart)
+        if seenBytes >= 0x80, let invalid = JSONParser.firstInvalidUTF8(in: slice) {
+          throw error("invalid UTF-8 in string", at: contentStart + invalid)
+        }
+        return String(decoding: slice, as: UTF8.self)
       }
+      seenBytes |= byte
       if byte == UInt8(ascii: "\\") { break }
       if byte < 0x20 { throw controlCharacter(at: index) }
       index += 1
@@ -310,10 +358,10 @@ struct JSONParser<Builder: JSONBuilder> {
       }
       if buffer.count > limits.maximumStringBytes { throw stringTooLong(at: quote) }
     }
-    if let string = buffer.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) {
-      return string
+    if buffer.withUnsafeBufferPointer({ JSONParser.firstInvalidUTF8(in: $0) }) != nil {
+      throw error("invalid UTF-8 in string", at: firstInvalidByte(from: contentStart))
     }
-    throw error("invalid UTF-8 in string", at: firstInvalidByte(from: contentStart))
+    return String(decoding: buffer, as: UTF8.self)
   }
 
   /// The offset of the first invalid UTF-8 byte in the string content starting at `offset`,
@@ -343,16 +391,21 @@ struct JSONParser<Builder: JSONBuilder> {
         + "in string", at: offset)
   }
 
-  func validated(_ slice: UnsafeBufferPointer<UInt8>, start: Int) throws(JSONError) -> String {
-    if let string = String(validating: slice, as: UTF8.self) { return string }
-    // Find the first invalid byte to point at it.
+  /// The position of the first byte of `slice` that does not start a valid UTF-8 sequence,
+  /// nil when it is all valid. (Checked here because `String(validating:)` is unspecialised
+  /// generic code, costly per string; `String(decoding:)` of valid UTF-8 then never repairs.)
+  static func firstInvalidUTF8(in slice: UnsafeBufferPointer<UInt8>) -> Int? {
     var position = 0
     while position < slice.count {
-      let length = JSONParser.validSequenceLength(slice, at: position)
-      if length == 0 { break }
+      if slice[position] < 0x80 {
+        position += 1
+        continue
+      }
+      let length = validSequenceLength(slice, at: position)
+      if length == 0 { return position }
       position += length
     }
-    throw error("invalid UTF-8 in string", at: start + position)
+    return nil
   }
 
   /// The length of the valid UTF-8 sequence at `position`, 0 when invalid.
@@ -549,33 +602,69 @@ struct JSONParser<Builder: JSONBuilder> {
   func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 }
 
-/// Detects duplicate object keys by exact Unicode scalars (Swift's `String` equality and
-/// hashing apply canonical equivalence, which would merge distinct keys).
-struct DuplicateKeyDetector {
-  private var small: [String] = []
-  private var large: Set<ExactKey>?
+/// An object key compared and hashed by its exact Unicode scalars (Swift's `String` equality
+/// and hashing apply canonical equivalence, which would merge distinct keys).
+struct ExactKey: Hashable {
+  let text: String
+  init(_ text: String) { self.text = text }
+  static func == (a: ExactKey, b: ExactKey) -> Bool { Value.scalarsEqual(a.text, b.text) }
+  func hash(into hasher: inout Hasher) {
+    var text = text
+    text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+  }
+}
 
-  /// Adds `key`; false when it was already present.
-  mutating func insert(_ key: String) -> Bool {
-    if large == nil {
-      for existing in small where Value.scalarsEqual(existing, key) { return false }
-      small.append(key)
-      if small.count > 16 {
-        large = Set(small.map(ExactKey.init))
-        small = []
-      }
-      return true
-    }
-    return large!.insert(ExactKey(key)).inserted
+/// A growable stack in manually managed memory, for the parser's scratch stacks: a closed
+/// container's elements are moved (not copied) into their array, with no per-element
+/// reference counting and no generic destroy.
+struct ScratchStack<Element>: ~Copyable {
+  private var storage: UnsafeMutablePointer<Element>
+  private var capacity: Int
+  private(set) var count = 0
+
+  init(capacity: Int = 64) {
+    storage = .allocate(capacity: capacity)
+    self.capacity = capacity
   }
 
-  private struct ExactKey: Hashable {
-    let text: String
-    init(_ text: String) { self.text = text }
-    static func == (a: ExactKey, b: ExactKey) -> Bool { Value.scalarsEqual(a.text, b.text) }
-    func hash(into hasher: inout Hasher) {
-      var text = text
-      text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+  deinit {
+    storage.deinitialize(count: count)
+    storage.deallocate()
+  }
+
+  @inline(__always)
+  mutating func push(_ element: consuming Element) {
+    if count == capacity { grow() }
+    (storage + count).initialize(to: element)
+    count += 1
+  }
+
+  private mutating func grow() {
+    let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+    grown.moveInitialize(from: storage, count: count)
+    storage.deallocate()
+    storage = grown
+    capacity *= 2
+  }
+
+  /// Calls `body` with the elements from `start` to the top, in place.
+  @inline(__always)
+  func withElements<Result>(
+    from start: Int, _ body: (UnsafeBufferPointer<Element>) -> Result
+  ) -> Result {
+    body(UnsafeBufferPointer(start: storage + start, count: count - start))
+  }
+
+  /// Moves the elements from `start` to the top into a new array and pops them.
+  mutating func popArray(from start: Int) -> [Element] {
+    let moved = count - start
+    if moved == 0 { return [] }
+    let source = storage + start
+    let result = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
+      buffer.baseAddress!.moveInitialize(from: source, count: moved)
+      initialized = moved
     }
+    count = start
+    return result
   }
 }
