@@ -68,7 +68,11 @@ struct JSONReaderTests {
     ("9223372036854775808", "9223372036854775808", true),
     ("0.30000000000000000000000000000001", "0.30000000000000000000000000000001", false),
     ("-12.340e1", "-123.4", false), ("1e-4096", "0." + String(repeating: "0", count: 4095) + "1",
-    false), ("999999999999999999", "999999999999999999", true),
+    false), ("999999999999999999", "999999999999999999", true), ("12e3", "12000", true),
+    ("-1.5e1", "-15", true), ("5e-1", "0.5", false), ("-0.00", "0", true), ("1.10", "1.1", false),
+    ("123456789012345678e18", "123456789012345678000000000000000000", true),
+    ("922337203685477580.7e1", "9223372036854775807", true),
+    ("922337203685477580.8e1", "9223372036854775808", true), ("-0.000e-7", "0", true),
   ])
   func exactNumbers(_ text: String, canonical: String, isInteger: Bool) throws {
     let value = try JSONReader.read(text)
@@ -78,6 +82,36 @@ struct JSONReaderTests {
     }
     #expect(number.description == canonical)
     #expect(number.isInteger == isInteger)
+  }
+
+  @Test("numbers read as Number(parsing:) reads them (seeded random texts)")
+  func numbersAgreeWithNumberParsing() throws {
+    var random = SeededGenerator(seed: 2024)
+    for _ in 0..<5_000 {
+      var text = Bool.random(using: &random) ? "-" : ""
+      let integerDigits = Int.random(in: 1...24, using: &random)
+      text += integerDigits == 1 ? String(Int.random(in: 0...9, using: &random))
+        : String(Int.random(in: 1...9, using: &random))
+      for _ in 1..<integerDigits { text += String(Int.random(in: 0...9, using: &random)) }
+      if Bool.random(using: &random) {
+        text += "."
+        for _ in 0..<Int.random(in: 1...24, using: &random) {
+          text += Int.random(in: 0..<3, using: &random) == 0
+            ? "0" : String(Int.random(in: 0...9, using: &random))
+        }
+      }
+      if Bool.random(using: &random) {
+        text += ["e", "E", "e+", "e-", "E-"].randomElement(using: &random)!
+        text += String(Int.random(in: 0...40, using: &random))
+      }
+      let expected = try #require(Number(parsing: text), "\(text)")
+      guard case .number(let number) = try JSONReader.read(text) else {
+        Issue.record("\(text) is not a number")
+        continue
+      }
+      #expect(number == expected, "\(text): \(number) != \(expected)")
+      #expect(number.description == expected.description, "\(text)")
+    }
   }
 
   @Test("1e2 is the integer 100 and 0.1 + 0.2 is exactly 0.3")

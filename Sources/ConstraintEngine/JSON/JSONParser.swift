@@ -1,3 +1,5 @@
+import BigInt
+
 /// What the parser builds values with: plain ``Value``s for snapshots, ``LocatedJSON`` for rule
 /// files. Generic so the snapshot path pays nothing for locations.
 protocol JSONBuilder {
@@ -5,12 +7,15 @@ protocol JSONBuilder {
   /// Whether the parser must track line starts to give each value a ``SourceRange``.
   static var tracksLocations: Bool { get }
   func scalar(_ value: Value, range: SourceRange) -> Output
-  func array(_ elements: consuming [Output], range: SourceRange) -> Output
-  /// An object of `members` (unique keys), with `keyRanges` when locations are tracked
-  /// (empty otherwise).
+  /// An array of `elements`, which the builder must move out (they are left uninitialized).
+  /// Builders create the arrays themselves, in non-generic code, so that the array's type
+  /// metadata is looked up once, not per container.
+  func array(moving elements: UnsafeMutableBufferPointer<Output>, range: SourceRange) -> Output
+  /// An object of `members` (unique keys), which the builder must move out, with `keyRanges`
+  /// when locations are tracked (empty otherwise).
   func object(
-    _ members: consuming [(key: String, value: Output)], keyRanges: consuming [SourceRange],
-    range: SourceRange
+    moving members: UnsafeMutableBufferPointer<(key: String, value: Output)>,
+    keyRanges: consuming [SourceRange], range: SourceRange
   ) -> Output
 }
 
@@ -20,17 +25,25 @@ struct ValueBuilder: JSONBuilder {
   @inline(__always)
   func scalar(_ value: Value, range: SourceRange) -> Value { value }
 
-  @inline(__always)
-  func array(_ elements: consuming [Value], range: SourceRange) -> Value {
-    .array(elements)
+  func array(moving elements: UnsafeMutableBufferPointer<Value>, range: SourceRange) -> Value {
+    .array(movingIntoArray(elements))
   }
 
-  @inline(__always)
   func object(
-    _ members: consuming [(key: String, value: Value)], keyRanges: consuming [SourceRange],
-    range: SourceRange
+    moving members: UnsafeMutableBufferPointer<(key: String, value: Value)>,
+    keyRanges: consuming [SourceRange], range: SourceRange
   ) -> Value {
-    .object(ObjectValue(members))
+    .object(ObjectValue(movingIntoArray(members)))
+  }
+}
+
+/// An array holding the elements moved out of `source` (left uninitialized).
+@inline(__always)
+func movingIntoArray<Element>(_ source: UnsafeMutableBufferPointer<Element>) -> [Element] {
+  guard let base = source.baseAddress, source.count > 0 else { return [] }
+  return [Element](unsafeUninitializedCapacity: source.count) { buffer, initialized in
+    buffer.baseAddress!.moveInitialize(from: base, count: source.count)
+    initialized = source.count
   }
 }
 
@@ -216,7 +229,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
       index += 1
       depth -= 1
-      return builder.array([], range: range(from: start))
+      return builder.array(moving: UnsafeMutableBufferPointer(start: nil, count: 0), range: range(from: start))
     }
     while true {
       skipWhitespace()
@@ -233,7 +246,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       throw error("expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
-    return builder.array(elementStack.popArray(from: base), range: range(from: start))
+    let range = range(from: start)
+    let builder = builder
+    return elementStack.popMoving(from: base) { builder.array(moving: $0, range: range) }
   }
 
   mutating func parseObject() throws(JSONError) -> Builder.Output {
@@ -246,7 +261,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
       depth -= 1
-      return builder.object([], keyRanges: [], range: range(from: start))
+      return builder.object(
+        moving: UnsafeMutableBufferPointer(start: nil, count: 0), keyRanges: [],
+        range: range(from: start))
     }
     while true {
       skipWhitespace()
@@ -284,8 +301,11 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       keyRanges = Array(keyRangeStack[base...])
       keyRangeStack.removeSubrange(base...)
     }
-    return builder.object(
-      memberStack.popArray(from: base), keyRanges: keyRanges, range: range(from: start))
+    let range = range(from: start)
+    let builder = builder
+    return memberStack.popMoving(from: base) {
+      builder.object(moving: $0, keyRanges: keyRanges, range: range)
+    }
   }
 
   /// Whether `key` differs from the keys of the object whose members start at `base` in the
@@ -584,13 +604,36 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       }
       return .small(negative ? -value : value)
     }
+    var scale = (fractionEnd - fractionStart) - exponent
+    if digitCount <= 18 {
+      var value = 0
+      for position in integerStart..<integerEnd {
+        value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
+      }
+      for position in fractionStart..<fractionEnd {
+        value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
+      }
+      while scale > 0, value != 0, value % 10 == 0 {
+        value /= 10
+        scale -= 1
+      }
+      if value == 0 { return .small(0) }
+      if scale == 0 { return .small(negative ? -value : value) }
+      if scale > 0 {
+        // Already normalised: no trailing zeros, positive scale.
+        return .decimal(DecimalBox(significand: BigInt(negative ? -value : value), scale: scale))
+      }
+      if scale >= -18, let scaled = Self.scaled(value, by: -scale) {
+        return .small(negative ? -scaled : scaled)
+      }
+      return Number(significand: BigInt(negative ? -value : value), scale: scale)
+    }
     var digits: [UInt8] = []
     digits.reserveCapacity(digitCount)
     digits.append(contentsOf: bytes[integerStart..<integerEnd])
     digits.append(contentsOf: bytes[fractionStart..<fractionEnd])
     // Trailing zeros after the decimal point only change the scale: dropping them here
     // spares the big-number normalisation one division each (4,095 for `1.000…0`).
-    var scale = (fractionEnd - fractionStart) - exponent
     while scale > 0, digits.count > 1, digits[digits.count - 1] == UInt8(ascii: "0") {
       digits.removeLast()
       scale -= 1
@@ -600,6 +643,17 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
 
   @inline(__always)
   func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+  /// `value × 10^exponent` when it fits in an `Int`.
+  static func scaled(_ value: Int, by exponent: Int) -> Int? {
+    var result = value
+    for _ in 0..<exponent {
+      let (product, overflow) = result.multipliedReportingOverflow(by: 10)
+      if overflow { return nil }
+      result = product
+    }
+    return result
+  }
 }
 
 /// An object key compared and hashed by its exact Unicode scalars (Swift's `String` equality
@@ -655,16 +709,14 @@ struct ScratchStack<Element>: ~Copyable {
     body(UnsafeBufferPointer(start: storage + start, count: count - start))
   }
 
-  /// Moves the elements from `start` to the top into a new array and pops them.
-  mutating func popArray(from start: Int) -> [Element] {
-    let moved = count - start
-    if moved == 0 { return [] }
-    let source = storage + start
-    let result = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
-      buffer.baseAddress!.moveInitialize(from: source, count: moved)
-      initialized = moved
-    }
+  /// Pops the elements from `start` to the top, handing them to `body`, which must move
+  /// them all out.
+  @inline(__always)
+  mutating func popMoving<Result>(
+    from start: Int, _ body: (UnsafeMutableBufferPointer<Element>) -> Result
+  ) -> Result {
+    let moved = UnsafeMutableBufferPointer(start: storage + start, count: count - start)
     count = start
-    return result
+    return body(moved)
   }
 }

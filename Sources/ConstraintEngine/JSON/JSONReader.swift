@@ -141,17 +141,19 @@ struct LocatedBuilder: JSONBuilder {
     LocatedJSON(kind: .scalar(value), range: range)
   }
 
-  func array(_ elements: consuming [LocatedJSON], range: SourceRange) -> LocatedJSON {
-    LocatedJSON(kind: .array(elements), range: range)
+  func array(moving elements: UnsafeMutableBufferPointer<LocatedJSON>, range: SourceRange)
+    -> LocatedJSON
+  {
+    LocatedJSON(kind: .array(movingIntoArray(elements)), range: range)
   }
 
   func object(
-    _ members: consuming [(key: String, value: LocatedJSON)], keyRanges: consuming [SourceRange],
-    range: SourceRange
+    moving members: UnsafeMutableBufferPointer<(key: String, value: LocatedJSON)>,
+    keyRanges: consuming [SourceRange], range: SourceRange
   ) -> LocatedJSON {
     LocatedJSON(
       kind: .object(
-        zip(members, keyRanges).map { member, keyRange in
+        zip(movingIntoArray(members), keyRanges).map { member, keyRange in
           LocatedJSON.Member(key: member.key, keyRange: keyRange, value: member.value)
         }),
       range: range)
