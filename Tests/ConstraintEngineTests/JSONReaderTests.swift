@@ -53,6 +53,33 @@ struct JSONReaderTests {
     #expect(Value.scalarsEqual(string, expected), "\(text) read as \(Value.quoted(string))")
   }
 
+  @Test("special string bytes are found at every position of a word (fast scan)")
+  func specialBytesAtEveryPosition() throws {
+    for length in 1..<26 {
+      for position in 0..<length {
+        let before = String(repeating: "a", count: position)
+        let after = String(repeating: "b", count: length - position - 1)
+        for (special, decoded) in [
+          ("\\n", "\n"), ("é", "é"), ("\u{7F}", "\u{7F}"), ("\\\"", "\""), ("𝄞", "𝄞"),
+        ] {
+          let value = try JSONReader.read("\"" + before + special + after + "\"")
+          #expect(value.structurallyEquals(.string(before + decoded + after)))
+        }
+        let control = JSONTestSupport.error(reading: "\"" + before + "\u{1F}" + after + "\"")
+        #expect(control?.offset == 1 + position)
+        let unterminated = JSONTestSupport.error(reading: "[\"" + before + after)
+        #expect(unterminated?.message == "unterminated string")
+        var bytes = Array(("\"" + before + "x" + after + "\"").utf8)
+        bytes[1 + position] = 0xFF
+        guard case .failure(let invalid) = JSONTestSupport.read(bytes) else {
+          Issue.record("invalid UTF-8 accepted")
+          continue
+        }
+        #expect(invalid.offset == 1 + position)
+      }
+    }
+  }
+
   @Test("whitespace around the document is allowed")
   func whitespace() throws {
     let value = try JSONReader.read(" \t\r\n[ 1 ,\n\t2 ]\r\n ")

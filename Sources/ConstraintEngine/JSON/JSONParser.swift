@@ -153,6 +153,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     }
   }
 
+  @inline(__always)
   mutating func countValue(at start: Int) throws(JSONError) {
     valueCount += 1
     if valueCount > limits.maximumValues {
@@ -342,6 +343,16 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let contentStart = index
     // Fast path: no escapes.
     var seenBytes: UInt8 = 0
+    // Eight bytes at a time while none is special (`"`, `\`, a control character or
+    // non-ASCII); the byte loop below then finds and handles the special one.
+    if let base = bytes.baseAddress {
+      let raw = UnsafeRawPointer(base)
+      while index &+ 8 <= bytes.count {
+        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        if JSONParser.hasSpecialStringByte(word) { break }
+        index &+= 8
+      }
+    }
     while index < bytes.count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
@@ -399,6 +410,20 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       position += length
     }
     return position
+  }
+
+  /// Whether any byte of `word` is `"`, `\\`, below 0x20 or at least 0x80 (SWAR: a zero
+  /// byte of `word ^ pattern` marks a match).
+  @inline(__always)
+  static func hasSpecialStringByte(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let quote = word ^ (ones &* 0x22)
+    let backslash = word ^ (ones &* 0x5C)
+    let hasQuote = (quote &- ones) & ~quote & highs
+    let hasBackslash = (backslash &- ones) & ~backslash & highs
+    let hasControl = (word &- ones &* 0x20) & ~word & highs
+    return (hasQuote | hasBackslash | hasControl | (word & highs)) != 0
   }
 
   func stringTooLong(at quote: Int) -> JSONError {
