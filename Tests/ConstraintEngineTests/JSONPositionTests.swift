@@ -103,6 +103,26 @@ struct JSONPositionTests {
     expectRange(range, equals: source.range, in: source.source)
   }
 
+  @Test("readLocated stays linear on one long line")
+  func locatedLongLine() throws {
+    let element = #"{"k":["é",1]}"#
+    let count = 50_000
+    let text = "[" + Array(repeating: element, count: count).joined(separator: ",") + "]"
+    let (located, elapsed) = try JSONTestSupport.timed { try JSONReader.readLocated(text) }
+    #expect(elapsed < .seconds(2), "took \(elapsed)")
+    guard case .array(let elements) = located.kind, let last = elements.last else {
+      Issue.record("not an array")
+      return
+    }
+    #expect(elements.count == count)
+    // Each element is 13 scalars (14 bytes) plus a comma; the last starts after them all.
+    let startColumn = 2 + (count - 1) * 14
+    #expect(last.range.start.column == startColumn)
+    #expect(last.range.start.offset == 1 + (count - 1) * 15)
+    #expect(last.range.end.column == startColumn + 13)
+    #expect(last["k"]?.keyRange.start.column == startColumn + 1)
+  }
+
   @Test("readLocated's plain value equals read's")
   func locatedValue() throws {
     let text = "{\"a\": [1, 2.5, \"x\", null, {\"b\": false}], \"c\": 1e2}"

@@ -64,6 +64,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Line tracking, only maintained when the builder wants locations.
   var line = 1
   var lineStart = 0
+  /// The last location computed on the current line, to count columns on from.
+  var lastLocatedOffset = -1
+  var lastLocatedColumn = 1
 
   init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits, builder: Builder) {
     self.bytes = bytes
@@ -116,15 +119,23 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     return SourceLocation(offset: offset, line: line, column: column)
   }
 
+  /// The location of `offset` on the current line. Offsets are asked for in increasing order,
+  /// so the column is counted on from the last one asked for: linear on long lines.
   @inline(__always)
-  func location(_ offset: Int) -> SourceLocation {
+  mutating func location(_ offset: Int) -> SourceLocation {
     guard Builder.tracksLocations else { return SourceLocation(offset: offset, line: 0, column: 0) }
     var column = 1
     var position = lineStart
+    if lastLocatedOffset >= lineStart, lastLocatedOffset <= offset {
+      column = lastLocatedColumn
+      position = lastLocatedOffset
+    }
     while position < offset {
       if bytes[position] & 0xC0 != 0x80 { column += 1 }
       position += 1
     }
+    lastLocatedOffset = offset
+    lastLocatedColumn = column
     return SourceLocation(offset: offset, line: line, column: column)
   }
 
@@ -188,19 +199,21 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     }
   }
 
+  /// The range of a scalar or key from `start` (on the current line) to the current index.
   @inline(__always)
-  func range(from start: Int) -> SourceRange {
+  mutating func range(from start: Int) -> SourceRange {
     guard Builder.tracksLocations else {
       return SourceRange(at: SourceLocation(offset: start, line: 0, column: 0))
     }
-    return SourceRange(start: locationBehind(start), end: location(index))
+    return SourceRange(start: location(start), end: location(index))
   }
 
-  /// The location of `offset`, which may lie on an earlier line than the current one only for
-  /// containers; recomputed from the start in that case.
-  func locationBehind(_ offset: Int) -> SourceLocation {
-    if offset >= lineStart { return location(offset) }
-    return JSONParser.location(of: offset, in: bytes)
+  /// The range of a container from its start location (taken when it opened, since it may
+  /// lie on an earlier line) to the current index.
+  @inline(__always)
+  mutating func range(from start: SourceLocation) -> SourceRange {
+    guard Builder.tracksLocations else { return SourceRange(at: start) }
+    return SourceRange(start: start, end: location(index))
   }
 
   mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
@@ -224,13 +237,15 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   mutating func parseArray() throws(JSONError) -> Builder.Output {
     let start = index
     try enter(at: start)
+    let startLocation = location(start)
     index += 1
     let base = elementStack.count
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
       index += 1
       depth -= 1
-      return builder.array(moving: UnsafeMutableBufferPointer(start: nil, count: 0), range: range(from: start))
+      return builder.array(
+        moving: UnsafeMutableBufferPointer(start: nil, count: 0), range: range(from: startLocation))
     }
     while true {
       skipWhitespace()
@@ -247,7 +262,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       throw error("expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
-    let range = range(from: start)
+    let range = range(from: startLocation)
     let builder = builder
     return elementStack.popMoving(from: base) { builder.array(moving: $0, range: range) }
   }
@@ -255,6 +270,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   mutating func parseObject() throws(JSONError) -> Builder.Output {
     let start = index
     try enter(at: start)
+    let startLocation = location(start)
     index += 1
     let base = memberStack.count
     var largeObjectKeys: Set<ExactKey>?
@@ -264,7 +280,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       depth -= 1
       return builder.object(
         moving: UnsafeMutableBufferPointer(start: nil, count: 0), keyRanges: [],
-        range: range(from: start))
+        range: range(from: startLocation))
     }
     while true {
       skipWhitespace()
@@ -302,7 +318,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       keyRanges = Array(keyRangeStack[base...])
       keyRangeStack.removeSubrange(base...)
     }
-    let range = range(from: start)
+    let range = range(from: startLocation)
     let builder = builder
     return memberStack.popMoving(from: base) {
       builder.object(moving: $0, keyRanges: keyRanges, range: range)
