@@ -14,7 +14,8 @@ struct JSONConformanceTests {
     #expect(JSONTestSupport.corpusFiles("i_").count >= 30)
   }
 
-  @Test("y_ files are accepted, except the documented departures",
+  @Test(
+    "y_ files are accepted, except the documented departures",
     arguments: JSONTestSupport.corpusFiles("y_"))
   func accepts(_ name: String) throws {
     let bytes = try JSONTestSupport.corpusBytes(name)
@@ -30,9 +31,10 @@ struct JSONConformanceTests {
   @Test("the documented y_ departures are real files, rejected for duplicate keys")
   func departures() {
     let departures = Self.documentedDecisions("y_")
-    #expect(departures.map(\.file) == [
-      "y_object_duplicated_key.json", "y_object_duplicated_key_and_value.json",
-    ])
+    #expect(
+      departures.map(\.file) == [
+        "y_object_duplicated_key.json", "y_object_duplicated_key_and_value.json",
+      ])
     for departure in departures {
       #expect(JSONTestSupport.corpusFiles("y_").contains(departure.file))
       let bytes = (try? JSONTestSupport.corpusBytes(departure.file)) ?? []

@@ -2,9 +2,9 @@ import ConstraintEngine
 import Foundation
 import Testing
 
-/// Hostile documents: each ends, within a generous but real time bound, in a clear error or a
-/// success within the limits. Serialized so memory-heavy cases do not overlap.
 extension JSONResourceTests {
+  /// Hostile documents: each ends, within a generous but real time bound, in a clear error or a
+  /// success within the limits. Serialized so memory-heavy cases do not overlap.
   @Suite("JSON reader: hostile input")
   struct JSONHostileInputTests {
     /// Reads `bytes`, checking it takes less than `bound`.
@@ -64,9 +64,11 @@ extension JSONResourceTests {
       Self.expectError(Self.readBounded(fraction), containing: "4096-digit limit")
     }
 
-    @Test("huge exponents are rejected quickly", arguments: [
-      "1e999999999", "[1E-999999999]", "-0.5e+99999999999999999999999999999999999999", "1e4097",
-    ])
+    @Test(
+      "huge exponents are rejected quickly",
+      arguments: [
+        "1e999999999", "[1E-999999999]", "-0.5e+99999999999999999999999999999999999999", "1e4097",
+      ])
     func hugeExponent(_ text: String) {
       Self.expectError(Self.readBounded(Array(text.utf8)), containing: "exponent")
     }
@@ -75,7 +77,8 @@ extension JSONResourceTests {
     func numbersAtLimits() {
       // Exactly 4,096 digits with trailing fraction zeros, and the largest exponents.
       let number = "1." + String(repeating: "0", count: 4_095)
-      let document = "[" + Array(repeating: number, count: 200).joined(separator: ",") + ","
+      let document =
+        "[" + Array(repeating: number, count: 200).joined(separator: ",") + ","
         + Array(repeating: "-1e-4096", count: 200).joined(separator: ",") + ","
         + Array(repeating: "1e4096", count: 50).joined(separator: ",") + "]"
       switch Self.readBounded(Array(document.utf8), bound: .seconds(2)) {

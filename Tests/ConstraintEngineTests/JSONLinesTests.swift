@@ -16,7 +16,8 @@ struct JSONLinesTests {
     var description: String { "\(number): \(canonical ?? "error at line \(errorLine ?? -1)")" }
   }
 
-  static func outcomes<S: Sequence>(_ lines: S) -> [Outcome] where S.Element == JSONLinesReader.Line {
+  static func outcomes<S: Sequence>(_ lines: S) -> [Outcome]
+  where S.Element == JSONLinesReader.Line {
     lines.map { line in
       switch line.result {
       case .success(let value):
@@ -30,7 +31,8 @@ struct JSONLinesTests {
   /// The reference: split on `\n`, drop one trailing `\r`, skip blank lines, read each.
   static func reference(_ text: String, limits: JSONLimits = .default) -> [Outcome] {
     var result: [Outcome] = []
-    let lines = Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    let lines = Array(text.utf8).split(
+      separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     for (index, slice) in lines.enumerated() {
       var bytes = Array(slice)
       if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
@@ -69,9 +71,11 @@ struct JSONLinesTests {
     #expect(Self.outcomes(lines) == Self.reference(text))
   }
 
-  @Test("blank and whitespace-only lines are skipped, numbering counts them", arguments: [
-    "\n  \n1\n\t\r\n2", "1\r\n2\r\n", "1\n2", "\r\n\r\n1\r\n \t \n2\n\n\n", "1\n\n\n2   ",
-  ])
+  @Test(
+    "blank and whitespace-only lines are skipped, numbering counts them",
+    arguments: [
+      "\n  \n1\n\t\r\n2", "1\r\n2\r\n", "1\n2", "\r\n\r\n1\r\n \t \n2\n\n\n", "1\n\n\n2   ",
+    ])
   func blankLines(_ text: String) {
     let outcomes = Self.outcomes(JSONLinesReader(bytes: Array(text.utf8)))
     #expect(outcomes.map(\.canonical) == ["1", "2"])
@@ -110,10 +114,12 @@ struct JSONLinesTests {
       let streamed = Self.outcomes(JSONLinesReader(path: path, chunkSize: chunkSize))
       #expect(streamed == expected)
     }
-    #expect(Self.outcomes(JSONLinesReader(bytes: Array(text.utf8), chunkSize: chunkSize)) == expected)
+    #expect(
+      Self.outcomes(JSONLinesReader(bytes: Array(text.utf8), chunkSize: chunkSize)) == expected)
   }
 
-  @Test("a line longer than the document limit fails alone; the next line is read",
+  @Test(
+    "a line longer than the document limit fails alone; the next line is read",
     arguments: [7, 16, 64, 65, 66, 1 << 20])
   func overlongLine(_ chunkSize: Int) throws {
     let long = "[" + String(repeating: "1,", count: 200) + "1]"
@@ -206,9 +212,9 @@ struct JSONLinesTests {
   }
 }
 
-/// Streams a large generated JSONL file and checks memory stays flat. Serialized and kept
-/// apart so that other tests' allocations do not count against it.
 extension JSONResourceTests {
+  /// Streams a large generated JSONL file and checks memory stays flat. Serialized and kept
+  /// apart so that other tests' allocations do not count against it.
   @Suite("JSONL streaming memory")
   struct JSONLinesMemoryTests {
     /// Target size of the generated file.
@@ -228,9 +234,11 @@ extension JSONResourceTests {
         batch.removeAll(keepingCapacity: true)
         for _ in 0..<2_000 {
           lineCount += 1
-          batch += #"{"account_id":"acct_\#(lineCount)","budget":{"limit_micro":"1000000000","#
+          batch +=
+            #"{"account_id":"acct_\#(lineCount)","budget":{"limit_micro":"1000000000","#
             + #""spent_micro":"\#(lineCount * 37 % 1_000_000_007)"},"cost":\#(lineCount % 997).25,"#
-            + #""tags":["a","b","é"],"ledger":{"postings":[{"account":"customer:acct_\#(lineCount)","#
+            + #""tags":["a","b","é"],"ledger":{"postings":[{"#
+            + #""account":"customer:acct_\#(lineCount)","#
             + #""amount_micro":"-\#(lineCount % 5000)"},{"account":"revenue","amount_micro":"#
             + #""\#(lineCount % 5000)"}]},"note":null,"ok":true}"# + "\n"
         }

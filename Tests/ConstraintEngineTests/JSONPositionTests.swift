@@ -73,7 +73,10 @@ struct JSONPositionTests {
     ("{\n  \"name\": \"日本語\",\n  ⟦\"𝄞\"⟧: true\n}", ["𝄞", "#key"]),
     ("{\n  \"rules\": ⟦[\n    {\"id\": \"a\"},\n    {\"id\": \"b\"}\n  ]⟧\n}", ["rules"]),
     ("{\n  \"rules\": [\n    {\"id\": \"a\"},\n    ⟦{\"id\": \"é\"}⟧\n  ]\n}", ["rules", "1"]),
-    ("{\n  \"rules\": [\n    {\"id\": \"a\"},\n    {\"id\": ⟦\"é\"⟧}\n  ]\n}", ["rules", "1", "id"]),
+    (
+      "{\n  \"rules\": [\n    {\"id\": \"a\"},\n    {\"id\": ⟦\"é\"⟧}\n  ]\n}",
+      ["rules", "1", "id"]
+    ),
     ("[null, ⟦false⟧, true]", ["1"]),
     ("\r\n[\r\n  ⟦{}⟧\r\n]", ["0"]),
   ]

@@ -20,15 +20,17 @@ struct JSONReaderTests {
     }
   }
 
-  @Test("invalid UTF-8 is rejected at the offending byte", arguments: [
-    ([0x22, 0x61, 0xFF, 0x22], 2),  // not a UTF-8 byte
-    ([0x22, 0x61, 0x62, 0x80, 0x22], 3),  // lone continuation byte
-    ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong `/`
-    ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),  // encoded surrogate U+D800
-    ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),  // beyond U+10FFFF
-    ([0x22, 0xE6, 0x97, 0x22], 1),  // truncated sequence
-    ([0x5B, 0x22, 0x5C, 0x6E, 0xFE, 0x22, 0x5D], 4),  // after an escape (slow path)
-  ] as [([UInt8], Int)])
+  @Test(
+    "invalid UTF-8 is rejected at the offending byte",
+    arguments: [
+      ([0x22, 0x61, 0xFF, 0x22], 2),  // not a UTF-8 byte
+      ([0x22, 0x61, 0x62, 0x80, 0x22], 3),  // lone continuation byte
+      ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong `/`
+      ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),  // encoded surrogate U+D800
+      ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),  // beyond U+10FFFF
+      ([0x22, 0xE6, 0x97, 0x22], 1),  // truncated sequence
+      ([0x5B, 0x22, 0x5C, 0x6E, 0xFE, 0x22, 0x5D], 4),  // after an escape (slow path)
+    ] as [([UInt8], Int)])
   func rejectsInvalidUTF8(_ bytes: [UInt8], offset: Int) {
     switch JSONTestSupport.read(bytes) {
     case .success(let value): Issue.record("accepted \(bytes) as \(value)")
@@ -38,12 +40,14 @@ struct JSONReaderTests {
     }
   }
 
-  @Test("escapes decode, surrogate pairs included", arguments: [
-    (#""\uD834\uDD1E""#, "\u{1D11E}"), (#""\ud83d\ude00!""#, "\u{1F600}!"),
-    (#""\u0000""#, "\u{0}"), (#""\/\\\"\b\f\n\r\t""#, "/\\\"\u{8}\u{C}\n\r\t"),
-    (#""\u00e9""#, "é"), (#""e\u0301""#, "e\u{301}"), (#""a\u001Fb""#, "a\u{1F}b"),
-    ("\"\u{10FFFF}\"", "\u{10FFFF}"), ("\"日本語\"", "日本語"), (#""\u20AC\u20ac""#, "€€"),
-  ])
+  @Test(
+    "escapes decode, surrogate pairs included",
+    arguments: [
+      (#""\uD834\uDD1E""#, "\u{1D11E}"), (#""\ud83d\ude00!""#, "\u{1F600}!"),
+      (#""\u0000""#, "\u{0}"), (#""\/\\\"\b\f\n\r\t""#, "/\\\"\u{8}\u{C}\n\r\t"),
+      (#""\u00e9""#, "é"), (#""e\u0301""#, "e\u{301}"), (#""a\u001Fb""#, "a\u{1F}b"),
+      ("\"\u{10FFFF}\"", "\u{10FFFF}"), ("\"日本語\"", "日本語"), (#""\u20AC\u20ac""#, "€€"),
+    ])
   func decodesEscapes(_ text: String, expected: String) throws {
     let value = try JSONReader.read(text)
     guard case .string(let string) = value else {
@@ -86,21 +90,26 @@ struct JSONReaderTests {
     #expect(value.structurallyEquals(.array([.number(Number(1)), .number(Number(2))])))
   }
 
-  @Test("numbers are exact and normalised", arguments: [
-    ("1e2", "100", true), ("1E+2", "100", true), ("1e-2", "0.01", false), ("0.1", "0.1", false),
-    ("-0.0", "0", true), ("-0", "0", true), ("0e5", "0", true), ("1.0", "1", true),
-    ("1.50", "1.5", false), ("12.5e-1", "1.25", false), ("0.000001e6", "1", true),
-    ("123456789012345678901234567890", "123456789012345678901234567890", true),
-    ("-9223372036854775808", "-9223372036854775808", true),
-    ("9223372036854775808", "9223372036854775808", true),
-    ("0.30000000000000000000000000000001", "0.30000000000000000000000000000001", false),
-    ("-12.340e1", "-123.4", false), ("1e-4096", "0." + String(repeating: "0", count: 4095) + "1",
-    false), ("999999999999999999", "999999999999999999", true), ("12e3", "12000", true),
-    ("-1.5e1", "-15", true), ("5e-1", "0.5", false), ("-0.00", "0", true), ("1.10", "1.1", false),
-    ("123456789012345678e18", "123456789012345678000000000000000000", true),
-    ("922337203685477580.7e1", "9223372036854775807", true),
-    ("922337203685477580.8e1", "9223372036854775808", true), ("-0.000e-7", "0", true),
-  ])
+  @Test(
+    "numbers are exact and normalised",
+    arguments: [
+      ("1e2", "100", true), ("1E+2", "100", true), ("1e-2", "0.01", false), ("0.1", "0.1", false),
+      ("-0.0", "0", true), ("-0", "0", true), ("0e5", "0", true), ("1.0", "1", true),
+      ("1.50", "1.5", false), ("12.5e-1", "1.25", false), ("0.000001e6", "1", true),
+      ("123456789012345678901234567890", "123456789012345678901234567890", true),
+      ("-9223372036854775808", "-9223372036854775808", true),
+      ("9223372036854775808", "9223372036854775808", true),
+      ("0.30000000000000000000000000000001", "0.30000000000000000000000000000001", false),
+      ("-12.340e1", "-123.4", false),
+      (
+        "1e-4096", "0." + String(repeating: "0", count: 4095) + "1",
+        false
+      ), ("999999999999999999", "999999999999999999", true), ("12e3", "12000", true),
+      ("-1.5e1", "-15", true), ("5e-1", "0.5", false), ("-0.00", "0", true), ("1.10", "1.1", false),
+      ("123456789012345678e18", "123456789012345678000000000000000000", true),
+      ("922337203685477580.7e1", "9223372036854775807", true),
+      ("922337203685477580.8e1", "9223372036854775808", true), ("-0.000e-7", "0", true),
+    ])
   func exactNumbers(_ text: String, canonical: String, isInteger: Bool) throws {
     let value = try JSONReader.read(text)
     guard case .number(let number) = value else {
@@ -117,13 +126,16 @@ struct JSONReaderTests {
     for _ in 0..<5_000 {
       var text = Bool.random(using: &random) ? "-" : ""
       let integerDigits = Int.random(in: 1...24, using: &random)
-      text += integerDigits == 1 ? String(Int.random(in: 0...9, using: &random))
+      text +=
+        integerDigits == 1
+        ? String(Int.random(in: 0...9, using: &random))
         : String(Int.random(in: 1...9, using: &random))
       for _ in 1..<integerDigits { text += String(Int.random(in: 0...9, using: &random)) }
       if Bool.random(using: &random) {
         text += "."
         for _ in 0..<Int.random(in: 1...24, using: &random) {
-          text += Int.random(in: 0..<3, using: &random) == 0
+          text +=
+            Int.random(in: 0..<3, using: &random) == 0
             ? "0" : String(Int.random(in: 0...9, using: &random))
         }
       }
@@ -154,11 +166,13 @@ struct JSONReaderTests {
     #expect(a + b == c)
   }
 
-  @Test("the exponent magnitude is capped", arguments: [
-    ("1e4096", true), ("1e-4096", true), ("1e4097", false), ("-1E-4097", false),
-    ("1e999999999", false), ("1e99999999999999999999999999999999", false),
-    ("0.5e+4096", true),
-  ])
+  @Test(
+    "the exponent magnitude is capped",
+    arguments: [
+      ("1e4096", true), ("1e-4096", true), ("1e4097", false), ("-1E-4097", false),
+      ("1e999999999", false), ("1e99999999999999999999999999999999", false),
+      ("0.5e+4096", true),
+    ])
   func exponentCap(_ text: String, accepted: Bool) {
     switch JSONTestSupport.read(text) {
     case .success: #expect(accepted, "\(text) accepted")
@@ -246,8 +260,9 @@ struct JSONReaderTests {
     case .success: Issue.record("\(limit.beyond) accepted")
     case .failure(let error):
       #expect(error.message.contains(limit.named), "\(error.message)")
-      #expect(error.message.contains("limit") || error.message.contains("more than")
-        || error.message.contains("deeper"))
+      #expect(
+        error.message.contains("limit") || error.message.contains("more than")
+          || error.message.contains("deeper"))
     }
   }
 

@@ -133,12 +133,14 @@ struct JSONRoundTripTests {
     }
   }
 
-  @Test("differences from JSONSerialization are the documented ones", arguments: [
-    (#"{"a":1,"a":2}"#, false, true),  // duplicate keys: Foundation keeps one
-    ("\u{FEFF}{}", false, true),  // BOM: Foundation skips it
-    (#"["\uD800"]"#, false, nil),  // lone surrogate escape: implementation-specific
-    ("123456789012345678901234567890", true, nil),  // big integer: Foundation rounds
-  ] as [(String, Bool, Bool?)])
+  @Test(
+    "differences from JSONSerialization are the documented ones",
+    arguments: [
+      (#"{"a":1,"a":2}"#, false, true),  // duplicate keys: Foundation keeps one
+      ("\u{FEFF}{}", false, true),  // BOM: Foundation skips it
+      (#"["\uD800"]"#, false, nil),  // lone surrogate escape: implementation-specific
+      ("123456789012345678901234567890", true, nil),  // big integer: Foundation rounds
+    ] as [(String, Bool, Bool?)])
   func documentedDifferences(_ text: String, weAccept: Bool, foundationAccepts: Bool?) {
     let ours = JSONTestSupport.read(text)
     #expect(((try? ours.get()) != nil) == weAccept)

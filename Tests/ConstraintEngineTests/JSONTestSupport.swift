@@ -14,7 +14,8 @@ enum JSONTestSupport {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   /// `../shared/testdata/JSONTestSuite/test_parsing` relative to the repository root.
-  static let corpusDirectory: URL = repositoryRoot
+  static let corpusDirectory: URL =
+    repositoryRoot
     .appendingPathComponent("../shared/testdata/JSONTestSuite/test_parsing").standardized
 
   /// The corpus file names starting with `prefix` (`y_`, `n_`, `i_`), sorted.
@@ -126,12 +127,14 @@ struct JSONValueGenerator {
     case 2:  // a big integer of 20 to 60 digits
       return Number(parsing: digits(Int.random(in: 20...60, using: &random), signed: true))!
     case 3:  // a decimal
-      let text = digits(Int.random(in: 1...25, using: &random), signed: true) + "."
+      let text =
+        digits(Int.random(in: 1...25, using: &random), signed: true) + "."
         + digits(Int.random(in: 1...25, using: &random), signed: false)
       return Number(parsing: text)!
     case 4: return Number(parsing: "-0.0")!
     default:  // exponent forms
-      let text = digits(Int.random(in: 1...6, using: &random), signed: true) + "e"
+      let text =
+        digits(Int.random(in: 1...6, using: &random), signed: true) + "e"
         + String(Int.random(in: -40...40, using: &random))
       return Number(parsing: text)!
     }

@@ -201,7 +201,9 @@ private final class RawLines {
   /// A line without its `\r`, or nil when blank.
   private func classify(_ raw: UnsafeRawBufferPointer) -> RawLine? {
     var bytes = raw
-    if let last = bytes.last, last == 0x0D { bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast()) }
+    if let last = bytes.last, last == 0x0D {
+      bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+    }
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
     if bytes.count > limits.maximumDocumentBytes {
       return RawLine(
@@ -258,4 +260,3 @@ private final class RawLines {
     }
   }
 }
-

@@ -175,7 +175,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   mutating func parseValue() throws(JSONError) -> Builder.Output {
     let start = index
     try countValue(at: start)
-    guard index < bytes.count else { throw error("expected a JSON value, found end of input", at: index) }
+    guard index < bytes.count else {
+      throw error("expected a JSON value, found end of input", at: index)
+    }
     switch bytes[index] {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
@@ -259,7 +261,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       index += 1
       if byte == UInt8(ascii: ",") { continue }
       if byte == UInt8(ascii: "]") { break }
-      throw error("expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
+      throw error(
+        "expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
     let range = range(from: startLocation)
@@ -310,7 +313,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       index += 1
       if byte == UInt8(ascii: ",") { continue }
       if byte == UInt8(ascii: "}") { break }
-      throw error("expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
+      throw error(
+        "expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
     var keyRanges: [SourceRange] = []
@@ -476,9 +480,15 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let minimum: UInt32
     switch lead {
     case 0x00...0x7F: return 1
-    case 0xC2...0xDF: length = 2; minimum = 0x80
-    case 0xE0...0xEF: length = 3; minimum = 0x800
-    case 0xF0...0xF4: length = 4; minimum = 0x10000
+    case 0xC2...0xDF:
+      length = 2
+      minimum = 0x80
+    case 0xE0...0xEF:
+      length = 3
+      minimum = 0x800
+    case 0xF0...0xF4:
+      length = 4
+      minimum = 0x10000
     default: return 0
     }
     guard position + length <= bytes.count else { return 0 }
@@ -519,7 +529,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         index += 2
         let low = try parseHex4(escapeStart: lowStart)
         guard (0xDC00...0xDFFF).contains(low) else {
-          throw error("high surrogate \\u\(hex(scalar)) followed by \\u\(hex(low)), not a low surrogate", at: start)
+          throw error(
+            "high surrogate \\u\(hex(scalar)) followed by \\u\(hex(low)), not a low surrogate",
+            at: start)
         }
         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
       } else if (0xDC00...0xDFFF).contains(scalar) {
@@ -613,7 +625,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
       index += 1
       var exponentNegative = false
-      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")
+      {
         exponentNegative = bytes[index] == UInt8(ascii: "-")
         index += 1
       }
