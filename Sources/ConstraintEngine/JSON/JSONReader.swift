@@ -141,14 +141,21 @@ struct LocatedBuilder: JSONBuilder {
     LocatedJSON(kind: .scalar(value), range: range)
   }
 
-  func array(_ elements: [LocatedJSON], range: SourceRange) -> LocatedJSON {
-    LocatedJSON(kind: .array(elements), range: range)
+  func array(moving elements: UnsafeMutableBufferPointer<LocatedJSON>, range: SourceRange)
+    -> LocatedJSON
+  {
+    LocatedJSON(kind: .array(movingIntoArray(elements)), range: range)
   }
 
-  func object(_ members: [JSONMember<LocatedJSON>], range: SourceRange) -> LocatedJSON {
+  func object(
+    moving members: UnsafeMutableBufferPointer<(key: String, value: LocatedJSON)>,
+    keyRanges: consuming [SourceRange], range: SourceRange
+  ) -> LocatedJSON {
     LocatedJSON(
       kind: .object(
-        members.map { LocatedJSON.Member(key: $0.key, keyRange: $0.keyRange, value: $0.value) }),
+        zip(movingIntoArray(members), keyRanges).map { member, keyRange in
+          LocatedJSON.Member(key: member.key, keyRange: keyRange, value: member.value)
+        }),
       range: range)
   }
 }
