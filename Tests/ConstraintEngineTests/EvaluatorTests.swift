@@ -70,7 +70,8 @@ struct EvaluatorTests {
   ])
   func evaluationErrorsPointAtTheirCause(marked: String, data: String, message: String) throws {
     let source = MarkedSource(marked)
-    let program = try compile(source.source, types: source.source.hasPrefix("v") ? ["v": "bigint"] : [:])
+    let types = source.source.hasPrefix("v") ? ["v": "bigint"] : [:]
+    let program = try compile(source.source, types: types)
     let outcome = program.evaluate(try json(data))
     guard case .error(let diagnostic) = outcome else {
       Issue.record("expected an error, got \(outcome)")

@@ -176,7 +176,8 @@ struct NodeBuilder {
     } catch {
       let location = StringLiteralMap.sourceLocation(
         ofDecodedScalar: error.patternScalarOffset, inLiteral: literal.range, source: source)
-      let end = StringLiteralMap.advance(location, byScalars: 1, in: source, limit: literal.range.end)
+      let end = StringLiteralMap.advance(
+        location, byScalars: 1, in: source, limit: literal.range.end)
       diagnostics.append(
         Diagnostic(
           .regex, "invalid regular expression: \(error.message)",

@@ -122,7 +122,9 @@ struct Checker {
     return nil
   }
 
-  private mutating func error(_ message: String, at range: SourceRange, notes: [DiagnosticNote] = []) {
+  private mutating func error(
+    _ message: String, at range: SourceRange, notes: [DiagnosticNote] = []
+  ) {
     diagnostics.append(Diagnostic(.check, message, at: range, notes: notes))
   }
 
