@@ -212,3 +212,51 @@ struct LongChainTests {
     }
   }
 }
+
+@Suite("matches(): patterns compiled with the program")
+struct MatchesCompilationTests {
+  @Test(arguments: [
+    "matches(s, 'a⟦)⟧b')",
+    "matches(s, 'é⟦)⟧')",
+    "matches(s, 'x\\\\d⟦)⟧')",
+    "matches(s, 'it\\'s⟦)⟧')",
+    "a == 1 && matches(name, '^[A-Z]+⟦)⟧$')",
+  ])
+  func patternErrorsPointAtTheOffendingCharacterInTheExpression(marked: String) throws {
+    let source = MarkedSource(marked)
+    do {
+      _ = try Compiler.compile(source.source)
+      Issue.record("expected a regex compile error in \(source.source)")
+    } catch {
+      let diagnostic = try #require(error.diagnostics.first)
+      #expect(diagnostic.phase == .regex)
+      #expect(diagnostic.message.hasPrefix("invalid regular expression"))
+      expectRange(diagnostic.range, equals: source.range, in: source.source)
+    }
+  }
+
+  @Test func aPatternIsCompiledOnceAndSharedAcrossEvaluations() throws {
+    let program = try Compiler.compile(
+      "matches(a, '^INV-[0-9]{6}$') && matches(b, '^INV-[0-9]{6}$')")
+    #expect(program.regexes.compiled.count == 1)
+    let snapshot = try JSONReader.read(#"{"a": "INV-123456", "b": "INV-000001"}"#)
+    #expect(program.evaluate(snapshot).kind == .pass)
+  }
+
+  @Test func aCatastrophicPatternEndsAsAnErrorOnBothPaths() throws {
+    let program = try Compiler.compile("matches(v, '^(a+)+$')")
+    let snapshot = Value.object(
+      ObjectValue([("v", .string(String(repeating: "a", count: 45) + "!"))]))
+    let clock = ContinuousClock()
+    let start = clock.now
+    let compiled = program.evaluate(snapshot)
+    let interpreted = program.evaluateWithReferenceInterpreter(snapshot)
+    #expect(clock.now - start < .milliseconds(500))
+    guard case .error(let diagnostic) = compiled else {
+      Issue.record("expected an error, got \(compiled)")
+      return
+    }
+    #expect(diagnostic.message.contains("limit"))
+    #expect(ConformanceTests.same(compiled, interpreted))
+  }
+}
