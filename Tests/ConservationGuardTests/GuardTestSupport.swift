@@ -49,7 +49,7 @@ struct CapturingLogHandler: LogHandler {
 }
 
 /// A guard wired to a manual clock, a capturing logger and its own `TestMetrics`.
-struct GuardHarness {
+struct GuardHarness: Sendable {
   let guardian: ConservationGuard
   let clock: ManualGuardClock
   let logs: LogStore
