@@ -126,7 +126,8 @@ struct LoggedField: Sendable {
 
   /// The value of the field in `snapshot`, as a `HARD_FAIL` line may show it: numbers and
   /// digit strings for numeric fields, short tokens (letters, digits, `_ + - .`) for string
-  /// fields; anything else only by its type and length.
+  /// fields, as written (`""` for an empty string); anything else only by its type and length,
+  /// so no free text, whitespace or quote from the snapshot reaches a log line.
   func summary(in snapshot: Value) -> String {
     let value = path.resolve(in: snapshot)
     switch value {
@@ -149,7 +150,7 @@ struct LoggedField: Sendable {
             || byte == 0x2E
         }
       }
-      if shown && bytes.count <= Self.maximumShownLength { return Value.quoted(text) }
+      if shown && bytes.count <= Self.maximumShownLength { return text.isEmpty ? "\"\"" : text }
       return "<string, \(bytes.count) bytes>"
     case .array(let elements): return "<array, \(elements.count) elements>"
     case .object: return "<object>"
@@ -175,7 +176,7 @@ func compactExplanation(_ explanation: Explanation, source: String) -> String {
     }
     var part = "\(text) = \(item.value)"
     if let context = item.context { part += " (\(context))" }
-    parts.append(part)
+    if !parts.contains(part) { parts.append(part) }
   }
   return parts.joined(separator: "; ")
 }

@@ -18,6 +18,6 @@ struct ConstraintCommand: ParsableCommand {
           ? "JIT available: patterns are JIT-compiled"
           : "JIT unavailable: patterns run in the interpreter")
       """,
-    subcommands: [ParseCommand.self, FmtCommand.self, EvalCommand.self]
+    subcommands: [ParseCommand.self, FmtCommand.self, EvalCommand.self, GuardCommand.self]
   )
 }

@@ -269,13 +269,13 @@ struct GuardHardFailLogTests {
     #expect(budget.level == .error)
     #expect(budget.metadata["outcome"] == "fail")
     #expect(budget.metadata["rule_set_version"] == harness.guardian.health().ruleSetVersion)
-    #expect(budget.metadata["input.budget.limit_micro"] == "\"1000\"")
-    #expect(budget.metadata["input.budget.spent_micro"] == "\"1001\"")
+    #expect(budget.metadata["input.budget.limit_micro"] == "1000")
+    #expect(budget.metadata["input.budget.spent_micro"] == "1001")
     #expect(
       Set(budget.metadata.keys.filter { $0.hasPrefix("input.") })
         == ["input.budget.limit_micro", "input.budget.spent_micro"])
     let entitlement = try #require(lines.last)
-    #expect(entitlement.metadata["input.entitlement.state"] == "\"SUSPENDED\"")
+    #expect(entitlement.metadata["input.entitlement.state"] == "SUSPENDED")
     // Nothing else from the snapshot reaches the log.
     for line in harness.logs.all {
       for value in line.metadata.values {
@@ -299,7 +299,7 @@ struct GuardHardFailLogTests {
     #expect(state.metadata["input.entitlement.state"] == "<string, 21 bytes>")
     let format = try #require(lines.first { $0.metadata["invariant"] == "micro_usd_format" })
     #expect(format.metadata["input.cost_micro"] == "<string, 17 bytes>")
-    #expect(format.metadata["input.budget.limit_micro"] == "\"1000000000\"")
+    #expect(format.metadata["input.budget.limit_micro"] == "1000000000")
   }
 
   @Test func boundaryAmountsAreShownAsWritten() throws {
@@ -308,6 +308,32 @@ struct GuardHardFailLogTests {
     _ = harness.guardian.check(Fixtures.snapshot(cost: s("+5")))
     let format = try #require(
       harness.logs.records("HARD_FAIL").first { $0.metadata["invariant"] == "micro_usd_format" })
-    #expect(format.metadata["input.cost_micro"] == "\"+5\"")
+    #expect(format.metadata["input.cost_micro"] == "+5")
+  }
+
+  @Test func anEmptyAmountIsShownAsEmptyQuotes() throws {
+    let harness = GuardHarness(source: Fixtures.source())
+    harness.guardian.start()
+    _ = harness.guardian.check(Fixtures.snapshot(cost: s(""), state: s("")))
+    let lines = harness.logs.records("HARD_FAIL")
+    #expect(
+      lines.first { $0.metadata["invariant"] == "micro_usd_format" }?
+        .metadata["input.cost_micro"] == "\"\"")
+    #expect(
+      lines.first { $0.metadata["invariant"] == "entitlement_valid" }?
+        .metadata["input.entitlement.state"] == "\"\"")
+  }
+
+  @Test func anExplanationNamesEachDecidingValueOnce() throws {
+    let harness = GuardHarness(source: Fixtures.source())
+    harness.guardian.start()
+    guard
+      case .violation(let violation) = harness.guardian.check(
+        Fixtures.snapshot(state: s("CANCELLED")))
+    else {
+      Issue.record("expected a violation")
+      return
+    }
+    #expect(violation.failures.first?.explanation == "entitlement.state = \"CANCELLED\"")
   }
 }
