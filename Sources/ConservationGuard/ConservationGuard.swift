@@ -114,13 +114,22 @@ public final class ConservationGuard: Sendable {
     if case .compile(let force) = due { attemptCompile(at: now, force: force) }
   }
 
-  /// Calls ``poll()`` on a real-time cadence until the task is cancelled: the production driver.
+  /// Calls ``poll()`` on a real-time cadence (ten times per retry interval, at least every
+  /// 100 ms) until the task is cancelled: the production driver.
   public func runPolling() async {
-    let step = min(configuration.retryInterval / 4, .milliseconds(500))
+    let step = min(configuration.retryInterval / 10, .milliseconds(100))
     while !Task.isCancelled {
       poll()
       try? await Task.sleep(for: step)
     }
+  }
+
+  /// ``start()``s the guard and launches a detached task running ``runPolling()``; cancel the
+  /// task to stop polling.
+  @discardableResult
+  public func startWithBackgroundPolling() -> Task<Void, Never> {
+    start()
+    return Task.detached { [self] in await self.runPolling() }
   }
 
   /// Records the service's pending-reconciliation (DLQ) count: above
@@ -191,10 +200,13 @@ public final class ConservationGuard: Sendable {
         failure = InvariantFailure(
           invariantID: invariant.id, outcome: .fail, message: invariant.message,
           explanation: compactExplanation(explanation, source: invariant.program.source))
-      case .error(let diagnostic), .deferred(let diagnostic):
-        let kind: OutcomeKind = diagnostic.phase == .evaluate ? .error : .deferred
+      case .error(let diagnostic):
         failure = InvariantFailure(
-          invariantID: invariant.id, outcome: kind, message: invariant.message,
+          invariantID: invariant.id, outcome: .error, message: invariant.message,
+          explanation: diagnostic.message)
+      case .deferred(let diagnostic):
+        failure = InvariantFailure(
+          invariantID: invariant.id, outcome: .deferred, message: invariant.message,
           explanation: diagnostic.message)
       }
       metrics.violationsByIndex[index].increment()

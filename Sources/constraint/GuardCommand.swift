@@ -61,8 +61,7 @@ struct GuardCommand: ParsableCommand {
     let logger = Logger(label: "conservation-guard") { _ in StandardErrorLogHandler() }
     let guardian = ConservationGuard(
       source: DirectoryRuleSource(path: rules), configuration: configuration, logger: logger)
-    guardian.start()
-    let polling = Task.detached { await guardian.runPolling() }
+    let polling = guardian.startWithBackgroundPolling()
     defer { polling.cancel() }
 
     var status: Int32 = 0
