@@ -176,7 +176,7 @@ public final class ConservationGuard: Sendable {
       decision = .unavailable(
         reason: current.reason ?? .compileFailed, retryAfter: configuration.retryAfter)
     }
-    metrics.decisions[decision.word]?.increment()
+    metrics.decisions(decision).increment()
     metrics.checkDuration.recordNanoseconds(
       (ContinuousClock.now - started).nanosecondsClamped)
     return decision

@@ -12,40 +12,50 @@ struct GuardMetrics: Sendable {
 
   let state: Gauge
   let bypass: Gauge
-  let checks: [String: Counter]
-  let violations: [String: Counter]
+  /// Per invariant, in the configuration's order.
   let checksByIndex: [Counter]
   let violationsByIndex: [Counter]
   let compileSuccess: Counter
   let compileFailure: Counter
-  let decisions: [String: Counter]
+  let passDecisions: Counter
+  let violationDecisions: Counter
+  let unavailableDecisions: Counter
+  let bypassedDecisions: Counter
   let checkDuration: Timer
 
   init(factory: any MetricsFactory, invariants: [String]) {
     state = Gauge(label: Self.stateLabel, factory: factory)
     bypass = Gauge(label: Self.bypassLabel, factory: factory)
-    var checks: [String: Counter] = [:]
-    var violations: [String: Counter] = [:]
-    for id in invariants {
-      checks[id] = Counter(
-        label: Self.checksLabel, dimensions: [("invariant", id)], factory: factory)
-      violations[id] = Counter(
-        label: Self.violationsLabel, dimensions: [("invariant", id)], factory: factory)
+    checksByIndex = invariants.map { id in
+      Counter(label: Self.checksLabel, dimensions: [("invariant", id)], factory: factory)
     }
-    self.checks = checks
-    self.violations = violations
-    checksByIndex = invariants.map { checks[$0]! }
-    violationsByIndex = invariants.map { violations[$0]! }
+    violationsByIndex = invariants.map { id in
+      Counter(label: Self.violationsLabel, dimensions: [("invariant", id)], factory: factory)
+    }
     compileSuccess = Counter(
       label: Self.compileAttemptsLabel, dimensions: [("result", "success")], factory: factory)
     compileFailure = Counter(
       label: Self.compileAttemptsLabel, dimensions: [("result", "failure")], factory: factory)
-    var decisions: [String: Counter] = [:]
-    for word in ["pass", "violation", "unavailable", "bypassed"] {
-      decisions[word] = Counter(
-        label: Self.decisionsLabel, dimensions: [("decision", word)], factory: factory)
-    }
-    self.decisions = decisions
+    let label = Self.decisionsLabel
+    passDecisions = Counter(label: label, dimensions: [("decision", "pass")], factory: factory)
+    violationDecisions = Counter(
+      label: label, dimensions: [("decision", "violation")], factory: factory)
+    unavailableDecisions = Counter(
+      label: label, dimensions: [("decision", "unavailable")], factory: factory)
+    bypassedDecisions = Counter(
+      label: label, dimensions: [("decision", "bypassed")], factory: factory)
     checkDuration = Timer(label: Self.checkDurationLabel, factory: factory)
+  }
+}
+
+extension GuardMetrics {
+  /// The decisions counter for `decision`'s kind.
+  func decisions(_ decision: GuardDecision) -> Counter {
+    switch decision {
+    case .pass: return passDecisions
+    case .violation: return violationDecisions
+    case .unavailable: return unavailableDecisions
+    case .bypassed: return bypassedDecisions
+    }
   }
 }

@@ -136,7 +136,8 @@ struct LoggedField: Sendable {
     case .bool(let flag): return flag ? "true" : "false"
     case .number(let number):
       let text = number.description
-      return text.utf8.count <= Self.maximumShownLength ? text : "<number, \(text.utf8.count) chars>"
+      let length = text.utf8.count
+      return length <= Self.maximumShownLength ? text : "<number, \(length) chars>"
     case .string(let text):
       let bytes = text.utf8
       let shown: Bool

@@ -46,7 +46,8 @@ struct GuardConcurrencyTests {
       }
       group.addTask {
         var swapped = 0
-        while swapped < swaps || running.value.load(ordering: .relaxed) > 0 && swapped < swaps * 10 {
+        func checking() -> Bool { running.value.load(ordering: .relaxed) > 0 }
+        while swapped < swaps || checking() && swapped < swaps * 10 {
           source.replace(with: [Fixtures.file(swapped % 2 == 0 ? strict : lenient)])
           harness.advance(seconds: 3)
           swapped += 1

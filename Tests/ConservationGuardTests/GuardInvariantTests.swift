@@ -237,21 +237,35 @@ struct GuardInvariantTests {
     }
   }
 
-  @Test func theOtherRulesMustCompileButAreNotEvaluated() {
+  @Test func theOtherRulesMustCompileButAreNotEvaluated() throws {
     // ledger_postings_balanced is compiled (a broken one degrades the guard)...
     let broken = GuardHarness(
       source: Fixtures.source(
-        Fixtures.rules(replacing: "bigint_sum(ledger.postings", with: "bigint_summ(ledger.postings")))
+        Fixtures.rules(
+          replacing: "bigint_sum(ledger.postings", with: "bigint_summ(ledger.postings")))
     broken.guardian.start()
     #expect(broken.guardian.currentState == .degraded)
-    // ...but an unbalanced ledger is not the guard's decision.
-    let unbalanced = Fixtures.snapshot()
-    let edited = Fixtures.rules(removing: "ledger_postings_balanced")
-    let harness = GuardHarness(source: Fixtures.source(edited))
+    // ...but an unbalanced ledger or a decreasing spend is not the guard's decision.
+    let harness = GuardHarness(source: Fixtures.source())
     harness.guardian.start()
     #expect(harness.guardian.currentState == .ready)
-    if case .pass = harness.guardian.check(unbalanced) {} else {
-      Issue.record("the guard evaluates only its seven invariants")
+    let unbalanced = Fixtures.snapshot(
+      postings: "[{\"account\": \"customer:acct_0001\", \"amount_micro\": \"-1\"}]")
+    let decreasing = Fixtures.snapshot(
+      previous: "{\"budget\": {\"limit_micro\": \"1000000000\", \"spent_micro\": \"999999999\"}}")
+    for snapshot in [unbalanced, decreasing] {
+      if case .pass = harness.guardian.check(snapshot) {} else {
+        Issue.record("the guard evaluates only its seven invariants")
+      }
+    }
+    // The same snapshots do fail the file's other rules.
+    let ruleFile = try RuleFileLoader.parse(Fixtures.billingRules, path: "billing")
+    let ruleSet = try RuleSet.compile([ruleFile]).get()
+    for (id, snapshot) in [
+      ("ledger_postings_balanced", unbalanced), ("spent_never_decreases", decreasing),
+    ] {
+      let program = try #require(ruleSet.rules.first { $0.id == id }?.program)
+      #expect(!program.holds(snapshot), "\(id)")
     }
   }
 }

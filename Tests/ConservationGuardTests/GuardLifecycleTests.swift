@@ -247,7 +247,8 @@ struct GuardLifecycleTests {
     let one = GuardHarness(source: Fixtures.source())
     let two = GuardHarness(
       source: InMemoryRuleSource(files: [
-        RuleSourceFile(path: "elsewhere/b.constraints.json", bytes: Array(Fixtures.billingRules.utf8))
+        RuleSourceFile(
+          path: "elsewhere/b.constraints.json", bytes: Array(Fixtures.billingRules.utf8))
       ]))
     one.guardian.start()
     two.guardian.start()

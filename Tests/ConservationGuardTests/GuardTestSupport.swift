@@ -138,7 +138,12 @@ enum Fixtures {
     limit: String = "\"1000000000\"", spent: String = "\"250004200\"",
     reserve: String = "\"5000\"", allocation: String = "\"10000\"", cost: String = "\"4200\"",
     payment: String = "null", state: String = "\"ACTIVE\"",
-    reserveRate: String = "\"15\"", commitRate: String = "\"15\""
+    reserveRate: String = "\"15\"", commitRate: String = "\"15\"",
+    postings: String = """
+      [{"account": "customer:acct_0001", "amount_micro": "-4200"},
+       {"account": "revenue:usage", "amount_micro": "4200"}]
+      """,
+    previous: String? = nil
   ) -> Value {
     let text = """
       {"account_id": "acct_0001", "operation": "commit",
@@ -148,9 +153,9 @@ enum Fixtures {
        "cost_micro": \(cost), "payment": \(payment),
        "entitlement": {"state": \(state), "plan": "pro"},
        "rate": {"reserve_rate_micro": \(reserveRate), "commit_rate_micro": \(commitRate)},
-       "ledger": {"postings": [{"account": "customer:acct_0001", "amount_micro": "-4200"},
-                               {"account": "revenue:usage", "amount_micro": "4200"}]},
-       "entry": {"entry_id": "le_0001", "state": "finalized"}}
+       "ledger": {"postings": \(postings)},
+       "entry": {"entry_id": "le_0001", "state": "finalized"}
+       \(previous.map { ", \"_previous\": \($0)" } ?? "")}
       """
     do {
       return try JSONReader.read(text)
