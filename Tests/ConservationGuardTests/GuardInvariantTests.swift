@@ -351,3 +351,63 @@ struct GuardHardFailLogTests {
     #expect(violation.failures.first?.explanation == "entitlement.state = \"CANCELLED\"")
   }
 }
+
+@Suite("ConservationGuard configured invariants")
+struct GuardConfiguredInvariantTests {
+  static let nonceRules = """
+    {"schema_id": "BillingSnapshot", "expression_version": "2.0", "constraints": [
+      {"id": "payment_nonce_fresh",
+       "expression": "nonce_unique_per_signer_window(payment, 'signer', 'nonce')"}
+    ]}
+    """
+
+  func harness() -> GuardHarness {
+    var configuration = GuardConfiguration()
+    configuration.invariants = GuardConfiguration.billingInvariants + ["payment_nonce_fresh"]
+    let source = InMemoryRuleSource(files: [
+      Fixtures.file(Fixtures.billingRules),
+      RuleSourceFile(path: "nonce.constraints.json", bytes: Array(Self.nonceRules.utf8)),
+    ])
+    let harness = GuardHarness(source: source, configuration: configuration)
+    harness.guardian.start()
+    return harness
+  }
+
+  @Test func aDeferredInvariantFailsClosed() throws {
+    let harness = harness()
+    #expect(harness.guardian.currentState == .ready)
+    let snapshot = Fixtures.snapshot(
+      payment: "{\"amount_micro\": \"4200\", \"signer\": \"s1\", \"nonce\": \"n1\"}")
+    guard case .violation(let violation) = harness.guardian.check(snapshot) else {
+      Issue.record("an invariant without its context state must not pass")
+      return
+    }
+    let failure = try #require(violation.failures.first)
+    #expect(violation.invariantIDs == ["payment_nonce_fresh"])
+    #expect(failure.outcome == .deferred)
+    #expect(failure.explanation.contains("nonce_windows"))
+    #expect(harness.logs.records("HARD_FAIL").first?.metadata["outcome"] == "deferred")
+  }
+
+  @Test func theContextIsPassedToEveryInvariant() {
+    let harness = harness()
+    let snapshot = Fixtures.snapshot(
+      payment: "{\"amount_micro\": \"4200\", \"signer\": \"s1\", \"nonce\": \"n1\"}")
+    let fresh = EvaluationContext(
+      state: (try? JSONReader.read("{\"nonce_windows\": {\"s1\": [\"n0\"]}}")) ?? .null)
+    let replayed = EvaluationContext(
+      state: (try? JSONReader.read("{\"nonce_windows\": {\"s1\": [\"n1\"]}}")) ?? .null)
+    if case .pass = harness.guardian.check(snapshot, context: fresh) {} else {
+      Issue.record("a fresh nonce passes")
+    }
+    guard case .violation(let violation) = harness.guardian.check(snapshot, context: replayed)
+    else {
+      Issue.record("a replayed nonce is a violation")
+      return
+    }
+    #expect(violation.failures.map(\.outcome) == [.fail])
+    #expect(
+      harness.counter("conservation_guard_checks_total", [("invariant", "payment_nonce_fresh")])
+        == 2)
+  }
+}
