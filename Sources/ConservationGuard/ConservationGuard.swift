@@ -60,6 +60,19 @@ public final class ConservationGuard: Sendable {
     self.metrics.bypass.record(0)
   }
 
+  /// Creates an uninitialized guard over the rule files of a directory (the default source).
+  public convenience init(
+    rulesDirectory: String, configuration: GuardConfiguration = GuardConfiguration(),
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    clock: any GuardClock = SystemGuardClock(),
+    logger: Logger = Logger(label: "conservation-guard"),
+    metrics: (any MetricsFactory)? = nil
+  ) {
+    self.init(
+      source: DirectoryRuleSource(path: rulesDirectory), configuration: configuration,
+      environment: environment, clock: clock, logger: logger, metrics: metrics)
+  }
+
   // MARK: - Lifecycle
 
   /// Starts the guard: bypassed when `EVALUATOR_BYPASS` is exactly `true` (or the configuration

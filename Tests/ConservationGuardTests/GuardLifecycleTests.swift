@@ -1,6 +1,7 @@
 import ConservationGuard
 import ConstraintEngine
 import Foundation
+import Logging
 import Testing
 
 @Suite("ConservationGuard lifecycle: start, degraded, retry, reload")
@@ -267,6 +268,11 @@ struct GuardLifecycleTests {
     let harness = GuardHarness(source: DirectoryRuleSource(path: directory.path))
     harness.guardian.start()
     #expect(harness.guardian.currentState == .degraded)
+    let convenience = ConservationGuard(
+      rulesDirectory: directory.path, environment: [:],
+      logger: Logger(label: "quiet") { _ in SwiftLogNoOpLogHandler() })
+    convenience.start()
+    #expect(convenience.health().reason == .compileFailed)
     #expect(harness.logs.records("compile_error").first?.metadata["file"] == path)
     try Fixtures.billingRules.write(toFile: path, atomically: true, encoding: .utf8)
     harness.advance(seconds: 3)
