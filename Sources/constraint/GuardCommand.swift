@@ -20,8 +20,9 @@ struct GuardCommand: ParsableCommand {
       compile errors) goes to standard error as `level message key=value` lines.
 
       While it waits for input the guard keeps polling on its cadence, so with standard input \
-      (`-`) an operator can break a rule file (the guard degrades: decisions are `unavailable`) \
-      and fix it (within the retry interval: `circuit=closed`). A line \
+      (`-`) an operator can start it on a broken rule file (degraded: decisions are \
+      `unavailable`) and fix the file (within the retry interval: `circuit=closed`); breaking a \
+      file while ready keeps the last good rules in force (`reload_failed`). A line \
       {"pending_reconciliations": N} reports a DLQ count instead of being checked. \
       EVALUATOR_BYPASS=true in the environment bypasses the guard, loudly.
 
