@@ -22,6 +22,7 @@ struct ConstraintCommand: ParsableCommand {
       """,
     subcommands: [
       ParseCommand.self, FmtCommand.self, EvalCommand.self, CheckCommand.self, LintCommand.self,
+      GuardCommand.self,
     ]
   )
 }
