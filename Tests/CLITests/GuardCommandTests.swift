@@ -39,7 +39,9 @@ struct GuardCommandTests {
     {"budget": {"limit_micro": "1000", "spent_micro": "10"}, \
     "reservation": {"reserve_micro": "5", "allocation_micro": "10"}, "cost_micro": "4", \
     "payment": null, "entitlement": {"state": "ACTIVE"}, \
-    "rate": {"reserve_rate_micro": "15", "commit_rate_micro": "15"}}
+    "rate": {"reserve_rate_micro": "15", "commit_rate_micro": "15"}, \
+    "ledger": {"postings": [{"account": "customer", "amount_micro": "-4"}, \
+    {"account": "revenue", "amount_micro": "4"}]}}
     """
 
   @Test func aStreamGetsOneDecisionPerSnapshot() throws {

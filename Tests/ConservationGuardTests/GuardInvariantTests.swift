@@ -168,9 +168,10 @@ struct GuardInvariantTests {
         cost: s(thirty), payment: "{\"amount_micro\": \"\(thirtyPlusOne)\"}"),
       failing: []),
     InvariantCase(
-      description: "payment without an amount fails closed",
-      snapshot: Fixtures.snapshot(payment: "{}"), failing: ["x402_payment_conservation"],
-      errors: ["x402_payment_conservation"]),
+      description: "payment without an amount fails closed (its format and its cover)",
+      snapshot: Fixtures.snapshot(payment: "{}"),
+      failing: ["micro_usd_format", "x402_payment_conservation"],
+      errors: ["micro_usd_format", "x402_payment_conservation"]),
     InvariantCase(
       description: "several invariants at once, in rule order",
       snapshot: Fixtures.snapshot(
