@@ -48,7 +48,7 @@ public final class CompiledRegex: @unchecked Sendable {
           + "\(RegexEngine.maximumPatternLength)",
         pattern: pattern, utf8Offset: RegexEngine.maximumPatternLength)
     }
-    guard let compileContext = pcre2_compile_context_create_8(nil) else {
+    guard let compileContext = pcre2_compile_context_create_8(PCRE2Memory.generalContext) else {
       throw RegexCompileError(message: "out of memory", pattern: pattern, utf8Offset: 0)
     }
     defer { pcre2_compile_context_free_8(compileContext) }
@@ -89,7 +89,7 @@ public final class CompiledRegex: @unchecked Sendable {
       pcre2_code_free_8(code)
       code = instrumented
     }
-    guard let matchContext = pcre2_match_context_create_8(nil) else {
+    guard let matchContext = pcre2_match_context_create_8(PCRE2Memory.generalContext) else {
       pcre2_code_free_8(code)
       throw RegexCompileError(message: "out of memory", pattern: pattern, utf8Offset: 0)
     }

@@ -39,7 +39,7 @@ final class RegexThreadCache {
   private static let maximumEntryCount = 4
 
   private init?() {
-    guard let matchData = pcre2_match_data_create_8(1, nil) else { return nil }
+    guard let matchData = pcre2_match_data_create_8(1, PCRE2Memory.generalContext) else { return nil }
     scratch = .allocate(capacity: 1)
     scratch.initialize(
       to: RegexThreadScratch(
@@ -102,7 +102,7 @@ final class RegexThreadCache {
     for entry in interpreterMatchData where entry.heapLimitKiB == heapLimitKiB {
       return entry.matchData
     }
-    guard let matchData = pcre2_match_data_create_8(1, nil) else { return nil }
+    guard let matchData = pcre2_match_data_create_8(1, PCRE2Memory.generalContext) else { return nil }
     if interpreterMatchData.count == Self.maximumEntryCount {
       pcre2_match_data_free_8(interpreterMatchData.removeFirst().matchData)
     }
@@ -117,7 +117,7 @@ final class RegexThreadCache {
     for entry in jitStacks where entry.maximumKiB == maximumKiB { return entry.stack }
     let startSize = 32 * 1024
     let maximumSize = max(startSize, Int(maximumKiB) * 1024)
-    guard let stack = pcre2_jit_stack_create_8(startSize, maximumSize, nil) else { return nil }
+    guard let stack = pcre2_jit_stack_create_8(startSize, maximumSize, PCRE2Memory.generalContext) else { return nil }
     if jitStacks.count == Self.maximumEntryCount {
       pcre2_jit_stack_free_8(jitStacks.removeFirst().stack)
     }
