@@ -27,11 +27,52 @@ indirect enum Node: Sendable {
 typealias BuiltinFunction = @Sendable (BuiltinArguments, EvaluationContext) throws(BuiltinFailure)
   -> Value
 
-/// A resolved snapshot path and the declared type to apply when reading it.
-struct FieldAccess: Sendable {
+/// A resolved snapshot path and the declared type to apply when reading it. A class so that
+/// reading a field passes one reference instead of copying the path and type.
+final class FieldAccess: Sendable {
   let path: FieldPath
   let type: FieldType?
   let range: SourceRange
+  /// The path's steps, keys with their UTF-8 length precomputed.
+  let steps: [PathStep]
+
+  init(path: FieldPath, type: FieldType?, range: SourceRange) {
+    self.path = path
+    self.type = type
+    self.range = range
+    steps = path.components.map { component in
+      switch component {
+      case .key(let key): return .key(ObjectKey(key))
+      case .index(let index): return .index(index)
+      }
+    }
+  }
+
+  /// The value at the path in `root` (missing when a step does not resolve), before the
+  /// declared type is applied.
+  @inline(__always)
+  func resolve(in root: Value) -> Value {
+    var value = root
+    for step in steps {
+      switch step {
+      case .key(let key):
+        guard case .object(let object) = value, let member = object.value(forKey: key) else {
+          return .missing
+        }
+        value = member
+      case .index(let index):
+        value = value[index]
+        if case .missing = value { return .missing }
+      }
+    }
+    return value
+  }
+}
+
+/// One step of a compiled path.
+enum PathStep: Sendable {
+  case key(ObjectKey)
+  case index(Int)
 }
 
 /// Where a node came from, for error messages: its range and its operands' ranges (and, for

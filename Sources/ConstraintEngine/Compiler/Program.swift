@@ -257,14 +257,7 @@ struct Executor {
   }
 
   private func read(_ access: FieldAccess) -> Evaluated {
-    var value = snapshot
-    for component in access.path.components {
-      switch component {
-      case .key(let key): value = value[key]
-      case .index(let index): value = value[index]
-      }
-      if case .missing = value { break }
-    }
+    let value = access.resolve(in: snapshot)
     guard let type = access.type else { return .value(value) }
     return Interpreter.applyDeclaredType(type, value, path: access.path, range: access.range)
   }

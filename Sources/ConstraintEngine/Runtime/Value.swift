@@ -175,7 +175,33 @@ public struct ObjectValue: Sendable, Sequence {
     return nil
   }
 
+  /// The value for a precomputed key: compares UTF-8 lengths before bytes and walks the
+  /// entries without copying them.
+  @inlinable
+  public func value(forKey key: ObjectKey) -> Value? {
+    entries.withUnsafeBufferPointer { buffer in
+      for index in buffer.indices
+      where buffer[index].key.utf8.count == key.utf8Count
+        && Value.scalarsEqual(buffer[index].key, key.text)
+      {
+        return buffer[index].value
+      }
+      return nil
+    }
+  }
+
   public func makeIterator() -> IndexingIterator<[Element]> {
     entries.makeIterator()
+  }
+}
+
+/// An object key prepared for repeated lookups (its UTF-8 length computed once).
+public struct ObjectKey: Sendable, Hashable {
+  public let text: String
+  public let utf8Count: Int
+
+  public init(_ text: String) {
+    self.text = text
+    utf8Count = text.utf8.count
   }
 }
