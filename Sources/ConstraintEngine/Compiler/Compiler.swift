@@ -90,7 +90,7 @@ struct NodeBuilder {
               path: fieldPath, type: options.types.declaredType(of: fieldPath), range: range))
         case .variable(let name):
           let level = scope.lastIndex(of: name)!
-          return .variable(level: level, steps: path.components)
+          return .variable(level: level, steps: path.components.map(PathStep.init))
         }
       }
       switch expr.kind {

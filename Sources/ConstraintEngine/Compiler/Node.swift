@@ -5,7 +5,7 @@ indirect enum Node: Sendable {
   /// A snapshot path with its declared type.
   case field(FieldAccess)
   /// A quantifier variable (by nesting level) followed by path steps.
-  case variable(level: Int, steps: [FieldPath.Component])
+  case variable(level: Int, steps: [PathStep])
   /// Member or index access on a computed value.
   case access(Node, FieldPath.Component)
   case length(Node, Site)
@@ -40,18 +40,32 @@ final class FieldAccess: Sendable {
     self.path = path
     self.type = type
     self.range = range
-    steps = path.components.map { component in
-      switch component {
-      case .key(let key): return .key(ObjectKey(key))
-      case .index(let index): return .index(index)
-      }
-    }
+    steps = path.components.map(PathStep.init)
   }
 
   /// The value at the path in `root` (missing when a step does not resolve), before the
   /// declared type is applied.
   @inline(__always)
   func resolve(in root: Value) -> Value {
+    PathStep.resolve(steps, in: root)
+  }
+}
+
+/// One step of a compiled path.
+enum PathStep: Sendable {
+  case key(ObjectKey)
+  case index(Int)
+
+  init(_ component: FieldPath.Component) {
+    switch component {
+    case .key(let key): self = .key(ObjectKey(key))
+    case .index(let index): self = .index(index)
+    }
+  }
+
+  /// Follows `steps` from `root`; missing as soon as a step does not resolve.
+  @inline(__always)
+  static func resolve(_ steps: [PathStep], in root: Value) -> Value {
     var value = root
     for step in steps {
       switch step {
@@ -67,12 +81,6 @@ final class FieldAccess: Sendable {
     }
     return value
   }
-}
-
-/// One step of a compiled path.
-enum PathStep: Sendable {
-  case key(ObjectKey)
-  case index(Int)
 }
 
 /// Where a node came from, for error messages: its range and its operands' ranges (and, for

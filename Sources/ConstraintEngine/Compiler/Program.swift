@@ -120,14 +120,7 @@ struct Executor {
     case .field(let access):
       return read(access)
     case .variable(let level, let steps):
-      var value = variables[level]
-      for step in steps {
-        switch step {
-        case .key(let key): value = value[key]
-        case .index(let index): value = value[index]
-        }
-      }
-      return .value(value)
+      return .value(PathStep.resolve(steps, in: variables[level]))
     case .access(let base, let step):
       let evaluated = evaluate(base)
       guard case .value(let value) = evaluated else { return evaluated }
