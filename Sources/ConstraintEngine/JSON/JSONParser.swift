@@ -278,6 +278,7 @@ struct JSONParser<Builder: JSONBuilder> {
     index += 1
     let contentStart = index
     // Fast path: no escapes.
+    var highBits: UInt8 = 0
     while index < bytes.count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
@@ -285,10 +286,13 @@ struct JSONParser<Builder: JSONBuilder> {
         if length > limits.maximumStringBytes { throw stringTooLong(at: quote) }
         let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
         index += 1
+        // ASCII is always valid UTF-8: skip the (unspecialised, costly) validating initialiser.
+        if highBits < 0x80 { return String(decoding: slice, as: UTF8.self) }
         return try validated(slice, start: contentStart)
       }
       if byte == UInt8(ascii: "\\") { break }
       if byte < 0x20 { throw controlCharacter(at: index) }
+      highBits |= byte
       index += 1
     }
     guard index < bytes.count else { throw error("unterminated string", at: quote) }
