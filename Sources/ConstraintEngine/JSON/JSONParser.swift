@@ -2,18 +2,15 @@
 /// files. Generic so the snapshot path pays nothing for locations.
 protocol JSONBuilder {
   associatedtype Output
+  /// An object member as the builder stores it (built in place: no per-object conversion).
+  associatedtype Member
   /// Whether the parser must track line starts to give each value a ``SourceRange``.
   static var tracksLocations: Bool { get }
   func scalar(_ value: Value, range: SourceRange) -> Output
   func array(_ elements: [Output], range: SourceRange) -> Output
-  func object(_ members: [JSONMember<Output>], range: SourceRange) -> Output
-}
-
-/// An object member as parsed: the key, its range, the value.
-struct JSONMember<Output> {
-  var key: String
-  var keyRange: SourceRange
-  var value: Output
+  func member(_ key: String, keyRange: SourceRange, value: Output) -> Member
+  func key(of member: Member) -> String
+  func object(_ members: [Member], range: SourceRange) -> Output
 }
 
 struct ValueBuilder: JSONBuilder {
@@ -25,8 +22,17 @@ struct ValueBuilder: JSONBuilder {
   @inline(__always)
   func array(_ elements: [Value], range: SourceRange) -> Value { .array(elements) }
 
-  func object(_ members: [JSONMember<Value>], range: SourceRange) -> Value {
-    .object(ObjectValue(members.map { ($0.key, $0.value) }))
+  @inline(__always)
+  func member(_ key: String, keyRange: SourceRange, value: Value) -> ObjectValue.Element {
+    (key, value)
+  }
+
+  @inline(__always)
+  func key(of member: ObjectValue.Element) -> String { member.key }
+
+  @inline(__always)
+  func object(_ members: [ObjectValue.Element], range: SourceRange) -> Value {
+    .object(ObjectValue(members))
   }
 }
 
@@ -229,7 +235,7 @@ struct JSONParser<Builder: JSONBuilder> {
     let start = index
     try enter(at: start)
     index += 1
-    var members: [JSONMember<Builder.Output>] = []
+    var members: [Builder.Member] = []
     var keys = DuplicateKeyDetector()
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -245,7 +251,7 @@ struct JSONParser<Builder: JSONBuilder> {
       }
       let key = try parseString()
       let keyRange = range(from: keyStart)
-      if !keys.insert(key) {
+      if !keys.insert(key, among: members, keyOf: builder.key(of:)) {
         throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
       }
       skipWhitespace()
@@ -255,7 +261,7 @@ struct JSONParser<Builder: JSONBuilder> {
       index += 1
       skipWhitespace()
       let value = try parseValue()
-      members.append(JSONMember(key: key, keyRange: keyRange, value: value))
+      members.append(builder.member(key, keyRange: keyRange, value: value))
       skipWhitespace()
       guard index < bytes.count else {
         throw error("unterminated object: expected `,` or `}`, found end of input", at: index)
@@ -533,19 +539,18 @@ struct JSONParser<Builder: JSONBuilder> {
 /// Detects duplicate object keys by exact Unicode scalars (Swift's `String` equality and
 /// hashing apply canonical equivalence, which would merge distinct keys).
 struct DuplicateKeyDetector {
-  private var small: [String] = []
   private var large: Set<ExactKey>?
 
-  /// Adds `key`; false when it was already present.
-  mutating func insert(_ key: String) -> Bool {
+  /// Whether `key` is new among the keys of `members` (the object's members so far): a linear
+  /// scan of the members themselves for small objects (no copy of the keys), a hash set once
+  /// an object has more than 16 members.
+  mutating func insert<Member>(
+    _ key: String, among members: [Member], keyOf: (Member) -> String
+  ) -> Bool {
     if large == nil {
-      for existing in small where Value.scalarsEqual(existing, key) { return false }
-      small.append(key)
-      if small.count > 16 {
-        large = Set(small.map(ExactKey.init))
-        small = []
-      }
-      return true
+      for member in members where Value.scalarsEqual(keyOf(member), key) { return false }
+      if members.count < 16 { return true }
+      large = Set(members.map { ExactKey(keyOf($0)) })
     }
     return large!.insert(ExactKey(key)).inserted
   }

@@ -145,10 +145,13 @@ struct LocatedBuilder: JSONBuilder {
     LocatedJSON(kind: .array(elements), range: range)
   }
 
-  func object(_ members: [JSONMember<LocatedJSON>], range: SourceRange) -> LocatedJSON {
-    LocatedJSON(
-      kind: .object(
-        members.map { LocatedJSON.Member(key: $0.key, keyRange: $0.keyRange, value: $0.value) }),
-      range: range)
+  func member(_ key: String, keyRange: SourceRange, value: LocatedJSON) -> LocatedJSON.Member {
+    LocatedJSON.Member(key: key, keyRange: keyRange, value: value)
+  }
+
+  func key(of member: LocatedJSON.Member) -> String { member.key }
+
+  func object(_ members: [LocatedJSON.Member], range: SourceRange) -> LocatedJSON {
+    LocatedJSON(kind: .object(members), range: range)
   }
 }
