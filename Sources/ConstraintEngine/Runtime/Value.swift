@@ -66,6 +66,14 @@ public enum Value: Sendable, CustomStringConvertible {
   /// which the language must not).
   @inlinable
   public static func scalarsEqual(_ a: String, _ b: String) -> Bool {
+    // UTF-8 length is O(1) for native strings: most unequal keys differ in length.
+    guard a.utf8.count == b.utf8.count else { return false }
+    // Identical representations (the same storage, or the same inline small-string bytes)
+    // hold the same scalars: the common hit of a key lookup, decided without touching bytes.
+    if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self)
+    {
+      return true
+    }
     var a = a
     var b = b
     return a.withUTF8 { aBytes in
