@@ -39,10 +39,8 @@ data=data/billing-${snapshots}.jsonl
 [[ -s $data ]] || "$bin/gen-billing" "${snapshots}L" "$data"
 
 echo "== ours: swift package benchmark" >&2
-max_duration=()
-((quick)) && max_duration=(--max-duration 1)  # seconds, overriding each benchmark's own
-swift package --allow-writing-to-package-directory benchmark --no-progress --format markdown \
-  --path stdout "${max_duration[@]}" > results/ours-benchmark.md
+swift package --allow-writing-to-package-directory benchmark --no-progress \
+  > results/ours-benchmark.txt
 
 echo "== ours: end to end over $data" >&2
 /usr/bin/time -f '%M' -o results/ours-e2e.rss "$bin/e2e-check" "$data" > results/ours-e2e.json

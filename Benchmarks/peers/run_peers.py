@@ -227,7 +227,7 @@ def main():
               "engines": {}}
     for key in arguments.engines.split(","):
         engine = ENGINES[key]()
-        e2e_bytes = arguments.e2e_bytes if key != "python" else min(arguments.e2e_bytes, 1 << 20)
+        e2e_bytes = arguments.e2e_bytes if key != "python" else min(arguments.e2e_bytes, 128 << 10)
         print(f"running {engine.name}", file=sys.stderr)
         report["engines"][engine.name] = run_engine(engine, arguments.jsonl, e2e_bytes,
                                                     arguments.budget)
