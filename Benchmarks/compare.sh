@@ -15,10 +15,12 @@ budget=2
 if ((quick)); then snapshots=${SNAPSHOTS:-20000}; peer_bytes=$((1 << 20)); budget=0.5; fi
 mkdir -p data results
 
-# System packages: PCRE2 for the engine; python3-venv for the peers.
+# System packages: PCRE2 for the engine; python3-venv for the peers; time for peak RSS.
+# (package-benchmark 1.38.1 interposes malloc itself: libjemalloc-dev is not needed.)
 need=()
 pkg-config --exists libpcre2-8 2>/dev/null || need+=(libpcre2-dev pkg-config)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+[[ -x /usr/bin/time ]] || need+=(time)
 if ((${#need[@]})); then
   echo "installing ${need[*]}" >&2
   if [[ $(id -u) == 0 ]]; then SUDO=""; else SUDO=sudo; fi
