@@ -15,7 +15,8 @@ def parse_benchmark_text(text):
     name = None
     for line in text.splitlines():
         line = re.sub(r"\x1b\[[0-9;]*m", "", line)
-        if line and not line.startswith(("│", "╒", "╞", "├", "╘", "=", " ")) and "│" not in line:
+        frame = ("│", "╒", "╞", "├", "╘", "=", " ")
+        if line and not line.startswith(frame) and "│" not in line:
             name = line.strip()
             continue
         cells = [cell.strip() for cell in line.split("│")[1:-1]]
@@ -97,7 +98,8 @@ def main():
     for row in rows:
         print(line(row))
     print()
-    print("× = peer time / ours (or our MB/s / peer MB/s): above 1 means ConstraintEngine is faster.")
+    print("× = peer time / ours (or our MB/s / peer MB/s): "
+          "above 1 means ConstraintEngine is faster.")
     print(f"ours end to end (e2e-check, all 10 billing rules): {e2e['snapshots']} snapshots, "
           f"{e2e['bytes'] / 1e6:.0f} MB, {e2e['seconds']:.1f} s, {e2e['mb_per_s']:.1f} MB/s, "
           f"peak RSS {e2e['peak_rss_kib'] / 1024:.0f} MiB, {e2e['failing_snapshots']} failing")
