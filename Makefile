@@ -4,16 +4,33 @@
 SWIFT ?= swift
 CONSTRAINT = .build/release/constraint
 
-.PHONY: check test build release clean
+.PHONY: check test build release clean golden
 
-## check: the main job on the shipped rules and example snapshots.
+## check: the main job on the shipped rules and example snapshots. The examples deliberately
+## violate every rule, so `constraint check` exits 1 there: that is the expected result and the
+## target succeeds; any other non-zero status (2: rules or data could not be loaded) fails it.
 check: release
 	$(CONSTRAINT) fmt --check Rules/
+	$(CONSTRAINT) lint Rules/
+	@status=0; $(CONSTRAINT) check Rules/ --data Examples/snapshots/ || status=$$?; \
+	if [ $$status -eq 1 ]; then \
+	  echo "make check: exit status 1 as expected (Examples/snapshots/ holds deliberate violations)"; \
+	elif [ $$status -eq 0 ]; then \
+	  echo "make check: FAILED: the deliberate violations in Examples/snapshots/ were not found"; \
+	  exit 1; \
+	else \
+	  echo "make check: FAILED: constraint check exited $$status"; exit $$status; \
+	fi
 
 ## test: build and run the whole test suite (debug build).
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## golden: rewrite the CLI golden files (Tests/CLITests/Golden/) from the current output.
+golden:
+	$(SWIFT) build --build-tests
+	UPDATE_GOLDEN=1 $(SWIFT) test --skip-build --filter CheckGoldenTests
 
 build:
 	$(SWIFT) build

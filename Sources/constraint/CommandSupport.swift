@@ -9,7 +9,8 @@ enum CommandSupport {
     var types: FieldTypes = [:]
     for declaration in declarations {
       guard let equals = declaration.firstIndex(of: "=") else {
-        throw ValidationError("--type takes PATH=TYPE, e.g. budget.limit_micro=bigint; got '\(declaration)'")
+        throw ValidationError(
+          "--type takes PATH=TYPE, e.g. budget.limit_micro=bigint; got '\(declaration)'")
       }
       let pathText = String(declaration[..<equals])
       let typeText = String(declaration[declaration.index(after: equals)...])

@@ -10,8 +10,19 @@ struct ConstraintCommand: ParsableCommand {
       Examples:
         constraint parse "a.every(x => x > 0)"     print the canonical form of an expression
         constraint fmt --check Rules/              verify rule files are canonically formatted
+        constraint check Rules/ --data Examples/snapshots/   check snapshots against rule files
+        constraint lint --portable Rules/          report rule problems and non-portable syntax
       """,
-    version: "constraint \(EngineVersion.version) (grammar \(EngineVersion.grammar))",
-    subcommands: [ParseCommand.self, FmtCommand.self, EvalCommand.self]
+    version: """
+      constraint \(EngineVersion.version) (grammar \(EngineVersion.grammar))
+      PCRE2 \(RegexEngine.pcre2Version), \(
+        RegexEngine.isJITAvailable
+          ? "JIT available: patterns are JIT-compiled"
+          : "JIT unavailable: patterns run in the interpreter")
+      """,
+    subcommands: [
+      ParseCommand.self, FmtCommand.self, EvalCommand.self, CheckCommand.self, LintCommand.self,
+      GuardCommand.self,
+    ]
   )
 }

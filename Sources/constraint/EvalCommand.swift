@@ -20,8 +20,9 @@ struct EvalCommand: ParsableCommand {
 
       Examples:
         echo '{"limit":"1000","spent":"1001"}' | constraint eval "bigint_gte(limit, spent)" --data -
-        constraint eval "budget.spent_micro <= budget.limit_micro" --type budget.spent_micro=bigint \\
-          --type budget.limit_micro=bigint --data Examples/snapshots/overspent.json --explain
+        constraint eval "budget.spent_micro <= budget.limit_micro" \\
+          --type budget.spent_micro=bigint --type budget.limit_micro=bigint \\
+          --data Examples/snapshots/overspent.json --explain
         constraint eval --data x.json -- '-a < 0'
       """
   )

@@ -88,15 +88,16 @@ struct FmtCommand: ParsableCommand {
     var failed = false
     var notCanonicalCount = 0
     for file in try ruleFiles() {
-      let text: RuleFileText
+      let text: RuleFileExpressions
       do {
-        text = try RuleFileText(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        text = try RuleFileExpressions(bytes: bytes)
       } catch {
         StandardError.write("error: \(file): \(describe(error))")
         failed = true
         continue
       }
-      var replacements: [(RuleFileText.Expression, String)] = []
+      var replacements: [(RuleFileExpressions.Expression, String)] = []
       var fileFailed = false
       for expression in text.expressions {
         do {
@@ -163,8 +164,85 @@ struct FmtCommand: ParsableCommand {
   }
 
   private func describe(_ error: Error) -> String {
-    if let error = error as? RuleFileText.ReadError { return error.description }
+    if let error = error as? RuleFileExpressions.ReadError { return error.description }
     return error.localizedDescription
+  }
+}
+
+/// A rule file's expression strings with their byte ranges, so `fmt` can rewrite expressions in
+/// place and leave every other byte untouched. Read with the library's located JSON reader.
+struct RuleFileExpressions {
+  /// One constraint's expression: where its JSON string literal sits and what it decodes to.
+  struct Expression {
+    var ruleID: String
+    var text: String
+    /// Byte range of the literal in the file, quotes included.
+    var literalRange: Range<Int>
+  }
+
+  struct ReadError: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  let bytes: [UInt8]
+  /// The constraints with an `expression`, in file order (`runtime-deferred` ones excluded).
+  private(set) var expressions: [Expression] = []
+
+  init(bytes: [UInt8]) throws {
+    self.bytes = bytes
+    // A byte order mark is tolerated here (and kept): ranges are shifted past it.
+    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    let skipped = bytes.starts(with: bom) ? bom.count : 0
+    guard let text = String(validating: bytes[skipped...], as: UTF8.self) else {
+      throw ReadError(description: "the file is not valid UTF-8")
+    }
+    let root: LocatedJSON
+    do {
+      root = try JSONReader.readLocated(text)
+    } catch {
+      throw ReadError(
+        description: "invalid JSON at \(error.line):\(error.column): \(error.message)")
+    }
+    guard case .object = root.kind else {
+      throw ReadError(description: "the top level is not a JSON object")
+    }
+    guard let constraintsMember = root["constraints"],
+      case .array(let constraints) = constraintsMember.value.kind
+    else {
+      throw ReadError(description: "no `constraints` array")
+    }
+    for (position, constraint) in constraints.enumerated() {
+      guard case .object = constraint.kind else {
+        throw ReadError(description: "constraints[\(position)] is not an object")
+      }
+      var ruleID = "constraints[\(position)]"
+      if case .scalar(.string(let id)) = constraint["id"]?.value.kind { ruleID = id }
+      if case .scalar(.string("runtime-deferred")) = constraint["evaluator"]?.value.kind {
+        continue
+      }
+      guard let member = constraint["expression"],
+        case .scalar(.string(let expression)) = member.value.kind
+      else {
+        throw ReadError(description: "rule \(ruleID) has no `expression` string")
+      }
+      let range = member.value.range
+      expressions.append(
+        Expression(
+          ruleID: ruleID, text: expression,
+          literalRange: (range.start.offset + skipped)..<(range.end.offset + skipped)))
+    }
+  }
+
+  /// The file's bytes with the given expressions' literals replaced by new JSON strings.
+  func replacing(_ replacements: [(Expression, String)]) -> [UInt8] {
+    var result = bytes
+    for (expression, newText) in replacements.sorted(by: {
+      $0.0.literalRange.lowerBound > $1.0.literalRange.lowerBound
+    }) {
+      result.replaceSubrange(
+        expression.literalRange, with: Array(JSONWriter.canonical(.string(newText)).utf8))
+    }
+    return result
   }
 }
 

@@ -111,7 +111,8 @@ struct ConformanceTests {
         testCase.expect == .error,
         "\(testCase.id): compile error \(messages), expected \(testCase.expect)")
       if let fragment = testCase.errorContains {
-        #expect(messages.lowercased().contains(fragment.lowercased()), "\(testCase.id): \(messages)")
+        #expect(
+          messages.lowercased().contains(fragment.lowercased()), "\(testCase.id): \(messages)")
       }
       return
     }

@@ -6,8 +6,10 @@ import Testing
 struct NumberTests {
   @Test(arguments: [
     ("0", "0"), ("-0", "0"), ("-0.0", "0"), ("1.0", "1"), ("1e2", "100"), ("1E+2", "100"),
-    ("0.1", "0.1"), ("-12.3400", "-12.34"), ("1e-3", "0.001"), ("12345678901234567890", "12345678901234567890"),
-    ("-9223372036854775808", "-9223372036854775808"), ("9223372036854775808", "9223372036854775808"),
+    ("0.1", "0.1"), ("-12.3400", "-12.34"), ("1e-3", "0.001"),
+    ("12345678901234567890", "12345678901234567890"),
+    ("-9223372036854775808", "-9223372036854775808"),
+    ("9223372036854775808", "9223372036854775808"),
     ("1.5e1", "15"), ("25e-1", "2.5"),
   ])
   func parsesExactly(text: String, canonical: String) throws {
@@ -66,7 +68,8 @@ struct NumberTests {
       .map { Number(parsing: $0)! }
     for (index, value) in values.enumerated() {
       for (otherIndex, other) in values.enumerated() {
-        #expect(Number.compare(value, other) == (index < otherIndex ? -1 : index == otherIndex ? 0 : 1))
+        let expected = index < otherIndex ? -1 : index == otherIndex ? 0 : 1
+        #expect(Number.compare(value, other) == expected)
       }
     }
   }

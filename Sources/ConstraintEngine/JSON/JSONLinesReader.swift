@@ -109,7 +109,7 @@ private final class RawLines {
 
   init(source: JSONLinesReader.Source, limits: JSONLimits, chunkSize: Int) {
     self.limits = limits
-    buffer = .allocate(byteCount: max(chunkSize, 4096), alignment: 1)
+    buffer = .allocate(byteCount: max(chunkSize, 1), alignment: 1)
     switch source {
     case .path(let path):
       descriptor = open(path, O_RDONLY)
@@ -170,9 +170,13 @@ private final class RawLines {
         start = 0
       }
       if end == buffer.count {
-        if buffer.count < limits.maximumDocumentBytes {
+        // Deciding that a line fits takes its bytes, a `\r` and the `\n` in the buffer.
+        let capacity = limits.maximumDocumentBytes.addingReportingOverflow(2)
+        let needed = capacity.overflow ? Int.max : capacity.partialValue
+        if buffer.count < needed {
           let grown = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: min(buffer.count * 2, limits.maximumDocumentBytes + 1), alignment: 1)
+            byteCount: min(buffer.count.multipliedReportingOverflow(by: 2).partialValue, needed),
+            alignment: 1)
           grown.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
           buffer.deallocate()
           buffer = grown
@@ -182,11 +186,7 @@ private final class RawLines {
           skipRestOfLine()
           return RawLine(
             number: number,
-            bytes: .failure(
-              JSONError(
-                message:
-                  "line longer than the \(limits.maximumDocumentBytes)-byte document limit",
-                offset: 0, line: 1, column: 1, jsonlLine: number)),
+            bytes: .failure(lineTooLong(number)),
             byteCount: limits.maximumDocumentBytes)
         }
       }
@@ -201,9 +201,21 @@ private final class RawLines {
   /// A line without its `\r`, or nil when blank.
   private func classify(_ raw: UnsafeRawBufferPointer) -> RawLine? {
     var bytes = raw
-    if let last = bytes.last, last == 0x0D { bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast()) }
+    if let last = bytes.last, last == 0x0D {
+      bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+    }
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+    if bytes.count > limits.maximumDocumentBytes {
+      return RawLine(
+        number: lineNumber, bytes: .failure(lineTooLong(lineNumber)), byteCount: bytes.count)
+    }
     return RawLine(number: lineNumber, bytes: .success(bytes), byteCount: bytes.count)
+  }
+
+  private func lineTooLong(_ number: Int) -> JSONError {
+    JSONError(
+      message: "line longer than the \(limits.maximumDocumentBytes)-byte document limit",
+      offset: 0, line: 1, column: 1, jsonlLine: number)
   }
 
   private func findNewline(from offset: Int) -> Int? {
@@ -248,4 +260,3 @@ private final class RawLines {
     }
   }
 }
-

@@ -1,16 +1,22 @@
+import BigInt
+
 /// What the parser builds values with: plain ``Value``s for snapshots, ``LocatedJSON`` for rule
 /// files. Generic so the snapshot path pays nothing for locations.
 protocol JSONBuilder {
   associatedtype Output
-  /// An object member as the builder stores it (built in place: no per-object conversion).
-  associatedtype Member
   /// Whether the parser must track line starts to give each value a ``SourceRange``.
   static var tracksLocations: Bool { get }
   func scalar(_ value: Value, range: SourceRange) -> Output
-  func array(_ elements: [Output], range: SourceRange) -> Output
-  func member(_ key: String, keyRange: SourceRange, value: Output) -> Member
-  func key(of member: Member) -> String
-  func object(_ members: [Member], range: SourceRange) -> Output
+  /// An array of `elements`, which the builder must move out (they are left uninitialized).
+  /// Builders create the arrays themselves, in non-generic code, so that the array's type
+  /// metadata is looked up once, not per container.
+  func array(moving elements: UnsafeMutableBufferPointer<Output>, range: SourceRange) -> Output
+  /// An object of `members` (unique keys), which the builder must move out, with `keyRanges`
+  /// when locations are tracked (empty otherwise).
+  func object(
+    moving members: UnsafeMutableBufferPointer<(key: String, value: Output)>,
+    keyRanges: consuming [SourceRange], range: SourceRange
+  ) -> Output
 }
 
 struct ValueBuilder: JSONBuilder {
@@ -19,34 +25,48 @@ struct ValueBuilder: JSONBuilder {
   @inline(__always)
   func scalar(_ value: Value, range: SourceRange) -> Value { value }
 
-  @inline(__always)
-  func array(_ elements: [Value], range: SourceRange) -> Value { .array(elements) }
-
-  @inline(__always)
-  func member(_ key: String, keyRange: SourceRange, value: Value) -> ObjectValue.Element {
-    (key, value)
+  func array(moving elements: UnsafeMutableBufferPointer<Value>, range: SourceRange) -> Value {
+    .array(movingIntoArray(elements))
   }
 
-  @inline(__always)
-  func key(of member: ObjectValue.Element) -> String { member.key }
+  func object(
+    moving members: UnsafeMutableBufferPointer<(key: String, value: Value)>,
+    keyRanges: consuming [SourceRange], range: SourceRange
+  ) -> Value {
+    .object(ObjectValue(movingIntoArray(members)))
+  }
+}
 
-  @inline(__always)
-  func object(_ members: [ObjectValue.Element], range: SourceRange) -> Value {
-    .object(ObjectValue(members))
+/// An array holding the elements moved out of `source` (left uninitialized).
+@inline(__always)
+func movingIntoArray<Element>(_ source: UnsafeMutableBufferPointer<Element>) -> [Element] {
+  guard let base = source.baseAddress, source.count > 0 else { return [] }
+  return [Element](unsafeUninitializedCapacity: source.count) { buffer, initialized in
+    buffer.baseAddress!.moveInitialize(from: base, count: source.count)
+    initialized = source.count
   }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
-struct JSONParser<Builder: JSONBuilder> {
+struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   let bytes: UnsafeBufferPointer<UInt8>
   let limits: JSONLimits
   let builder: Builder
   var index = 0
   var depth = 0
   var valueCount = 0
+  /// Scratch stacks shared by all containers being parsed: a container's elements (members)
+  /// are pushed above those of its enclosing containers and popped when it closes, so
+  /// building a container costs one exactly sized allocation, not repeated array growth.
+  var elementStack = ScratchStack<Builder.Output>()
+  var memberStack = ScratchStack<(key: String, value: Builder.Output)>()
+  var keyRangeStack: [SourceRange] = []
   /// Line tracking, only maintained when the builder wants locations.
   var line = 1
   var lineStart = 0
+  /// The last location computed on the current line, to count columns on from.
+  var lastLocatedOffset = -1
+  var lastLocatedColumn = 1
 
   init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits, builder: Builder) {
     self.bytes = bytes
@@ -99,15 +119,23 @@ struct JSONParser<Builder: JSONBuilder> {
     return SourceLocation(offset: offset, line: line, column: column)
   }
 
+  /// The location of `offset` on the current line. Offsets are asked for in increasing order,
+  /// so the column is counted on from the last one asked for: linear on long lines.
   @inline(__always)
-  func location(_ offset: Int) -> SourceLocation {
+  mutating func location(_ offset: Int) -> SourceLocation {
     guard Builder.tracksLocations else { return SourceLocation(offset: offset, line: 0, column: 0) }
     var column = 1
     var position = lineStart
+    if lastLocatedOffset >= lineStart, lastLocatedOffset <= offset {
+      column = lastLocatedColumn
+      position = lastLocatedOffset
+    }
     while position < offset {
       if bytes[position] & 0xC0 != 0x80 { column += 1 }
       position += 1
     }
+    lastLocatedOffset = offset
+    lastLocatedColumn = column
     return SourceLocation(offset: offset, line: line, column: column)
   }
 
@@ -136,6 +164,7 @@ struct JSONParser<Builder: JSONBuilder> {
     }
   }
 
+  @inline(__always)
   mutating func countValue(at start: Int) throws(JSONError) {
     valueCount += 1
     if valueCount > limits.maximumValues {
@@ -146,7 +175,9 @@ struct JSONParser<Builder: JSONBuilder> {
   mutating func parseValue() throws(JSONError) -> Builder.Output {
     let start = index
     try countValue(at: start)
-    guard index < bytes.count else { throw error("expected a JSON value, found end of input", at: index) }
+    guard index < bytes.count else {
+      throw error("expected a JSON value, found end of input", at: index)
+    }
     switch bytes[index] {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
@@ -170,19 +201,21 @@ struct JSONParser<Builder: JSONBuilder> {
     }
   }
 
+  /// The range of a scalar or key from `start` (on the current line) to the current index.
   @inline(__always)
-  func range(from start: Int) -> SourceRange {
+  mutating func range(from start: Int) -> SourceRange {
     guard Builder.tracksLocations else {
       return SourceRange(at: SourceLocation(offset: start, line: 0, column: 0))
     }
-    return SourceRange(start: locationBehind(start), end: location(index))
+    return SourceRange(start: location(start), end: location(index))
   }
 
-  /// The location of `offset`, which may lie on an earlier line than the current one only for
-  /// containers; recomputed from the start in that case.
-  func locationBehind(_ offset: Int) -> SourceLocation {
-    if offset >= lineStart { return location(offset) }
-    return JSONParser.location(of: offset, in: bytes)
+  /// The range of a container from its start location (taken when it opened, since it may
+  /// lie on an earlier line) to the current index.
+  @inline(__always)
+  mutating func range(from start: SourceLocation) -> SourceRange {
+    guard Builder.tracksLocations else { return SourceRange(at: start) }
+    return SourceRange(start: start, end: location(index))
   }
 
   mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
@@ -206,17 +239,20 @@ struct JSONParser<Builder: JSONBuilder> {
   mutating func parseArray() throws(JSONError) -> Builder.Output {
     let start = index
     try enter(at: start)
+    let startLocation = location(start)
     index += 1
-    var elements: [Builder.Output] = []
+    let base = elementStack.count
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
       index += 1
       depth -= 1
-      return builder.array(elements, range: range(from: start))
+      return builder.array(
+        moving: UnsafeMutableBufferPointer(start: nil, count: 0), range: range(from: startLocation))
     }
     while true {
       skipWhitespace()
-      elements.append(try parseValue())
+      let element = try parseValue()
+      elementStack.push(element)
       skipWhitespace()
       guard index < bytes.count else {
         throw error("unterminated array: expected `,` or `]`, found end of input", at: index)
@@ -225,23 +261,29 @@ struct JSONParser<Builder: JSONBuilder> {
       index += 1
       if byte == UInt8(ascii: ",") { continue }
       if byte == UInt8(ascii: "]") { break }
-      throw error("expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
+      throw error(
+        "expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
-    return builder.array(elements, range: range(from: start))
+    let range = range(from: startLocation)
+    let builder = builder
+    return elementStack.popMoving(from: base) { builder.array(moving: $0, range: range) }
   }
 
   mutating func parseObject() throws(JSONError) -> Builder.Output {
     let start = index
     try enter(at: start)
+    let startLocation = location(start)
     index += 1
-    var members: [Builder.Member] = []
-    var keys = DuplicateKeyDetector()
+    let base = memberStack.count
+    var largeObjectKeys: Set<ExactKey>?
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
       depth -= 1
-      return builder.object(members, range: range(from: start))
+      return builder.object(
+        moving: UnsafeMutableBufferPointer(start: nil, count: 0), keyRanges: [],
+        range: range(from: startLocation))
     }
     while true {
       skipWhitespace()
@@ -251,7 +293,7 @@ struct JSONParser<Builder: JSONBuilder> {
       }
       let key = try parseString()
       let keyRange = range(from: keyStart)
-      if !keys.insert(key, among: members, keyOf: builder.key(of:)) {
+      if !isNewKey(key, base: base, largeObjectKeys: &largeObjectKeys) {
         throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
       }
       skipWhitespace()
@@ -261,7 +303,8 @@ struct JSONParser<Builder: JSONBuilder> {
       index += 1
       skipWhitespace()
       let value = try parseValue()
-      members.append(builder.member(key, keyRange: keyRange, value: value))
+      memberStack.push((key, value))
+      if Builder.tracksLocations { keyRangeStack.append(keyRange) }
       skipWhitespace()
       guard index < bytes.count else {
         throw error("unterminated object: expected `,` or `}`, found end of input", at: index)
@@ -270,10 +313,45 @@ struct JSONParser<Builder: JSONBuilder> {
       index += 1
       if byte == UInt8(ascii: ",") { continue }
       if byte == UInt8(ascii: "}") { break }
-      throw error("expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
+      throw error(
+        "expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
     }
     depth -= 1
-    return builder.object(members, range: range(from: start))
+    var keyRanges: [SourceRange] = []
+    if Builder.tracksLocations {
+      keyRanges = Array(keyRangeStack[base...])
+      keyRangeStack.removeSubrange(base...)
+    }
+    let range = range(from: startLocation)
+    let builder = builder
+    return memberStack.popMoving(from: base) {
+      builder.object(moving: $0, keyRanges: keyRanges, range: range)
+    }
+  }
+
+  /// Whether `key` differs from the keys of the object whose members start at `base` in the
+  /// member stack. Small objects compare keys directly; past 16 members a hash set of exact
+  /// keys takes over, so wide objects stay linear.
+  @inline(__always)
+  borrowing func isNewKey(_ key: String, base: Int, largeObjectKeys: inout Set<ExactKey>?) -> Bool {
+    if largeObjectKeys != nil { return largeObjectKeys!.insert(ExactKey(key)).inserted }
+    return memberStack.withElements(from: base) { members in
+      if members.count < 16 {
+        let length = key.utf8.count
+        for position in members.indices
+        where members[position].key.utf8.count == length
+          && Value.scalarsEqual(members[position].key, key)
+        {
+          return false
+        }
+        return true
+      }
+      var keys = Set<ExactKey>(minimumCapacity: members.count * 2)
+      for position in members.indices { keys.insert(ExactKey(members[position].key)) }
+      let inserted = keys.insert(ExactKey(key)).inserted
+      largeObjectKeys = keys
+      return inserted
+    }
   }
 
   // MARK: Strings
@@ -284,7 +362,17 @@ struct JSONParser<Builder: JSONBuilder> {
     index += 1
     let contentStart = index
     // Fast path: no escapes.
-    var highBits: UInt8 = 0
+    var seenBytes: UInt8 = 0
+    // Eight bytes at a time while none is special (`"`, `\`, a control character or
+    // non-ASCII); the byte loop below then finds and handles the special one.
+    if let base = bytes.baseAddress {
+      let raw = UnsafeRawPointer(base)
+      while index &+ 8 <= bytes.count {
+        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        if JSONParser.hasSpecialStringByte(word) { break }
+        index &+= 8
+      }
+    }
     while index < bytes.count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
@@ -292,13 +380,14 @@ struct JSONParser<Builder: JSONBuilder> {
         if length > limits.maximumStringBytes { throw stringTooLong(at: quote) }
         let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
         index += 1
-        // ASCII is always valid UTF-8: skip the (unspecialised, costly) validating initialiser.
-        if highBits < 0x80 { return String(decoding: slice, as: UTF8.self) }
-        return try validated(slice, start: contentStart)
+        if seenBytes >= 0x80, let invalid = JSONParser.firstInvalidUTF8(in: slice) {
+          throw error("invalid UTF-8 in string", at: contentStart + invalid)
+        }
+        return String(decoding: slice, as: UTF8.self)
       }
+      seenBytes |= byte
       if byte == UInt8(ascii: "\\") { break }
       if byte < 0x20 { throw controlCharacter(at: index) }
-      highBits |= byte
       index += 1
     }
     guard index < bytes.count else { throw error("unterminated string", at: quote) }
@@ -320,10 +409,41 @@ struct JSONParser<Builder: JSONBuilder> {
       }
       if buffer.count > limits.maximumStringBytes { throw stringTooLong(at: quote) }
     }
-    let result = buffer.withUnsafeBufferPointer { pointer in
-      Result { () throws(JSONError) -> String in try validated(pointer, start: contentStart) }
+    if buffer.withUnsafeBufferPointer({ JSONParser.firstInvalidUTF8(in: $0) }) != nil {
+      throw error("invalid UTF-8 in string", at: firstInvalidByte(from: contentStart))
     }
-    return try result.get()
+    return String(decoding: buffer, as: UTF8.self)
+  }
+
+  /// The offset of the first invalid UTF-8 byte in the string content starting at `offset`,
+  /// skipping escapes (which always decode to valid UTF-8), so that the error points into the
+  /// source rather than into the unescaped buffer.
+  func firstInvalidByte(from offset: Int) -> Int {
+    var position = offset
+    while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+      if bytes[position] == UInt8(ascii: "\\") {
+        position += bytes[position + 1] == UInt8(ascii: "u") ? 6 : 2
+        continue
+      }
+      let length = JSONParser.validSequenceLength(bytes, at: position)
+      if length == 0 { return position }
+      position += length
+    }
+    return position
+  }
+
+  /// Whether any byte of `word` is `"`, `\\`, below 0x20 or at least 0x80 (SWAR: a zero
+  /// byte of `word ^ pattern` marks a match).
+  @inline(__always)
+  static func hasSpecialStringByte(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let quote = word ^ (ones &* 0x22)
+    let backslash = word ^ (ones &* 0x5C)
+    let hasQuote = (quote &- ones) & ~quote & highs
+    let hasBackslash = (backslash &- ones) & ~backslash & highs
+    let hasControl = (word &- ones &* 0x20) & ~word & highs
+    return (hasQuote | hasBackslash | hasControl | (word & highs)) != 0
   }
 
   func stringTooLong(at quote: Int) -> JSONError {
@@ -336,16 +456,21 @@ struct JSONParser<Builder: JSONBuilder> {
         + "in string", at: offset)
   }
 
-  func validated(_ slice: UnsafeBufferPointer<UInt8>, start: Int) throws(JSONError) -> String {
-    if let string = String(validating: slice, as: UTF8.self) { return string }
-    // Find the first invalid byte to point at it.
+  /// The position of the first byte of `slice` that does not start a valid UTF-8 sequence,
+  /// nil when it is all valid. (Checked here because `String(validating:)` is unspecialised
+  /// generic code, costly per string; `String(decoding:)` of valid UTF-8 then never repairs.)
+  static func firstInvalidUTF8(in slice: UnsafeBufferPointer<UInt8>) -> Int? {
     var position = 0
     while position < slice.count {
-      let length = JSONParser.validSequenceLength(slice, at: position)
-      if length == 0 { break }
+      if slice[position] < 0x80 {
+        position += 1
+        continue
+      }
+      let length = validSequenceLength(slice, at: position)
+      if length == 0 { return position }
       position += length
     }
-    throw error("invalid UTF-8 in string", at: start + position)
+    return nil
   }
 
   /// The length of the valid UTF-8 sequence at `position`, 0 when invalid.
@@ -355,9 +480,15 @@ struct JSONParser<Builder: JSONBuilder> {
     let minimum: UInt32
     switch lead {
     case 0x00...0x7F: return 1
-    case 0xC2...0xDF: length = 2; minimum = 0x80
-    case 0xE0...0xEF: length = 3; minimum = 0x800
-    case 0xF0...0xF4: length = 4; minimum = 0x10000
+    case 0xC2...0xDF:
+      length = 2
+      minimum = 0x80
+    case 0xE0...0xEF:
+      length = 3
+      minimum = 0x800
+    case 0xF0...0xF4:
+      length = 4
+      minimum = 0x10000
     default: return 0
     }
     guard position + length <= bytes.count else { return 0 }
@@ -398,7 +529,9 @@ struct JSONParser<Builder: JSONBuilder> {
         index += 2
         let low = try parseHex4(escapeStart: lowStart)
         guard (0xDC00...0xDFFF).contains(low) else {
-          throw error("high surrogate \\u\(hex(scalar)) followed by \\u\(hex(low)), not a low surrogate", at: start)
+          throw error(
+            "high surrogate \\u\(hex(scalar)) followed by \\u\(hex(low)), not a low surrogate",
+            at: start)
         }
         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
       } else if (0xDC00...0xDFFF).contains(scalar) {
@@ -492,7 +625,8 @@ struct JSONParser<Builder: JSONBuilder> {
     if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
       index += 1
       var exponentNegative = false
-      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")
+      {
         exponentNegative = bytes[index] == UInt8(ascii: "-")
         index += 1
       }
@@ -524,44 +658,119 @@ struct JSONParser<Builder: JSONBuilder> {
       }
       return .small(negative ? -value : value)
     }
+    var scale = (fractionEnd - fractionStart) - exponent
+    if digitCount <= 18 {
+      var value = 0
+      for position in integerStart..<integerEnd {
+        value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
+      }
+      for position in fractionStart..<fractionEnd {
+        value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
+      }
+      while scale > 0, value != 0, value % 10 == 0 {
+        value /= 10
+        scale -= 1
+      }
+      if value == 0 { return .small(0) }
+      if scale == 0 { return .small(negative ? -value : value) }
+      if scale > 0 {
+        // Already normalised: no trailing zeros, positive scale.
+        return .decimal(DecimalBox(significand: BigInt(negative ? -value : value), scale: scale))
+      }
+      if scale >= -18, let scaled = Self.scaled(value, by: -scale) {
+        return .small(negative ? -scaled : scaled)
+      }
+      return Number(significand: BigInt(negative ? -value : value), scale: scale)
+    }
     var digits: [UInt8] = []
     digits.reserveCapacity(digitCount)
     digits.append(contentsOf: bytes[integerStart..<integerEnd])
     digits.append(contentsOf: bytes[fractionStart..<fractionEnd])
-    return Number.fromDigits(
-      digits, negative: negative, scale: (fractionEnd - fractionStart) - exponent)
+    // Trailing zeros after the decimal point only change the scale: dropping them here
+    // spares the big-number normalisation one division each (4,095 for `1.000…0`).
+    while scale > 0, digits.count > 1, digits[digits.count - 1] == UInt8(ascii: "0") {
+      digits.removeLast()
+      scale -= 1
+    }
+    return Number.fromDigits(digits, negative: negative, scale: scale)
   }
 
   @inline(__always)
   func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+  /// `value × 10^exponent` when it fits in an `Int`.
+  static func scaled(_ value: Int, by exponent: Int) -> Int? {
+    var result = value
+    for _ in 0..<exponent {
+      let (product, overflow) = result.multipliedReportingOverflow(by: 10)
+      if overflow { return nil }
+      result = product
+    }
+    return result
+  }
 }
 
-/// Detects duplicate object keys by exact Unicode scalars (Swift's `String` equality and
-/// hashing apply canonical equivalence, which would merge distinct keys).
-struct DuplicateKeyDetector {
-  private var large: Set<ExactKey>?
+/// An object key compared and hashed by its exact Unicode scalars (Swift's `String` equality
+/// and hashing apply canonical equivalence, which would merge distinct keys).
+struct ExactKey: Hashable {
+  let text: String
+  init(_ text: String) { self.text = text }
+  static func == (a: ExactKey, b: ExactKey) -> Bool { Value.scalarsEqual(a.text, b.text) }
+  func hash(into hasher: inout Hasher) {
+    var text = text
+    text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+  }
+}
 
-  /// Whether `key` is new among the keys of `members` (the object's members so far): a linear
-  /// scan of the members themselves for small objects (no copy of the keys), a hash set once
-  /// an object has more than 16 members.
-  mutating func insert<Member>(
-    _ key: String, among members: [Member], keyOf: (Member) -> String
-  ) -> Bool {
-    if large == nil {
-      for member in members where Value.scalarsEqual(keyOf(member), key) { return false }
-      if members.count < 16 { return true }
-      large = Set(members.map { ExactKey(keyOf($0)) })
-    }
-    return large!.insert(ExactKey(key)).inserted
+/// A growable stack in manually managed memory, for the parser's scratch stacks: a closed
+/// container's elements are moved (not copied) into their array, with no per-element
+/// reference counting and no generic destroy.
+struct ScratchStack<Element>: ~Copyable {
+  private var storage: UnsafeMutablePointer<Element>
+  private var capacity: Int
+  private(set) var count = 0
+
+  init(capacity: Int = 64) {
+    storage = .allocate(capacity: capacity)
+    self.capacity = capacity
   }
 
-  private struct ExactKey: Hashable {
-    let text: String
-    init(_ text: String) { self.text = text }
-    static func == (a: ExactKey, b: ExactKey) -> Bool { Value.scalarsEqual(a.text, b.text) }
-    func hash(into hasher: inout Hasher) {
-      var text = text
-      text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
+  deinit {
+    storage.deinitialize(count: count)
+    storage.deallocate()
+  }
+
+  @inline(__always)
+  mutating func push(_ element: consuming Element) {
+    if count == capacity { grow() }
+    (storage + count).initialize(to: element)
+    count += 1
+  }
+
+  private mutating func grow() {
+    let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+    grown.moveInitialize(from: storage, count: count)
+    storage.deallocate()
+    storage = grown
+    capacity *= 2
+  }
+
+  /// Calls `body` with the elements from `start` to the top, in place.
+  @inline(__always)
+  func withElements<Result>(
+    from start: Int, _ body: (UnsafeBufferPointer<Element>) -> Result
+  ) -> Result {
+    body(UnsafeBufferPointer(start: storage + start, count: count - start))
+  }
+
+  /// Pops the elements from `start` to the top, handing them to `body`, which must move
+  /// them all out.
+  @inline(__always)
+  mutating func popMoving<Result>(
+    from start: Int, _ body: (UnsafeMutableBufferPointer<Element>) -> Result
+  ) -> Result {
+    let moved = UnsafeMutableBufferPointer(start: storage + start, count: count - start)
+    count = start
+    return body(moved)
   }
 }

@@ -141,17 +141,21 @@ struct LocatedBuilder: JSONBuilder {
     LocatedJSON(kind: .scalar(value), range: range)
   }
 
-  func array(_ elements: [LocatedJSON], range: SourceRange) -> LocatedJSON {
-    LocatedJSON(kind: .array(elements), range: range)
+  func array(moving elements: UnsafeMutableBufferPointer<LocatedJSON>, range: SourceRange)
+    -> LocatedJSON
+  {
+    LocatedJSON(kind: .array(movingIntoArray(elements)), range: range)
   }
 
-  func member(_ key: String, keyRange: SourceRange, value: LocatedJSON) -> LocatedJSON.Member {
-    LocatedJSON.Member(key: key, keyRange: keyRange, value: value)
-  }
-
-  func key(of member: LocatedJSON.Member) -> String { member.key }
-
-  func object(_ members: [LocatedJSON.Member], range: SourceRange) -> LocatedJSON {
-    LocatedJSON(kind: .object(members), range: range)
+  func object(
+    moving members: UnsafeMutableBufferPointer<(key: String, value: LocatedJSON)>,
+    keyRanges: consuming [SourceRange], range: SourceRange
+  ) -> LocatedJSON {
+    LocatedJSON(
+      kind: .object(
+        zip(movingIntoArray(members), keyRanges).map { member, keyRange in
+          LocatedJSON.Member(key: member.key, keyRange: keyRange, value: member.value)
+        }),
+      range: range)
   }
 }

@@ -66,7 +66,8 @@ public struct RuleSet: Sendable {
         let active = definition.activeExpression(flags: flags)
         if let reason = definition.skipReason {
           rules.append(
-            CompiledRule(definition: definition, state: .skipped(reason), activeExpression: active.text))
+            CompiledRule(
+              definition: definition, state: .skipped(reason), activeExpression: active.text))
           continue
         }
         var ruleOptions = options
@@ -74,7 +75,8 @@ public struct RuleSet: Sendable {
         do {
           let program = try Compiler.compile(active.text, options: ruleOptions)
           rules.append(
-            CompiledRule(definition: definition, state: .active(program), activeExpression: active.text))
+            CompiledRule(
+              definition: definition, state: .active(program), activeExpression: active.text))
         } catch {
           for diagnostic in error.diagnostics {
             errors.append(

@@ -20,7 +20,9 @@ enum Operations {
   }
 
   /// `a < b` and friends: numbers with numbers, strings with strings (code point order).
-  static func order(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+  static func order(
+    _ op: BinaryOperator, _ a: Value, _ b: Value
+  ) -> Result<Bool, OperationFailure> {
     let comparison: Int
     switch (a, b) {
     case (.number(.small(let x)), .number(.small(let y))):
@@ -190,7 +192,8 @@ enum OperationFailure: Error, Hashable {
     case .missingOperand(let index): return "missing value at \(operand(index))"
     case .nullOperand(let index): return "null value at \(operand(index))"
     case .cannotCompare(let a, let b):
-      return "cannot order \(article(a)) and \(article(b)): ordering needs two numbers or two strings"
+      return "cannot order \(article(a)) and \(article(b)): "
+        + "ordering needs two numbers or two strings"
     case .notNumbers(let op, let a, let b):
       return "`\(op.rawValue)` needs two numbers, not \(article(a)) and \(article(b))"
     case .notNumber(let a): return "unary `-` needs a number, not \(article(a))"

@@ -1,0 +1,104 @@
+import ConstraintEngine
+import Foundation
+import Synchronization
+
+/// One rule file's bytes, as read from a rule source.
+public struct RuleSourceFile: Sendable, Hashable {
+  /// The name the file's rules and errors carry.
+  public var path: String
+  public var bytes: [UInt8]
+
+  public init(path: String, bytes: [UInt8]) {
+    self.path = path
+    self.bytes = bytes
+  }
+}
+
+/// Where the guard's rules come from. The guard re-reads the source on every retry and reload,
+/// hashes what it read (the rule-set version) and compiles it when it changed.
+public protocol RuleSource: Sendable {
+  /// A short description for logs (a directory path).
+  var name: String { get }
+  /// Reads every rule file, sorted by path, or says why the source cannot be read.
+  func read() -> Result<[RuleSourceFile], RuleFileError>
+}
+
+/// The default rule source: every `*.constraints.json` file under a directory (recursively,
+/// sorted by path), or one rule file.
+public struct DirectoryRuleSource: RuleSource {
+  public let path: String
+  /// The largest rule file accepted, in bytes.
+  public var maximumFileBytes: Int = 16 << 20
+
+  public init(path: String) {
+    self.path = path
+  }
+
+  public var name: String { path }
+
+  public func read() -> Result<[RuleSourceFile], RuleFileError> {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      return .failure(RuleFileError(file: path, message: "no such file or directory"))
+    }
+    var paths: [String] = []
+    if isDirectory.boolValue {
+      let base = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+      let enumerator = FileManager.default.enumerator(atPath: path)
+      while let relative = enumerator?.nextObject() as? String {
+        if relative.hasSuffix(RuleFileLoader.fileSuffix) { paths.append(base + "/" + relative) }
+      }
+      guard !paths.isEmpty else {
+        return .failure(
+          RuleFileError(file: path, message: "no *\(RuleFileLoader.fileSuffix) files in directory"))
+      }
+      paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    } else {
+      paths = [path]
+    }
+    var files: [RuleSourceFile] = []
+    for file in paths {
+      guard let handle = FileHandle(forReadingAtPath: file) else {
+        return .failure(RuleFileError(file: file, message: "cannot open the file for reading"))
+      }
+      defer { try? handle.close() }
+      let data: Data
+      do {
+        data = try handle.read(upToCount: maximumFileBytes + 1) ?? Data()
+      } catch {
+        return .failure(RuleFileError(file: file, message: "cannot read the file: \(error)"))
+      }
+      guard data.count <= maximumFileBytes else {
+        return .failure(
+          RuleFileError(file: file, message: "the file is larger than \(maximumFileBytes) bytes"))
+      }
+      files.append(RuleSourceFile(path: file, bytes: [UInt8](data)))
+    }
+    return .success(files)
+  }
+}
+
+/// A rule source held in memory, for tests and services that fetch rules themselves.
+public final class InMemoryRuleSource: RuleSource {
+  private let files: Mutex<Result<[RuleSourceFile], RuleFileError>>
+
+  public init(files: [RuleSourceFile]) {
+    self.files = Mutex(.success(files))
+  }
+
+  public var name: String { "<memory>" }
+
+  /// Replaces the source's content.
+  public func replace(with files: [RuleSourceFile]) {
+    self.files.withLock { $0 = .success(files) }
+  }
+
+  /// Makes the next reads fail with `error` (an unreadable source).
+  public func fail(with error: RuleFileError) {
+    files.withLock { $0 = .failure(error) }
+  }
+
+  public func read() -> Result<[RuleSourceFile], RuleFileError> {
+    files.withLock { $0 }
+  }
+}

@@ -1,0 +1,203 @@
+import ArgumentParser
+import ConstraintEngine
+import Foundation
+
+/// The output formats of `check`.
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+  case human
+  case json
+  case junit
+  case github
+}
+
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Check JSON snapshots against rule files.",
+    discussion: """
+      Loads every rule file (*.constraints.json; directories are searched recursively, in \
+      sorted order), compiles every rule, then reads each snapshot once and checks it against \
+      every rule that applies: all rules for a bare --data PATH, the rules of one schema_id for \
+      --data SCHEMA=PATH. Data: .json files (one snapshot), .jsonl files and - (standard \
+      input, one snapshot per line), directories (their .json/.jsonl files, recursively, \
+      sorted; rule files skipped).
+
+      Rules with "evaluator": "runtime-deferred" or "evaluation_geometry": "native" are never \
+      evaluated; they are listed as skipped. Severity error fails the run; warning fails it \
+      only with --strict; info never does.
+
+      Exit status: 0 every error-severity rule passed (and warnings, with --strict); 1 a rule \
+      that counts failed, errored or was deferred; 2 rule files or data could not be loaded \
+      (every rule-file problem is listed first).
+
+      Examples:
+        constraint check Rules/ --data Examples/snapshots/
+        constraint check Rules/ --data BillingSnapshot=exports/ --format junit > report.xml
+        cat stream.jsonl | constraint check Rules/billing.constraints.json --data -
+      """)
+
+  @Argument(help: "Rule files (*.constraints.json) or directories.")
+  var rules: [String]
+
+  @Option(
+    name: .customLong("data"),
+    help: ArgumentHelp(
+      "Snapshots: a .json or .jsonl file, a directory, or - for standard input; SCHEMA=PATH "
+        + "checks them against one schema's rules only (repeatable).", valueName: "[schema=]path"))
+  var data: [String] = []
+
+  @Option(help: "Output format: human, json, junit or github.")
+  var format: CheckFormat = .human
+
+  @Flag(inversion: .prefixedNo, help: "Show the values that decided each failure (default on).")
+  var explain = true
+
+  @Flag(help: "Report passing (and, in JSON, skipped) results too (human and json formats).")
+  var all = false
+
+  @Option(help: "Stop after this many failing results; the summary is still printed.")
+  var maxFailures: Int?
+
+  @Flag(help: "Warnings fail the run too.")
+  var strict = false
+
+  @Option(
+    name: .customLong("flag"),
+    help: ArgumentHelp(
+      "Turn a feature flag on (repeatable): rules with a matching condition use their "
+        + "override_text.", valueName: "name"))
+  var flags: [String] = []
+
+  @Option(help: "The evaluation timestamp (ISO 8601 with Z or an offset) for now().")
+  var now: String?
+
+  @Option(help: "An evaluation context JSON file: {\"now\": …, \"flags\": […], \"state\": {…}}.")
+  var context: String?
+
+  @Option(help: ArgumentHelp("Threads that parse and check JSONL input.", visibility: .hidden))
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(help: ArgumentHelp("JSONL lines per parallel batch.", visibility: .hidden))
+  var batchLines: Int = 1024
+
+  func validate() throws {
+    if data.isEmpty { throw ValidationError("give at least one --data PATH (or - for stdin)") }
+    if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures must be ≥ 1") }
+    if jobs < 1 || batchLines < 1 {
+      throw ValidationError("--jobs and --batch-lines must be ≥ 1")
+    }
+  }
+
+  func run() throws {
+    let terminal = Terminal()
+    let evaluationContext: EvaluationContext
+    do {
+      evaluationContext = try CommandSupport.loadContext(path: context, now: now)
+    } catch let error as ValidationError {
+      terminal.error("error: \(error.message)")
+      throw ExitCode(2)
+    }
+    let activeFlags = Set(flags).union(evaluationContext.flags)
+    var runContext = evaluationContext
+    runContext.flags = activeFlags
+    let ruleSet = try RuleLoading.compile(
+      paths: rules, flags: activeFlags, options: CompileOptions(), terminal: terminal)
+    let schemas = Set(ruleSet.files.map(\.schemaID))
+    var sources: [DataSource] = []
+    var dataErrors: [String] = []
+    for argument in data {
+      switch DataSource.resolve(argument, schemas: schemas) {
+      case .success(let source): sources.append(source)
+      case .failure(let error): dataErrors.append(error.message)
+      }
+    }
+    if !dataErrors.isEmpty {
+      for message in dataErrors { terminal.error("error: \(message)") }
+      throw ExitCode(2)
+    }
+
+    var summary = CheckSummary()
+    summary.rules = ruleSet.rules.count
+    var status: Int32 = 0
+    var reporter: any CheckReporter
+    switch format {
+    case .human: reporter = HumanReporter(terminal: terminal, explain: explain, all: all)
+    case .json: reporter = JSONReporter(terminal: terminal, all: all) { status }
+    case .junit: reporter = JUnitReporter(terminal: terminal, explain: explain)
+    case .github: reporter = GitHubReporter(terminal: terminal, explain: explain)
+    }
+    let pipeline = CheckPipeline(
+      ruleSet: ruleSet, context: runContext, explain: explain, jobs: jobs,
+      batchLines: batchLines)
+    let failLimit = maxFailures ?? Int.max
+    var failing = 0
+
+    let wantsPasses = reporter.wantsPasses
+    reporter.begin(ruleSet)
+    sourceLoop: for source in sources {
+      let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
+      for file in source.files {
+        let keepGoing = pipeline.run(file: file, ruleIndexes: indexes) { snapshot in
+          let outcomes: [RuleOutcome]
+          switch snapshot.outcomes {
+          case .failure(let error):
+            summary.unreadable += 1
+            status = 2
+            reporter.unreadable(snapshot, error)
+            return true
+          case .success(let found): outcomes = found
+          }
+          summary.snapshots += 1
+          reporter.beginSnapshot(snapshot)
+          defer { reporter.endSnapshot(snapshot) }
+          for (index, outcome) in zip(snapshot.ruleIndexes, outcomes) {
+            if case .evaluated(.pass) = outcome, !wantsPasses {
+              summary.passed += 1
+              continue
+            }
+            let rule = ruleSet.rules[index]
+            switch outcome {
+            case .evaluated(.pass): summary.passed += 1
+            case .evaluated(.fail): summary.failed += 1
+            case .evaluated(.error): summary.errors += 1
+            case .evaluated(.deferred): summary.deferred += 1
+            case .skipped: summary.skipped += 1
+            }
+            reporter.pair(PairResult(rule: rule, snapshot: snapshot, outcome: outcome))
+            guard outcome.isFailing else { continue }
+            if counts(rule.definition.severity) { status = max(status, 1) }
+            failing += 1
+            if failing >= failLimit {
+              summary.stoppedAfter = failing
+              return false
+            }
+          }
+          return true
+        }
+        if !keepGoing && summary.stoppedAfter != nil { break sourceLoop }
+      }
+    }
+    reporter.finish(ruleSet, summary)
+    terminal.flush()
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  /// Whether a failing rule of this severity fails the run.
+  private func counts(_ severity: RuleSeverity) -> Bool {
+    switch severity {
+    case .error: return true
+    case .warning: return strict
+    case .info: return false
+    }
+  }
+}
+
+extension RuleOutcome {
+  /// Failed, errored or deferred: a result that is neither a pass nor a skip.
+  var isFailing: Bool {
+    switch self {
+    case .evaluated(.pass), .skipped: return false
+    case .evaluated: return true
+    }
+  }
+}

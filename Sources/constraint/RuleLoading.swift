@@ -1,0 +1,44 @@
+import ArgumentParser
+import ConstraintEngine
+
+/// Loading and compiling rule files for `check` and `lint`, with every problem rendered.
+enum RuleLoading {
+  /// Loads and compiles the rule files under `paths`. On any problem, renders every one to
+  /// standard error and exits with status 2.
+  static func compile(
+    paths: [String], flags: Set<String>, options: CompileOptions, terminal: Terminal
+  ) throws -> RuleSet {
+    let loaded = RuleFileLoader.load(paths: paths)
+    var errors = loaded.errors
+    var ruleSet: RuleSet?
+    switch RuleSet.compile(loaded.files, flags: flags, options: options) {
+    case .success(let set): ruleSet = set
+    case .failure(let failure): errors += failure.errors
+    }
+    if let ruleSet, errors.isEmpty { return ruleSet }
+    report(errors, terminal: terminal)
+    throw ExitCode(2)
+  }
+
+  /// Renders `errors` to standard error with a count line.
+  static func report(_ errors: [RuleFileError], terminal: Terminal) {
+    for error in errors { terminal.error(render(error, renderer: terminal.renderer)) }
+    let noun = errors.count == 1 ? "problem" : "problems"
+    terminal.error("\(errors.count) \(noun) in rule files")
+  }
+
+  /// `error: file:line:column: rule ID: message`, then, for an expression error, the
+  /// expression with a caret under the problem (located inside the expression text).
+  static func render(_ error: RuleFileError, renderer: DiagnosticRenderer) -> String {
+    let severity = error.diagnostic?.severity.rawValue ?? "error"
+    let header = "\(severity): \(error.description)"
+    guard let diagnostic = error.diagnostic, let expression = error.expression else {
+      return header
+    }
+    let name = "\(error.file) [\(error.ruleID ?? "?")]"
+    let rendered = renderer.render(diagnostic, source: expression, sourceName: name)
+    // The rendered diagnostic's first line repeats the message the header already has.
+    let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+    return ([header] + lines.dropFirst().map(String.init)).joined(separator: "\n")
+  }
+}
