@@ -18,7 +18,9 @@ RULES = {
     "rate_consistency": "int(rate.commit_rate_micro) == int(rate.reserve_rate_micro)",
     "micro_usd_format":
         "[budget.limit_micro, budget.spent_micro, reservation.reserve_micro, "
-        "reservation.allocation_micro, cost_micro].all(v, v.matches(" + MICRO_USD + "))",
+        "reservation.allocation_micro, cost_micro].all(v, v.matches(" + MICRO_USD + ")) && "
+        "(payment == null || payment.amount_micro.matches(" + MICRO_USD + ")) && "
+        "ledger.postings.all(p, p.amount_micro.matches(" + MICRO_USD + "))",
     "x402_payment_conservation":
         "payment == null || int(payment.amount_micro) >= int(cost_micro)",
     "ledger_postings_balanced":
