@@ -18,6 +18,7 @@ let package = Package(
       dependencies: [
         .product(name: "Benchmark", package: "benchmark"),
         .product(name: "ConstraintEngine", package: "ConstraintEngine"),
+        .product(name: "ConservationGuard", package: "ConstraintEngine"),
         "BenchSupport",
       ],
       path: "Benchmarks/EngineBenchmarks",

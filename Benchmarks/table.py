@@ -65,6 +65,7 @@ def main():
         "compile: typical rule (lex+parse+check+compile)",
         "compile: four-conjunction billing rule",
         "check: billing rule set (10 rules), one decoded snapshot",
+        "guard: check all seven invariants, one decoded snapshot",
     ]
     for workload in workloads:
         mine = ours.get(workload, {})

@@ -1,5 +1,6 @@
 import BenchSupport
 import Benchmark
+import ConservationGuard
 import ConstraintEngine
 
 // Medians and allocations of the engine's hot paths. Each benchmark's inner loop runs
@@ -152,6 +153,29 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  // TODO(guard): the guard (seven invariants on every payment) is not written yet; add
-  // "guard: check all seven invariants" here when it lands. No stand-in is measured.
+  let guardian = ConservationGuard(
+    rulesDirectory: BenchRuleFiles.repositoryRoot() + "/Rules", environment: [:])
+  guardian.start()
+  let passing = snapshots.filter { rules.check($0, ruleIndexes: indexes).allSatisfy(\.passed) }
+  guard case .pass = guardian.check(passing[0]) else {
+    fatalError("the guard is not ready or rejects a passing snapshot: \(guardian.health())")
+  }
+  Benchmark("guard: check all seven invariants, one decoded snapshot", configuration: fast) {
+    benchmark in
+    var index = 0
+    for _ in benchmark.scaledIterations {
+      blackHole(guardian.check(passing[index]))
+      index = index == passing.count - 1 ? 0 : index + 1
+    }
+  }
+}
+
+extension RuleOutcome {
+  /// Whether the rule passed (skipped rules count as passing: they were not checked).
+  fileprivate var passed: Bool {
+    switch self {
+    case .evaluated(.pass), .skipped: return true
+    case .evaluated: return false
+    }
+  }
 }
