@@ -51,19 +51,28 @@ enum BigintBuiltins {
     _ arguments: BuiltinArguments, _ context: EvaluationContext
   ) throws(BuiltinFailure) -> Value {
     let elements = try arguments.array(0, "the summed value")
+    let field: String? = arguments.count > 1 ? arguments.literal(1) : nil
+    // Split a dotted field once per call; a plain key (the usual case) is looked up directly.
     let components: [String]? =
-      arguments.count > 1 ? fieldPathComponents(arguments.literal(1)) : nil
+      field.flatMap { $0.utf8.contains(UInt8(ascii: ".")) ? fieldPathComponents($0) : nil }
     var smallTotal = 0
     var bigTotal: BigInt? = nil
     for (position, element) in elements.enumerated() {
-      let item = components.map { value(element, atField: $0) } ?? element
+      let item: Value
+      if let components {
+        item = value(element, atField: components)
+      } else if let field {
+        item = element[field]
+      } else {
+        item = element
+      }
       switch item {
       case .missing, .null: continue
       default: break
       }
       guard let number = bigintInteger(item) else {
         let place =
-          components == nil
+          field == nil
           ? "element \(position)" : "element \(position) field \(code(arguments.literal(1)))"
         throw .invalidArgument(index: 0, message: "\(place) \(bigintRejection(item))")
       }

@@ -1,0 +1,181 @@
+import BenchSupport
+import Benchmark
+import ConservationGuard
+import ConstraintEngine
+
+// Medians and allocations of the engine's hot paths. Each benchmark's inner loop runs
+// `benchmark.scaledIterations`; the reported time is per iteration (one compile, one
+// evaluation, one megabyte decoded, one snapshot checked).
+
+/// Compiles `source` or stops the run: a benchmark of a rule that does not compile is void.
+func compiled(_ source: String, types: [String: String] = [:]) -> Program {
+  var fieldTypes: FieldTypes = [:]
+  for (path, declaration) in types {
+    fieldTypes[FieldPath(parsing: path)!] = FieldType(declaration: declaration)
+  }
+  do {
+    return try Compiler.compile(source, options: CompileOptions(types: fieldTypes))
+  } catch {
+    fatalError("benchmark rule does not compile: \(source): \(error)")
+  }
+}
+
+func decoded(_ json: String) -> Value {
+  do { return try JSONReader.read(json) } catch { fatalError("bad benchmark JSON: \(error)") }
+}
+
+/// Evaluates `program` on `snapshot` and stops the run unless it passes (a benchmark of an
+/// error path would measure the wrong thing).
+func requirePass(_ program: Program, _ snapshot: Value) {
+  guard case .pass = program.evaluate(snapshot) else {
+    fatalError("benchmark rule does not pass: \(program.source): \(program.evaluate(snapshot))")
+  }
+}
+
+let billingRule =
+  "bigint_gte(limit, spent) && bigint_gte(cost, 0) && bigint_gte(allocation, reserve)"
+  + " && bigint_gte(payment, cost)"
+let billingTypes = [
+  "limit": "bigint", "spent": "bigint", "cost": "bigint", "allocation": "bigint",
+  "reserve": "bigint", "payment": "bigint",
+]
+let billingSnapshot = decoded(
+  #"{"limit":"1000000000","spent":"250004200","cost":"4200","allocation":"10000","#
+    + #""reserve":"5000","payment":"5000"}"#)
+
+let scalarRule = "amount > 0 && amount <= 1000000"
+let scalarSnapshot = decoded(#"{"amount":4200,"currency":"USD"}"#)
+
+let everyRule = "items.every(item => item.quantity > 0 && item.sku != '')"
+let everySnapshot: Value = {
+  let items = (0..<100).map { #"{"sku":"SKU-\#($0)","quantity":\#($0 + 1),"price":"100"}"# }
+  return decoded(#"{"items":["# + items.joined(separator: ",") + "]}")
+}()
+
+let regexRule = "matches(s, '^INV-[0-9]{6}$')"
+let regexSnapshot = decoded(#"{"s":"INV-004200"}"#)
+
+let typicalRules = [
+  "bigint_gte(budget.limit_micro, budget.spent_micro)",
+  "entitlement.state == 'ACTIVE' || entitlement.state == 'PAST_DUE'",
+  "payment != null => bigint_gte(payment.amount_micro, cost_micro)",
+]
+
+let benchmarks: @Sendable () -> Void = {
+  let fast = Benchmark.Configuration(
+    metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+    timeUnits: .nanoseconds, scalingFactor: .kilo, maxDuration: .seconds(2),
+    maxIterations: 1_000_000)
+  let slow = Benchmark.Configuration(
+    metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident, .throughput],
+    timeUnits: .microseconds, maxDuration: .seconds(3), maxIterations: 10_000)
+
+  Benchmark("compile: typical rule (lex+parse+check+compile)", configuration: fast) {
+    benchmark in
+    var index = 0
+    for _ in benchmark.scaledIterations {
+      blackHole(compiled(typicalRules[index]))
+      index = index == typicalRules.count - 1 ? 0 : index + 1
+    }
+  }
+
+  Benchmark("compile: four-conjunction billing rule", configuration: fast) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(compiled(billingRule, types: billingTypes))
+    }
+  }
+
+  let scalar = compiled(scalarRule)
+  requirePass(scalar, scalarSnapshot)
+  Benchmark("evaluate: scalar rule", configuration: fast) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(scalar.evaluate(scalarSnapshot))
+    }
+  }
+
+  let billing = compiled(billingRule, types: billingTypes)
+  requirePass(billing, billingSnapshot)
+  Benchmark("evaluate: four-conjunction billing rule", configuration: fast) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(billing.evaluate(billingSnapshot))
+    }
+  }
+
+  let every = compiled(everyRule)
+  requirePass(every, everySnapshot)
+  Benchmark("evaluate: .every over 100 objects", configuration: fast) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(every.evaluate(everySnapshot))
+    }
+  }
+
+  let regex = compiled(regexRule)
+  requirePass(regex, regexSnapshot)
+  Benchmark("evaluate: matches(s, '^INV-[0-9]{6}$')", configuration: fast) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(regex.evaluate(regexSnapshot))
+    }
+  }
+
+  var generator = BillingGenerator()
+  let megabyte = generator.jsonl(atLeast: 1 << 20)
+  let snapshots = JSONLinesReader(bytes: megabyte).compactMap { try? $0.result.get() }
+  Benchmark("decode: billing JSONL, 1 MiB per iteration", configuration: slow) { benchmark in
+    for _ in benchmark.scaledIterations {
+      for line in JSONLinesReader(bytes: megabyte) { blackHole(line) }
+    }
+  }
+
+  let rules: RuleSet
+  do {
+    rules = try BenchRuleFiles.billingRuleSet(repositoryRoot: BenchRuleFiles.repositoryRoot())
+  } catch {
+    fatalError("cannot load the billing rules: \(error)")
+  }
+  let indexes = rules.ruleIndexes(forSchema: nil)
+  Benchmark("check: billing rule set (10 rules), one decoded snapshot", configuration: fast) {
+    benchmark in
+    var index = 0
+    for _ in benchmark.scaledIterations {
+      blackHole(rules.check(snapshots[index], ruleIndexes: indexes))
+      index = index == snapshots.count - 1 ? 0 : index + 1
+    }
+  }
+
+  Benchmark("check: decode + billing rule set, 1 MiB JSONL per iteration", configuration: slow) {
+    benchmark in
+    for _ in benchmark.scaledIterations {
+      for line in JSONLinesReader(bytes: megabyte) {
+        if case .success(let snapshot) = line.result {
+          blackHole(rules.check(snapshot, ruleIndexes: indexes))
+        }
+      }
+    }
+  }
+
+  let guardian = ConservationGuard(
+    rulesDirectory: BenchRuleFiles.repositoryRoot() + "/Rules", environment: [:])
+  guardian.start()
+  let passing = snapshots.filter { rules.check($0, ruleIndexes: indexes).allSatisfy(\.passed) }
+  guard case .pass = guardian.check(passing[0]) else {
+    fatalError("the guard is not ready or rejects a passing snapshot: \(guardian.health())")
+  }
+  Benchmark("guard: check all seven invariants, one decoded snapshot", configuration: fast) {
+    benchmark in
+    var index = 0
+    for _ in benchmark.scaledIterations {
+      blackHole(guardian.check(passing[index]))
+      index = index == passing.count - 1 ? 0 : index + 1
+    }
+  }
+}
+
+extension RuleOutcome {
+  /// Whether the rule passed (skipped rules count as passing: they were not checked).
+  fileprivate var passed: Bool {
+    switch self {
+    case .evaluated(.pass), .skipped: return true
+    case .evaluated: return false
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import BenchSupport
+import ConstraintEngine
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+func printError(_ message: String) {
+  var text = message
+  text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+// e2e-check FILE.jsonl: the end-to-end pipeline a `constraint check` run does — read JSONL,
+// decode each line, check every billing rule — timed, on one core. Prints one JSON line:
+// snapshots, bytes, seconds, MB/s, counts by outcome and peak resident memory.
+// `e2e-check --decode-only FILE.jsonl` only reads and decodes (the JSONL decoding rate).
+
+func now() -> Double {
+  var spec = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &spec)
+  return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+let decodeOnly = CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--decode-only"
+guard CommandLine.arguments.count == 2 || decodeOnly else {
+  printError("usage: e2e-check [--decode-only] FILE.jsonl\n")
+  exit(2)
+}
+let path = CommandLine.arguments[CommandLine.arguments.count - 1]
+let rules: RuleSet
+do {
+  rules = try BenchRuleFiles.billingRuleSet(repositoryRoot: BenchRuleFiles.repositoryRoot())
+} catch {
+  printError("e2e-check: \(error)\n")
+  exit(2)
+}
+// RULE_COUNT=n checks only the first n billing rules (for scaling by rule count).
+var indexes = rules.ruleIndexes(forSchema: nil)
+if let limit = getenv("RULE_COUNT").flatMap({ Int(String(cString: $0)) }) {
+  indexes = Array(indexes.prefix(limit))
+}
+var snapshots = 0
+var bytes = 0
+var failingSnapshots = 0
+var counts: [OutcomeKind: Int] = [:]
+var unreadable = 0
+let start = now()
+for line in JSONLinesReader(path: path) {
+  bytes += line.byteCount + 1
+  snapshots += 1
+  switch line.result {
+  case .failure: unreadable += 1
+  case .success where decodeOnly: continue
+  case .success(let snapshot):
+    var failed = false
+    for outcome in rules.check(snapshot, ruleIndexes: indexes) {
+      if case .evaluated(let result) = outcome {
+        counts[result.kind, default: 0] += 1
+        if result.kind != .pass { failed = true }
+      }
+    }
+    if failed { failingSnapshots += 1 }
+  }
+}
+let seconds = now() - start
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let outcomeText = OutcomeKind.allCases.map { "\"\($0.rawValue)\":\(counts[$0] ?? 0)" }
+  .joined(separator: ",")
+print(
+  "{\"snapshots\":\(snapshots),\"bytes\":\(bytes),\"seconds\":\(seconds),"
+    + "\"mb_per_s\":\(Double(bytes) / seconds / 1e6),\"failing_snapshots\":\(failingSnapshots),"
+    + "\"unreadable\":\(unreadable),\"outcomes\":{\(outcomeText)},"
+    + "\"rules\":\(indexes.count),\"peak_rss_kib\":\(usage.ru_maxrss)}")
