@@ -11,7 +11,13 @@ struct ConstraintCommand: ParsableCommand {
         constraint parse "a.every(x => x > 0)"     print the canonical form of an expression
         constraint fmt --check Rules/              verify rule files are canonically formatted
       """,
-    version: "constraint \(EngineVersion.version) (grammar \(EngineVersion.grammar))",
+    version: """
+      constraint \(EngineVersion.version) (grammar \(EngineVersion.grammar))
+      PCRE2 \(RegexEngine.pcre2Version), \(
+        RegexEngine.isJITAvailable
+          ? "JIT available: patterns are JIT-compiled"
+          : "JIT unavailable: patterns run in the interpreter")
+      """,
     subcommands: [ParseCommand.self, FmtCommand.self, EvalCommand.self]
   )
 }

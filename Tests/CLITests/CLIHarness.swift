@@ -65,3 +65,13 @@ struct CLIBasicsTests {
     #expect(result.stdout.contains("grammar 2.0"))
   }
 }
+
+@Suite("constraint --version")
+struct VersionTests {
+  @Test func versionReportsPCRE2AndWhetherPatternsAreJITCompiled() throws {
+    let result = try CLI.run(["--version"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("PCRE2 10."))
+    #expect(result.stdout.contains("JIT available") || result.stdout.contains("JIT unavailable"))
+  }
+}

@@ -123,7 +123,7 @@ struct EvaluatorTests {
 
   @Test func constantsAreFoldedAtCompileTime() throws {
     let program = try compile("1 + 2 * 3 == 7 && a")
-    guard case .logic(.constant(.bool(true)), _, _, _) = program.root else {
+    guard case .chain(.constant(.bool(true)), let links) = program.root, links.count == 1 else {
       Issue.record("expected the left operand folded to true, got \(program.root)")
       return
     }
@@ -173,5 +173,90 @@ struct EvaluatorTests {
       return
     }
     #expect(diagnostic.message.contains("step limit"))
+  }
+}
+
+@Suite("Evaluator: long flat chains")
+struct LongChainTests {
+  /// Flat chains parse into trees as tall as the chain is long; every tree walk (checker,
+  /// compiler, both evaluators, the explainer) must handle the longest accepted chain.
+  @Test(arguments: ["&&", "||", "+"])
+  func theLongestAcceptedChainEvaluatesOnBothPaths(op: String) throws {
+    let terms = Checker.maximumChainLength
+    let source: String
+    switch op {
+    case "+": source = Array(repeating: "a", count: terms).joined(separator: "+") + " > 0"
+    case "&&": source = Array(repeating: "t", count: terms - 1).joined(separator: "&&") + "&&f"
+    default: source = Array(repeating: "f", count: terms).joined(separator: "||")
+    }
+    let program = try Compiler.compile(source)
+    let snapshot = Value.object(
+      ObjectValue([("a", .number(.small(1))), ("t", .bool(true)), ("f", .bool(false))]))
+    let compiled = program.evaluate(snapshot, explain: true)
+    let interpreted = program.evaluateWithReferenceInterpreter(snapshot, explain: true)
+    #expect(ConformanceTests.same(compiled, interpreted))
+    #expect(compiled.kind == (op == "+" ? .pass : .fail))
+    if case .fail(let explanation) = compiled {
+      #expect(!explanation.isEmpty)
+    }
+  }
+
+  @Test func aChainTallerThanTheLimitIsACompileErrorNotACrash() throws {
+    // The longest chain that fits the 64 KiB source limit: about 21,800 operands.
+    let source = Array(repeating: "a", count: 21_800).joined(separator: "&&")
+    do {
+      _ = try Compiler.compile(source)
+      Issue.record("expected a compile error")
+    } catch {
+      #expect(error.diagnostics[0].message.contains("expression too large"))
+    }
+  }
+}
+
+@Suite("matches(): patterns compiled with the program")
+struct MatchesCompilationTests {
+  @Test(arguments: [
+    "matches(s, 'a⟦)⟧b')",
+    "matches(s, 'é⟦)⟧')",
+    "matches(s, 'x\\\\d⟦)⟧')",
+    "matches(s, 'it\\'s⟦)⟧')",
+    "a == 1 && matches(name, '^[A-Z]+⟦)⟧$')",
+  ])
+  func patternErrorsPointAtTheOffendingCharacterInTheExpression(marked: String) throws {
+    let source = MarkedSource(marked)
+    do {
+      _ = try Compiler.compile(source.source)
+      Issue.record("expected a regex compile error in \(source.source)")
+    } catch {
+      let diagnostic = try #require(error.diagnostics.first)
+      #expect(diagnostic.phase == .regex)
+      #expect(diagnostic.message.hasPrefix("invalid regular expression"))
+      expectRange(diagnostic.range, equals: source.range, in: source.source)
+    }
+  }
+
+  @Test func aPatternIsCompiledOnceAndSharedAcrossEvaluations() throws {
+    let program = try Compiler.compile(
+      "matches(a, '^INV-[0-9]{6}$') && matches(b, '^INV-[0-9]{6}$')")
+    #expect(program.regexes.compiled.count == 1)
+    let snapshot = try JSONReader.read(#"{"a": "INV-123456", "b": "INV-000001"}"#)
+    #expect(program.evaluate(snapshot).kind == .pass)
+  }
+
+  @Test func aCatastrophicPatternEndsAsAnErrorOnBothPaths() throws {
+    let program = try Compiler.compile("matches(v, '^(a+)+$')")
+    let snapshot = Value.object(
+      ObjectValue([("v", .string(String(repeating: "a", count: 45) + "!"))]))
+    let clock = ContinuousClock()
+    let start = clock.now
+    let compiled = program.evaluate(snapshot)
+    let interpreted = program.evaluateWithReferenceInterpreter(snapshot)
+    #expect(clock.now - start < .milliseconds(500))
+    guard case .error(let diagnostic) = compiled else {
+      Issue.record("expected an error, got \(compiled)")
+      return
+    }
+    #expect(diagnostic.message.contains("limit"))
+    #expect(ConformanceTests.same(compiled, interpreted))
   }
 }

@@ -5,45 +5,40 @@ public let bigintStringMaximumLength = 4096
 
 /// Reads a string matching `^-?[0-9]+$` of at most ``bigintStringMaximumLength`` characters as
 /// an integer (`'007'` is 7, `'-0'` is 0); nil for anything else (`''`, `' 1'`, `'+5'`,
-/// `'1e3'`, `'0x10'`, `'1.0'`). Up to 18 digits are read straight into an `Int`.
+/// `'1e3'`, `'0x10'`, `'1.0'`). Up to 18 significant digits are read straight into an `Int`,
+/// without allocating.
 public func parseBigintString(_ text: String) -> Number? {
-  let utf8 = text.utf8
-  let count = utf8.count
+  var text = text
+  return text.withUTF8(parseBigintDigits)
+}
+
+private func parseBigintDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Number? {
+  let count = bytes.count
   guard count > 0, count <= bigintStringMaximumLength else { return nil }
-  var index = utf8.startIndex
-  var negative = false
-  if utf8[index] == UInt8(ascii: "-") {
-    negative = true
-    index = utf8.index(after: index)
-  }
-  let digitCount = negative ? count - 1 : count
-  guard digitCount > 0 else { return nil }
-  if digitCount <= 18 {
-    var value = 0
-    while index != utf8.endIndex {
-      let digit = utf8[index] &- UInt8(ascii: "0")
-      guard digit < 10 else { return nil }
-      value = value &* 10 &+ Int(digit)
-      index = utf8.index(after: index)
+  let negative = bytes[0] == UInt8(ascii: "-")
+  var index = negative ? 1 : 0
+  guard index < count else { return nil }
+  if count - index > 18 {
+    // Leading zeros do not change the value; skipping them keeps short values fast.
+    for position in index..<count where bytes[position] &- UInt8(ascii: "0") >= 10 {
+      return nil
     }
-    return .small(negative ? -value : value)
+    while index < count - 1, bytes[index] == UInt8(ascii: "0") { index += 1 }
+    if count - index > 18 {
+      let digits = String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self)
+      guard var magnitude = BigInt(digits, radix: 10) else { return nil }
+      if negative { magnitude.negate() }
+      return Number(magnitude)
+    }
   }
-  var remaining = utf8[index...]
-  guard remaining.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
-  // Leading zeros do not change the value; dropping them keeps short values on the fast path.
-  while remaining.count > 1, remaining.first == UInt8(ascii: "0") {
-    remaining = remaining.dropFirst()
+  var value = 0
+  while index < count {
+    let digit = bytes[index] &- UInt8(ascii: "0")
+    guard digit < 10 else { return nil }
+    value = value &* 10 &+ Int(digit)
+    index += 1
   }
-  if remaining.count <= 18 {
-    var value = 0
-    for byte in remaining { value = value &* 10 &+ Int(byte &- UInt8(ascii: "0")) }
-    return .small(negative ? -value : value)
-  }
-  guard var magnitude = BigInt(String(decoding: remaining, as: UTF8.self), radix: 10) else {
-    return nil
-  }
-  if negative { magnitude.negate() }
-  return Number(magnitude)
+  return .small(negative ? -value : value)
 }
 
 /// The integer a value stands for under the bigint rule: an integral number, or a string

@@ -6,7 +6,8 @@ enum DelegationBuiltins {
 
   static let all: [Builtin] = [
     chainBuiltin("all_links_subset_authority") { previous, link, place throws(BuiltinFailure) in
-      let parent = try scopeSet(previous.link["authority_scope"], "\(previous.place) authority_scope")
+      let parent = try scopeSet(
+        previous.link["authority_scope"], "\(previous.place) authority_scope")
       let child = try scopeSet(link["authority_scope"], "\(place) authority_scope")
       return child.isSubset(of: parent)
     },

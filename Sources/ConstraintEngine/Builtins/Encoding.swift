@@ -61,7 +61,12 @@ enum EncodingBuiltins {
   /// Lowercase hex SHA-256 of the NFC forms of `cluster ':' keyVersion` in UTF-8.
   static func keyIDDerivation(cluster: String, keyVersion: String) -> String {
     let input = CanonicalJSON.nfc(cluster) + ":" + CanonicalJSON.nfc(keyVersion)
-    let digest = SHA256.hash(data: Array(input.utf8))
+    return sha256Hex(Array(input.utf8))
+  }
+
+  /// Lowercase hex SHA-256 of `bytes`.
+  static func sha256Hex(_ bytes: [UInt8]) -> String {
+    let digest = SHA256.hash(data: bytes)
     let hex = Array("0123456789abcdef".utf8)
     var output: [UInt8] = []
     output.reserveCapacity(64)

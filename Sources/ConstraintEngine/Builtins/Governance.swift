@@ -7,7 +7,9 @@ enum GovernanceBuiltins {
   /// `|sum − 1| ≤ tolerance` for normalised weights, compared exactly.
   static let weightTolerance = Number(significand: 1, scale: 3)
 
-  static func unary(_ name: String, _ body: @escaping @Sendable (Value) throws(BuiltinFailure) -> Bool) -> Builtin {
+  static func unary(
+    _ name: String, _ body: @escaping @Sendable (Value) throws(BuiltinFailure) -> Bool
+  ) -> Builtin {
     Builtin(
       BuiltinSignature(name, [.value], result: .boolean, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
@@ -57,8 +59,7 @@ enum GovernanceBuiltins {
     unary("basket_weights_normalized") { composition throws(BuiltinFailure) in
       let total = try weightTotal(composition["entries"], "composition.entries")
       if total.count == 0 {
-        throw .invalidArgument(
-          index: 0, message: "composition.entries must hold 1 to \(voteCap) entries, not none")
+        throw .failed("composition.entries is empty; a basket needs 1 to 100 entries")
       }
       return isNormalized(total.sum)
     },
@@ -142,7 +143,8 @@ enum GovernanceBuiltins {
     var sum = Number(0)
     for (index, item) in items.enumerated() {
       let itemPlace = "\(place)[\(index)]"
-      sum = sum + (try Field.number(try Field.object(item, itemPlace)["weight"], "\(itemPlace).weight"))
+      let weight = try Field.object(item, itemPlace)["weight"]
+      sum = sum + (try Field.number(weight, "\(itemPlace).weight"))
     }
     return (sum, items.count)
   }
@@ -157,20 +159,20 @@ enum GovernanceBuiltins {
       if Value.scalarsEqual(choice, "agree") { agrees += 1 }
     }
     let count = votes.count
+    if count == 0 { throw .failed("outcome.votes is empty; an outcome needs 1 to 100 votes") }
     switch exactKey(type) {
     case "unanimous":
-      return count > 0 && agrees == count
+      return agrees == count
     case "majority", "deadlock":
-      let threshold = try Field.number(outcome["consensus_threshold"], "outcome.consensus_threshold")
+      let threshold = try Field.number(
+        outcome["consensus_threshold"], "outcome.consensus_threshold")
       guard threshold.signum >= 0, Number.compare(threshold, Number(1)) <= 0 else {
         throw .failed("outcome.consensus_threshold must be between 0 and 1, got \(threshold)")
       }
-      guard count > 0 else { return false }
       let required = ceiling(Number(count) * threshold)
       if exactKey(type) == "majority" { return required <= agrees && agrees < count }
       return agrees < required
     case "escalation":
-      guard count > 0 else { return false }
       if case .string(let target) = outcome["escalated_to"] { return !target.isEmpty }
       return false
     default:

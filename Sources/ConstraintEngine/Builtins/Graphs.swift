@@ -32,16 +32,17 @@ enum GraphBuiltins {
         throw .failed("the graph check exceeded the cap of \(operationCap) operations")
       }
     }
-    // Ids: present, strings, unique.
+    // Ids: present and strings (else an error), unique (else false).
     var indexOf: [ExactString: Int] = [:]
     indexOf.reserveCapacity(items.count)
     for (index, item) in items.enumerated() {
       try count()
       _ = try Field.object(item, "item \(index)")
-      guard case .string(let identifier) = value(item, atField: idField) else {
-        throw .invalidArgument(
-          index: 0,
-          message: "item \(index) has no string id in its \(code(arguments.literal(1))) field")
+      let identifierValue = value(item, atField: idField)
+      guard case .string(let identifier) = identifierValue else {
+        throw .failed(
+          "item \(index) field \(code(arguments.literal(1))) must be a string id, got "
+            + describe(identifierValue))
       }
       if indexOf.updateValue(index, forKey: ExactString(identifier)) != nil { return .bool(false) }
     }

@@ -117,21 +117,19 @@ struct NodeBuilder {
       return .not(build(operand), Site(range, operands: [operand.range]))
     case .unary(.negate, let operand):
       return .negate(build(operand), Site(range, operands: [operand.range]))
-    case .binary(let op, let lhs, let rhs, _):
-      let left = build(lhs)
-      let right = build(rhs)
-      let site = Site(range, operands: [lhs.range, rhs.range], name: op.rawValue)
-      switch op {
-      case .and: return .logic(left, right, decisive: false, site)
-      case .or: return .logic(left, right, decisive: true, site)
-      case .implies: return .implies(left, right, site)
-      case .equal: return .equal(left, right, negated: false)
-      case .notEqual: return .equal(left, right, negated: true)
-      case .less, .lessEqual, .greater, .greaterEqual: return .order(op, left, right, site)
-      case .in: return .membership(left, right, site)
-      case .add, .subtract, .multiply, .divide, .remainder:
-        return .arithmetic(op, left, right, site)
+    case .binary:
+      let spine = expr.leftSpine
+      let first = build(spine.first)
+      var leftRange = spine.first.range
+      var links: [ChainLink] = []
+      links.reserveCapacity(spine.links.count)
+      for link in spine.links {
+        let site = Site(
+          link.node.range, operands: [leftRange, link.rhs.range], name: link.op.rawValue)
+        links.append(ChainLink(op: link.op, rhs: build(link.rhs), site: site))
+        leftRange = link.node.range
       }
+      return .chain(first, links)
     }
   }
 
@@ -192,6 +190,19 @@ struct NodeBuilder {
     switch node {
     case .constant, .field, .variable, .quantifier, .call, .call1, .call2, .temporal, .matches:
       return node
+    case .chain(var first, var links):
+      // Fold the constant prefix of the chain: `1 + 2 * 3 == 7 && a` becomes `true && a`.
+      var executor = Executor(
+        source: source, snapshot: .missing, context: .empty, limits: options.evaluationLimits,
+        levels: 0)
+      while case .constant(let value) = first, let link = links.first,
+        case .constant = link.rhs,
+        case .value(let folded) = executor.apply(link, to: .value(value))
+      {
+        first = .constant(folded)
+        links.removeFirst()
+      }
+      return links.isEmpty ? first : .chain(first, links)
     case .array(let elements):
       var values: [Value] = []
       for element in elements {
@@ -221,9 +232,6 @@ extension Node {
     switch self {
     case .access(let a, _), .length(let a, _), .not(let a, _), .negate(let a, _):
       return isConstant(a)
-    case .logic(let a, let b, _, _), .implies(let a, let b, _), .equal(let a, let b, _),
-      .order(_, let a, let b, _), .arithmetic(_, let a, let b, _), .membership(let a, let b, _):
-      return isConstant(a) && isConstant(b)
     default:
       return false
     }

@@ -11,13 +11,9 @@ indirect enum Node: Sendable {
   case length(Node, Site)
   case not(Node, Site)
   case negate(Node, Site)
-  /// `&&` (decisive false) or `||` (decisive true).
-  case logic(Node, Node, decisive: Bool, Site)
-  case implies(Node, Node, Site)
-  case equal(Node, Node, negated: Bool)
-  case order(BinaryOperator, Node, Node, Site)
-  case arithmetic(BinaryOperator, Node, Node, Site)
-  case membership(Node, Node, Site)
+  /// A left spine of binary operators, `((first op1 a) op2 b) …`, evaluated iteratively so
+  /// that long flat chains never recurse.
+  case chain(Node, [ChainLink])
   case quantifier(Quantifier, receiver: Node, body: Node, Site)
   case array([Node])
   case call(BuiltinFunction, [Node], Site)
@@ -50,4 +46,12 @@ final class Site: Sendable {
     self.operands = operands
     self.name = name
   }
+}
+
+/// One binary operator of a ``Node/chain(_:_:)``: its left operand is the chain so far.
+struct ChainLink: Sendable {
+  let op: BinaryOperator
+  let rhs: Node
+  /// The whole binary expression's range; operands: the left part's and the right's ranges.
+  let site: Site
 }

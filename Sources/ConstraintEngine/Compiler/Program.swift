@@ -155,61 +155,10 @@ struct Executor {
       case .success(let negated): return .value(negated)
       case .failure(let error): return failure(error, site)
       }
-    case .logic(let lhs, let rhs, let decisive, let site):
-      let left = evaluate(lhs)
-      if case .value(.bool(let flag)) = left, flag == decisive { return left }
-      let right = evaluate(rhs)
-      if case .value(.bool) = left, case .value(.bool) = right { return right }
-      let role = "each operand of `\(site.name)`"
-      let leftOperand = Logic.operand(left, role: role, range: site.operands[0])
-      let rightOperand = Logic.operand(right, role: role, range: site.operands[1])
-      return Logic.combine(leftOperand, rightOperand, decisive: decisive)
-    case .implies(let lhs, let rhs, let site):
-      let left = evaluate(lhs)
-      if case .value(.bool(false)) = left { return .true }
-      let right = evaluate(rhs)
-      if case .value(.bool(true)) = left, case .value(.bool) = right { return right }
-      let role = "each operand of `=>`"
-      let negatedLeft: Logic.Operand
-      switch Logic.operand(left, role: role, range: site.operands[0]) {
-      case .boolean(let flag): negatedLeft = .boolean(!flag)
-      case .failure(let failure): negatedLeft = .failure(failure)
-      }
-      let rightOperand = Logic.operand(right, role: role, range: site.operands[1])
-      return Logic.combine(negatedLeft, rightOperand, decisive: true)
-    case .equal(let lhs, let rhs, let negated):
-      let left = evaluate(lhs)
-      guard case .value(let a) = left else { return left }
-      let right = evaluate(rhs)
-      guard case .value(let b) = right else { return right }
-      return .value(.bool(Operations.equals(a, b) != negated))
-    case .order(let op, let lhs, let rhs, let site):
-      let left = evaluate(lhs)
-      guard case .value(let a) = left else { return left }
-      let right = evaluate(rhs)
-      guard case .value(let b) = right else { return right }
-      switch Operations.order(op, a, b) {
-      case .success(let flag): return .value(.bool(flag))
-      case .failure(let error): return failure(error, site)
-      }
-    case .arithmetic(let op, let lhs, let rhs, let site):
-      let left = evaluate(lhs)
-      guard case .value(let a) = left else { return left }
-      let right = evaluate(rhs)
-      guard case .value(let b) = right else { return right }
-      switch Operations.arithmetic(op, a, b) {
-      case .success(let result): return .value(result)
-      case .failure(let error): return failure(error, site)
-      }
-    case .membership(let lhs, let rhs, let site):
-      let left = evaluate(lhs)
-      guard case .value(let a) = left else { return left }
-      let right = evaluate(rhs)
-      guard case .value(let b) = right else { return right }
-      switch Operations.membership(a, b) {
-      case .success(let flag): return .value(.bool(flag))
-      case .failure(let error): return failure(error, site)
-      }
+    case .chain(let first, let links):
+      var result = evaluate(first)
+      for link in links { result = apply(link, to: result) }
+      return result
     case .quantifier(let quantifier, let receiver, let body, let site):
       return evaluateQuantifier(quantifier, receiver, body, site)
     case .array(let elements):
@@ -252,6 +201,58 @@ struct Executor {
       return RegexCache.match(
         regex, subject: value, subjectText: SourceText.slice(source, site.operands[0]),
         subjectRange: site.operands[0], callRange: site.range)
+    }
+  }
+
+  /// Applies one binary operator to the chain's value so far (`left`) and its right operand,
+  /// with short-circuit and error absorption for the logical operators.
+  mutating func apply(_ link: ChainLink, to left: Evaluated) -> Evaluated {
+    let site = link.site
+    switch link.op {
+    case .and, .or:
+      let decisive = link.op == .or
+      if case .value(.bool(let flag)) = left, flag == decisive { return left }
+      let right = evaluate(link.rhs)
+      if case .value(.bool) = left, case .value(.bool) = right { return right }
+      let role = "each operand of `\(site.name)`"
+      return Logic.combine(
+        Logic.operand(left, role: role, range: site.operands[0]),
+        Logic.operand(right, role: role, range: site.operands[1]), decisive: decisive)
+    case .implies:
+      if case .value(.bool(false)) = left { return .true }
+      let right = evaluate(link.rhs)
+      if case .value(.bool(true)) = left, case .value(.bool) = right { return right }
+      let role = "each operand of `=>`"
+      let negatedLeft: Logic.Operand
+      switch Logic.operand(left, role: role, range: site.operands[0]) {
+      case .boolean(let flag): negatedLeft = .boolean(!flag)
+      case .failure(let failure): negatedLeft = .failure(failure)
+      }
+      return Logic.combine(
+        negatedLeft, Logic.operand(right, role: role, range: site.operands[1]), decisive: true)
+    default:
+      guard case .value(let a) = left else { return left }
+      let right = evaluate(link.rhs)
+      guard case .value(let b) = right else { return right }
+      switch link.op {
+      case .equal: return .value(.bool(Operations.equals(a, b)))
+      case .notEqual: return .value(.bool(!Operations.equals(a, b)))
+      case .less, .lessEqual, .greater, .greaterEqual:
+        switch Operations.order(link.op, a, b) {
+        case .success(let flag): return .value(.bool(flag))
+        case .failure(let error): return failure(error, site)
+        }
+      case .in:
+        switch Operations.membership(a, b) {
+        case .success(let flag): return .value(.bool(flag))
+        case .failure(let error): return failure(error, site)
+        }
+      default:
+        switch Operations.arithmetic(link.op, a, b) {
+        case .success(let value): return .value(value)
+        case .failure(let error): return failure(error, site)
+        }
+      }
     }
   }
 

@@ -12,7 +12,7 @@ extension EvaluationContext {
   ///
   /// - `now`: an ISO 8601 timestamp accepted by the timestamp builtins (null: none);
   /// - `flags`: an array of strings, the feature flags that are on;
-  /// - `state`: an object for the state-bearing builtins (shape in docs/BUILTINS.md).
+  /// - `state`: an object for the state-bearing builtins (shape in docs/LANGUAGE.md, "State-bearing builtins").
   ///
   /// Any other key, or a value of the wrong type, is an error.
   public init(json: Value) throws(EvaluationContextError) {

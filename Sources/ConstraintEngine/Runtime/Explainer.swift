@@ -17,19 +17,17 @@ extension Interpreter {
     _ expr: Expr, expected: Bool, context: String?, into items: inout [Explanation.Item]
   ) {
     switch expr.kind {
-    case .binary(.and, let lhs, let rhs, _), .binary(.or, let lhs, let rhs, _):
-      let isAnd: Bool
-      if case .binary(.and, _, _, _) = expr.kind { isAnd = true } else { isAnd = false }
-      // `&&` false and `||` true are decided by one operand; the other cases by both.
-      if expected != isAnd {
-        if isTrue(evaluate(lhs)) == expected {
-          explain(lhs, expected: expected, context: context, into: &items)
-        } else {
-          explain(rhs, expected: expected, context: context, into: &items)
-        }
+    case .binary(let op, _, _, _) where op == .and || op == .or:
+      // `&&` false and `||` true are decided by their first deciding operand; the other
+      // cases by every operand. A flat chain is taken as one list (no recursion along it).
+      let operands = expr.operands(of: op)
+      if expected != (op == .and) {
+        let deciding = operands.first { isTrue(evaluate($0)) == expected } ?? operands.last!
+        explain(deciding, expected: expected, context: context, into: &items)
       } else {
-        explain(lhs, expected: expected, context: context, into: &items)
-        explain(rhs, expected: expected, context: context, into: &items)
+        for operand in operands {
+          explain(operand, expected: expected, context: context, into: &items)
+        }
       }
     case .binary(.implies, let lhs, let rhs, _):
       if !expected {
@@ -113,5 +111,19 @@ extension Interpreter {
   private func isTrue(_ evaluated: Evaluated) -> Bool? {
     if case .value(.bool(let flag)) = evaluated { return flag }
     return nil
+  }
+}
+
+extension Expr {
+  /// The operands of a flat chain of one operator: `a && b && c` gives `[a, b, c]`.
+  func operands(of op: BinaryOperator) -> [Expr] {
+    var operands: [Expr] = []
+    var current = self
+    while case .binary(let currentOp, let lhs, let rhs, _) = current.kind, currentOp == op {
+      operands.append(rhs)
+      current = lhs
+    }
+    operands.append(current)
+    return operands.reversed()
   }
 }

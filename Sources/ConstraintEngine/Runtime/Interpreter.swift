@@ -91,8 +91,16 @@ struct Interpreter {
       let value = evaluate(operand)
       guard case .value(let v) = value else { return value }
       return lift(Operations.negate(v), operands: [operand], range: expr.range)
-    case .binary(let op, let lhs, let rhs, _):
-      return evaluateBinary(op, lhs, rhs, range: expr.range)
+    case .binary:
+      // Iterate the left spine so that flat chains never recurse.
+      let spine = expr.leftSpine
+      var result = evaluate(spine.first)
+      var leftExpr = spine.first
+      for link in spine.links {
+        result = applyBinary(link.op, result, leftExpr, link.rhs, range: link.node.range)
+        leftExpr = link.node
+      }
+      return result
     }
   }
 
@@ -150,20 +158,21 @@ struct Interpreter {
     }
   }
 
-  private mutating func evaluateBinary(
-    _ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange
+  /// `lhs op rhs` where `lhs` has already been evaluated to `leftResult`.
+  private mutating func applyBinary(
+    _ op: BinaryOperator, _ leftResult: Evaluated, _ lhs: Expr, _ rhs: Expr, range: SourceRange
   ) -> Evaluated {
     switch op {
     case .and, .or:
       let decisive = op == .or
       let role = "each operand of `\(op.rawValue)`"
-      let left = Logic.operand(evaluate(lhs), role: role, range: lhs.range)
+      let left = Logic.operand(leftResult, role: role, range: lhs.range)
       if case .boolean(let l) = left, l == decisive { return .value(.bool(decisive)) }
       let right = Logic.operand(evaluate(rhs), role: role, range: rhs.range)
       return Logic.combine(left, right, decisive: decisive)
     case .implies:
       let role = "each operand of `=>`"
-      let left = Logic.operand(evaluate(lhs), role: role, range: lhs.range)
+      let left = Logic.operand(leftResult, role: role, range: lhs.range)
       if case .boolean(false) = left { return .true }
       let right = Logic.operand(evaluate(rhs), role: role, range: rhs.range)
       let negatedLeft: Logic.Operand
@@ -175,8 +184,7 @@ struct Interpreter {
     default:
       break
     }
-    let left = evaluate(lhs)
-    guard case .value(let a) = left else { return left }
+    guard case .value(let a) = leftResult else { return leftResult }
     let right = evaluate(rhs)
     guard case .value(let b) = right else { return right }
     switch op {

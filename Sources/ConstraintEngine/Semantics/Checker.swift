@@ -77,9 +77,8 @@ struct Checker {
   ) -> Result<CheckedExpression, CompileFailure> {
     if let tooDeep = Checker.firstNodeBeyondHeight(expr, limit: maximumTreeHeight) {
       let message =
-        "expression too large: its operators nest more than \(maximumTreeHeight) levels deep "
-        + "(a chain of that many `&&`, `||` or arithmetic operators); split it into "
-        + "several rules"
+        "expression too large: it nests more than \(maximumTreeHeight) levels deep or chains "
+        + "more than \(maximumChainLength) operators; split it into several rules"
       return .failure(CompileFailure(diagnostics: [Diagnostic(.check, message, at: tooDeep)]))
     }
     var checker = Checker(registry: registry, types: types, source: source)
@@ -95,17 +94,29 @@ struct Checker {
     return .success(CheckedExpression(expression: expr, fieldPaths: sorted))
   }
 
-  /// The tallest expression tree the checker, compiler and evaluators accept. Parenthesised
-  /// nesting is limited by the parser; this bounds long flat chains (`a && b && …`), which
-  /// parse into left-leaning trees as tall as the chain is long, so that every tree walk's
-  /// recursion stays well within a thread's stack.
-  static let maximumTreeHeight = 1_200
+  /// The deepest recursion any tree walk (checker, compiler, evaluators, explainer) may need.
+  /// Walks iterate along left spines (`a && b && …` parses into a left-leaning tree as tall
+  /// as the chain is long), so only the other edges count. The parser's nesting limit keeps
+  /// ordinary expressions far below this; it bounds, for instance, long `=>` chains, which
+  /// nest to the right.
+  static let maximumTreeHeight = 256
 
-  /// The range of a node deeper than `limit` levels, found without recursion; nil if none.
+  /// The longest chain of binary operators along one left spine.
+  static let maximumChainLength = 10_000
+
+  /// The range of a node nested deeper than `limit` (not counting left-spine edges), or
+  /// heading a left spine longer than ``maximumChainLength``; found without recursion.
   static func firstNodeBeyondHeight(_ root: Expr, limit: Int) -> SourceRange? {
     var stack: [(Expr, Int)] = [(root, 1)]
     while let (expr, depth) = stack.popLast() {
       if depth > limit { return expr.range }
+      if case .binary = expr.kind {
+        let spine = expr.leftSpine
+        if spine.links.count > maximumChainLength { return expr.range }
+        stack.append((spine.first, depth + 1))
+        for link in spine.links { stack.append((link.rhs, depth + 1)) }
+        continue
+      }
       for child in expr.children { stack.append((child, depth + 1)) }
     }
     return nil
@@ -174,10 +185,19 @@ struct Checker {
         }
         return .number
       }
-    case .binary(let op, let lhs, let rhs, let operatorRange):
-      let left = check(lhs)
-      let right = check(rhs)
-      return checkBinary(op, lhs, left, rhs, right, operatorRange: operatorRange)
+    case .binary:
+      // Walk the left spine iteratively: flat chains (`a && b && …`) are as tall as they
+      // are long.
+      let spine = expr.leftSpine
+      var leftExpr = spine.first
+      var left = check(spine.first)
+      for link in spine.links {
+        let right = check(link.rhs)
+        left = checkBinary(
+          link.op, leftExpr, left, link.rhs, right, operatorRange: link.operatorRange)
+        leftExpr = link.node
+      }
+      return left
     }
   }
 
@@ -373,5 +393,33 @@ extension Expr {
     case .unary(_, let operand): return [operand]
     case .binary(_, let lhs, let rhs, _): return [lhs, rhs]
     }
+  }
+}
+
+/// A binary expression seen as its left spine: `((a op1 b) op2 c) op3 d` is `a` followed by
+/// the links `op1 b`, `op2 c`, `op3 d`, in evaluation order.
+struct LeftSpine {
+  struct Link {
+    /// The binary node this link completes (its left operand is everything before).
+    var node: Expr
+    var op: BinaryOperator
+    var rhs: Expr
+    var operatorRange: SourceRange
+  }
+
+  var first: Expr
+  var links: [Link]
+}
+
+extension Expr {
+  /// This expression's left spine; a non-binary expression is a spine without links.
+  var leftSpine: LeftSpine {
+    var links: [LeftSpine.Link] = []
+    var current = self
+    while case .binary(let op, let lhs, let rhs, let operatorRange) = current.kind {
+      links.append(LeftSpine.Link(node: current, op: op, rhs: rhs, operatorRange: operatorRange))
+      current = lhs
+    }
+    return LeftSpine(first: current, links: links.reversed())
   }
 }

@@ -4,7 +4,7 @@ import json
 
 from corpus import CorpusFile, N
 
-BAD_INPUT = "bad input is an error; the reference returns false (semantics.md, builtins)"
+BAD_INPUT = "bad input is an error; the reference returns false (LANGUAGE.md, builtins)"
 
 
 def bigint():

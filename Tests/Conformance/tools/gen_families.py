@@ -5,7 +5,7 @@ import json
 
 from corpus import CorpusFile, N
 
-BAD = "bad input is an error; the reference returns false (semantics.md)"
+BAD = "bad input is an error; the reference returns false (LANGUAGE.md)"
 VACUOUS = "a missing or non-array argument is an error; the reference returns a vacuous true"
 
 
@@ -527,7 +527,7 @@ def graphs_state_encoding():
   f.add("is_valid_dag(items, idf)", {"items": [], "idf": "id"}, "error",
         "field names must be string literals")
   f.add("is_valid_dag(items)", {"items": []}, "error", "arity")
-  state_note = "state-bearing builtin without context state: deferred (semantics.md)"
+  state_note = "state-bearing builtin without context state: deferred (LANGUAGE.md)"
   f.group("nonce-unique-per-signer-window")
   name = "nonce_unique_per_signer_window(record, 'signer_id', 'nonce')"
   record = {"record": {"signer_id": "agent-a", "nonce": "n-0001", "payload_hash": "ab12"}}

@@ -28,9 +28,9 @@ def literals():
   f.add("42 == 43", {}, "fail")
   f.add("3.14 == 3.14", {}, "pass")
   f.add("3.14 == 3.140", {}, "pass", "exact decimal value, trailing zeros irrelevant (DESIGN 6)")
-  f.add("1.0 == 1", {}, "pass", "semantics.md: 1.0 == 1")
+  f.add("1.0 == 1", {}, "pass", "LANGUAGE.md: 1.0 == 1")
   f.add("0 == 0.0", {}, "pass")
-  f.add("-0.0 == 0", {}, "pass", "semantics.md: -0.0 == 0")
+  f.add("-0.0 == 0", {}, "pass", "LANGUAGE.md: -0.0 == 0")
   f.add("-0 == 0", {}, "pass")
   f.add("-1 < 0", {}, "pass", "unary minus on a literal (extension)")
   f.add("- 1 == -1", {}, "pass", "whitespace after unary minus")
@@ -144,7 +144,7 @@ def paths():
   f.add("entries.length == 2", billing, "pass")
   f.add("state.length == 4", billing, "pass")
   f.add("budget.length == 3", billing, "error",
-        ".length of an object is an error (semantics.md)")
+        ".length of an object is an error (LANGUAGE.md)")
   f.add("nope.length == 0", billing, "error", "missing.length is an error, reference gives 0",
         error_contains="missing", divergence=True)
   f.add("nothing.length == 0", billing, "error", "null.length is an error", divergence=True)
@@ -537,7 +537,7 @@ def membership():
   f.add("state in ['open', 'closed']", {"state": "Open"}, "fail")
   f.add("x in [a, b]", {"x": 2, "a": 1, "b": 2}, "pass", "field paths in the array literal")
   f.group("null")
-  f.add("null in [null]", {}, "pass", "semantics.md: null in [null] is true")
+  f.add("null in [null]", {}, "pass", "LANGUAGE.md: null in [null] is true")
   f.add("a in [null]", {}, "pass", "missing == null")
   f.add("a in [1, 2]", {}, "fail", "missing left side: == never errors")
   f.add("a in [1, 2]", {"a": None}, "fail")
@@ -1005,7 +1005,7 @@ def limits():
   f.add("a in [" + ", ".join(str(i) for i in range(1000)) + "]", {"a": 999}, "pass",
         "an array literal of 1,000 elements")
   f.group("quantifier-steps")
-  note = "step limit: 1,000,000 body evaluations per rule evaluation (semantics.md)"
+  note = "step limit: 1,000,000 body evaluations per rule evaluation (LANGUAGE.md)"
   a100 = {"a": list(range(100))}
   f.add("a.every(x => a.every(y => true))", a100, "pass", note + ": 10,100 steps")
   f.add("a.every(x => a.every(y => a.every(z => true)))", {"a": list(range(200))}, "error",

@@ -1,0 +1,398 @@
+import Foundation
+
+/// Loads `*.constraints.json` rule files: from paths (files and directories, searched
+/// recursively in sorted order), from one file, or from text.
+///
+/// Structural problems (not JSON, a key of the wrong type, a missing `id` or `expression`, an
+/// unknown severity or version, an unknown key) are reported as ``RuleFileError``s at the
+/// `file:line:column` of the offending key or value. Every problem of a file is reported, not
+/// only the first. Expressions are not compiled here: ``RuleSet/compile(_:flags:options:)``
+/// does that and reports expression errors with the rule id and a caret in the expression.
+public enum RuleFileLoader {
+  /// The suffix that marks a rule file inside a directory.
+  public static let fileSuffix = ".constraints.json"
+
+  /// The `expression_version` major versions this engine reads.
+  public static let supportedMajorVersions: Set<Int> = [1, 2]
+
+  /// Keys seen in rule files in the wild that carry no meaning for evaluation; accepted at the
+  /// top level and in each constraint.
+  public static let annotationKeys: Set<String> = [
+    "$schema", "origin", "category", "metadata", "description", "evaluation_note",
+    "native_enforcement", "institutional_context", "contract_version",
+  ]
+
+  /// The `skipReason` of a rule with `"evaluator": "runtime-deferred"`.
+  public static let runtimeDeferredReason = "evaluator: runtime-deferred"
+  /// The `skipReason` of a rule with `"evaluation_geometry": "native"`.
+  public static let nativeGeometryReason = "evaluation_geometry: native"
+
+  /// Loads every rule file named by `paths`. A directory contributes its `*.constraints.json`
+  /// files, recursively, sorted by path; a file named explicitly is loaded whatever its name.
+  /// A file reached twice is loaded once. Returns the files that loaded and every problem
+  /// found (missing paths, directories without rule files, structural errors), in path order.
+  public static func load(paths: [String]) -> (files: [RuleFile], errors: [RuleFileError]) {
+    var files: [RuleFile] = []
+    var errors: [RuleFileError] = []
+    var seen = Set<String>()
+    for path in paths {
+      let found: [String]
+      switch expand(path) {
+      case .success(let paths): found = paths
+      case .failure(let error):
+        errors.append(error)
+        continue
+      }
+      for file in found where seen.insert(file).inserted {
+        do {
+          files.append(try load(file: file))
+        } catch {
+          errors += error.errors
+        }
+      }
+    }
+    return (files, errors)
+  }
+
+  /// Loads one rule file.
+  public static func load(file path: String) throws(RuleFileErrors) -> RuleFile {
+    let bytes: [UInt8]
+    do {
+      bytes = try JSONReader.readWholeFile(
+        atPath: path, limit: JSONLimits.default.maximumDocumentBytes)
+    } catch {
+      throw RuleFileErrors([RuleFileError(file: path, message: error.message)])
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw RuleFileErrors([RuleFileError(file: path, message: "the file is not valid UTF-8")])
+    }
+    return try parse(text, path: path)
+  }
+
+  /// Reads a rule file's text; `path` names it in the rules and in errors.
+  public static func parse(_ text: String, path: String) throws(RuleFileErrors) -> RuleFile {
+    let document: LocatedJSON
+    do {
+      document = try JSONReader.readLocated(text)
+    } catch {
+      throw RuleFileErrors([
+        RuleFileError(
+          file: path,
+          location: SourceLocation(offset: error.offset, line: error.line, column: error.column),
+          message: "invalid JSON: \(error.message)")
+      ])
+    }
+    var reader = StructureReader(path: path)
+    let file = reader.readFile(document)
+    if !reader.errors.isEmpty { throw RuleFileErrors(reader.errors) }
+    return file!
+  }
+
+  /// Whether `version` is an `expression_version` this engine reads: `1`, `2`, or one of them
+  /// followed by dot-separated numbers (`1.0`, `2.0`, `2.1.3`).
+  public static func isSupportedVersion(_ version: String) -> Bool {
+    let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+    guard !parts.isEmpty,
+      parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+      parts[0].utf8.count <= 3, let major = Int(parts[0])
+    else { return false }
+    return supportedMajorVersions.contains(major)
+  }
+
+  /// The rule files a path stands for: itself, or the sorted rule files under a directory.
+  static func expand(_ path: String) -> Result<[String], RuleFileError> {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      return .failure(RuleFileError(file: path, message: "no such file or directory"))
+    }
+    guard isDirectory.boolValue else { return .success([path]) }
+    let base = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+    var found: [String] = []
+    let enumerator = FileManager.default.enumerator(atPath: path)
+    while let relative = enumerator?.nextObject() as? String {
+      if relative.hasSuffix(fileSuffix) { found.append(base + "/" + relative) }
+    }
+    guard !found.isEmpty else {
+      return .failure(RuleFileError(file: path, message: "no *\(fileSuffix) files in directory"))
+    }
+    return .success(found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+  }
+}
+
+/// Walks a located JSON document and builds a ``RuleFile``, collecting every structural error.
+private struct StructureReader {
+  let path: String
+  var errors: [RuleFileError] = []
+
+  static let fileKeys: Set<String> = ["schema_id", "expression_version", "constraints"]
+  static let ruleKeys: Set<String> = [
+    "id", "expression", "severity", "message", "fields", "type_signature", "condition",
+    "evaluator", "evaluation_geometry",
+  ]
+
+  init(path: String) {
+    self.path = path
+  }
+
+  mutating func fail(_ at: SourceRange, _ message: String, rule: String? = nil) {
+    errors.append(RuleFileError(file: path, location: at.start, ruleID: rule, message: message))
+  }
+
+  /// The members of an object, or nil (and an error) for anything else.
+  mutating func members(_ value: LocatedJSON, of what: String, rule: String? = nil)
+    -> [LocatedJSON.Member]?
+  {
+    guard case .object(let members) = value.kind else {
+      fail(value.range, "\(what) must be an object, not \(article(value.typeName))", rule: rule)
+      return nil
+    }
+    return members
+  }
+
+  /// The string held by `member`, or nil (and an error naming the key).
+  mutating func string(_ member: LocatedJSON.Member, rule: String? = nil) -> String? {
+    guard case .scalar(.string(let text)) = member.value.kind else {
+      fail(
+        member.value.range,
+        "`\(member.key)` must be a string, not \(article(member.value.typeName))", rule: rule)
+      return nil
+    }
+    return text
+  }
+
+  mutating func readFile(_ document: LocatedJSON) -> RuleFile? {
+    guard let members = members(document, of: "a rule file") else { return nil }
+    var schemaID: String?
+    var version: String?
+    var contractVersion: String?
+    var constraints: LocatedJSON?
+    for member in members {
+      switch member.key {
+      case "schema_id":
+        schemaID = string(member)
+        if schemaID == "" {
+          fail(member.value.range, "`schema_id` must not be empty")
+          schemaID = nil
+        }
+      case "expression_version":
+        guard let text = string(member) else { break }
+        if RuleFileLoader.isSupportedVersion(text) {
+          version = text
+        } else {
+          fail(
+            member.value.range,
+            "unsupported expression_version \(Value.quoted(text)) in \(path): this engine reads "
+              + "versions 1.x and 2.x")
+        }
+      case "contract_version":
+        contractVersion = string(member)
+      case "constraints":
+        constraints = member.value
+      default:
+        unknownKeyCheck(member, known: Self.fileKeys, where: "a rule file")
+      }
+    }
+    if schemaID == nil, document["schema_id"] == nil {
+      fail(document.range, "missing `schema_id` (the schema the rules apply to)")
+    }
+    if document["expression_version"] == nil {
+      fail(document.range, "missing `expression_version` (1.x or 2.x)")
+    }
+    var rules: [RuleDefinition] = []
+    if let constraints {
+      if case .array(let elements) = constraints.kind {
+        for element in elements {
+          if let rule = readRule(element, schemaID: schemaID ?? "") { rules.append(rule) }
+        }
+      } else {
+        fail(
+          constraints.range,
+          "`constraints` must be an array, not \(article(constraints.typeName))")
+      }
+    } else {
+      fail(document.range, "missing `constraints` (an array of rules)")
+    }
+    guard errors.isEmpty, let schemaID, let version else { return nil }
+    return RuleFile(
+      path: path, schemaID: schemaID, contractVersion: contractVersion,
+      expressionVersion: version, rules: rules)
+  }
+
+  mutating func unknownKeyCheck(
+    _ member: LocatedJSON.Member, known: Set<String>, where place: String, rule: String? = nil
+  ) {
+    guard !RuleFileLoader.annotationKeys.contains(member.key) else { return }
+    let accepted = (known.union(RuleFileLoader.annotationKeys)).sorted().map { "`\($0)`" }
+    fail(
+      member.keyRange,
+      "unknown key `\(member.key)` in \(place) (accepted: \(accepted.joined(separator: ", ")))",
+      rule: rule)
+  }
+
+  mutating func readRule(_ value: LocatedJSON, schemaID: String) -> RuleDefinition? {
+    guard let members = members(value, of: "a constraint") else { return nil }
+    let errorCount = errors.count
+    var ruleID: String?
+    if let idMember = value["id"] {
+      ruleID = string(idMember)
+      if ruleID == "" {
+        fail(idMember.value.range, "`id` must not be empty")
+        ruleID = nil
+      }
+    } else {
+      fail(value.range, "constraint has no `id`")
+    }
+    var expression: (text: String, location: SourceLocation)?
+    var severity = RuleSeverity.error
+    var message: String?
+    var fields: [String] = []
+    var types: FieldTypes = [:]
+    var category: String?
+    var condition: RuleCondition?
+    var skipReason: String?
+    var geometryNative = false
+    for member in members {
+      switch member.key {
+      case "id": break
+      case "expression":
+        if let text = string(member, rule: ruleID) {
+          expression = (text, member.value.range.start)
+        }
+      case "severity":
+        guard let text = string(member, rule: ruleID) else { break }
+        if let parsed = RuleSeverity(rawValue: text) {
+          severity = parsed
+        } else {
+          fail(
+            member.value.range,
+            "unknown severity \(Value.quoted(text)) (expected `error`, `warning` or `info`)",
+            rule: ruleID)
+        }
+      case "message":
+        message = string(member, rule: ruleID)
+      case "category":
+        category = string(member, rule: ruleID)
+      case "fields":
+        fields = readFields(member, rule: ruleID)
+      case "type_signature":
+        types = readTypes(member, rule: ruleID)
+      case "condition":
+        condition = readCondition(member, rule: ruleID)
+      case "evaluator":
+        guard let text = string(member, rule: ruleID) else { break }
+        switch text {
+        case "library": break
+        case "runtime-deferred": skipReason = RuleFileLoader.runtimeDeferredReason
+        default:
+          fail(
+            member.value.range,
+            "unknown evaluator \(Value.quoted(text)) (expected `library` or `runtime-deferred`)",
+            rule: ruleID)
+        }
+      case "evaluation_geometry":
+        if let text = string(member, rule: ruleID), text == "native" { geometryNative = true }
+      default:
+        unknownKeyCheck(member, known: Self.ruleKeys, where: "a constraint", rule: ruleID)
+      }
+    }
+    if geometryNative && skipReason == nil { skipReason = RuleFileLoader.nativeGeometryReason }
+    if value["expression"] == nil {
+      fail(value.range, "constraint has no `expression`", rule: ruleID)
+    }
+    guard errors.count == errorCount, let ruleID, let expression else { return nil }
+    return RuleDefinition(
+      id: ruleID, file: path, schemaID: schemaID, expression: expression.text,
+      expressionLocation: expression.location, severity: severity, message: message,
+      fields: fields, types: types, category: category, condition: condition,
+      skipReason: skipReason, location: value.range.start)
+  }
+
+  mutating func readFields(_ member: LocatedJSON.Member, rule: String?) -> [String] {
+    guard case .array(let elements) = member.value.kind else {
+      fail(
+        member.value.range,
+        "`fields` must be an array of strings, not \(article(member.value.typeName))", rule: rule)
+      return []
+    }
+    var fields: [String] = []
+    for element in elements {
+      if case .scalar(.string(let text)) = element.kind {
+        fields.append(text)
+      } else {
+        fail(
+          element.range, "`fields` must hold strings, not \(article(element.typeName))",
+          rule: rule)
+      }
+    }
+    return fields
+  }
+
+  mutating func readTypes(_ member: LocatedJSON.Member, rule: String?) -> FieldTypes {
+    guard let entries = members(member.value, of: "`type_signature`", rule: rule) else {
+      return [:]
+    }
+    var types: FieldTypes = [:]
+    for entry in entries {
+      guard let path = FieldPath(parsing: entry.key) else {
+        fail(
+          entry.keyRange,
+          "`type_signature` key \(Value.quoted(entry.key)) is not a field path such as a.b[0].c",
+          rule: rule)
+        continue
+      }
+      guard case .scalar(.string(let declaration)) = entry.value.kind else {
+        fail(
+          entry.value.range,
+          "the type of \(Value.quoted(entry.key)) must be a string such as \"bigint\", not "
+            + article(entry.value.typeName), rule: rule)
+        continue
+      }
+      guard !declaration.trimmingCharacters(in: .whitespaces).isEmpty else {
+        fail(entry.value.range, "the type of \(Value.quoted(entry.key)) is empty", rule: rule)
+        continue
+      }
+      types[path] = FieldType(declaration: declaration)
+    }
+    return types
+  }
+
+  mutating func readCondition(_ member: LocatedJSON.Member, rule: String?) -> RuleCondition? {
+    guard let entries = members(member.value, of: "`condition`", rule: rule) else { return nil }
+    var flag: String?
+    var override: (text: String, location: SourceLocation)?
+    for entry in entries {
+      switch entry.key {
+      case "when":
+        flag = string(entry, rule: rule)
+        if flag == "" {
+          fail(entry.value.range, "`when` must name a flag", rule: rule)
+          flag = nil
+        }
+      case "override_text":
+        if let text = string(entry, rule: rule) { override = (text, entry.value.range.start) }
+      default:
+        fail(
+          entry.keyRange,
+          "unknown key `\(entry.key)` in `condition` (accepted: `when`, `override_text`)",
+          rule: rule)
+      }
+    }
+    if member.value["when"] == nil {
+      fail(member.value.range, "`condition` has no `when` (the flag name)", rule: rule)
+    }
+    if member.value["override_text"] == nil {
+      fail(member.value.range, "`condition` has no `override_text`", rule: rule)
+    }
+    guard let flag, let override else { return nil }
+    return RuleCondition(
+      flag: flag, overrideText: override.text, overrideLocation: override.location)
+  }
+
+  func article(_ typeName: String) -> String {
+    switch typeName {
+    case "array", "object": return "an \(typeName)"
+    case "null": return "null"
+    default: return "a \(typeName)"
+    }
+  }
+}
