@@ -1,4 +1,4 @@
-// libFuzzer entry point for rule files (located JSON to RuleSet). The property lives in
+// libFuzzer entry point for rule files (RuleFileLoader, then RuleSet). The property lives in
 // `FuzzChecks.ruleFile` (Sources/ConstraintEngine/Testing/FuzzChecks.swift), which the regression
 // tests replay without sanitizers; a violated property is a crash here.
 import ConstraintEngine

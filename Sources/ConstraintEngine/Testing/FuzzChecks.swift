@@ -298,26 +298,43 @@ public enum FuzzChecks {
 
   // MARK: rule files
 
-  /// Rule files, read as located JSON and turned into a minimal ``RuleFile`` (`schema_id`,
-  /// `constraints[].id`, `.expression`, `.type_signature`) that ``RuleSet`` compiles. Every range
-  /// of the located document is valid; every error has a valid position: in the file for
-  /// structural errors, in the rule's expression for expression diagnostics.
+  /// Rule files: ``RuleFileLoader/parse(_:path:)`` never crashes; every error it or
+  /// ``RuleSet/compile(_:flags:options:)`` reports has a valid position (in the file for
+  /// structural errors, in the rule's expression for expression diagnostics); every range of the
+  /// located JSON and every rule's location is valid in the file.
   public static func ruleFile(_ data: [UInt8]) -> String? {
     let text = String(decoding: data, as: UTF8.self)
-    let located: LocatedJSON
-    do {
-      located = try JSONReader.readLocated(text, limits: jsonLimits)
-    } catch {
-      return jsonErrorProblem(error, in: Array(text.utf8))
+    if let located = try? JSONReader.readLocated(text, limits: jsonLimits),
+      let problem = locatedRangeProblem(located, in: text)
+    {
+      return problem
     }
-    if let problem = locatedRangeProblem(located, in: text) { return problem }
     let path = "fuzz.constraints.json"
-    guard let file = minimalRuleFile(located, path: path) else { return nil }
+    let file: RuleFile
+    do {
+      file = try RuleFileLoader.parse(text, path: path)
+    } catch {
+      if error.errors.isEmpty { return "the loader failed without an error" }
+      return ruleFileErrorProblem(error.errors, in: text)
+    }
+    for rule in file.rules {
+      for location in [rule.location, rule.expressionLocation] {
+        if let problem = rangeProblem(SourceRange(at: location), in: text) {
+          return "rule \(Value.quoted(rule.id)) location: \(problem)"
+        }
+      }
+    }
     guard case .failure(let failure) = RuleSet.compile([file], flags: ["fuzz"]) else {
       return nil
     }
     if failure.errors.isEmpty { return "rule set compilation failed without an error" }
-    for error in failure.errors {
+    return ruleFileErrorProblem(failure.errors, in: text)
+  }
+
+  private static func ruleFileErrorProblem(_ errors: [RuleFileError], in text: String)
+    -> String?
+  {
+    for error in errors {
       if let location = error.location,
         let problem = rangeProblem(SourceRange(at: location), in: text)
       {
@@ -333,39 +350,6 @@ public enum FuzzChecks {
       }
     }
     return nil
-  }
-
-  /// The rules of a located rule-file document, skipping members of the wrong type.
-  static func minimalRuleFile(_ located: LocatedJSON, path: String) -> RuleFile? {
-    guard case .object = located.kind else { return nil }
-    var schemaID = "Fuzz"
-    if case .scalar(.string(let name))? = located["schema_id"]?.value.kind { schemaID = name }
-    guard case .array(let constraints)? = located["constraints"]?.value.kind else { return nil }
-    var rules: [RuleDefinition] = []
-    for constraint in constraints {
-      guard case .scalar(.string(let id))? = constraint["id"]?.value.kind,
-        let expressionMember = constraint["expression"],
-        case .scalar(.string(let expression)) = expressionMember.value.kind
-      else { continue }
-      var types: FieldTypes = [:]
-      if case .object(let declarations)? = constraint["type_signature"]?.value.kind {
-        for declaration in declarations {
-          guard let fieldPath = FieldPath(parsing: declaration.key),
-            case .scalar(.string(let type)) = declaration.value.kind
-          else { continue }
-          types[fieldPath] = FieldType(declaration: type)
-        }
-      }
-      rules.append(
-        RuleDefinition(
-          id: id, file: path, schemaID: schemaID, expression: expression,
-          expressionLocation: expressionMember.value.range.start, severity: .error,
-          message: nil, fields: [], types: types, category: nil, condition: nil,
-          skipReason: nil, location: constraint.range.start))
-    }
-    return RuleFile(
-      path: path, schemaID: schemaID, contractVersion: nil, expressionVersion: "2.0",
-      rules: rules)
   }
 
   /// The first invalid range of a located document (values and keys).
