@@ -54,12 +54,15 @@ run() {
   mkdir -p "$work" "$artifacts" "$FUZZ_DIR/regressions/$target"
   echo "== fuzz $target for $seconds s"
   # shellcheck disable=SC2046
+  # The Swift runtime's backtracer hangs under ASan after a crash (its memory server trips the
+  # shadow gap); libFuzzer and ASan print their own stack traces, so it is turned off.
+  SWIFT_BACKTRACE=enable=no \
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}" \
     nice -n "${FUZZ_NICE:-10}" "$binary" $(options "$target") \
     -rss_limit_mb=2048 -max_total_time="$seconds" -print_final_stats=1 \
     -dict="$FUZZ_DIR/dicts/$target.dict" -artifact_prefix="$artifacts/" ${FUZZ_EXTRA:-} \
     "$work" "$FUZZ_DIR/seeds/$target" "$FUZZ_DIR/regressions/$target" \
-    2>&1 | tee "$artifacts/last-run.log" | grep -E "INFO: seed corpus|#[0-9]+ *(INITED|DONE|pulse)|\
+    2>&1 | tee "$artifacts/last-run.log" | grep -E "INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE)|\
 stat::|ERROR|==[0-9]+==|SUMMARY|Test unit written|FuzzChecks|Fatal error" || true
   # libFuzzer's status is lost in the pipe; a written artifact is the failure signal.
   if grep -qE "Test unit written|SUMMARY: (AddressSanitizer|libFuzzer)|Fatal error" \
