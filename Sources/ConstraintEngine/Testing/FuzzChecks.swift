@@ -186,7 +186,7 @@ public enum FuzzChecks {
         guard let foundationString = other as? String else {
           return "\(path): string vs \(type(of: other))"
         }
-        if !Value.scalarsEqual(string, foundationString) {
+        if !Value.scalarsEqual(withoutBOM(string), withoutBOM(foundationString)) {
           return "\(path): \(Value.quoted(string)) vs \(Value.quoted(foundationString))"
         }
       case .array(let elements):
@@ -201,20 +201,34 @@ public enum FuzzChecks {
         guard let dictionary = other as? [String: Any] else {
           return "\(path): object vs \(type(of: other))"
         }
-        var count = 0
+        var foundationMembers: [String: Any] = [:]
+        for (key, member) in dictionary { foundationMembers[withoutBOM(key)] = member }
+        var keys: [String: String] = [:]
+        for (key, _) in object { keys[withoutBOM(key)] = key }
+        // Keys this reader keeps apart but Foundation merges: skip the object (documented).
+        if keys.count < object.count { continue }
         for (key, member) in object {
-          count += 1
-          guard let foundationMember = dictionary[key] else {
+          guard let foundationMember = foundationMembers[withoutBOM(key)] else {
             return "\(path): key \(Value.quoted(key)) missing in Foundation's object"
           }
           pending.append((member, foundationMember, "\(path).\(key)"))
         }
-        if count != dictionary.count {
-          return "\(path): \(count) members vs \(dictionary.count)"
+        if object.count != dictionary.count {
+          return "\(path): \(object.count) members vs \(dictionary.count)"
         }
       }
     }
     return nil
+  }
+
+  /// `string` without U+FEFF: swift-corelibs-foundation drops a U+FEFF that starts a string or
+  /// follows an escape (`{"\u{FEFF}c": 1}` reads as key `c`), where RFC 8259 and this reader keep
+  /// it; a documented difference, skipped.
+  private static func withoutBOM(_ string: String) -> String {
+    guard string.unicodeScalars.contains("\u{FEFF}") else { return string }
+    var scalars = String.UnicodeScalarView()
+    scalars.append(contentsOf: string.unicodeScalars.lazy.filter { $0 != "\u{FEFF}" })
+    return String(scalars)
   }
 
   private static func isBoolean(_ number: NSNumber) -> Bool {
