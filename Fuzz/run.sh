@@ -27,7 +27,8 @@ product() {
 }
 
 # -max_len -timeout per target: inputs a little longer than the largest seed; timeouts far above
-# a normal execution (milliseconds), so a timeout means a real hang (e.g. a regex beyond its budget).
+# a normal execution (milliseconds), so a timeout means a real hang (e.g. a regex beyond its
+# budget).
 options() {
   case "$1" in
     parse) echo "-max_len=4096 -timeout=10" ;;
@@ -62,8 +63,9 @@ run() {
     -rss_limit_mb=2048 -max_total_time="$seconds" -print_final_stats=1 \
     -dict="$FUZZ_DIR/dicts/$target.dict" -artifact_prefix="$artifacts/" ${FUZZ_EXTRA:-} \
     "$work" "$FUZZ_DIR/seeds/$target" "$FUZZ_DIR/regressions/$target" \
-    2>&1 | tee "$artifacts/last-run.log" | grep -E "INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE)|\
-stat::|ERROR|==[0-9]+==|SUMMARY|Test unit written|FuzzChecks|Fatal error" || true
+    2>&1 | tee "$artifacts/last-run.log" \
+    | grep -E "INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE)|stat::|ERROR|==[0-9]+==|\
+SUMMARY|Test unit written|FuzzChecks|Fatal error" || true
   # libFuzzer's status is lost in the pipe; a written artifact is the failure signal.
   if grep -qE "Test unit written|SUMMARY: (AddressSanitizer|libFuzzer)|Fatal error" \
     "$artifacts/last-run.log"; then
