@@ -7,9 +7,12 @@ public struct JSONLimits: Sendable, Hashable {
   public var maximumDocumentBytes: Int
   /// Longest string (after unescaping) in bytes.
   public var maximumStringBytes: Int
-  /// Most significant digits (integer and fraction parts) in one number.
+  /// Most digits in one number written out in full: integer and fraction digits plus the
+  /// exponent's magnitude (`1e4095` has 4,096), so the canonical form of an accepted number is
+  /// accepted too.
   public var maximumNumberDigits: Int
-  /// Largest exponent magnitude (`1e4096` is accepted, `1e4097` is not).
+  /// Largest exponent magnitude, checked while the exponent is read (`1e4097` is refused before
+  /// the digit limit applies).
   public var maximumExponent: Int
   /// Most values (scalars and containers) in one document.
   public var maximumValues: Int

@@ -644,7 +644,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       }
       if exponentNegative { exponent = -exponent }
     }
-    let digitCount = (integerEnd - integerStart) + (fractionEnd - fractionStart)
+    // Digits of the number written out in full (as the canonical writer does), so a document's
+    // canonical form is always within the limits it was read under.
+    let digitCount = (integerEnd - integerStart) + (fractionEnd - fractionStart) + abs(exponent)
     if digitCount > limits.maximumNumberDigits {
       throw error(
         "number with \(digitCount) digits exceeds the \(limits.maximumNumberDigits)-digit limit",

@@ -1,0 +1,13 @@
+// libFuzzer entry point for the lexer, parser and printer. The property lives in
+// `FuzzChecks.parse` (Sources/ConstraintEngine/Testing/FuzzChecks.swift), which the regression
+// tests replay without sanitizers; a violated property is a crash here.
+import ConstraintEngine
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+  let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+  if let violation = FuzzChecks.parse(bytes) {
+    fatalError("FuzzChecks.parse: \(violation)")
+  }
+  return 0
+}

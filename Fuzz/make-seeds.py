@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpora into Fuzz/seeds/<target>/ from the conformance corpus
+(Tests/Conformance/*.jsonl), the shipped rule files (Rules/) and example snapshots (Examples/).
+
+Each seed is named after the SHA-1 of its content (as libFuzzer names corpus files), so running
+the script twice gives the same files. Seeds longer than the target's -max_len are skipped.
+Usage: python3 Fuzz/make-seeds.py   (from anywhere)
+"""
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+
+FUZZ = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(FUZZ)
+MAX_LEN = {"parse": 4096, "eval": 4096, "json": 8192, "regex": 1024, "rulefile": 16384}
+
+
+def compact(value):
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def conformance_cases():
+    for path in sorted(glob.glob(os.path.join(ROOT, "Tests", "Conformance", "*.jsonl"))):
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def regex_seeds(case):
+    """pattern NUL subject, for every literal pattern of `matches(field, 'pattern')`."""
+    for field, literal in re.findall(r"matches\(\s*([A-Za-z_][\w.]*)\s*,\s*'((?:[^'\\]|\\.)*)'",
+                                     case["expr"]):
+        pattern = re.sub(r"\\(.)", r"\1", literal)
+        subject = case.get("data")
+        for part in field.split("."):
+            subject = subject.get(part) if isinstance(subject, dict) else None
+        subject = subject if isinstance(subject, str) else ""
+        yield pattern.encode() + b"\0" + subject.encode()
+
+
+def main():
+    seeds = {target: set() for target in MAX_LEN}
+    for case in conformance_cases():
+        expr = case["expr"]
+        seeds["parse"].add(expr.encode())
+        snapshot = compact(case.get("data"))
+        seeds["eval"].add((expr.replace("\n", " ") + "\n" + snapshot).encode())
+        seeds["json"].add(json.dumps(case.get("data"), ensure_ascii=True).encode())
+        seeds["regex"].update(regex_seeds(case))
+        if case.get("types"):
+            rule = {"id": case["id"], "expression": expr, "severity": "error",
+                    "type_signature": case["types"]}
+            seeds["rulefile"].add(json.dumps(
+                {"schema_id": "Seed", "expression_version": "2.0", "constraints": [rule]},
+                indent=2).encode())
+    for path in sorted(glob.glob(os.path.join(ROOT, "Examples", "**", "*.json*"), recursive=True)):
+        with open(path, "rb") as handle:
+            content = handle.read()
+        for line in (content.splitlines() if path.endswith(".jsonl") else [content]):
+            seeds["json"].add(line)
+            seeds["eval"].add(b"bigint_gte(budget.limit_micro, budget.spent_micro)\n" + line)
+    for path in sorted(glob.glob(os.path.join(ROOT, "Rules", "*.json"))):
+        with open(path, "rb") as handle:
+            content = handle.read()
+        seeds["rulefile"].add(content)
+        seeds["json"].add(content)
+        for rule in json.loads(content).get("constraints", []):
+            seeds["parse"].add(rule["expression"].encode())
+    for target, contents in seeds.items():
+        directory = os.path.join(FUZZ, "seeds", target)
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        kept = 0
+        for content in sorted(contents):
+            if len(content) > MAX_LEN[target]:
+                continue
+            name = hashlib.sha1(content).hexdigest()
+            with open(os.path.join(directory, name), "wb") as handle:
+                handle.write(content)
+            kept += 1
+        print(f"{target}: {kept} seeds")
+
+
+if __name__ == "__main__":
+    main()
