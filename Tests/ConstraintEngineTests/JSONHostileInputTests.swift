@@ -79,8 +79,8 @@ extension JSONResourceTests {
       let number = "1." + String(repeating: "0", count: 4_095)
       let document =
         "[" + Array(repeating: number, count: 200).joined(separator: ",") + ","
-        + Array(repeating: "-1e-4096", count: 200).joined(separator: ",") + ","
-        + Array(repeating: "1e4096", count: 50).joined(separator: ",") + "]"
+        + Array(repeating: "-1e-4095", count: 200).joined(separator: ",") + ","
+        + Array(repeating: "1e4095", count: 50).joined(separator: ",") + "]"
       switch Self.readBounded(Array(document.utf8), bound: .seconds(2)) {
       case .success(.array(let elements)):
         #expect(elements.count == 450)

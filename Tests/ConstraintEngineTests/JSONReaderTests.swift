@@ -102,7 +102,7 @@ struct JSONReaderTests {
       ("0.30000000000000000000000000000001", "0.30000000000000000000000000000001", false),
       ("-12.340e1", "-123.4", false),
       (
-        "1e-4096", "0." + String(repeating: "0", count: 4095) + "1",
+        "1e-4095", "0." + String(repeating: "0", count: 4094) + "1",
         false
       ), ("999999999999999999", "999999999999999999", true), ("12e3", "12000", true),
       ("-1.5e1", "-15", true), ("5e-1", "0.5", false), ("-0.00", "0", true), ("1.10", "1.1", false),
@@ -169,17 +169,37 @@ struct JSONReaderTests {
   @Test(
     "the exponent magnitude is capped",
     arguments: [
-      ("1e4096", true), ("1e-4096", true), ("1e4097", false), ("-1E-4097", false),
-      ("1e999999999", false), ("1e99999999999999999999999999999999", false),
-      ("0.5e+4096", true),
+      ("1e4095", true), ("1e-4095", true), ("1e4096", false), ("-1E-4096", false),
+      ("1e4097", false), ("1e999999999", false), ("1e99999999999999999999999999999999", false),
+      ("0.5e+4094", true), ("0.5e+4095", false),
     ])
   func exponentCap(_ text: String, accepted: Bool) {
+    // A number written out in full (as the canonical writer does) has at most 4,096 digits:
+    // `1e4095` is the largest power of ten, and a larger exponent hits the digit or the
+    // exponent limit.
     switch JSONTestSupport.read(text) {
     case .success: #expect(accepted, "\(text) accepted")
     case .failure(let error):
       #expect(!accepted, "\(text) rejected: \(error)")
-      #expect(error.message.contains("exponent") && error.message.contains("4096"))
+      #expect(error.message.contains("4096"), "\(error.message)")
       #expect(error.offset == 0)
+    }
+  }
+
+  @Test("positive exponents cannot expand a document far beyond its size")
+  func exponentExpansionIsBounded() {
+    let number = "1e4000"
+    let count = 300
+    let document = "[" + Array(repeating: number, count: count).joined(separator: ",") + "]"
+    // 300 × 4,000 expanded digits against a 1 MB document budget.
+    let limits = JSONLimits(maximumDocumentBytes: 1_000_000)
+    switch JSONTestSupport.read(document, limits: limits) {
+    case .success: Issue.record("1.2 million expanded digits accepted under a 1 MB budget")
+    case .failure(let error): #expect(error.message.contains("expand"), "\(error.message)")
+    }
+    let small = "[" + Array(repeating: number, count: 200).joined(separator: ",") + "]"
+    if case .failure(let error) = JSONTestSupport.read(small, limits: limits) {
+      Issue.record("800,000 expanded digits rejected under a 1 MB budget: \(error)")
     }
   }
 
@@ -242,7 +262,7 @@ struct JSONReaderTests {
       within: "{\"abcd\":1}", beyond: "{\"abcde\":1}", named: "4-byte"),
     LimitCase(
       name: "number digits", limits: JSONLimits(maximumNumberDigits: 5),
-      within: "[123.45, -12345e9]", beyond: "[12.3456]", named: "5-digit"),
+      within: "[123.45, -12345, 1e4]", beyond: "[12.3456]", named: "5-digit"),
     LimitCase(
       name: "exponent", limits: JSONLimits(maximumExponent: 10), within: "[1e10, 1e-10]",
       beyond: "[1e11]", named: "10"),

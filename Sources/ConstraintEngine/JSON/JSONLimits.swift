@@ -3,7 +3,8 @@
 public struct JSONLimits: Sendable, Hashable {
   /// Deepest nesting of arrays and objects.
   public var maximumDepth: Int
-  /// Largest document (or JSONL line) in bytes.
+  /// Largest document (or JSONL line) in bytes; also the most digits that positive exponents
+  /// may add to a document's numbers in total.
   public var maximumDocumentBytes: Int
   /// Longest string (after unescaping) in bytes.
   public var maximumStringBytes: Int

@@ -55,6 +55,10 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   var index = 0
   var depth = 0
   var valueCount = 0
+  /// Digits that positive exponents added to the document's numbers (`1e4000` is 4 bytes of
+  /// text but a 4,001-digit integer in memory), bounded by the document-size limit so a
+  /// document cannot expand into far more memory than its own size.
+  var exponentExpansion = 0
   /// Scratch stacks shared by all containers being parsed: a container's elements (members)
   /// are pushed above those of its enclosing containers and popped when it closes, so
   /// building a container costs one exactly sized allocation, not repeated array growth.
@@ -651,6 +655,14 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       throw error(
         "number with \(digitCount) digits exceeds the \(limits.maximumNumberDigits)-digit limit",
         at: start)
+    }
+    if exponent > 0 {
+      exponentExpansion += exponent
+      if exponentExpansion > limits.maximumDocumentBytes {
+        throw error(
+          "numbers with positive exponents expand to more than "
+            + "\(limits.maximumDocumentBytes) digits, the document-size limit", at: start)
+      }
     }
     // Fast path: a plain integer of at most 18 digits.
     if fractionEnd == fractionStart, exponent == 0, integerEnd - integerStart <= 18 {
