@@ -118,26 +118,11 @@ public enum Value: Sendable, CustomStringConvertible {
     }
   }
 
-  /// A string in double quotes with JSON escapes.
+  /// A string in double quotes with JSON escapes (the canonical writer's string form).
   public static func quoted(_ string: String) -> String {
-    var result = "\""
-    for scalar in string.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          result.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return result + "\""
+    var result = ""
+    JSONWriter.writeString(string, to: &result)
+    return result
   }
 }
 
