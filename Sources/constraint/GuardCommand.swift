@@ -150,17 +150,6 @@ struct StandardErrorLogHandler: LogHandler {
       line += " \(key)=" + (plain ? value : Value.quoted(value))
     }
     line += "\n"
-    var bytes = Array(line.utf8)
-    bytes.withUnsafeMutableBytes { raw in
-      var offset = 0
-      while offset < raw.count {
-        let written = write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return
-        }
-        offset += written
-      }
-    }
+    Terminal.writeAll(Array(line.utf8), to: STDERR_FILENO)
   }
 }

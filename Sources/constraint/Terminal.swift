@@ -41,7 +41,8 @@ final class Terminal {
     buffer.removeAll(keepingCapacity: true)
   }
 
-  private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+  /// Writes every byte to `descriptor`, retrying after interruptions.
+  static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
     bytes.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {
