@@ -4,7 +4,11 @@
 SWIFT ?= swift
 CONSTRAINT = .build/release/constraint
 
-.PHONY: check test build release clean golden
+.PHONY: check test build release clean golden deps
+
+## deps: install libpcre2-dev and pkg-config when missing (Debian; root or sudo).
+deps:
+	@scripts/install-deps.sh
 
 ## check: the main job on the shipped rules and example snapshots. The examples deliberately
 ## violate every rule, so `constraint check` exits 1 there: that is the expected result and the
@@ -23,7 +27,7 @@ check: release
 	fi
 
 ## test: build and run the whole test suite (debug build).
-test:
+test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -32,10 +36,10 @@ golden:
 	$(SWIFT) build --build-tests
 	UPDATE_GOLDEN=1 $(SWIFT) test --skip-build --filter CheckGoldenTests
 
-build:
+build: deps
 	$(SWIFT) build
 
-release:
+release: deps
 	$(SWIFT) build -c release --product constraint
 
 clean:
