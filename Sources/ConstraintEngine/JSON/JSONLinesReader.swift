@@ -50,7 +50,9 @@ public struct JSONLinesReader: Sequence {
   }
 
   public func makeIterator() -> Iterator {
-    Iterator(lines: RawLines(source: source, limits: limits, chunkSize: chunkSize))
+    Iterator(
+      lines: RawLines(source: source, limits: limits, chunkSize: chunkSize),
+      strings: JSONStringTable())
   }
 
   /// Calls `body` with each non-blank line's bytes (valid only during the call), in order,
@@ -68,6 +70,8 @@ public struct JSONLinesReader: Sequence {
   /// Iterates the parsed lines.
   public struct Iterator: IteratorProtocol {
     fileprivate let lines: RawLines
+    /// Shared by all the lines: they repeat the same keys.
+    fileprivate let strings: JSONStringTable
 
     public mutating func next() -> Line? {
       guard let raw = lines.next() else { return nil }
@@ -76,7 +80,7 @@ public struct JSONLinesReader: Sequence {
         return Line(number: raw.number, result: .failure(error), byteCount: raw.byteCount)
       case .success(let bytes):
         do {
-          let value = try JSONReader.read(bytes, limits: lines.limits)
+          let value = try JSONReader.read(bytes, limits: lines.limits, strings: strings)
           return Line(number: raw.number, result: .success(value), byteCount: bytes.count)
         } catch {
           var located = error

@@ -38,13 +38,17 @@ struct ValueBuilder: JSONBuilder {
 }
 
 /// An array holding the elements moved out of `source` (left uninitialized).
+///
+/// Built with `reserveCapacity` and `append`, which specialise for `Element`, rather than
+/// `Array(unsafeUninitializedCapacity:)`, whose allocation is unspecialised library code that
+/// looks the array storage's type metadata up in the runtime's cache for every array.
 @inline(__always)
 func movingIntoArray<Element>(_ source: UnsafeMutableBufferPointer<Element>) -> [Element] {
   guard let base = source.baseAddress, source.count > 0 else { return [] }
-  return [Element](unsafeUninitializedCapacity: source.count) { buffer, initialized in
-    buffer.baseAddress!.moveInitialize(from: base, count: source.count)
-    initialized = source.count
-  }
+  var result: [Element] = []
+  result.reserveCapacity(source.count)
+  for offset in 0..<source.count { result.append((base + offset).move()) }
+  return result
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
@@ -52,6 +56,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   let bytes: UnsafeBufferPointer<UInt8>
   let limits: JSONLimits
   let builder: Builder
+  /// Where plain strings of at most ``JSONStringTable/maximumLength`` bytes are looked up and
+  /// kept (nil: every string is built).
+  let strings: JSONStringTable?
   var index = 0
   var depth = 0
   var valueCount = 0
@@ -64,6 +71,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// building a container costs one exactly sized allocation, not repeated array growth.
   var elementStack = ScratchStack<Builder.Output>()
   var memberStack = ScratchStack<(key: String, value: Builder.Output)>()
+  /// The hash of each key in `memberStack` (``JSONStringBytes/hash``), at the same position.
+  var keyHashStack = ScratchStack<UInt64>()
   var keyRangeStack: [SourceRange] = []
   /// Line tracking, only maintained when the builder wants locations.
   var line = 1
@@ -72,10 +81,14 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   var lastLocatedOffset = -1
   var lastLocatedColumn = 1
 
-  init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits, builder: Builder) {
+  init(
+    bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits, builder: Builder,
+    strings: JSONStringTable? = nil
+  ) {
     self.bytes = bytes
     self.limits = limits
     self.builder = builder
+    self.strings = strings
   }
 
   /// Parses exactly one document (surrounded by optional whitespace).
@@ -295,9 +308,10 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
         throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
       }
-      let key = try parseString()
+      var keyHash: UInt64 = 0
+      let key = try parseString(hash: &keyHash, wantsHash: true)
       let keyRange = range(from: keyStart)
-      if !isNewKey(key, base: base, largeObjectKeys: &largeObjectKeys) {
+      if !isNewKey(key, hash: keyHash, base: base, largeObjectKeys: &largeObjectKeys) {
         throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
       }
       skipWhitespace()
@@ -308,6 +322,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       skipWhitespace()
       let value = try parseValue()
       memberStack.push((key, value))
+      keyHashStack.push(keyHash)
       if Builder.tracksLocations { keyRangeStack.append(keyRange) }
       skipWhitespace()
       guard index < bytes.count else {
@@ -328,28 +343,31 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     }
     let range = range(from: startLocation)
     let builder = builder
+    keyHashStack.truncate(to: base)
     return memberStack.popMoving(from: base) {
       builder.object(moving: $0, keyRanges: keyRanges, range: range)
     }
   }
 
-  /// Whether `key` differs from the keys of the object whose members start at `base` in the
-  /// member stack. Small objects compare keys directly; past 16 members a hash set of exact
-  /// keys takes over, so wide objects stay linear.
+  /// Whether `key` (whose bytes hash to `hash`) differs from the keys of the object whose
+  /// members start at `base` in the member stack. Small objects compare key hashes, and the
+  /// keys themselves only when the hashes are equal; past 16 members a hash set of exact keys
+  /// takes over, so wide objects stay linear.
   @inline(__always)
-  borrowing func isNewKey(_ key: String, base: Int, largeObjectKeys: inout Set<ExactKey>?) -> Bool {
+  borrowing func isNewKey(
+    _ key: String, hash: UInt64, base: Int, largeObjectKeys: inout Set<ExactKey>?
+  ) -> Bool {
     if largeObjectKeys != nil { return largeObjectKeys!.insert(ExactKey(key)).inserted }
-    return memberStack.withElements(from: base) { members in
-      if members.count < 16 {
-        let length = key.utf8.count
-        for position in members.indices
-        where members[position].key.utf8.count == length
-          && Value.scalarsEqual(members[position].key, key)
-        {
-          return false
-        }
-        return true
+    let isNew = keyHashStack.withElements(from: base) { hashes in
+      guard hashes.count < 16 else { return nil as Bool? }
+      for position in hashes.indices where hashes[position] == hash {
+        let existing = memberStack.withElements(from: base + position) { $0[0].key }
+        if Value.scalarsEqual(existing, key) { return false }
       }
+      return true
+    }
+    if let isNew { return isNew }
+    return memberStack.withElements(from: base) { members in
       var keys = Set<ExactKey>(minimumCapacity: members.count * 2)
       for position in members.indices { keys.insert(ExactKey(members[position].key)) }
       let inserted = keys.insert(ExactKey(key)).inserted
@@ -361,41 +379,91 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   // MARK: Strings
 
   /// Parses a string starting at the opening quote.
+  @inline(__always)
   mutating func parseString() throws(JSONError) -> String {
+    var hash: UInt64 = 0
+    return try parseString(hash: &hash, wantsHash: false)
+  }
+
+  /// Parses a string starting at the opening quote; with `wantsHash`, sets `hash` to the hash
+  /// of its (unescaped) UTF-8 bytes, ``JSONStringBytes/hash``.
+  @inline(__always)
+  mutating func parseString(hash: inout UInt64, wantsHash: Bool) throws(JSONError) -> String {
     let quote = index
-    index += 1
-    let contentStart = index
-    // Fast path: no escapes.
-    var seenBytes: UInt8 = 0
-    // Eight bytes at a time while none is special (`"`, `\`, a control character or
-    // non-ASCII); the byte loop below then finds and handles the special one.
-    if let base = bytes.baseAddress {
-      let raw = UnsafeRawPointer(base)
-      while index &+ 8 <= bytes.count {
-        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-        if JSONParser.hasSpecialStringByte(word) { break }
-        index &+= 8
-      }
+    guard try scanPlainString(quote: quote) else {
+      let string = try parseEscapedString(quote: quote)
+      if wantsHash { hash = JSONStringBytes.hash(of: string) }
+      return string
     }
-    while index < bytes.count {
+    // Not empty: it holds at least the two quotes.
+    let base = bytes.baseAddress!
+    let start = quote &+ 1
+    let count = index &- 1 &- start
+    let content = UnsafeBufferPointer(start: base + start, count: count)
+    let table = strings
+    if table == nil && !wantsHash { return String(decoding: content, as: UTF8.self) }
+    let key =
+      start &+ count >= 8
+      ? JSONStringBytes(words: UnsafeRawPointer(base), start: start, count: count)
+      : JSONStringBytes(bytes: base + start, count: count)
+    hash = key.hash
+    if let table, count <= JSONStringTable.maximumLength { return table.string(content, key: key) }
+    return String(decoding: content, as: UTF8.self)
+  }
+
+  /// Scans a string from its opening quote at `quote`. Without escapes it returns true with
+  /// `index` after the closing quote and the content checked (control characters, length,
+  /// UTF-8); at the first backslash it returns false with `index` there.
+  @inline(__always)
+  mutating func scanPlainString(quote: Int) throws(JSONError) -> Bool {
+    index = quote &+ 1
+    let contentStart = index
+    let count = bytes.count
+    // The first byte that starts no valid UTF-8 sequence, reported once the string has ended
+    // (control characters, a missing closing quote and the length limit are reported first).
+    var firstInvalid = -1
+    let raw = UnsafeRawPointer(bytes.baseAddress!)
+    while true {
+      // Eight bytes at a time while none is special (`"`, `\`, a control character or
+      // non-ASCII), then straight to the first special one.
+      if index &+ 8 <= count {
+        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        let special = JSONParser.specialStringBytes(word)
+        if special == 0 {
+          index &+= 8
+          continue
+        }
+        index &+= special.trailingZeroBitCount &>> 3
+      } else if index >= count {
+        throw error("unterminated string", at: quote)
+      }
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
-        let length = index - contentStart
-        if length > limits.maximumStringBytes { throw stringTooLong(at: quote) }
-        let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
-        index += 1
-        if seenBytes >= 0x80, let invalid = JSONParser.firstInvalidUTF8(in: slice) {
-          throw error("invalid UTF-8 in string", at: contentStart + invalid)
-        }
-        return String(decoding: slice, as: UTF8.self)
+        if index &- contentStart > limits.maximumStringBytes { throw stringTooLong(at: quote) }
+        index &+= 1
+        if firstInvalid >= 0 { throw error("invalid UTF-8 in string", at: firstInvalid) }
+        return true
       }
-      seenBytes |= byte
-      if byte == UInt8(ascii: "\\") { break }
+      if byte == UInt8(ascii: "\\") { return false }
       if byte < 0x20 { throw controlCharacter(at: index) }
-      index += 1
+      if byte < 0x80 {
+        index &+= 1
+        continue
+      }
+      let length = JSONParser.validSequenceLength(bytes, at: index)
+      if length == 0 {
+        if firstInvalid < 0 { firstInvalid = index }
+        index &+= 1
+      } else {
+        index &+= length
+      }
     }
-    guard index < bytes.count else { throw error("unterminated string", at: quote) }
-    // Slow path: unescape into a buffer.
+  }
+
+  /// Parses the rest of a string whose content starts after `quote`, with `index` at its first
+  /// backslash: unescapes into a buffer.
+  mutating func parseEscapedString(quote: Int) throws(JSONError) -> String {
+    let contentStart = quote + 1
     var buffer: [UInt8] = Array(bytes[contentStart..<index])
     while true {
       guard index < bytes.count else { throw error("unterminated string", at: quote) }
@@ -436,10 +504,11 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     return position
   }
 
-  /// Whether any byte of `word` is `"`, `\\`, below 0x20 or at least 0x80 (SWAR: a zero
-  /// byte of `word ^ pattern` marks a match).
+  /// A mask with the high bit of each byte of `word` that is `"`, `\\`, below 0x20 or at least
+  /// 0x80 set (SWAR: a zero byte of `word ^ pattern` marks a match). Bits above the lowest
+  /// may be spurious (borrows), so only the lowest set bit locates a special byte.
   @inline(__always)
-  static func hasSpecialStringByte(_ word: UInt64) -> Bool {
+  static func specialStringBytes(_ word: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
     let quote = word ^ (ones &* 0x22)
@@ -447,7 +516,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let hasQuote = (quote &- ones) & ~quote & highs
     let hasBackslash = (backslash &- ones) & ~backslash & highs
     let hasControl = (word &- ones &* 0x20) & ~word & highs
-    return (hasQuote | hasBackslash | hasControl | (word & highs)) != 0
+    return hasQuote | hasBackslash | hasControl | (word & highs)
   }
 
   func stringTooLong(at quote: Int) -> JSONError {
@@ -759,6 +828,13 @@ struct ScratchStack<Element>: ~Copyable {
     if count == capacity { grow() }
     (storage + count).initialize(to: element)
     count += 1
+  }
+
+  /// Drops the elements from `start` to the top.
+  @inline(__always)
+  mutating func truncate(to start: Int) {
+    (storage + start).deinitialize(count: count - start)
+    count = start
   }
 
   private mutating func grow() {

@@ -9,8 +9,20 @@ public enum JSONReader {
   public static func read(
     _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default
   ) throws(JSONError) -> Value {
+    // A large document is worth a string table of its own (its keys repeat); a small one
+    // would pay more to set the table up than it saves.
+    let strings = bytes.count >= 1 << 16 ? JSONStringTable() : nil
+    return try read(bytes, limits: limits, strings: strings)
+  }
+
+  /// Reads one document, looking short strings up in (and adding them to) `strings`, which
+  /// may be shared by the documents read one after another on one thread.
+  static func read(
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, strings: JSONStringTable?
+  ) throws(JSONError) -> Value {
     let typed = bytes.bindMemory(to: UInt8.self)
-    var parser = JSONParser(bytes: typed, limits: limits, builder: ValueBuilder())
+    var parser = JSONParser(
+      bytes: typed, limits: limits, builder: ValueBuilder(), strings: strings)
     return try parser.parseDocument()
   }
 

@@ -1,0 +1,176 @@
+/// The UTF-8 bytes of a string as little-endian 8-byte chunks (the last one zero-padded), the
+/// form both the string table and duplicate-key detection hash and compare.
+struct JSONStringBytes {
+  /// The first four chunks (zero past the end): all of a string of at most 32 bytes.
+  var w0: UInt64 = 0
+  var w1: UInt64 = 0
+  var w2: UInt64 = 0
+  var w3: UInt64 = 0
+  var count: Int
+  /// The hash of all the bytes (of every chunk, not only the four kept).
+  var hash: UInt64
+
+  /// Mixes one chunk into a running hash.
+  @inline(__always)
+  static func mix(_ hash: UInt64, _ chunk: UInt64) -> UInt64 {
+    var h = (hash ^ chunk) &* 0xBF58_476D_1CE4_E5B9
+    h ^= h &>> 31
+    return h
+  }
+
+  @inline(__always)
+  static func seed(count: Int) -> UInt64 {
+    UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+  }
+
+  /// Chunk `index` of `bytes[start..<start + count]`, assembled byte by byte (always in bounds).
+  @inline(__always)
+  static func chunk(_ bytes: UnsafePointer<UInt8>, count: Int, index: Int) -> UInt64 {
+    let first = index &* 8
+    let end = min(first &+ 8, count)
+    var chunk: UInt64 = 0
+    var position = end
+    while position > first {
+      position &-= 1
+      chunk = chunk &<< 8 | UInt64(bytes[position])
+    }
+    return chunk
+  }
+
+  /// The chunks and hash of `count` bytes at `bytes`, read only within `[bytes, bytes + count)`.
+  init(bytes: UnsafePointer<UInt8>, count: Int) {
+    self.count = count
+    var hash = Self.seed(count: count)
+    // An empty string still mixes one (zero) chunk, as the in-place reading does.
+    let chunks = max(1, (count &+ 7) / 8)
+    for index in 0..<chunks {
+      let chunk = Self.chunk(bytes, count: count, index: index)
+      switch index {
+      case 0: w0 = chunk
+      case 1: w1 = chunk
+      case 2: w2 = chunk
+      case 3: w3 = chunk
+      default: break
+      }
+      hash = Self.mix(hash, chunk)
+    }
+    self.hash = hash
+  }
+
+  /// The chunks and hash of `buffer[start..<start + count]`, loading whole words: a word that
+  /// would pass the end is loaded ending at the end instead and shifted, which reads up to
+  /// seven bytes before `start`, so `start + count >= 8` is required (the caller falls back to
+  /// ``init(bytes:count:)`` otherwise).
+  @inline(__always)
+  init(words buffer: UnsafeRawPointer, start: Int, count: Int) {
+    self.count = count
+    var hash = Self.seed(count: count)
+    let end = start &+ count
+    let fullChunks = count &>> 3
+    let tailBytes = count & 7
+    @inline(__always)
+    func word(at offset: Int) -> UInt64 {
+      UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+    var tail: UInt64 = 0
+    if tailBytes != 0 { tail = word(at: end &- 8) &>> UInt64(64 &- 8 &* tailBytes) }
+    if count <= 32 {
+      // Fixed chunk slots, so that the common short string is a few straight-line loads.
+      if fullChunks > 0 { w0 = word(at: start) }
+      if fullChunks > 1 { w1 = word(at: start &+ 8) }
+      if fullChunks > 2 { w2 = word(at: start &+ 16) }
+      if fullChunks > 3 { w3 = word(at: start &+ 24) }
+      switch fullChunks {
+      case 0: w0 = tail
+      case 1: w1 = tail
+      case 2: w2 = tail
+      case 3: w3 = tail
+      default: break
+      }
+      hash = Self.mix(hash, w0)
+      if count > 8 { hash = Self.mix(hash, w1) }
+      if count > 16 { hash = Self.mix(hash, w2) }
+      if count > 24 { hash = Self.mix(hash, w3) }
+    } else {
+      for index in 0..<fullChunks {
+        let chunk = word(at: start &+ index &* 8)
+        switch index {
+        case 0: w0 = chunk
+        case 1: w1 = chunk
+        case 2: w2 = chunk
+        case 3: w3 = chunk
+        default: break
+        }
+        hash = Self.mix(hash, chunk)
+      }
+      if tailBytes != 0 { hash = Self.mix(hash, tail) }
+    }
+    self.hash = hash
+  }
+
+  /// The hash of a string's UTF-8 bytes (the same as for the bytes read in place).
+  static func hash(of string: String) -> UInt64 {
+    var string = string
+    return string.withUTF8 { utf8 in
+      guard let base = utf8.baseAddress else { return JSONStringBytes.emptyHash }
+      return JSONStringBytes(bytes: base, count: utf8.count).hash
+    }
+  }
+
+  static let emptyHash = mix(seed(count: 0), 0)
+}
+
+/// Strings already built, found again by their UTF-8 bytes: text that recurs across the
+/// documents of one reader — object keys above all, and values such as states and plans — is
+/// decoded and allocated once and then shared, instead of being built anew for every
+/// occurrence. A fixed-size cache indexed by hash (a new string replaces whatever held its
+/// slot), so memory stays bounded whatever the input; only strings of at most
+/// ``maximumLength`` bytes are kept.
+final class JSONStringTable {
+  /// The longest string kept, in UTF-8 bytes.
+  static let maximumLength = 32
+
+  private struct Slot {
+    var w0: UInt64
+    var w1: UInt64
+    var w2: UInt64
+    var w3: UInt64
+    /// -1 for an empty slot.
+    var count: Int
+    var string: String
+  }
+
+  private let slots: UnsafeMutablePointer<Slot>
+  private let shift: UInt64
+  private let slotCount: Int
+
+  /// A table of `2^bits` slots.
+  init(bits: Int = 10) {
+    slotCount = 1 << bits
+    shift = UInt64(64 - bits)
+    slots = .allocate(capacity: slotCount)
+    slots.initialize(repeating: Slot(w0: 0, w1: 0, w2: 0, w3: 0, count: -1, string: ""),
+      count: slotCount)
+  }
+
+  deinit {
+    slots.deinitialize(count: slotCount)
+    slots.deallocate()
+  }
+
+  /// The string of `bytes` (valid UTF-8, at most ``maximumLength`` bytes, described by
+  /// `key`): the one kept when the same bytes were seen before, else built and kept.
+  @inline(__always)
+  func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes) -> String {
+    let slot = slots + Int(truncatingIfNeeded: key.hash &>> shift)
+    if slot.pointee.count == key.count, slot.pointee.w0 == key.w0, slot.pointee.w1 == key.w1,
+      slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
+    {
+      return slot.pointee.string
+    }
+    let string = String(decoding: bytes, as: UTF8.self)
+    slot.pointee = Slot(
+      w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3, count: key.count, string: string)
+    return string
+  }
+}

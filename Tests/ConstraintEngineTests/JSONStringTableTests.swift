@@ -1,0 +1,256 @@
+import Testing
+
+@testable import ConstraintEngine
+
+/// The string table the reader shares across JSONL lines, the byte chunks and hashes it and
+/// duplicate-key detection use, and the string scanning that feeds them.
+@Suite("JSON string table")
+struct JSONStringTableTests {
+  /// Deterministic bytes (printable ASCII and some UTF-8 lead/continuation bytes).
+  static func bytes(count: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    return (0..<count).map { _ in
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return UInt8(truncatingIfNeeded: state >> 56)
+    }
+  }
+
+  /// Whether two values are equal with keys in the same order, compared by exact bytes.
+  static func identical(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case (.string(let x), .string(let y)): return Array(x.utf8) == Array(y.utf8)
+    case (.array(let x), .array(let y)):
+      return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
+    case (.object(let x), .object(let y)):
+      return x.count == y.count
+        && zip(x, y).allSatisfy { Array($0.key.utf8) == Array($1.key.utf8) && identical($0.value, $1.value) }
+    default: return a.structurallyEquals(b)
+    }
+  }
+
+  /// Each line read with the shared table, checked against the line read on its own.
+  static func checkLines(_ lines: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    let text = lines.joined(separator: "\n")
+    let read = Array(JSONLinesReader(bytes: Array(text.utf8)))
+    #expect(read.count == lines.count, sourceLocation: sourceLocation)
+    for (line, expected) in zip(read, lines) {
+      let reference = JSONTestSupport.read(expected)
+      switch (line.result, reference) {
+      case (.success(let value), .success(let referenceValue)):
+        #expect(
+          identical(value, referenceValue), "line \(line.number): \(value)",
+          sourceLocation: sourceLocation)
+      case (.failure(let error), .failure(let referenceError)):
+        #expect(error.message == referenceError.message, sourceLocation: sourceLocation)
+        #expect(error.offset == referenceError.offset, sourceLocation: sourceLocation)
+      default:
+        Issue.record("line \(line.number): \(line.result) vs \(reference)",
+          sourceLocation: sourceLocation)
+      }
+    }
+  }
+
+  @Test("reading chunks in place gives the chunks and hash of reading byte by byte")
+  func inPlaceChunks() {
+    for count in 0...80 {
+      for start in 0..<12 where start + count >= 8 {
+        let bytes = Self.bytes(count: start + count + 3, seed: UInt64(count * 31 + start))
+        bytes.withUnsafeBufferPointer { buffer in
+          let base = buffer.baseAddress!
+          let inPlace = JSONStringBytes(words: UnsafeRawPointer(base), start: start, count: count)
+          let byBytes = JSONStringBytes(bytes: base + start, count: count)
+          #expect(inPlace.count == count)
+          #expect(inPlace.hash == byBytes.hash, "count \(count), start \(start)")
+          #expect(
+            [inPlace.w0, inPlace.w1, inPlace.w2, inPlace.w3]
+              == [byBytes.w0, byBytes.w1, byBytes.w2, byBytes.w3], "count \(count), start \(start)")
+        }
+      }
+    }
+  }
+
+  @Test("the hash of a string is the hash of its bytes; different bytes, different chunks")
+  func stringHash() {
+    let texts = ["", "a", "é", "e\u{301}", "abcdefgh", "abcdefghi", String(repeating: "x", count: 40)]
+    for text in texts {
+      let bytes = Array(text.utf8)
+      let expected = bytes.withUnsafeBufferPointer {
+        JSONStringBytes(bytes: $0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count)
+      }
+      #expect(JSONStringBytes.hash(of: text) == expected.hash, "\(text)")
+    }
+    // Precomposed and decomposed é are different bytes, so different chunks (and in practice
+    // different hashes; equal hashes would only cost a byte comparison).
+    let precomposed = Array("é".utf8)
+    let decomposed = Array("e\u{301}".utf8)
+    let a = precomposed.withUnsafeBufferPointer { JSONStringBytes(bytes: $0.baseAddress!, count: 2) }
+    let b = decomposed.withUnsafeBufferPointer { JSONStringBytes(bytes: $0.baseAddress!, count: 3) }
+    #expect(a.w0 != b.w0 || a.count != b.count)
+  }
+
+  @Test("a tiny table hands back the string of exactly the bytes asked for, however they collide")
+  func tinyTable() {
+    // Two slots: almost every lookup evicts or collides.
+    let table = JSONStringTable(bits: 1)
+    var texts: [String] = []
+    let base = "abcdefghijklmnopqrstuvwxyz012345"  // 32 bytes
+    for length in [0, 1, 7, 8, 9, 15, 16, 17, 24, 25, 31, 32] {
+      let prefix = String(base.prefix(length))
+      texts.append(prefix)
+      if length > 0 {
+        // Differing only in the last byte, and only in the first.
+        texts.append(String(prefix.dropLast()) + "!")
+        texts.append("!" + String(prefix.dropFirst()))
+      }
+    }
+    texts += ["é", "e\u{301}", "café", "cafe\u{301}", "Ω", "\u{2126}", "𝄞"]
+    for round in 0..<3 {
+      for text in texts + texts.reversed() {
+        let bytes = Array(text.utf8)
+        let string = bytes.withUnsafeBufferPointer { buffer in
+          let key = JSONStringBytes(
+            bytes: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: buffer.count)
+          return table.string(buffer, key: key)
+        }
+        #expect(Array(string.utf8) == bytes, "round \(round): \(text)")
+      }
+    }
+  }
+
+  @Test("keys that differ only late, by one byte or by length, stay distinct across lines")
+  func lateDifferences() {
+    var lines: [String] = []
+    for length in [7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 64] {
+      let stem = String(repeating: "k", count: length - 1)
+      lines.append("{\"\(stem)a\":1,\"\(stem)b\":2,\"\(stem)\":3,\"\(stem)aa\":4}")
+      lines.append("{\"\(stem)b\":\"\(stem)a\",\"\(stem)a\":\"\(stem)b\"}")
+      lines.append("[\"\(stem)a\",\"\(stem)b\",{\"\(stem)a\":{\"\(stem)b\":null}}]")
+    }
+    Self.checkLines(lines + lines)
+  }
+
+  @Test("precomposed and decomposed keys are different keys, in one object and across lines")
+  func normalisationForms() throws {
+    let lines = [
+      "{\"é\":1,\"e\u{301}\":2}",
+      "{\"e\u{301}\":\"é\",\"é\":\"e\u{301}\"}",
+      "{\"café_key_longer_than_thirty_two_bytes\":1,\"cafe\u{301}_key_longer_than_thirty_two_bytes\":2}",
+      "{\"é\":[\"é\",\"e\u{301}\"]}",
+      "{\"e\u{301}\":[\"e\u{301}\",\"é\"]}",
+    ]
+    Self.checkLines(lines + lines.reversed())
+    let read = Array(JSONLinesReader(bytes: Array(lines.joined(separator: "\n").utf8)))
+    guard case .success(let first) = read[0].result, case .object(let object) = first else {
+      Issue.record("line 1 not an object")
+      return
+    }
+    #expect(object.keys.map { Array($0.utf8) } == [[0xC3, 0xA9], [0x65, 0xCC, 0x81]])
+    guard case .success(let second) = read[1].result, case .object(let swapped) = second else {
+      Issue.record("line 2 not an object")
+      return
+    }
+    #expect(swapped.keys.map { Array($0.utf8) } == [[0x65, 0xCC, 0x81], [0xC3, 0xA9]])
+  }
+
+  @Test(
+    "duplicate keys are found by exact bytes after unescaping, short and long, in lines",
+    arguments: [
+      ("{\"ab\":1,\"a\\u0062\":2}", 8),
+      ("{\"a\\u0062\":1,\"ab\":2}", 13),
+      ("{\"é\":1,\"\\u00e9\":2}", 8),
+      ("{\"x\":0,\"é\":1,\"y\":2,\"é\":3}", 20),
+      ("{\"\":1,\"\":2}", 6),
+      ("{\"a_key_that_is_longer_than_32_bytes!\":1,\"a_key_that_is_longer_than_32_bytes!\":2}",
+       41),
+      ("{\"a_key_that_is_longer_than_32_bytes!\":1,\"a_key_that_is_longer_than_32_bytes\\u0021\":2}",
+       41),
+    ])
+  func duplicates(_ text: String, offset: Int) {
+    // Twice, so that the second time the keys come from the table.
+    let read = Array(JSONLinesReader(bytes: Array((text + "\n" + text).utf8)))
+    #expect(read.count == 2)
+    for line in read {
+      guard case .failure(let error) = line.result else {
+        Issue.record("accepted: \(text)")
+        continue
+      }
+      #expect(error.message.hasPrefix("duplicate key "), "\(error)")
+      #expect(error.offset == offset, "\(text)")
+    }
+  }
+
+  @Test("objects with more than 16 keys still find a duplicate and keep distinct keys")
+  func wideObjects() {
+    let keys = (0..<40).map { "key_\($0)_" + String(repeating: "z", count: $0) }
+    let members = keys.enumerated().map { "\"\($1)\":\($0)" }
+    let good = "{" + members.joined(separator: ",") + "}"
+    let bad = "{" + (members + ["\"key_30_\(String(repeating: "z", count: 30))\":0"])
+      .joined(separator: ",") + "}"
+    Self.checkLines([good, bad, good])
+    let read = Array(JSONLinesReader(bytes: Array([good, bad].joined(separator: "\n").utf8)))
+    guard case .failure(let error) = read[1].result else {
+      Issue.record("duplicate accepted")
+      return
+    }
+    #expect(error.message.hasPrefix("duplicate key \"key_30_"))
+  }
+
+  @Test("a special byte at each position of an eight-byte word is found exactly")
+  func specialBytePositions() {
+    for prefix in 0..<20 {
+      let filler = String(repeating: "a", count: prefix)
+      // Control character: an error at that byte.
+      let control = JSONTestSupport.error(reading: "[\"\(filler)\u{01}bcdefghijk\"]")
+      #expect(control?.offset == 2 + prefix)
+      #expect(control?.message.contains("control character") == true)
+      // Invalid UTF-8: an error at that byte.
+      var bytes = Array("[\"\(filler)".utf8) + [0xFF] + Array("bcdefghijk\"]".utf8)
+      guard case .failure(let invalid) = JSONTestSupport.read(bytes) else {
+        Issue.record("invalid UTF-8 accepted at \(prefix)")
+        continue
+      }
+      #expect(invalid.offset == 2 + prefix)
+      #expect(invalid.message == "invalid UTF-8 in string")
+      // Valid non-ASCII, an escape and the closing quote at that position read back exactly.
+      for tail in ["é and more text", "𝄞", "\\n after", ""] {
+        let text = "[\"\(filler)\(tail)\"]"
+        guard case .success(.array(let elements)) = JSONTestSupport.read(text),
+          case .string(let string) = elements.first
+        else {
+          Issue.record("not read: \(text)")
+          continue
+        }
+        #expect(string == filler + tail.replacingOccurrences(of: "\\n", with: "\n"))
+      }
+      // A control character after an invalid byte is reported first, as is a missing quote.
+      bytes = Array("[\"\(filler)".utf8) + [0xC3, 0x28, 0x09] + Array("\"]".utf8)
+      guard case .failure(let first) = JSONTestSupport.read(bytes) else {
+        Issue.record("accepted")
+        continue
+      }
+      #expect(first.message.contains("control character"))
+      #expect(first.offset == 4 + prefix)
+      bytes = Array("[\"\(filler)".utf8) + [0xFF] + Array("abcdefghijklmnop".utf8)
+      guard case .failure(let unterminated) = JSONTestSupport.read(bytes) else {
+        Issue.record("accepted")
+        continue
+      }
+      #expect(unterminated.message == "unterminated string")
+    }
+  }
+
+  @Test("a document of 64 KiB or more shares one table and reads as without it")
+  func largeDocument() throws {
+    let element =
+      "{\"account_id\":\"acct_1\",\"allocation_micro\":\"12\",\"state\":\"ACTIVE\","
+      + "\"é\":\"e\u{301}\",\"e\u{301}\":\"é\"}"
+    let text = "[" + Array(repeating: element, count: 2_000).joined(separator: ",") + "]"
+    #expect(text.utf8.count >= 1 << 16)
+    let bytes = Array(text.utf8)
+    let shared = try JSONReader.read(bytes)
+    let separate = try bytes.withUnsafeBytes { raw throws(JSONError) in
+      try JSONReader.read(raw, limits: .default, strings: nil)
+    }
+    #expect(Self.identical(shared, separate))
+  }
+}
