@@ -110,7 +110,7 @@ struct JSONStringTableTests {
         let string = bytes.withUnsafeBufferPointer { buffer in
           let key = JSONStringBytes(
             bytes: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: buffer.count)
-          return table.string(buffer, key: key)
+          return table.cache.string(buffer, key: key, isKey: round == 1)
         }
         #expect(Array(string.utf8) == bytes, "round \(round): \(text)")
       }
@@ -193,6 +193,42 @@ struct JSONStringTableTests {
       return
     }
     #expect(error.message.hasPrefix("duplicate key \"key_30_"))
+  }
+
+  @Test("a predicted key is taken only when the bytes are exactly it, followed by its quote")
+  func predictedKeys() {
+    // Each line first teaches the chain "alpha" -> "beta" -> "gamma", then differs from it.
+    let teach = "{\"padding\":0,\"alpha\":1,\"beta\":2,\"gamma\":3}"
+    let variants = [
+      "{\"padding\":0,\"alpha\":1,\"betas\":2,\"gamma\":3}",  // longer than predicted
+      "{\"padding\":0,\"alpha\":1,\"bet\":2,\"gamma\":3}",  // shorter
+      "{\"padding\":0,\"alpha\":1,\"b\\u0065ta\":2,\"gamma\":3}",  // escaped, same key
+      "{\"padding\":0,\"alpha\":1,\"beta\\\"\":2,\"gamma\":3}",  // escaped quote after
+      "{\"padding\":0,\"alpha\":1,\"gamma\":3,\"beta\":2}",  // reordered
+      "{\"padding\":0,\"alpha\":1,\"beta\":2,\"beta\":3}",  // duplicate of a prediction
+      "{\"padding\":0,\"alpha\":1,\"be\u{301}ta\":2,\"gamma\":3}",  // non-ASCII
+      "{\"padding\":0,\"alpha\":1,\"beta",  // cut off inside the predicted key
+      "{\"padding\":0,\"alpha\":1,\"beta\"",  // cut off after it
+    ]
+    Self.checkLines(variants.flatMap { [teach, teach, $0] })
+    // The string limit still applies to a predicted key, even one learned under other limits.
+    let table = JSONStringTable()
+    let text = Array("{\"key\":1,\"abcdef\":2}".utf8)
+    func read(_ limits: JSONLimits) -> Result<Value, JSONError> {
+      text.withUnsafeBytes { raw in
+        Result { () throws(JSONError) -> Value in
+          try JSONReader.read(raw, limits: limits, strings: table.cache)
+        }
+      }
+    }
+    #expect((try? read(.default).get()) != nil)
+    #expect((try? read(.default).get()) != nil)
+    guard case .failure(let error) = read(JSONLimits(maximumStringBytes: 5)) else {
+      Issue.record("over-long key accepted")
+      return
+    }
+    #expect(error.message.hasPrefix("string longer than"))
+    #expect(error.offset == 9)
   }
 
   @Test("a special byte at each position of an eight-byte word is found exactly")

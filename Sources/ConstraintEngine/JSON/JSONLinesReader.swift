@@ -80,7 +80,9 @@ public struct JSONLinesReader: Sequence {
         return Line(number: raw.number, result: .failure(error), byteCount: raw.byteCount)
       case .success(let bytes):
         do {
-          let value = try JSONReader.read(bytes, limits: lines.limits, strings: strings)
+          let value = try withExtendedLifetime(strings) { () throws(JSONError) -> Value in
+            try JSONReader.read(bytes, limits: lines.limits, strings: strings.cache)
+          }
           return Line(number: raw.number, result: .success(value), byteCount: bytes.count)
         } catch {
           var located = error

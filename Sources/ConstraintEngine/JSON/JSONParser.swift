@@ -39,12 +39,20 @@ struct ValueBuilder: JSONBuilder {
 
 /// An array holding the elements moved out of `source` (left uninitialized).
 ///
-/// Built with `reserveCapacity` and `append`, which specialise for `Element`, rather than
-/// `Array(unsafeUninitializedCapacity:)`, whose allocation is unspecialised library code that
-/// looks the array storage's type metadata up in the runtime's cache for every array.
+/// Built with array literals (up to four elements) or `reserveCapacity` and `append`, which
+/// specialise for `Element`, rather than `Array(unsafeUninitializedCapacity:)`, whose
+/// allocation is unspecialised library code that looks the array storage's type metadata up
+/// in the runtime's cache for every array. (A literal allocates its exact storage directly.)
 @inline(__always)
 func movingIntoArray<Element>(_ source: UnsafeMutableBufferPointer<Element>) -> [Element] {
   guard let base = source.baseAddress, source.count > 0 else { return [] }
+  switch source.count {
+  case 1: return [base.move()]
+  case 2: return [base.move(), (base + 1).move()]
+  case 3: return [base.move(), (base + 1).move(), (base + 2).move()]
+  case 4: return [base.move(), (base + 1).move(), (base + 2).move(), (base + 3).move()]
+  default: break
+  }
   var result: [Element] = []
   result.reserveCapacity(source.count)
   for offset in 0..<source.count { result.append((base + offset).move()) }
@@ -58,7 +66,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   let builder: Builder
   /// Where plain strings of at most ``JSONStringTable/maximumLength`` bytes are looked up and
   /// kept (nil: every string is built).
-  let strings: JSONStringTable?
+  let strings: JSONStringCache?
   var index = 0
   var depth = 0
   var valueCount = 0
@@ -83,7 +91,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
 
   init(
     bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits, builder: Builder,
-    strings: JSONStringTable? = nil
+    strings: JSONStringCache? = nil
   ) {
     self.bytes = bytes
     self.limits = limits
@@ -269,7 +277,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     while true {
       skipWhitespace()
       let element = try parseValue()
-      elementStack.push(element)
+      elementStack.push(consume element)
       skipWhitespace()
       guard index < bytes.count else {
         throw error("unterminated array: expected `,` or `]`, found end of input", at: index)
@@ -309,7 +317,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
       }
       var keyHash: UInt64 = 0
-      let key = try parseString(hash: &keyHash, wantsHash: true)
+      let key = try parseKey(hash: &keyHash)
       let keyRange = range(from: keyStart)
       if !isNewKey(key, hash: keyHash, base: base, largeObjectKeys: &largeObjectKeys) {
         throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
@@ -321,7 +329,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       index += 1
       skipWhitespace()
       let value = try parseValue()
-      memberStack.push((key, value))
+      memberStack.push((consume key, consume value))
       keyHashStack.push(keyHash)
       if Builder.tracksLocations { keyRangeStack.append(keyRange) }
       skipWhitespace()
@@ -385,7 +393,24 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     return try parseString(hash: &hash, wantsHash: false)
   }
 
-  /// Parses a string starting at the opening quote; with `wantsHash`, sets `hash` to the hash
+  /// Parses an object key starting at its opening quote, setting `hash` to the hash of its
+  /// bytes: the key the string table predicts when the bytes are exactly it, else as a string.
+  @inline(__always)
+  mutating func parseKey(hash: inout UInt64) throws(JSONError) -> String {
+    let start = index &+ 1
+    if let table = strings, start >= 8,
+      let slot = table.predictedKey(
+        UnsafeRawPointer(bytes.baseAddress!), start: start, end: bytes.count),
+      slot.pointee.count <= limits.maximumStringBytes
+    {
+      index = start &+ slot.pointee.count &+ 1
+      hash = slot.pointee.hash
+      return slot.pointee.string
+    }
+    return try parseString(hash: &hash, wantsHash: true)
+  }
+
+  /// Parses a string starting at the opening quote; with `wantsHash` (keys), sets `hash` to the hash
   /// of its (unescaped) UTF-8 bytes, ``JSONStringBytes/hash``.
   @inline(__always)
   mutating func parseString(hash: inout UInt64, wantsHash: Bool) throws(JSONError) -> String {
@@ -401,14 +426,16 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let count = index &- 1 &- start
     let content = UnsafeBufferPointer(start: base + start, count: count)
     let table = strings
-    if table == nil && !wantsHash { return String(decoding: content, as: UTF8.self) }
+    if table == nil && !wantsHash { return makeString(content) }
     let key =
       start &+ count >= 8
       ? JSONStringBytes(words: UnsafeRawPointer(base), start: start, count: count)
       : JSONStringBytes(bytes: base + start, count: count)
     hash = key.hash
-    if let table, count <= JSONStringTable.maximumLength { return table.string(content, key: key) }
-    return String(decoding: content, as: UTF8.self)
+    if let table, count <= JSONStringTable.maximumLength {
+      return table.string(content, key: key, isKey: wantsHash)
+    }
+    return makeString(content)
   }
 
   /// Scans a string from its opening quote at `quote`. Without escapes it returns true with

@@ -11,14 +11,17 @@ public enum JSONReader {
   ) throws(JSONError) -> Value {
     // A large document is worth a string table of its own (its keys repeat); a small one
     // would pay more to set the table up than it saves.
-    let strings = bytes.count >= 1 << 16 ? JSONStringTable() : nil
-    return try read(bytes, limits: limits, strings: strings)
+    guard bytes.count >= 1 << 16 else { return try read(bytes, limits: limits, strings: nil) }
+    let table = JSONStringTable()
+    defer { withExtendedLifetime(table) {} }
+    return try read(bytes, limits: limits, strings: table.cache)
   }
 
   /// Reads one document, looking short strings up in (and adding them to) `strings`, which
-  /// may be shared by the documents read one after another on one thread.
+  /// may be shared by the documents read one after another on one thread (its table must
+  /// stay alive meanwhile).
   static func read(
-    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, strings: JSONStringTable?
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, strings: JSONStringCache?
   ) throws(JSONError) -> Value {
     let typed = bytes.bindMemory(to: UInt8.self)
     var parser = JSONParser(

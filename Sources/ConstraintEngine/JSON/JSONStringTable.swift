@@ -72,26 +72,14 @@ struct JSONStringBytes {
     func word(at offset: Int) -> UInt64 {
       UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
-    var tail: UInt64 = 0
-    if tailBytes != 0 { tail = word(at: end &- 8) &>> UInt64(64 &- 8 &* tailBytes) }
     if count <= 32 {
-      // Fixed chunk slots, so that the common short string is a few straight-line loads.
-      if fullChunks > 0 { w0 = word(at: start) }
-      if fullChunks > 1 { w1 = word(at: start &+ 8) }
-      if fullChunks > 2 { w2 = word(at: start &+ 16) }
-      if fullChunks > 3 { w3 = word(at: start &+ 24) }
-      switch fullChunks {
-      case 0: w0 = tail
-      case 1: w1 = tail
-      case 2: w2 = tail
-      case 3: w3 = tail
-      default: break
-      }
+      (w0, w1, w2, w3) = Self.shortChunks(buffer, start: start, count: count)
       hash = Self.mix(hash, w0)
       if count > 8 { hash = Self.mix(hash, w1) }
       if count > 16 { hash = Self.mix(hash, w2) }
       if count > 24 { hash = Self.mix(hash, w3) }
     } else {
+      let tail = tailBytes == 0 ? 0 : word(at: end &- 8) &>> UInt64(64 &- 8 &* tailBytes)
       for index in 0..<fullChunks {
         let chunk = word(at: start &+ index &* 8)
         switch index {
@@ -106,6 +94,39 @@ struct JSONStringBytes {
       if tailBytes != 0 { hash = Self.mix(hash, tail) }
     }
     self.hash = hash
+  }
+
+  /// The four chunks of `buffer[start..<start + count]`, `count <= 32`, loaded as
+  /// ``init(words:start:count:)`` does (so `start + count >= 8` is required).
+  @inline(__always)
+  static func shortChunks(_ buffer: UnsafeRawPointer, start: Int, count: Int)
+    -> (UInt64, UInt64, UInt64, UInt64)
+  {
+    @inline(__always)
+    func word(at offset: Int) -> UInt64 {
+      UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+    let fullChunks = count &>> 3
+    let tailBytes = count & 7
+    var tail: UInt64 = 0
+    if tailBytes != 0 { tail = word(at: start &+ count &- 8) &>> UInt64(64 &- 8 &* tailBytes) }
+    // Fixed chunk slots, so that the common short string is a few straight-line loads.
+    var w0: UInt64 = 0
+    var w1: UInt64 = 0
+    var w2: UInt64 = 0
+    var w3: UInt64 = 0
+    if fullChunks > 0 { w0 = word(at: start) }
+    if fullChunks > 1 { w1 = word(at: start &+ 8) }
+    if fullChunks > 2 { w2 = word(at: start &+ 16) }
+    if fullChunks > 3 { w3 = word(at: start &+ 24) }
+    switch fullChunks {
+    case 0: w0 = tail
+    case 1: w1 = tail
+    case 2: w2 = tail
+    case 3: w3 = tail
+    default: break
+    }
+    return (w0, w1, w2, w3)
   }
 
   /// The hash of a string's UTF-8 bytes (the same as for the bytes read in place).
@@ -125,52 +146,115 @@ struct JSONStringBytes {
 /// decoded and allocated once and then shared, instead of being built anew for every
 /// occurrence. A fixed-size cache indexed by hash (a new string replaces whatever held its
 /// slot), so memory stays bounded whatever the input; only strings of at most
-/// ``maximumLength`` bytes are kept.
+/// ``maximumLength`` bytes are kept. The parser works through a ``JSONStringCache`` view,
+/// which costs no reference counting per lookup; the table must outlive it.
 final class JSONStringTable {
   /// The longest string kept, in UTF-8 bytes.
   static let maximumLength = 32
 
-  private struct Slot {
+  let cache: JSONStringCache
+
+  /// A table of `2^bits` slots.
+  init(bits: Int = 10) {
+    let count = 1 << bits
+    let slots = UnsafeMutablePointer<JSONStringCache.Slot>.allocate(capacity: count)
+    slots.initialize(
+      repeating: JSONStringCache.Slot(
+        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, hash: 0, next: 0, string: ""),
+      count: count)
+    let lastKey = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    lastKey.initialize(to: 0)
+    cache = JSONStringCache(slots: slots, shift: UInt64(64 - bits), lastKey: lastKey)
+  }
+
+  deinit {
+    let count = 1 << (64 - Int(cache.shift))
+    cache.slots.deinitialize(count: count)
+    cache.slots.deallocate()
+    cache.lastKey.deallocate()
+  }
+}
+
+/// The slots of a ``JSONStringTable``, used without owning them.
+///
+/// Object keys also form a chain: each key's slot remembers the slot of the key read after it
+/// last time (documents of one kind list the same keys in the same order), so the next key can
+/// be checked against that prediction directly — its bytes compared in place and the closing
+/// quote found where expected — without scanning, hashing or a lookup.
+struct JSONStringCache {
+  struct Slot {
     var w0: UInt64
     var w1: UInt64
     var w2: UInt64
     var w3: UInt64
     /// -1 for an empty slot.
     var count: Int
+    /// ``JSONStringBytes/hash`` of the bytes.
+    var hash: UInt64
+    /// The slot of the key that followed this one (as a key) last time.
+    var next: Int
     var string: String
   }
 
-  private let slots: UnsafeMutablePointer<Slot>
-  private let shift: UInt64
-  private let slotCount: Int
+  let slots: UnsafeMutablePointer<Slot>
+  let shift: UInt64
+  /// The slot of the last key read.
+  let lastKey: UnsafeMutablePointer<Int>
 
-  /// A table of `2^bits` slots.
-  init(bits: Int = 10) {
-    slotCount = 1 << bits
-    shift = UInt64(64 - bits)
-    slots = .allocate(capacity: slotCount)
-    slots.initialize(repeating: Slot(w0: 0, w1: 0, w2: 0, w3: 0, count: -1, string: ""),
-      count: slotCount)
-  }
-
-  deinit {
-    slots.deinitialize(count: slotCount)
-    slots.deallocate()
-  }
-
-  /// The string of `bytes` (valid UTF-8, at most ``maximumLength`` bytes, described by
-  /// `key`): the one kept when the same bytes were seen before, else built and kept.
+  /// The string of `bytes` (valid UTF-8, at most ``JSONStringTable/maximumLength`` bytes,
+  /// described by `key`): the one kept when the same bytes were seen before, else built and
+  /// kept. With `isKey`, it becomes the last key of the chain.
   @inline(__always)
-  func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes) -> String {
-    let slot = slots + Int(truncatingIfNeeded: key.hash &>> shift)
+  func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, isKey: Bool) -> String {
+    let index = Int(truncatingIfNeeded: key.hash &>> shift)
+    let slot = slots + index
+    if isKey {
+      slots[lastKey.pointee].next = index
+      lastKey.pointee = index
+    }
     if slot.pointee.count == key.count, slot.pointee.w0 == key.w0, slot.pointee.w1 == key.w1,
       slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
     {
       return slot.pointee.string
     }
-    let string = String(decoding: bytes, as: UTF8.self)
+    let string = makeString(bytes)
     slot.pointee = Slot(
-      w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3, count: key.count, string: string)
+      w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3, count: key.count, hash: key.hash,
+      next: 0, string: string)
     return string
+  }
+
+  /// The slot of the key predicted to come next, when `buffer[start...]` holds exactly its
+  /// bytes followed by a closing quote; it then becomes the last key. `buffer` has `end`
+  /// bytes and `start >= 8` (the bytes before the key are read as part of a word).
+  @inline(__always)
+  func predictedKey(_ buffer: UnsafeRawPointer, start: Int, end: Int)
+    -> UnsafeMutablePointer<Slot>?
+  {
+    let index = slots[lastKey.pointee].next
+    let slot = slots + index
+    let count = slot.pointee.count
+    guard count >= 0, start &+ count < end,
+      buffer.load(fromByteOffset: start &+ count, as: UInt8.self) == UInt8(ascii: "\"")
+    else { return nil }
+    let (w0, w1, w2, w3) = JSONStringBytes.shortChunks(buffer, start: start, count: count)
+    guard w0 == slot.pointee.w0, w1 == slot.pointee.w1, w2 == slot.pointee.w2,
+      w3 == slot.pointee.w3
+    else { return nil }
+    lastKey.pointee = index
+    return slot
+  }
+}
+
+/// A string of valid UTF-8 `bytes`. Up to 15 bytes (a string stored inline) it is copied into
+/// place, which for ASCII skips the scan `String(decoding:)` makes before building.
+@inline(__always)
+func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+  guard bytes.count <= 15, let base = bytes.baseAddress else {
+    return String(decoding: bytes, as: UTF8.self)
+  }
+  return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+    buffer.baseAddress!.update(from: base, count: bytes.count)
+    return bytes.count
   }
 }
