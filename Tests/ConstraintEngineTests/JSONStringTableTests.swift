@@ -110,7 +110,7 @@ struct JSONStringTableTests {
         let string = bytes.withUnsafeBufferPointer { buffer in
           let key = JSONStringBytes(
             bytes: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: buffer.count)
-          return table.cache.string(buffer, key: key, isKey: round == 1)
+          return table.cache.string(buffer, key: key, context: round == 1 ? UInt64(round) : nil)
         }
         #expect(Array(string.utf8) == bytes, "round \(round): \(text)")
       }
@@ -229,6 +229,45 @@ struct JSONStringTableTests {
     }
     #expect(error.message.hasPrefix("string longer than"))
     #expect(error.offset == 9)
+  }
+
+  @Test("keys in the same place of differently shaped lines are predicted and read exactly")
+  func shapes() {
+    // The same keys under different parents and in different orders, objects in arrays, and
+    // lines whose shapes alternate, so that predictions keep being right and wrong.
+    let a = "{\"id\":\"x_1\",\"budget\":{\"limit\":1,\"spent\":2},\"state\":\"open\","
+      + "\"items\":[{\"sku\":\"a\",\"state\":\"new\"},{\"sku\":\"b\"}],"
+      + "\"previous\":{\"budget\":{\"limit\":1,\"spent\":2},\"state\":\"closed\"}}"
+    let b = "{\"id\":\"x_2\",\"payment\":{\"state\":\"paid\",\"limit\":3},"
+      + "\"budget\":{\"spent\":2,\"limit\":1},\"state\":\"open\","
+      + "\"items\":[{\"state\":\"new\",\"sku\":\"a\"},{\"skus\":\"b\"},{\"sk\":1}],"
+      + "\"previous\":{\"state\":\"closed\",\"budget\":{\"limit\":1,\"spent\":2}}}"
+    let c = "[{\"budget\":{\"limit\":1,\"limit\":2}},{\"state\":{\"state\":{\"state\":0}}}]"
+    Self.checkLines([a, a, b, a, b, b, c, a, c, b, a])
+  }
+
+  @Test("a document reader reads correctly after documents that failed half-way")
+  func documentReaderReuse() {
+    let reader = JSONDocumentReader(limits: JSONLimits(maximumDocumentBytes: 64, maximumValues: 8))
+    let documents = [
+      "{\"a\":[1,{\"b\":2}],\"c\":", "[[1,2],[3", "{\"a\":[1,{\"b\":2}],\"c\":3}",
+      "{\"x\":1,\"x\":2}", "[{\"a\":1},{\"a\":1}]", "\"plain\"", "[1,2,3,4,5,6,7]",
+      "[1e40,1e20]", "[1e40]", "[1e40]", "[[[[{\"deep\":[1,2,3,4,5,6,7,8]}]]]]",
+    ]
+    for text in documents + documents.reversed() + documents {
+      let bytes = Array(text.utf8)
+      let result = bytes.withUnsafeBytes { raw in
+        Result { () throws(JSONError) -> Value in try reader.read(raw) }
+      }
+      switch (result, JSONTestSupport.read(bytes, limits: reader.limits)) {
+      case (.success(let value), .success(let expected)):
+        #expect(Self.identical(value, expected), "\(text)")
+      case (.failure(let error), .failure(let expected)):
+        #expect(error == expected, "\(text)")
+      case (let got, let expected):
+        Issue.record("\(text): \(got) vs \(expected)")
+      }
+    }
   }
 
   @Test("a special byte at each position of an eight-byte word is found exactly")

@@ -52,7 +52,7 @@ public struct JSONLinesReader: Sequence {
   public func makeIterator() -> Iterator {
     Iterator(
       lines: RawLines(source: source, limits: limits, chunkSize: chunkSize),
-      strings: JSONStringTable())
+      reader: JSONDocumentReader(limits: limits))
   }
 
   /// Calls `body` with each non-blank line's bytes (valid only during the call), in order,
@@ -70,8 +70,8 @@ public struct JSONLinesReader: Sequence {
   /// Iterates the parsed lines.
   public struct Iterator: IteratorProtocol {
     fileprivate let lines: RawLines
-    /// Shared by all the lines: they repeat the same keys.
-    fileprivate let strings: JSONStringTable
+    /// Shared by all the lines: its scratch memory, and the keys they repeat.
+    fileprivate let reader: JSONDocumentReader
 
     public mutating func next() -> Line? {
       guard let raw = lines.next() else { return nil }
@@ -80,9 +80,7 @@ public struct JSONLinesReader: Sequence {
         return Line(number: raw.number, result: .failure(error), byteCount: raw.byteCount)
       case .success(let bytes):
         do {
-          let value = try withExtendedLifetime(strings) { () throws(JSONError) -> Value in
-            try JSONReader.read(bytes, limits: lines.limits, strings: strings.cache)
-          }
+          let value = try reader.read(bytes)
           return Line(number: raw.number, result: .success(value), byteCount: bytes.count)
         } catch {
           var located = error

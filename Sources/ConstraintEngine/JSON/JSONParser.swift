@@ -61,7 +61,7 @@ func movingIntoArray<Element>(_ source: UnsafeMutableBufferPointer<Element>) -> 
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
 struct JSONParser<Builder: JSONBuilder>: ~Copyable {
-  let bytes: UnsafeBufferPointer<UInt8>
+  private(set) var bytes: UnsafeBufferPointer<UInt8>
   let limits: JSONLimits
   let builder: Builder
   /// Where plain strings of at most ``JSONStringTable/maximumLength`` bytes are looked up and
@@ -74,6 +74,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// text but a 4,001-digit integer in memory), bounded by the document-size limit so a
   /// document cannot expand into far more memory than its own size.
   var exponentExpansion = 0
+  /// The context (``JSONStringCache``) of the value being parsed: where its keys are read.
+  var keyContext = JSONParser.rootContext
+  static var rootContext: UInt64 { 0x6A09_E667_F3BC_C908 }
   /// Scratch stacks shared by all containers being parsed: a container's elements (members)
   /// are pushed above those of its enclosing containers and popped when it closes, so
   /// building a container costs one exactly sized allocation, not repeated array growth.
@@ -97,6 +100,25 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     self.limits = limits
     self.builder = builder
     self.strings = strings
+  }
+
+  /// Makes the parser ready for another document, keeping its scratch stacks' memory (and
+  /// emptying them: a failed document may have left elements behind).
+  mutating func reset(bytes: UnsafeBufferPointer<UInt8>) {
+    self.bytes = bytes
+    index = 0
+    depth = 0
+    valueCount = 0
+    exponentExpansion = 0
+    keyContext = JSONParser.rootContext
+    elementStack.truncate(to: 0)
+    memberStack.truncate(to: 0)
+    keyHashStack.truncate(to: 0)
+    keyRangeStack.removeAll(keepingCapacity: true)
+    line = 1
+    lineStart = 0
+    lastLocatedOffset = -1
+    lastLocatedColumn = 1
   }
 
   /// Parses exactly one document (surrounded by optional whitespace).
@@ -267,6 +289,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let startLocation = location(start)
     index += 1
     let base = elementStack.count
+    let elementContext = keyContext
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
       index += 1
@@ -276,6 +299,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     }
     while true {
       skipWhitespace()
+      keyContext = elementContext
       let element = try parseValue()
       elementStack.push(consume element)
       skipWhitespace()
@@ -302,6 +326,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     index += 1
     let base = memberStack.count
     var largeObjectKeys: Set<ExactKey>?
+    var context = JSONStringCache.firstKeyContext(keyContext)
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
@@ -317,7 +342,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
       }
       var keyHash: UInt64 = 0
-      let key = try parseKey(hash: &keyHash)
+      let key = try parseKey(hash: &keyHash, context: context)
+      context = JSONStringCache.valueContext(context, keyHash: keyHash)
       let keyRange = range(from: keyStart)
       if !isNewKey(key, hash: keyHash, base: base, largeObjectKeys: &largeObjectKeys) {
         throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
@@ -328,6 +354,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       }
       index += 1
       skipWhitespace()
+      keyContext = context
       let value = try parseValue()
       memberStack.push((consume key, consume value))
       keyHashStack.push(keyHash)
@@ -390,30 +417,34 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   @inline(__always)
   mutating func parseString() throws(JSONError) -> String {
     var hash: UInt64 = 0
-    return try parseString(hash: &hash, wantsHash: false)
+    return try parseString(hash: &hash, keyContext: nil)
   }
 
-  /// Parses an object key starting at its opening quote, setting `hash` to the hash of its
-  /// bytes: the key the string table predicts when the bytes are exactly it, else as a string.
+  /// Parses an object key read in `context` starting at its opening quote, setting `hash` to
+  /// the hash of its bytes: the key the string table predicts for the context when the bytes
+  /// are exactly it, else as a string.
   @inline(__always)
-  mutating func parseKey(hash: inout UInt64) throws(JSONError) -> String {
+  mutating func parseKey(hash: inout UInt64, context: UInt64) throws(JSONError) -> String {
     let start = index &+ 1
     if let table = strings, start >= 8,
       let slot = table.predictedKey(
-        UnsafeRawPointer(bytes.baseAddress!), start: start, end: bytes.count),
+        UnsafeRawPointer(bytes.baseAddress!), start: start, end: bytes.count, context: context),
       slot.pointee.count <= limits.maximumStringBytes
     {
       index = start &+ slot.pointee.count &+ 1
       hash = slot.pointee.hash
       return slot.pointee.string
     }
-    return try parseString(hash: &hash, wantsHash: true)
+    return try parseString(hash: &hash, keyContext: context)
   }
 
-  /// Parses a string starting at the opening quote; with `wantsHash` (keys), sets `hash` to the hash
-  /// of its (unescaped) UTF-8 bytes, ``JSONStringBytes/hash``.
+  /// Parses a string starting at the opening quote. For a key (read in `keyContext`), sets
+  /// `hash` to the hash of its (unescaped) UTF-8 bytes, ``JSONStringBytes/hash``.
   @inline(__always)
-  mutating func parseString(hash: inout UInt64, wantsHash: Bool) throws(JSONError) -> String {
+  mutating func parseString(hash: inout UInt64, keyContext: UInt64?) throws(JSONError)
+    -> String
+  {
+    let wantsHash = keyContext != nil
     let quote = index
     guard try scanPlainString(quote: quote) else {
       let string = try parseEscapedString(quote: quote)
@@ -433,7 +464,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       : JSONStringBytes(bytes: base + start, count: count)
     hash = key.hash
     if let table, count <= JSONStringTable.maximumLength {
-      return table.string(content, key: key, isKey: wantsHash)
+      return table.string(content, key: key, context: keyContext)
     }
     return makeString(content)
   }

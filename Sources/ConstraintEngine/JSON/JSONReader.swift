@@ -106,6 +106,30 @@ public enum JSONReader {
   }
 }
 
+/// Reads documents one after another on one thread — the lines of a JSONL stream, say — as
+/// `JSONReader.read` does, but faster: it keeps its scratch memory from one document to the
+/// next, and short strings it has seen (object keys above all) are shared instead of built
+/// again. Not thread-safe: use one per thread.
+public final class JSONDocumentReader {
+  /// The limits every document is read under.
+  public let limits: JSONLimits
+  private let strings = JSONStringTable()
+  private var parser: JSONParser<ValueBuilder>
+
+  public init(limits: JSONLimits = .default) {
+    self.limits = limits
+    parser = JSONParser(
+      bytes: UnsafeBufferPointer(start: nil, count: 0), limits: limits, builder: ValueBuilder(),
+      strings: strings.cache)
+  }
+
+  /// Reads one document from UTF-8 bytes.
+  public func read(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
+    parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
+    return try parser.parseDocument()
+  }
+}
+
 /// A JSON value with the source range of every value and object key.
 public struct LocatedJSON: Sendable {
   public indirect enum Kind: Sendable {

@@ -154,33 +154,36 @@ final class JSONStringTable {
 
   let cache: JSONStringCache
 
-  /// A table of `2^bits` slots.
-  init(bits: Int = 10) {
+  /// A table of `2^bits` string slots and `2^predictionBits` key predictions.
+  init(bits: Int = 10, predictionBits: Int = 12) {
     let count = 1 << bits
     let slots = UnsafeMutablePointer<JSONStringCache.Slot>.allocate(capacity: count)
     slots.initialize(
       repeating: JSONStringCache.Slot(
-        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, hash: 0, next: 0, string: ""),
+        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, hash: 0, string: ""),
       count: count)
-    let lastKey = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-    lastKey.initialize(to: 0)
-    cache = JSONStringCache(slots: slots, shift: UInt64(64 - bits), lastKey: lastKey)
+    let predictions = UnsafeMutablePointer<Int>.allocate(capacity: 1 << predictionBits)
+    predictions.initialize(repeating: 0, count: 1 << predictionBits)
+    cache = JSONStringCache(
+      slots: slots, shift: UInt64(64 - bits), predictions: predictions,
+      predictionShift: UInt64(64 - predictionBits))
   }
 
   deinit {
-    let count = 1 << (64 - Int(cache.shift))
-    cache.slots.deinitialize(count: count)
+    cache.slots.deinitialize(count: 1 << (64 - Int(cache.shift)))
     cache.slots.deallocate()
-    cache.lastKey.deallocate()
+    cache.predictions.deallocate()
   }
 }
 
 /// The slots of a ``JSONStringTable``, used without owning them.
 ///
-/// Object keys also form a chain: each key's slot remembers the slot of the key read after it
-/// last time (documents of one kind list the same keys in the same order), so the next key can
-/// be checked against that prediction directly — its bytes compared in place and the closing
-/// quote found where expected — without scanning, hashing or a lookup.
+/// Object keys are also predicted. Each key has a *context*: a hash of the path of keys that
+/// leads to it (its object's own context, and the keys before it in its object; every element
+/// of an array shares one context). Documents of one kind put the same key in the same
+/// context, so the table remembers which slot the key of each context had last time, and the
+/// parser compares the next key's bytes against that prediction in place — checking that the
+/// closing quote is where expected — without scanning, hashing or a lookup.
 struct JSONStringCache {
   struct Slot {
     var w0: UInt64
@@ -191,26 +194,39 @@ struct JSONStringCache {
     var count: Int
     /// ``JSONStringBytes/hash`` of the bytes.
     var hash: UInt64
-    /// The slot of the key that followed this one (as a key) last time.
-    var next: Int
     var string: String
   }
 
   let slots: UnsafeMutablePointer<Slot>
   let shift: UInt64
-  /// The slot of the last key read.
-  let lastKey: UnsafeMutablePointer<Int>
+  /// The slot of the key last read in each context (indexed by context hash).
+  let predictions: UnsafeMutablePointer<Int>
+  let predictionShift: UInt64
+
+  /// The context of the first key of an object whose own context is `context`.
+  @inline(__always)
+  static func firstKeyContext(_ context: UInt64) -> UInt64 {
+    JSONStringBytes.mix(context, 0x7B)
+  }
+
+  /// The context of the value of a key whose bytes hash to `keyHash` read in `context`, which
+  /// is also the context of the key after it in the same object.
+  @inline(__always)
+  static func valueContext(_ context: UInt64, keyHash: UInt64) -> UInt64 {
+    JSONStringBytes.mix(context, keyHash)
+  }
 
   /// The string of `bytes` (valid UTF-8, at most ``JSONStringTable/maximumLength`` bytes,
   /// described by `key`): the one kept when the same bytes were seen before, else built and
-  /// kept. With `isKey`, it becomes the last key of the chain.
+  /// kept. For a key, `context` is where it was read (nil for a value).
   @inline(__always)
-  func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, isKey: Bool) -> String {
+  func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, context: UInt64?)
+    -> String
+  {
     let index = Int(truncatingIfNeeded: key.hash &>> shift)
     let slot = slots + index
-    if isKey {
-      slots[lastKey.pointee].next = index
-      lastKey.pointee = index
+    if let context {
+      predictions[Int(truncatingIfNeeded: context &>> predictionShift)] = index
     }
     if slot.pointee.count == key.count, slot.pointee.w0 == key.w0, slot.pointee.w1 == key.w1,
       slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
@@ -220,19 +236,18 @@ struct JSONStringCache {
     let string = makeString(bytes)
     slot.pointee = Slot(
       w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3, count: key.count, hash: key.hash,
-      next: 0, string: string)
+      string: string)
     return string
   }
 
-  /// The slot of the key predicted to come next, when `buffer[start...]` holds exactly its
-  /// bytes followed by a closing quote; it then becomes the last key. `buffer` has `end`
-  /// bytes and `start >= 8` (the bytes before the key are read as part of a word).
+  /// The slot of the key predicted in `context`, when `buffer[start...]` holds exactly its
+  /// bytes followed by a closing quote. `buffer` has `end` bytes and `start >= 8` (the bytes
+  /// before the key are read as part of a word).
   @inline(__always)
-  func predictedKey(_ buffer: UnsafeRawPointer, start: Int, end: Int)
+  func predictedKey(_ buffer: UnsafeRawPointer, start: Int, end: Int, context: UInt64)
     -> UnsafeMutablePointer<Slot>?
   {
-    let index = slots[lastKey.pointee].next
-    let slot = slots + index
+    let slot = slots + predictions[Int(truncatingIfNeeded: context &>> predictionShift)]
     let count = slot.pointee.count
     guard count >= 0, start &+ count < end,
       buffer.load(fromByteOffset: start &+ count, as: UInt8.self) == UInt8(ascii: "\"")
@@ -241,7 +256,6 @@ struct JSONStringCache {
     guard w0 == slot.pointee.w0, w1 == slot.pointee.w1, w2 == slot.pointee.w2,
       w3 == slot.pointee.w3
     else { return nil }
-    lastKey.pointee = index
     return slot
   }
 }
