@@ -435,7 +435,16 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       hash = slot.pointee.hash
       return slot.pointee.string
     }
-    return try parseString(hash: &hash, keyContext: context)
+    return try parseUnpredictedKey(hash: &hash, context: context)
+  }
+
+  /// A key that was not predicted, parsed as a string (out of line, so that the predicted
+  /// path stays small).
+  @inline(never)
+  mutating func parseUnpredictedKey(hash: inout UInt64, context: UInt64) throws(JSONError)
+    -> String
+  {
+    try parseString(hash: &hash, keyContext: context)
   }
 
   /// Parses a string starting at the opening quote. For a key (read in `keyContext`), sets
