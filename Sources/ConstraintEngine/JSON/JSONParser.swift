@@ -276,11 +276,15 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     index += count
   }
 
+  @inline(__always)
   mutating func enter(at start: Int) throws(JSONError) {
     depth += 1
-    if depth > limits.maximumDepth {
-      throw error("nesting deeper than \(limits.maximumDepth) levels", at: start)
-    }
+    if depth > limits.maximumDepth { throw tooDeep(at: start) }
+  }
+
+  @inline(never)
+  func tooDeep(at start: Int) -> JSONError {
+    error("nesting deeper than \(limits.maximumDepth) levels", at: start)
   }
 
   mutating func parseArray() throws(JSONError) -> Builder.Output {
