@@ -23,13 +23,17 @@ struct JSONStringTableTests {
       return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
     case (.object(let x), .object(let y)):
       return x.count == y.count
-        && zip(x, y).allSatisfy { Array($0.key.utf8) == Array($1.key.utf8) && identical($0.value, $1.value) }
+        && zip(x, y).allSatisfy {
+          Array($0.key.utf8) == Array($1.key.utf8) && identical($0.value, $1.value)
+        }
     default: return a.structurallyEquals(b)
     }
   }
 
   /// Each line read with the shared table, checked against the line read on its own.
-  static func checkLines(_ lines: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+  static func checkLines(
+    _ lines: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation
+  ) {
     let text = lines.joined(separator: "\n")
     let read = Array(JSONLinesReader(bytes: Array(text.utf8)))
     #expect(read.count == lines.count, sourceLocation: sourceLocation)
@@ -44,7 +48,8 @@ struct JSONStringTableTests {
         #expect(error.message == referenceError.message, sourceLocation: sourceLocation)
         #expect(error.offset == referenceError.offset, sourceLocation: sourceLocation)
       default:
-        Issue.record("line \(line.number): \(line.result) vs \(reference)",
+        Issue.record(
+          "line \(line.number): \(line.result) vs \(reference)",
           sourceLocation: sourceLocation)
       }
     }
@@ -71,7 +76,9 @@ struct JSONStringTableTests {
 
   @Test("the hash of a string is the hash of its bytes; different bytes, different chunks")
   func stringHash() {
-    let texts = ["", "a", "é", "e\u{301}", "abcdefgh", "abcdefghi", String(repeating: "x", count: 40)]
+    let texts = [
+      "", "a", "é", "e\u{301}", "abcdefgh", "abcdefghi", String(repeating: "x", count: 40),
+    ]
     for text in texts {
       let bytes = Array(text.utf8)
       let expected = bytes.withUnsafeBufferPointer {
@@ -83,7 +90,9 @@ struct JSONStringTableTests {
     // different hashes; equal hashes would only cost a byte comparison).
     let precomposed = Array("é".utf8)
     let decomposed = Array("e\u{301}".utf8)
-    let a = precomposed.withUnsafeBufferPointer { JSONStringBytes(bytes: $0.baseAddress!, count: 2) }
+    let a = precomposed.withUnsafeBufferPointer {
+      JSONStringBytes(bytes: $0.baseAddress!, count: 2)
+    }
     let b = decomposed.withUnsafeBufferPointer { JSONStringBytes(bytes: $0.baseAddress!, count: 3) }
     #expect(a.w0 != b.w0 || a.count != b.count)
   }
@@ -134,7 +143,8 @@ struct JSONStringTableTests {
     let lines = [
       "{\"é\":1,\"e\u{301}\":2}",
       "{\"e\u{301}\":\"é\",\"é\":\"e\u{301}\"}",
-      "{\"café_key_longer_than_thirty_two_bytes\":1,\"cafe\u{301}_key_longer_than_thirty_two_bytes\":2}",
+      "{\"café_key_longer_than_thirty_two_bytes\":1,"
+        + "\"cafe\u{301}_key_longer_than_thirty_two_bytes\":2}",
       "{\"é\":[\"é\",\"e\u{301}\"]}",
       "{\"e\u{301}\":[\"e\u{301}\",\"é\"]}",
     ]
@@ -160,10 +170,15 @@ struct JSONStringTableTests {
       ("{\"é\":1,\"\\u00e9\":2}", 8),
       ("{\"x\":0,\"é\":1,\"y\":2,\"é\":3}", 20),
       ("{\"\":1,\"\":2}", 6),
-      ("{\"a_key_that_is_longer_than_32_bytes!\":1,\"a_key_that_is_longer_than_32_bytes!\":2}",
-       41),
-      ("{\"a_key_that_is_longer_than_32_bytes!\":1,\"a_key_that_is_longer_than_32_bytes\\u0021\":2}",
-       41),
+      (
+        "{\"a_key_that_is_longer_than_32_bytes!\":1,\"a_key_that_is_longer_than_32_bytes!\":2}",
+        41
+      ),
+      (
+        "{\"a_key_that_is_longer_than_32_bytes!\":1,"
+          + "\"a_key_that_is_longer_than_32_bytes\\u0021\":2}",
+        41
+      ),
     ])
   func duplicates(_ text: String, offset: Int) {
     // Twice, so that the second time the keys come from the table.
@@ -184,7 +199,9 @@ struct JSONStringTableTests {
     let keys = (0..<40).map { "key_\($0)_" + String(repeating: "z", count: $0) }
     let members = keys.enumerated().map { "\"\($1)\":\($0)" }
     let good = "{" + members.joined(separator: ",") + "}"
-    let bad = "{" + (members + ["\"key_30_\(String(repeating: "z", count: 30))\":0"])
+    let bad =
+      "{"
+      + (members + ["\"key_30_\(String(repeating: "z", count: 30))\":0"])
       .joined(separator: ",") + "}"
     Self.checkLines([good, bad, good])
     let read = Array(JSONLinesReader(bytes: Array([good, bad].joined(separator: "\n").utf8)))
@@ -235,10 +252,12 @@ struct JSONStringTableTests {
   func shapes() {
     // The same keys under different parents and in different orders, objects in arrays, and
     // lines whose shapes alternate, so that predictions keep being right and wrong.
-    let a = "{\"id\":\"x_1\",\"budget\":{\"limit\":1,\"spent\":2},\"state\":\"open\","
+    let a =
+      "{\"id\":\"x_1\",\"budget\":{\"limit\":1,\"spent\":2},\"state\":\"open\","
       + "\"items\":[{\"sku\":\"a\",\"state\":\"new\"},{\"sku\":\"b\"}],"
       + "\"previous\":{\"budget\":{\"limit\":1,\"spent\":2},\"state\":\"closed\"}}"
-    let b = "{\"id\":\"x_2\",\"payment\":{\"state\":\"paid\",\"limit\":3},"
+    let b =
+      "{\"id\":\"x_2\",\"payment\":{\"state\":\"paid\",\"limit\":3},"
       + "\"budget\":{\"spent\":2,\"limit\":1},\"state\":\"open\","
       + "\"items\":[{\"state\":\"new\",\"sku\":\"a\"},{\"skus\":\"b\"},{\"sk\":1}],"
       + "\"previous\":{\"state\":\"closed\",\"budget\":{\"limit\":1,\"spent\":2}}}"
