@@ -160,7 +160,7 @@ final class JSONStringTable {
     let slots = UnsafeMutablePointer<JSONStringCache.Slot>.allocate(capacity: count)
     slots.initialize(
       repeating: JSONStringCache.Slot(
-        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, hash: 0, string: ""),
+        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, hash: 0, credit: 0, string: ""),
       count: count)
     let predictions = UnsafeMutablePointer<Int>.allocate(capacity: 1 << predictionBits)
     predictions.initialize(repeating: 0, count: 1 << predictionBits)
@@ -194,6 +194,10 @@ struct JSONStringCache {
     var count: Int
     /// ``JSONStringBytes/hash`` of the bytes.
     var hash: UInt64
+    /// How many more misses the slot's string survives: earned by hits (and by being a key),
+    /// spent by other strings that hash to the slot, so that a string read once — an id, an
+    /// amount — does not push out one that keeps recurring.
+    var credit: Int
     var string: String
   }
 
@@ -202,6 +206,9 @@ struct JSONStringCache {
   /// The slot of the key last read in each context (indexed by context hash).
   let predictions: UnsafeMutablePointer<Int>
   let predictionShift: UInt64
+
+  /// The credit of a string just hit or a key just read.
+  static var fullCredit: Int { 2 }
 
   /// The context of the first key of an object whose own context is `context`.
   @inline(__always)
@@ -217,8 +224,9 @@ struct JSONStringCache {
   }
 
   /// The string of `bytes` (valid UTF-8, at most ``JSONStringTable/maximumLength`` bytes,
-  /// described by `key`): the one kept when the same bytes were seen before, else built and
-  /// kept. For a key, `context` is where it was read (nil for a value).
+  /// described by `key`): the one kept when the same bytes were seen before, else built (and
+  /// kept, unless the slot's string still has credit). For a key, `context` is where it was
+  /// read (nil for a value).
   @inline(__always)
   func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, context: UInt64?)
     -> String
@@ -231,12 +239,17 @@ struct JSONStringCache {
     if slot.pointee.count == key.count, slot.pointee.w0 == key.w0, slot.pointee.w1 == key.w1,
       slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
     {
+      slot.pointee.credit = JSONStringCache.fullCredit
       return slot.pointee.string
     }
     let string = makeString(bytes)
+    if slot.pointee.credit > 0 && context == nil {
+      slot.pointee.credit &-= 1
+      return string
+    }
     slot.pointee = Slot(
       w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3, count: key.count, hash: key.hash,
-      string: string)
+      credit: context == nil ? 0 : JSONStringCache.fullCredit, string: string)
     return string
   }
 
