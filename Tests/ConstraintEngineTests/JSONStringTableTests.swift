@@ -289,6 +289,47 @@ struct JSONStringTableTests {
     }
   }
 
+  @Test("random lines over a small vocabulary read the same with the shared table as alone")
+  func randomVocabulary() {
+    var generator = JSONValueGenerator(seed: 42)
+    // Random Unicode strings (control characters and quotes, so escapes, included) and
+    // near-misses: one byte apart, around the 32-byte limit, the two forms of é.
+    let vocabulary =
+      (0..<12).map { _ in generator.string() }
+      + [
+        "allocation_micro", "allocation_micra", "allocation_micr", "é", "e\u{301}",
+        String(repeating: "k", count: 31), String(repeating: "k", count: 32),
+        String(repeating: "k", count: 33), "",
+      ]
+    var random = SeededGenerator(seed: 9)
+    func value(depth: Int) -> Value {
+      switch Int.random(in: 0..<(depth >= 4 ? 3 : 6), using: &random) {
+      case 0: return .number(Number(Int.random(in: -5...5, using: &random)))
+      case 1, 2: return .string(vocabulary.randomElement(using: &random)!)
+      case 3:
+        return .array(
+          (0..<Int.random(in: 0...3, using: &random)).map { _ in value(depth: depth + 1) })
+      default:
+        var members: [(key: String, value: Value)] = []
+        for _ in 0..<Int.random(in: 0...6, using: &random) {
+          let key = vocabulary.randomElement(using: &random)!
+          if members.contains(where: { Value.scalarsEqual($0.key, key) }) { continue }
+          members.append((key, value(depth: depth + 1)))
+        }
+        return .object(ObjectValue(members))
+      }
+    }
+    // A few shapes repeated (as snapshots are), then fresh ones.
+    let shapes = (0..<6).map { _ in JSONWriter.canonical(value(depth: 0)) }
+    var lines: [String] = []
+    for index in 0..<600 {
+      lines.append(
+        index % 3 == 0
+          ? JSONWriter.canonical(value(depth: 0)) : shapes.randomElement(using: &random)!)
+    }
+    Self.checkLines(lines)
+  }
+
   @Test("a special byte at each position of an eight-byte word is found exactly")
   func specialBytePositions() {
     for prefix in 0..<20 {
