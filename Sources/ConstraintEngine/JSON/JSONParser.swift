@@ -330,6 +330,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     index += 1
     let base = memberStack.count
     var largeObjectKeys: Set<ExactKey>?
+    var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -349,9 +350,15 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       let key = try parseKey(hash: &keyHash, context: context)
       context = JSONStringCache.valueContext(context, keyHash: keyHash)
       let keyRange = range(from: keyStart)
-      if !isNewKey(key, hash: keyHash, base: base, largeObjectKeys: &largeObjectKeys) {
+      // One bit per key hash (its top six bits): a key whose bit is new is a new key, so a
+      // small object compares hashes only for the few keys that share a bit.
+      let keyBit: UInt64 = 1 &<< (keyHash &>> 58)
+      if keyBits & keyBit != 0 || largeObjectKeys != nil || memberStack.count &- base >= 16,
+        !isNewKey(key, hash: keyHash, base: base, largeObjectKeys: &largeObjectKeys)
+      {
         throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
       }
+      keyBits |= keyBit
       skipWhitespace()
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
         throw error("expected `:` after object key, found \(describeByte(at: index))", at: index)
