@@ -30,5 +30,6 @@ let package = Package(
     ),
     .executableTarget(name: "e2e-check", dependencies: ["BenchSupport"]),
     .executableTarget(name: "gen-billing", dependencies: ["BenchSupport"]),
+    .executableTarget(name: "quick-eval", dependencies: ["BenchSupport"]),
   ]
 )
