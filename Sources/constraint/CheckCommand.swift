@@ -126,18 +126,28 @@ struct CheckCommand: ParsableCommand {
     case .junit: reporter = JUnitReporter(terminal: terminal, explain: explain)
     case .github: reporter = GitHubReporter(terminal: terminal, explain: explain)
     }
-    let pipeline = CheckPipeline(
+    let wantsPasses = reporter.wantsPasses
+    var pipeline = CheckPipeline(
       ruleSet: ruleSet, context: runContext, explain: explain, jobs: jobs,
       batchLines: batchLines)
+    pipeline.summarisePasses = !wantsPasses
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 
-    let wantsPasses = reporter.wantsPasses
     reporter.begin(ruleSet)
     sourceLoop: for source in sources {
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
       for file in source.files {
-        let keepGoing = pipeline.run(file: file, ruleIndexes: indexes) { snapshot in
+        let keepGoing = pipeline.run(file: file, ruleIndexes: indexes) { event in
+          let snapshot: CheckedSnapshot
+          switch event {
+          case .passing(let run):
+            summary.snapshots += run.snapshots
+            summary.passed += run.passed
+            summary.skipped += run.skipped
+            return true
+          case .snapshot(let found): snapshot = found
+          }
           let outcomes: [RuleOutcome]
           switch snapshot.outcomes {
           case .failure(let error):
