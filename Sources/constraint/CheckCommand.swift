@@ -100,8 +100,9 @@ struct CheckCommand: ParsableCommand {
     let activeFlags = Set(flags).union(evaluationContext.flags)
     var runContext = evaluationContext
     runContext.flags = activeFlags
+    let compileOptions = CompileOptions()
     let ruleSet = try RuleLoading.compile(
-      paths: rules, flags: activeFlags, options: CompileOptions(), terminal: terminal)
+      paths: rules, flags: activeFlags, options: compileOptions, terminal: terminal)
     let schemas = Set(ruleSet.files.map(\.schemaID))
     var sources: [DataSource] = []
     var dataErrors: [String] = []
@@ -127,10 +128,9 @@ struct CheckCommand: ParsableCommand {
     case .github: reporter = GitHubReporter(terminal: terminal, explain: explain)
     }
     let wantsPasses = reporter.wantsPasses
-    var pipeline = CheckPipeline(
-      ruleSet: ruleSet, context: runContext, explain: explain, jobs: jobs,
-      batchLines: batchLines)
-    pipeline.summarisePasses = !wantsPasses
+    let pipeline = CheckPipeline(
+      ruleSet: ruleSet, options: compileOptions, context: runContext, explain: explain,
+      jobs: jobs, batchLines: batchLines, summarisePasses: !wantsPasses)
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 

@@ -114,10 +114,30 @@ struct CheckPipeline: Sendable {
   let jobs: Int
   let batchLines: Int
   /// Whether all-passing snapshots may be reported by counts (see ``CheckEvent/passing(_:)``).
-  var summarisePasses = false
-  var limits: JSONLimits = .default
+  let summarisePasses: Bool
+  let limits: JSONLimits
   /// Raw batches are handed to a worker at this size even before `batchLines` lines.
   var batchBytes = 1 << 22
+  /// For each worker thread, the rules compiled anew and the context with strings of its
+  /// own: threads that shared compiled objects would contend for their reference counts.
+  private let workerRules: [WorkerRules]
+
+  /// A pipeline checking with `ruleSet`, which was compiled with `options`.
+  init(
+    ruleSet: RuleSet, options: CompileOptions, context: EvaluationContext, explain: Bool,
+    jobs: Int, batchLines: Int, summarisePasses: Bool, limits: JSONLimits = .default
+  ) {
+    self.ruleSet = ruleSet
+    self.context = context
+    self.explain = explain
+    self.jobs = jobs
+    self.batchLines = batchLines
+    self.summarisePasses = summarisePasses
+    self.limits = limits
+    workerRules =
+      jobs <= 1
+      ? [] : (0..<jobs).map { _ in WorkerRules(ruleSet, options: options, context: context) }
+  }
 
   /// Checks every snapshot of `file` against the rules at `indexes`, calling `emit` with the
   /// results in order. `emit` returns false to stop; so does this function.
@@ -136,11 +156,13 @@ struct CheckPipeline: Sendable {
       file == "-"
       ? JSONLinesReader(fileDescriptor: 0, limits: limits)
       : JSONLinesReader(path: file, limits: limits)
-    let checker: @Sendable () -> SnapshotChecker = {
-      SnapshotChecker(pipeline: self, name: name, ruleIndexes: indexes)
+    if jobs <= 1 {
+      let checker = SnapshotChecker(
+        pipeline: self, rules: WorkerRules(ruleSet: ruleSet, context: context), name: name,
+        ruleIndexes: indexes)
+      return runInline(reader, checker: checker, emit: emit)
     }
-    if jobs <= 1 { return runInline(reader, checker: checker(), emit: emit) }
-    return runParallel(reader, makeChecker: checker, emit: emit)
+    return runParallel(reader, name: name, ruleIndexes: indexes, emit: emit)
   }
 
   private struct Stop: Error {}
@@ -176,15 +198,16 @@ struct CheckPipeline: Sendable {
   /// Copies lines into batches on the calling thread, checks them on `jobs` threads and
   /// reports the results in input order.
   private func runParallel(
-    _ reader: JSONLinesReader, makeChecker: @escaping @Sendable () -> SnapshotChecker,
+    _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
     emit: (CheckEvent) -> Bool
   ) -> Bool {
     let exchange = BatchExchange()
     let workers = DispatchGroup()
-    for _ in 0..<jobs {
+    for rules in workerRules {
       workers.enter()
       let thread = Thread {
-        let checker = makeChecker()
+        let checker = SnapshotChecker(
+          pipeline: self, rules: rules, name: name, ruleIndexes: indexes)
         while let (sequence, raw) = exchange.nextBatch() {
           var checked = CheckedBatch()
           raw.bytes.withUnsafeBytes { bytes in
@@ -244,6 +267,46 @@ struct CheckPipeline: Sendable {
   }
 }
 
+/// What one thread checks with.
+private struct WorkerRules: Sendable {
+  let ruleSet: RuleSet
+  let context: EvaluationContext
+
+  init(ruleSet: RuleSet, context: EvaluationContext) {
+    self.ruleSet = ruleSet
+    self.context = context
+  }
+
+  /// `ruleSet` compiled again from copies of its expressions, and `context` with copies of
+  /// its strings (its state is shared). Falls back to `ruleSet` itself should compiling fail.
+  init(_ ruleSet: RuleSet, options: CompileOptions, context: EvaluationContext) {
+    var files = ruleSet.files
+    for file in files.indices {
+      for rule in files[file].rules.indices {
+        files[file].rules[rule].expression = Self.copy(files[file].rules[rule].expression)
+        if let condition = files[file].rules[rule].condition {
+          files[file].rules[rule].condition?.overrideText = Self.copy(condition.overrideText)
+        }
+      }
+    }
+    let compiled = RuleSet.compile(files, flags: ruleSet.flags, options: options)
+    if case .success(let copy) = compiled, copy.rules.count == ruleSet.rules.count {
+      self.ruleSet = copy
+    } else {
+      self.ruleSet = ruleSet
+    }
+    var copied = context
+    copied.now = context.now.map(Self.copy)
+    copied.flags = Set(context.flags.map(Self.copy))
+    self.context = copied
+  }
+
+  /// A string with storage of its own.
+  private static func copy(_ text: String) -> String {
+    String(decoding: Array(text.utf8), as: UTF8.self)
+  }
+}
+
 /// Parses and checks snapshots on one thread, with that thread's JSON reader.
 private final class SnapshotChecker {
   let ruleSet: RuleSet
@@ -254,9 +317,9 @@ private final class SnapshotChecker {
   let ruleIndexes: [Int]
   let reader: JSONDocumentReader
 
-  init(pipeline: CheckPipeline, name: String, ruleIndexes: [Int]) {
-    ruleSet = pipeline.ruleSet
-    context = pipeline.context
+  init(pipeline: CheckPipeline, rules: WorkerRules, name: String, ruleIndexes: [Int]) {
+    ruleSet = rules.ruleSet
+    context = rules.context
     explain = pipeline.explain
     summarisePasses = pipeline.summarisePasses
     self.name = name

@@ -423,6 +423,34 @@ struct CheckCommandTests {
       JSONWriter.canonical(document["summary"]) == JSONWriter.canonical(documentFull["summary"]))
   }
 
+  /// Each worker thread compiles its own copy of the rules: flags (overrides) and the
+  /// evaluation time must hold there as on the main thread.
+  @Test func workersCheckUnderTheSameFlagsAndTime() throws {
+    let scratch = try CheckScratch()
+    let rules = try scratch.write(
+      "f.constraints.json",
+      ruleFileText(
+        schema: "S",
+        #"{"id": "limit", "expression": "n <= 10", "#
+          + #""condition": {"when": "tight", "override_text": "n <= 5"}},"#
+          + #"{"id": "fresh", "expression": "is_before(at, now())"}"#))
+    let lines = (0..<200).map { index in
+      #"{"n": \#(index % 12), "at": "\#(index % 3 == 0 ? "2027" : "2025")-01-01T00:00:00Z"}"#
+    }
+    let data = try scratch.write("d.jsonl", lines.joined(separator: "\n"))
+    let options = [
+      "--flag", "tight", "--now", "2026-06-01T00:00:00Z", "--no-explain", "--batch-lines", "9",
+    ]
+    let sequential = try run(["check", rules, "--data", data, "--jobs", "1"] + options)
+    let parallel = try run(["check", rules, "--data", data, "--jobs", "2"] + options)
+    #expect(sequential.status == 1)
+    #expect(parallel.stdout == sequential.stdout)
+    #expect(
+      sequential.stdout.hasSuffix(
+        "200 snapshots × 2 rules: 235 passed, 165 failed, 0 errors, 0 skipped\n"),
+      "\(sequential.stdout.split(separator: "\n").last ?? "")")
+  }
+
   @Test func evaluationErrorsShowTheCaretAndFailTheRun() throws {
     let scratch = try CheckScratch()
     let rules = try scratch.write(
