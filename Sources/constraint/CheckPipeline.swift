@@ -201,7 +201,7 @@ struct CheckPipeline: Sendable {
     _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
     emit: (CheckEvent) -> Bool
   ) -> Bool {
-    let exchange = BatchExchange()
+    let exchange = BatchExchange(largestSpare: 2 * batchBytes)
     let workers = DispatchGroup()
     for rules in workerRules {
       workers.enter()
@@ -216,7 +216,7 @@ struct CheckPipeline: Sendable {
               checker.check(number: entry.number, line: line, into: &checked)
             }
           }
-          exchange.finish(sequence, checked, recycling: raw)
+          exchange.finish(sequence, checked, recycling: consume raw)
         }
         workers.leave()
       }
@@ -436,6 +436,12 @@ private final class BatchExchange: @unchecked Sendable {
   private var closed = false
   private var finished: [Int: CheckedBatch] = [:]
   private var spares: [RawBatch] = []
+  /// Raw batches that grew beyond this many bytes (for very long lines) are not kept.
+  private let largestSpare: Int
+
+  init(largestSpare: Int) {
+    self.largestSpare = largestSpare
+  }
 
   /// Hands a raw batch to the workers.
   func submit(_ sequence: Int, _ batch: RawBatch) {
@@ -470,12 +476,13 @@ private final class BatchExchange: @unchecked Sendable {
     return (next.sequence, next.batch)
   }
 
-  /// Records a checked batch, and keeps its raw batch's memory for reuse.
+  /// Records a checked batch, and keeps its raw batch's memory for reuse unless it is large.
   func finish(_ sequence: Int, _ checked: CheckedBatch, recycling raw: consuming RawBatch) {
-    raw.removeAll()
+    let keep = raw.bytes.capacity <= largestSpare
+    if keep { raw.removeAll() }
     condition.lock()
     finished[sequence] = checked
-    spares.append(raw)
+    if keep { spares.append(raw) }
     condition.broadcast()
     condition.unlock()
   }
