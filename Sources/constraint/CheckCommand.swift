@@ -100,8 +100,9 @@ struct CheckCommand: ParsableCommand {
     let activeFlags = Set(flags).union(evaluationContext.flags)
     var runContext = evaluationContext
     runContext.flags = activeFlags
+    let compileOptions = CompileOptions()
     let ruleSet = try RuleLoading.compile(
-      paths: rules, flags: activeFlags, options: CompileOptions(), terminal: terminal)
+      paths: rules, flags: activeFlags, options: compileOptions, terminal: terminal)
     let schemas = Set(ruleSet.files.map(\.schemaID))
     var sources: [DataSource] = []
     var dataErrors: [String] = []
@@ -126,18 +127,27 @@ struct CheckCommand: ParsableCommand {
     case .junit: reporter = JUnitReporter(terminal: terminal, explain: explain)
     case .github: reporter = GitHubReporter(terminal: terminal, explain: explain)
     }
+    let wantsPasses = reporter.wantsPasses
     let pipeline = CheckPipeline(
-      ruleSet: ruleSet, context: runContext, explain: explain, jobs: jobs,
-      batchLines: batchLines)
+      ruleSet: ruleSet, options: compileOptions, context: runContext, explain: explain,
+      jobs: jobs, batchLines: batchLines, summarisePasses: !wantsPasses)
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 
-    let wantsPasses = reporter.wantsPasses
     reporter.begin(ruleSet)
     sourceLoop: for source in sources {
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
       for file in source.files {
-        let keepGoing = pipeline.run(file: file, ruleIndexes: indexes) { snapshot in
+        let keepGoing = pipeline.run(file: file, ruleIndexes: indexes) { event in
+          let snapshot: CheckedSnapshot
+          switch event {
+          case .passing(let run):
+            summary.snapshots += run.snapshots
+            summary.passed += run.passed
+            summary.skipped += run.skipped
+            return true
+          case .snapshot(let found): snapshot = found
+          }
           let outcomes: [RuleOutcome]
           switch snapshot.outcomes {
           case .failure(let error):

@@ -77,21 +77,71 @@ struct CheckedSnapshot: Sendable {
   var location: String { line.map { "\(file):\($0)" } ?? file }
 }
 
-/// Reads snapshots and checks them, in input order. JSONL input is read in batches of raw lines
-/// on the calling thread, which hands each batch to a worker (at most `jobs` at once) and emits
-/// finished batches strictly in input order while it goes on reading, so the output is the same
-/// as a sequential run. Memory stays bounded: at most `2 × jobs` batches are in flight.
+/// Consecutive snapshots whose every rule passed or was skipped, reported by their counts
+/// alone (when the output lists neither passes nor skips).
+struct PassingRun: Sendable {
+  var snapshots = 0
+  /// Passing pairs.
+  var passed = 0
+  /// Skipped pairs.
+  var skipped = 0
+
+  var isEmpty: Bool { snapshots == 0 }
+}
+
+/// What the pipeline reports, in input order.
+enum CheckEvent {
+  /// Snapshots that all passed, by their counts.
+  case passing(PassingRun)
+  /// A snapshot with every outcome (or why it could not be read).
+  case snapshot(CheckedSnapshot)
+}
+
+/// Reads snapshots and checks them, in input order.
+///
+/// JSONL input with `jobs > 1` is read in batches of raw lines on the calling thread, which
+/// hands them to `jobs` worker threads and reports finished batches strictly in input order
+/// while it goes on reading, so the output is the same as a sequential run. Memory stays
+/// bounded: at most `2 × jobs` batches are in flight. With `jobs == 1` every line is parsed
+/// where the reader holds it. Each thread parses with its own ``JSONDocumentReader``.
+///
+/// With `summarisePasses`, a snapshot whose rules all passed or were skipped is reported only
+/// as part of a ``PassingRun``: workers send back counts, not outcome arrays.
 struct CheckPipeline: Sendable {
   let ruleSet: RuleSet
   let context: EvaluationContext
   let explain: Bool
   let jobs: Int
   let batchLines: Int
-  var limits: JSONLimits = .default
+  /// Whether all-passing snapshots may be reported by counts (see ``CheckEvent/passing(_:)``).
+  let summarisePasses: Bool
+  let limits: JSONLimits
+  /// Raw batches are handed to a worker at this size even before `batchLines` lines.
+  var batchBytes = 1 << 22
+  /// For each worker thread, the rules compiled anew and the context with strings of its
+  /// own: threads that shared compiled objects would contend for their reference counts.
+  private let workerRules: [WorkerRules]
 
-  /// Checks every snapshot of `file` against the rules at `indexes`, calling `emit` with each
-  /// result in order. `emit` returns false to stop; so does this function.
-  func run(file: String, ruleIndexes indexes: [Int], emit: (CheckedSnapshot) -> Bool) -> Bool {
+  /// A pipeline checking with `ruleSet`, which was compiled with `options`.
+  init(
+    ruleSet: RuleSet, options: CompileOptions, context: EvaluationContext, explain: Bool,
+    jobs: Int, batchLines: Int, summarisePasses: Bool, limits: JSONLimits = .default
+  ) {
+    self.ruleSet = ruleSet
+    self.context = context
+    self.explain = explain
+    self.jobs = jobs
+    self.batchLines = batchLines
+    self.summarisePasses = summarisePasses
+    self.limits = limits
+    workerRules =
+      jobs <= 1
+      ? [] : (0..<jobs).map { _ in WorkerRules(ruleSet, options: options, context: context) }
+  }
+
+  /// Checks every snapshot of `file` against the rules at `indexes`, calling `emit` with the
+  /// results in order. `emit` returns false to stop; so does this function.
+  func run(file: String, ruleIndexes indexes: [Int], emit: (CheckEvent) -> Bool) -> Bool {
     let name = file == "-" ? "<stdin>" : file
     let isLines = file == "-" || file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson")
     guard isLines else {
@@ -99,104 +149,250 @@ struct CheckPipeline: Sendable {
         let value = try JSONReader.readFile(atPath: file, limits: limits)
         return ruleSet.check(value, ruleIndexes: indexes, context: context, explain: explain)
       }
-      return emit(CheckedSnapshot(file: name, line: nil, ruleIndexes: indexes, outcomes: outcomes))
+      return emit(
+        .snapshot(CheckedSnapshot(file: name, line: nil, ruleIndexes: indexes, outcomes: outcomes)))
     }
     let reader =
       file == "-"
       ? JSONLinesReader(fileDescriptor: 0, limits: limits)
       : JSONLinesReader(path: file, limits: limits)
-    return runLines(reader, name: name, ruleIndexes: indexes, emit: emit)
+    if jobs <= 1 {
+      let checker = SnapshotChecker(
+        pipeline: self, rules: WorkerRules(ruleSet: ruleSet, context: context), name: name,
+        ruleIndexes: indexes)
+      return runInline(reader, checker: checker, emit: emit)
+    }
+    return runParallel(reader, name: name, ruleIndexes: indexes, emit: emit)
   }
 
   private struct Stop: Error {}
 
-  private func runLines(
-    _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
-    emit: (CheckedSnapshot) -> Bool
+  /// Reports a finished batch's events in order, as long as `emit` agrees.
+  private static func report(_ batch: CheckedBatch, _ emit: (CheckEvent) -> Bool) -> Bool {
+    for item in batch.reported {
+      if !item.passingBefore.isEmpty, !emit(.passing(item.passingBefore)) { return false }
+      if !emit(.snapshot(item.snapshot)) { return false }
+    }
+    return batch.passingAfter.isEmpty || emit(.passing(batch.passingAfter))
+  }
+
+  /// Checks each line where the reader holds it, on the calling thread.
+  private func runInline(
+    _ reader: JSONLinesReader, checker: SnapshotChecker, emit: (CheckEvent) -> Bool
   ) -> Bool {
-    // Batches handed to workers and not yet emitted; bounds memory.
-    let maximumInFlight = jobs <= 1 ? 1 : jobs * 2
-    let finished = FinishedBatches()
-    let workers = DispatchQueue(label: "constraint.check", attributes: .concurrent)
-    let slots = DispatchSemaphore(value: jobs)
-    var batch = RawBatch()
+    var batch = CheckedBatch()
+    var keepGoing = true
+    do {
+      try reader.forEachRawLine { number, line in
+        checker.check(number: number, line: line, into: &batch)
+        guard batch.snapshots >= batchLines else { return }
+        keepGoing = Self.report(batch, emit)
+        batch.removeAll()
+        if !keepGoing { throw Stop() }
+      }
+    } catch {}
+    if keepGoing, batch.snapshots > 0 { keepGoing = Self.report(batch, emit) }
+    return keepGoing
+  }
+
+  /// Copies lines into batches on the calling thread, checks them on `jobs` threads and
+  /// reports the results in input order.
+  private func runParallel(
+    _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
+    emit: (CheckEvent) -> Bool
+  ) -> Bool {
+    let exchange = BatchExchange(largestSpare: 2 * batchBytes)
+    let workers = DispatchGroup()
+    for rules in workerRules {
+      workers.enter()
+      let thread = Thread {
+        let checker = SnapshotChecker(
+          pipeline: self, rules: rules, name: name, ruleIndexes: indexes)
+        while let (sequence, raw) = exchange.nextBatch() {
+          var checked = CheckedBatch()
+          raw.bytes.withUnsafeBytes { bytes in
+            for entry in raw.entries {
+              let line = entry.content.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+              checker.check(number: entry.number, line: line, into: &checked)
+            }
+          }
+          exchange.finish(sequence, checked, recycling: consume raw)
+        }
+        workers.leave()
+      }
+      // As much stack as the main thread has: deep documents and rules recurse.
+      thread.stackSize = 1 << 23
+      thread.start()
+    }
+
+    // Batches handed out and not yet reported; bounds memory.
+    let maximumInFlight = jobs * 2
+    var batch = exchange.spareBatch()
     var submitted = 0
-    var emitted = 0
+    var reported = 0
     var keepGoing = true
 
-    /// Emits the next batch in input order: waiting for it when `wait`, else only if done.
-    func emitNext(wait: Bool) -> Bool {
-      guard emitted < submitted, let results = finished.take(emitted, wait: wait) else {
+    /// Reports the next batch in input order: waiting for it when `wait`, else only if done.
+    func reportNext(wait: Bool) -> Bool {
+      guard reported < submitted, let checked = exchange.take(reported, wait: wait) else {
         return false
       }
-      emitted += 1
-      for snapshot in results where keepGoing {
-        keepGoing = emit(snapshot)
-      }
+      reported += 1
+      keepGoing = Self.report(checked, emit)
       return true
     }
 
-    func submit(_ full: RawBatch) {
-      let sequence = submitted
+    func submit() {
+      exchange.submit(submitted, batch)
       submitted += 1
-      if jobs <= 1 {
-        finished.put(sequence, check(full, name: name, ruleIndexes: indexes))
-      } else {
-        workers.async {
-          slots.wait()
-          let results = check(full, name: name, ruleIndexes: indexes)
-          slots.signal()
-          finished.put(sequence, results)
-        }
-      }
-      while emitNext(wait: false) {}
-      while keepGoing, submitted - emitted >= maximumInFlight { _ = emitNext(wait: true) }
+      batch = exchange.spareBatch()
+      while keepGoing, reportNext(wait: false) {}
+      while keepGoing, submitted - reported >= maximumInFlight { _ = reportNext(wait: true) }
     }
 
     do {
       try reader.forEachRawLine { number, line in
         batch.append(number: number, line: line)
-        guard batch.count >= batchLines || batch.bytes.count >= 1 << 22 else { return }
-        submit(batch)
-        batch = RawBatch()
+        guard batch.count >= batchLines || batch.bytes.count >= batchBytes else { return }
+        submit()
         if !keepGoing { throw Stop() }
       }
-      if !batch.isEmpty { submit(batch) }
+      if keepGoing, !batch.isEmpty { submit() }
     } catch {}
-    // Let the work already handed out finish before returning (it would be discarded).
-    while keepGoing, emitted < submitted { _ = emitNext(wait: true) }
-    workers.sync(flags: .barrier) {}
+    while keepGoing, reported < submitted { _ = reportNext(wait: true) }
+    // After a stop, the batches not yet checked are dropped.
+    exchange.close(discardingPending: !keepGoing)
+    workers.wait()
     return keepGoing
   }
+}
 
-  private func check(_ batch: RawBatch, name: String, ruleIndexes indexes: [Int])
-    -> [CheckedSnapshot]
-  {
-    var results: [CheckedSnapshot] = []
-    results.reserveCapacity(batch.count)
-    batch.bytes.withUnsafeBytes { raw in
-      for entry in batch.entries {
-        let outcomes: Result<[RuleOutcome], JSONError>
-        switch entry.content {
-        case .failure(let error):
-          outcomes = .failure(error)
-        case .success(let range):
-          let slice = UnsafeRawBufferPointer(rebasing: raw[range])
-          do throws(JSONError) {
-            let value = try JSONReader.read(slice, limits: limits)
-            outcomes = .success(
-              ruleSet.check(value, ruleIndexes: indexes, context: context, explain: explain))
-          } catch {
-            var located = error
-            located.jsonlLine = entry.number
-            outcomes = .failure(located)
-          }
+/// What one thread checks with.
+private struct WorkerRules: Sendable {
+  let ruleSet: RuleSet
+  let context: EvaluationContext
+
+  init(ruleSet: RuleSet, context: EvaluationContext) {
+    self.ruleSet = ruleSet
+    self.context = context
+  }
+
+  /// `ruleSet` compiled again from copies of its expressions, and `context` with copies of
+  /// its strings (its state is shared). Falls back to `ruleSet` itself should compiling fail.
+  init(_ ruleSet: RuleSet, options: CompileOptions, context: EvaluationContext) {
+    var files = ruleSet.files
+    for file in files.indices {
+      for rule in files[file].rules.indices {
+        files[file].rules[rule].expression = Self.copy(files[file].rules[rule].expression)
+        if let condition = files[file].rules[rule].condition {
+          files[file].rules[rule].condition?.overrideText = Self.copy(condition.overrideText)
         }
-        results.append(
-          CheckedSnapshot(file: name, line: entry.number, ruleIndexes: indexes, outcomes: outcomes))
       }
     }
-    return results
+    let compiled = RuleSet.compile(files, flags: ruleSet.flags, options: options)
+    if case .success(let copy) = compiled, copy.rules.count == ruleSet.rules.count {
+      self.ruleSet = copy
+    } else {
+      self.ruleSet = ruleSet
+    }
+    var copied = context
+    copied.now = context.now.map(Self.copy)
+    copied.flags = Set(context.flags.map(Self.copy))
+    self.context = copied
+  }
+
+  /// A string with storage of its own.
+  private static func copy(_ text: String) -> String {
+    String(decoding: Array(text.utf8), as: UTF8.self)
+  }
+}
+
+/// Parses and checks snapshots on one thread, with that thread's JSON reader.
+private final class SnapshotChecker {
+  let ruleSet: RuleSet
+  let context: EvaluationContext
+  let explain: Bool
+  let summarisePasses: Bool
+  let name: String
+  let ruleIndexes: [Int]
+  let reader: JSONDocumentReader
+
+  init(pipeline: CheckPipeline, rules: WorkerRules, name: String, ruleIndexes: [Int]) {
+    ruleSet = rules.ruleSet
+    context = rules.context
+    explain = pipeline.explain
+    summarisePasses = pipeline.summarisePasses
+    self.name = name
+    self.ruleIndexes = ruleIndexes
+    reader = JSONDocumentReader(limits: pipeline.limits)
+  }
+
+  /// Parses and checks one JSONL line (or records why it could not be read) into `batch`.
+  func check(
+    number: Int, line: Result<UnsafeRawBufferPointer, JSONError>, into batch: inout CheckedBatch
+  ) {
+    let outcomes: Result<[RuleOutcome], JSONError>
+    switch line {
+    case .failure(let error):
+      outcomes = .failure(error)
+    case .success(let bytes):
+      do throws(JSONError) {
+        let value = try reader.read(bytes)
+        let found = ruleSet.check(
+          value, ruleIndexes: ruleIndexes, context: context, explain: explain)
+        if summarisePasses, batch.addIfPassing(found) { return }
+        outcomes = .success(found)
+      } catch {
+        var located = error
+        located.jsonlLine = number
+        outcomes = .failure(located)
+      }
+    }
+    batch.add(
+      CheckedSnapshot(file: name, line: number, ruleIndexes: ruleIndexes, outcomes: outcomes))
+  }
+}
+
+/// A checked batch: the snapshots to report one by one, each after the run of passing
+/// snapshots before it, and the run after the last.
+private struct CheckedBatch: Sendable {
+  struct Item: Sendable {
+    var passingBefore: PassingRun
+    var snapshot: CheckedSnapshot
+  }
+
+  var reported: [Item] = []
+  var passingAfter = PassingRun()
+  /// Snapshots checked, passing or reported.
+  private(set) var snapshots = 0
+
+  mutating func add(_ snapshot: CheckedSnapshot) {
+    reported.append(Item(passingBefore: passingAfter, snapshot: snapshot))
+    passingAfter = PassingRun()
+    snapshots += 1
+  }
+
+  /// Counts `outcomes` into the current passing run when each one passed or was skipped.
+  mutating func addIfPassing(_ outcomes: [RuleOutcome]) -> Bool {
+    var skipped = 0
+    for outcome in outcomes {
+      switch outcome {
+      case .evaluated(.pass): continue
+      case .skipped: skipped += 1
+      case .evaluated: return false
+      }
+    }
+    passingAfter.snapshots += 1
+    passingAfter.passed += outcomes.count - skipped
+    passingAfter.skipped += skipped
+    snapshots += 1
+    return true
+  }
+
+  mutating func removeAll() {
+    reported.removeAll(keepingCapacity: true)
+    passingAfter = PassingRun()
+    snapshots = 0
   }
 }
 
@@ -223,25 +419,92 @@ private struct RawBatch: Sendable {
       entries.append(Entry(number: number, content: .success(start..<bytes.count)))
     }
   }
+
+  mutating func removeAll() {
+    bytes.removeAll(keepingCapacity: true)
+    entries.removeAll(keepingCapacity: true)
+  }
 }
 
-/// Results of batches finished by workers, by sequence number, until the caller takes them.
-private final class FinishedBatches: @unchecked Sendable {
-  private var results: [Int: [CheckedSnapshot]] = [:]
+/// What the reading thread and the workers pass each other: raw batches to check (first in,
+/// first out), checked batches by sequence number, and emptied raw batches to fill again
+/// (which keeps their memory from one batch to the next).
+private final class BatchExchange: @unchecked Sendable {
   private let condition = NSCondition()
+  private var pending: [(sequence: Int, batch: RawBatch)] = []
+  private var pendingStart = 0
+  private var closed = false
+  private var finished: [Int: CheckedBatch] = [:]
+  private var spares: [RawBatch] = []
+  /// Raw batches that grew beyond this many bytes (for very long lines) are not kept.
+  private let largestSpare: Int
 
-  func put(_ sequence: Int, _ batch: [CheckedSnapshot]) {
+  init(largestSpare: Int) {
+    self.largestSpare = largestSpare
+  }
+
+  /// Hands a raw batch to the workers.
+  func submit(_ sequence: Int, _ batch: RawBatch) {
     condition.lock()
-    results[sequence] = batch
+    pending.append((sequence, batch))
     condition.broadcast()
     condition.unlock()
   }
 
-  /// The results of batch `sequence`, removed; waits for them when `wait`, else nil if not done.
-  func take(_ sequence: Int, wait: Bool) -> [CheckedSnapshot]? {
+  /// An empty raw batch, with memory left over from an earlier one when there is one.
+  func spareBatch() -> RawBatch {
     condition.lock()
     defer { condition.unlock() }
-    while wait && results[sequence] == nil { condition.wait() }
-    return results.removeValue(forKey: sequence)
+    return spares.popLast() ?? RawBatch()
+  }
+
+  /// The next batch to check, waiting for one; nil once closed and drained.
+  func nextBatch() -> (Int, RawBatch)? {
+    condition.lock()
+    defer { condition.unlock() }
+    while pendingStart == pending.count {
+      if closed { return nil }
+      condition.wait()
+    }
+    let next = pending[pendingStart]
+    pending[pendingStart].batch = RawBatch()
+    pendingStart += 1
+    if pendingStart == pending.count {
+      pending.removeAll(keepingCapacity: true)
+      pendingStart = 0
+    }
+    return (next.sequence, next.batch)
+  }
+
+  /// Records a checked batch, and keeps its raw batch's memory for reuse unless it is large.
+  func finish(_ sequence: Int, _ checked: CheckedBatch, recycling raw: consuming RawBatch) {
+    let keep = raw.bytes.capacity <= largestSpare
+    if keep { raw.removeAll() }
+    condition.lock()
+    finished[sequence] = checked
+    if keep { spares.append(raw) }
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// The checked batch `sequence`, removed; waits for it when `wait`, else nil if not done.
+  func take(_ sequence: Int, wait: Bool) -> CheckedBatch? {
+    condition.lock()
+    defer { condition.unlock() }
+    while wait && finished[sequence] == nil { condition.wait() }
+    return finished.removeValue(forKey: sequence)
+  }
+
+  /// No more batches will come; workers stop once the pending ones are checked, or at once
+  /// when `discardingPending`.
+  func close(discardingPending: Bool) {
+    condition.lock()
+    closed = true
+    if discardingPending {
+      pending.removeAll()
+      pendingStart = 0
+    }
+    condition.broadcast()
+    condition.unlock()
   }
 }

@@ -43,7 +43,10 @@ struct PairResult {
 
 /// A `check` output format. Methods are called in input order, on one thread.
 protocol CheckReporter {
-  /// Whether ``pair(_:)`` is called for passing pairs too (skipped and failing pairs always are).
+  /// Whether ``pair(_:)`` is called for passing pairs too (skipped and failing pairs always
+  /// are). When false, a snapshot whose pairs all passed or were skipped may be reported by
+  /// the summary counts alone, without ``beginSnapshot(_:)``, ``pair(_:)`` or
+  /// ``endSnapshot(_:)``: a format that lists no passes must list no skipped pairs either.
   var wantsPasses: Bool { get }
   /// Before any snapshot.
   mutating func begin(_ ruleSet: RuleSet)

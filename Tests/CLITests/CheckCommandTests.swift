@@ -347,6 +347,110 @@ struct CheckCommandTests {
     #expect(stopped.stdout.contains("stopped after 100 failing results"))
   }
 
+  /// Without `--all`, workers send back only the counts of snapshots whose rules all passed
+  /// (or were skipped): the summary and the results listed must be those of the full walk
+  /// (`--all`, every pair reported) and the same for any number of jobs and batch size.
+  @Test func passingSnapshotsSummarisedByCountsMatchTheFullWalk() throws {
+    let scratch = try CheckScratch()
+    var lines: [String] = []
+    for index in 0..<900 {
+      switch index % 97 {
+      case 5: lines.append("{broken")
+      case 6: lines.append("   ")
+      case 7: lines.append(#"{"a": 1, "a": 2}"#)
+      default:
+        let a = index % 31 == 0 ? 2 : 1
+        // `b` missing makes `bigint_gte(b, 0)` an error; negative makes it fail.
+        let b = index % 43 == 0 ? "" : #", "b": "\#(index % 37 == 0 ? -index : index)""#
+        lines.append(#"{"a": \#(a)\#(b)}"#)
+      }
+    }
+    let data = try scratch.write("mixed.jsonl", lines.joined(separator: "\r\n") + "\n")
+    let rules = try scratch.write(
+      "m.constraints.json",
+      ruleFileText(
+        schema: "S",
+        """
+        {"id": "one", "expression": "a == 1", "severity": "warning"},
+            {"id": "prose", "expression": "Checked elsewhere.", "evaluator": "runtime-deferred"},
+            {"id": "positive", "expression": "bigint_gte(b, 0)"}
+        """))
+    let full = try run(["check", rules, "--data", data, "--all", "--no-explain", "--jobs", "1"])
+    #expect(full.status == 2)
+    let fullLines = full.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    let summary = try #require(fullLines.dropLast().last)
+    #expect(summary.hasPrefix("870 snapshots × 3 rules: "), "\(summary)")
+    #expect(summary.hasSuffix(" 870 skipped, 20 unreadable"), "\(summary)")
+    for token in ["failed", "errors"] {
+      #expect(!summary.contains(" 0 \(token)"), "\(summary)")
+    }
+    let notPassing = fullLines.filter { !$0.contains("  PASS [") }.joined(separator: "\n")
+    for jobs in ["1", "2", "3"] {
+      for batch in ["1", "7", "1024"] {
+        let options = ["--jobs", jobs, "--batch-lines", batch]
+        let human = try run(["check", rules, "--data", data, "--no-explain"] + options)
+        #expect(human.status == 2)
+        #expect(human.stdout == notPassing, "jobs \(jobs), batch \(batch)")
+        let strict = try run(["check", rules, "--data", data, "--strict"] + options)
+        let strictFull = try run(["check", rules, "--data", data, "--strict", "--all"] + options)
+        #expect(strict.status == strictFull.status)
+        let strictSummary = strict.stdout.split(separator: "\n").last
+        #expect(strictSummary == strictFull.stdout.split(separator: "\n").last)
+        let stopped = try run(
+          ["check", rules, "--data", data, "--max-failures", "20", "--no-explain"] + options)
+        let stoppedFull = try run(
+          ["check", rules, "--data", data, "--max-failures", "20", "--no-explain", "--all"]
+            + options)
+        #expect(stopped.status == stoppedFull.status)
+        #expect(
+          stopped.stdout
+            == stoppedFull.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("  PASS [") }.joined(separator: "\n"))
+        for format in ["json", "github"] {
+          let sequential = try run(
+            ["check", rules, "--data", data, "--format", format, "--jobs", "1"])
+          let parallel = try run(["check", rules, "--data", data, "--format", format] + options)
+          #expect(parallel.stdout == sequential.stdout, "\(format), jobs \(jobs), batch \(batch)")
+          #expect(parallel.status == 2)
+        }
+      }
+    }
+    let json = try run(["check", rules, "--data", data, "--format", "json", "--jobs", "2"])
+    let jsonFull = try run(["check", rules, "--data", data, "--format", "json", "--all"])
+    let document = try JSONReader.read(json.stdout)
+    let documentFull = try JSONReader.read(jsonFull.stdout)
+    #expect(
+      JSONWriter.canonical(document["summary"]) == JSONWriter.canonical(documentFull["summary"]))
+  }
+
+  /// Each worker thread compiles its own copy of the rules: flags (overrides) and the
+  /// evaluation time must hold there as on the main thread.
+  @Test func workersCheckUnderTheSameFlagsAndTime() throws {
+    let scratch = try CheckScratch()
+    let rules = try scratch.write(
+      "f.constraints.json",
+      ruleFileText(
+        schema: "S",
+        #"{"id": "limit", "expression": "n <= 10", "#
+          + #""condition": {"when": "tight", "override_text": "n <= 5"}},"#
+          + #"{"id": "fresh", "expression": "is_before(at, now())"}"#))
+    let lines = (0..<200).map { index in
+      #"{"n": \#(index % 12), "at": "\#(index % 3 == 0 ? "2027" : "2025")-01-01T00:00:00Z"}"#
+    }
+    let data = try scratch.write("d.jsonl", lines.joined(separator: "\n"))
+    let options = [
+      "--flag", "tight", "--now", "2026-06-01T00:00:00Z", "--no-explain", "--batch-lines", "9",
+    ]
+    let sequential = try run(["check", rules, "--data", data, "--jobs", "1"] + options)
+    let parallel = try run(["check", rules, "--data", data, "--jobs", "2"] + options)
+    #expect(sequential.status == 1)
+    #expect(parallel.stdout == sequential.stdout)
+    #expect(
+      sequential.stdout.hasSuffix(
+        "200 snapshots × 2 rules: 235 passed, 165 failed, 0 errors, 0 skipped\n"),
+      "\(sequential.stdout.split(separator: "\n").last ?? "")")
+  }
+
   @Test func evaluationErrorsShowTheCaretAndFailTheRun() throws {
     let scratch = try CheckScratch()
     let rules = try scratch.write(
