@@ -123,6 +123,12 @@ struct ConformanceTests {
       compiled.kind == testCase.expect,
       "\(testCase.id): `\(testCase.expression)` gave \(compiled), expected \(testCase.expect)")
     #expect(Self.same(compiled, interpreted), "\(testCase.id): \(compiled) vs \(interpreted)")
+    let general = program.evaluateOnGeneralPath(
+      testCase.data, context: testCase.context, explain: true)
+    #expect(Self.same(general, interpreted), "\(testCase.id): \(general) vs \(interpreted)")
+    let fastProblem = FuzzChecks.fastPathProblem(
+      program, testCase.data, context: testCase.context)
+    #expect(fastProblem == nil, "\(testCase.id): \(fastProblem ?? "")")
     if let fragment = testCase.errorContains {
       switch compiled {
       case .error(let diagnostic), .deferred(let diagnostic):
@@ -132,6 +138,23 @@ struct ConformanceTests {
       default: break
       }
     }
+  }
+
+  /// The fast path must actually decide a good share of the corpus (the cases it leaves to
+  /// the general path are errors, unusual types and builtins it does not cover), or the
+  /// agreement checked above would prove little.
+  @Test func fastPathDecidesMuchOfTheCorpus() throws {
+    var decided: [Bool: Int] = [:]
+    for testCase in ConformanceCase.all where testCase.loadError == nil {
+      guard
+        let program = try? Compiler.compile(
+          testCase.expression, options: CompileOptions(types: testCase.types)),
+        let decision = program.fastDecision(testCase.data)
+      else { continue }
+      decided[decision, default: 0] += 1
+    }
+    #expect(decided[true, default: 0] >= 150, "\(decided)")
+    #expect(decided[false, default: 0] >= 75, "\(decided)")
   }
 
   /// Identical outcomes: the same kind, and for errors the same message and range.

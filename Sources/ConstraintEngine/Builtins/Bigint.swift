@@ -6,11 +6,11 @@ enum BigintBuiltins {
   static let family = "bigint"
 
   static let all: [Builtin] = [
-    comparison("bigint_gte", portable: true) { $0 >= 0 },
-    comparison("bigint_gt", portable: true) { $0 > 0 },
-    comparison("bigint_lte", portable: false) { $0 <= 0 },
-    comparison("bigint_lt", portable: false) { $0 < 0 },
-    comparison("bigint_eq", portable: true) { $0 == 0 },
+    comparison("bigint_gte", .greaterEqual, portable: true),
+    comparison("bigint_gt", .greater, portable: true),
+    comparison("bigint_lte", .lessEqual, portable: false),
+    comparison("bigint_lt", .less, portable: false),
+    comparison("bigint_eq", .equal, portable: true),
     Builtin(
       BuiltinSignature("bigint_add", [.value, .value], result: .integer, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
@@ -28,22 +28,19 @@ enum BigintBuiltins {
     Builtin(
       BuiltinSignature(
         "bigint_sum", [.value, .stringLiteral], optional: 1, result: .integer, family: family),
-      .function(sum)),
+      .function(sum), fastForm: .bigintSum),
   ]
 
-  /// A comparison builtin: `decide` receives -1, 0 or 1 (`a` less than, equal to, greater
-  /// than `b`).
-  static func comparison(
-    _ name: String, portable: Bool, _ decide: @escaping @Sendable (Int) -> Bool
-  ) -> Builtin {
+  /// A comparison builtin: whether `relation` holds between its two integer arguments.
+  static func comparison(_ name: String, _ relation: FastRelation, portable: Bool) -> Builtin {
     Builtin(
       BuiltinSignature(
         name, [.value, .value], result: .boolean, portable: portable, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
         let lhs = try bigintOperand(arguments[0], argument: 0)
         let rhs = try bigintOperand(arguments[1], argument: 1)
-        return .bool(decide(Number.compare(lhs, rhs)))
-      })
+        return .bool(relation.holds(Number.compare(lhs, rhs)))
+      }, fastForm: .bigintComparison(relation))
   }
 
   /// `bigint_sum(array)` / `bigint_sum(array, 'field')`.

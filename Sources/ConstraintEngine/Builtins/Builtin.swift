@@ -161,10 +161,20 @@ public enum TemporalBuiltin: String, Sendable, Hashable {
 public struct Builtin: Sendable {
   public let signature: BuiltinSignature
   public let implementation: BuiltinImplementation
+  /// Set on the standard builtins the compiled program's fast path evaluates itself.
+  let fastForm: FastBuiltin?
 
   public init(_ signature: BuiltinSignature, _ implementation: BuiltinImplementation) {
+    self.init(signature, implementation, fastForm: nil)
+  }
+
+  init(
+    _ signature: BuiltinSignature, _ implementation: BuiltinImplementation,
+    fastForm: FastBuiltin?
+  ) {
     self.signature = signature
     self.implementation = implementation
+    self.fastForm = fastForm
   }
 
   public var name: String { signature.name }

@@ -46,9 +46,11 @@ public enum Compiler {
     if !builder.diagnostics.isEmpty {
       throw CompileFailure(diagnostics: builder.diagnostics)
     }
+    var fastBuilder = FastPathBuilder(
+      types: options.types, registry: options.registry, regexes: builder.regexes)
     return Program(
-      source: source, expression: expr, root: root, fieldPaths: checked.fieldPaths,
-      options: options, regexes: RegexCache(builder.regexes),
+      source: source, expression: expr, root: root, fastPath: fastBuilder.condition(expr),
+      fieldPaths: checked.fieldPaths, options: options, regexes: RegexCache(builder.regexes),
       variableLevels: builder.maximumLevel)
   }
 }

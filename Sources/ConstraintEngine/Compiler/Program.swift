@@ -10,16 +10,20 @@ public final class Program: Sendable {
   /// The options the rule was compiled with (declared types, limits, builtins).
   public let options: CompileOptions
   let root: Node
+  /// The common case, decided without diagnostics (nil: the rule always takes the general
+  /// path).
+  let fastPath: FastCondition?
   let regexes: RegexCache
   let variableLevels: Int
 
   init(
-    source: String, expression: Expr, root: Node, fieldPaths: [FieldPath],
-    options: CompileOptions, regexes: RegexCache, variableLevels: Int
+    source: String, expression: Expr, root: Node, fastPath: FastCondition?,
+    fieldPaths: [FieldPath], options: CompileOptions, regexes: RegexCache, variableLevels: Int
   ) {
     self.source = source
     self.expression = expression
     self.root = root
+    self.fastPath = fastPath
     self.fieldPaths = fieldPaths
     self.options = options
     self.regexes = regexes
@@ -29,6 +33,26 @@ public final class Program: Sendable {
   /// Evaluates the rule against `snapshot`. With `explain`, a failing outcome carries the
   /// values that decided it (computed only after the fast path found a failure).
   public func evaluate(
+    _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
+  ) -> Outcome {
+    switch fastDecision(snapshot) {
+    case true?: return .pass
+    case false?: return .fail(explain ? explanation(snapshot, context: context) : Explanation())
+    case nil: return evaluateOnGeneralPath(snapshot, context: context, explain: explain)
+    }
+  }
+
+  /// The fast path's decision, or nil when it leaves the rule to the general path (or the
+  /// rule has no fast path).
+  func fastDecision(_ snapshot: Value) -> Bool? {
+    guard let fastPath else { return nil }
+    return FastEvaluator.decide(
+      fastPath, snapshot: snapshot, levels: variableLevels,
+      maximumSteps: options.evaluationLimits.maximumSteps)
+  }
+
+  /// Evaluates with the compiled nodes only, without the fast path.
+  func evaluateOnGeneralPath(
     _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
   ) -> Outcome {
     var executor = Executor(
@@ -52,6 +76,7 @@ public final class Program: Sendable {
   /// Whether the rule holds, without building explanations or diagnostics' notes: the
   /// cheapest check (errors and deferrals count as not holding).
   public func holds(_ snapshot: Value, context: EvaluationContext = .empty) -> Bool {
+    if let decision = fastDecision(snapshot) { return decision }
     var executor = Executor(
       source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
       levels: variableLevels)

@@ -87,6 +87,9 @@ public enum FuzzChecks {
       return "compiled and reference interpreter disagree on \(Value.quoted(source)) over "
         + "\(JSONWriter.canonical(snapshot)): \(difference)"
     }
+    if let problem = fastPathProblem(program, snapshot, context: context) {
+      return "\(Value.quoted(source)) over \(JSONWriter.canonical(snapshot)): \(problem)"
+    }
     switch compiled {
     case .pass:
       return nil
@@ -105,6 +108,20 @@ public enum FuzzChecks {
         }
       }
       return nil
+    }
+  }
+
+  /// The compiled program's fast path against its general path: whenever the fast path
+  /// decides, the general path must pass (fast: true) or fail (fast: false); nil when they
+  /// agree or the fast path leaves the snapshot to the general path.
+  public static func fastPathProblem(
+    _ program: Program, _ snapshot: Value, context: EvaluationContext
+  ) -> String? {
+    guard let decision = program.fastDecision(snapshot) else { return nil }
+    let general = program.evaluateOnGeneralPath(snapshot, context: context)
+    switch (decision, general) {
+    case (true, .pass), (false, .fail): return nil
+    default: return "the fast path decided \(decision), the general path gave \(general)"
     }
   }
 

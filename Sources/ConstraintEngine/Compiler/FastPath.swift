@@ -1,0 +1,276 @@
+/// The fast path of a compiled rule: the common case of evaluation — every operand present,
+/// of the expected type, a small integer, a string or a boolean — decided without building
+/// values, results or diagnostics.
+///
+/// The fast path never decides anything the general path would not: as soon as it meets
+/// something outside that common case (a missing or null operand where one is needed, a type
+/// mismatch, a number past 64 bits, a decimal, a regex limit, the step limit) it gives up, and
+/// the program evaluates the rule again on the general path, which produces the exact outcome
+/// with its diagnostic. Evaluation has no side effects, so the second evaluation is safe. Tests
+/// and the fuzzer check that whenever the fast path decides, it agrees with both evaluators.
+indirect enum FastCondition: Sendable {
+  case constant(Bool)
+  /// `a && b && …`: false as soon as one is false.
+  case all([FastCondition])
+  /// `a || b || …`: true as soon as one is true.
+  case any([FastCondition])
+  case implies(FastCondition, FastCondition)
+  case not(FastCondition)
+  /// `==` / `!=` (`negated`).
+  case equal(FastOperand, FastOperand, negated: Bool)
+  /// `<`, `<=`, `>`, `>=` on two integers or two strings.
+  case order(FastRelation, FastOperand, FastOperand)
+  /// `bigint_gte`, `bigint_gt`, `bigint_lte`, `bigint_lt`, `bigint_eq`.
+  case bigint(FastRelation, FastOperand, FastOperand)
+  /// `.every`, `.some`, `.none` over an array read from a path.
+  case quantifier(Quantifier, FastPathRead, FastCondition)
+  case matches(FastOperand, CompiledRegex)
+  /// A boolean operand used as a condition.
+  case truth(FastOperand)
+}
+
+/// An ordering relation, also used for the bigint comparisons (`equal` is `bigint_eq`).
+enum FastRelation: Sendable {
+  case less, lessEqual, greater, greaterEqual, equal
+
+  init?(_ op: BinaryOperator) {
+    switch op {
+    case .less: self = .less
+    case .lessEqual: self = .lessEqual
+    case .greater: self = .greater
+    case .greaterEqual: self = .greaterEqual
+    default: return nil
+    }
+  }
+
+  @inline(__always)
+  func holds(_ comparison: Int) -> Bool {
+    switch self {
+    case .less: return comparison < 0
+    case .lessEqual: return comparison <= 0
+    case .greater: return comparison > 0
+    case .greaterEqual: return comparison >= 0
+    case .equal: return comparison == 0
+    }
+  }
+}
+
+/// A scalar the fast path reads or computes.
+enum FastOperand: Sendable {
+  case constant(FastScalar)
+  case path(FastPathRead)
+  /// `path.length` (arrays: elements; strings: UTF-16 code units).
+  case length(FastPathRead)
+  /// `bigint_sum(path)` or `bigint_sum(path, 'key')`.
+  case bigintSum(FastPathRead, key: ObjectKey?)
+  /// A condition used as a boolean value (`(a > b) == c`).
+  case condition(FastCondition)
+}
+
+/// A fast-path value: no reference-counted containers, no big or decimal numbers. Missing and
+/// null are both `absent` (every operation the fast path performs treats them alike).
+enum FastScalar: Sendable {
+  case absent
+  case bool(Bool)
+  case int(Int)
+  case string(String)
+}
+
+/// A path read by the fast path: from the snapshot or a quantifier variable, with what the
+/// declared type allows the value to be.
+final class FastPathRead: Sendable {
+  enum Root: Sendable, Equatable {
+    case snapshot
+    case variable(level: Int)
+  }
+
+  /// What a declared type lets through unchanged (anything else gives up).
+  enum Admits: Sendable {
+    /// No declared type (or one this engine does not check).
+    case anything
+    /// `bigint`: integers, and digit strings read as integers.
+    case bigint
+    case string
+    case boolean
+    /// `number` or `integer`: the fast path only holds integers.
+    case integer
+    case array
+  }
+
+  let root: Root
+  let steps: [PathStep]
+  let admits: Admits
+
+  init(root: Root, steps: [PathStep], admits: Admits) {
+    self.root = root
+    self.steps = steps
+    self.admits = admits
+  }
+}
+
+/// Which standard builtins the fast path evaluates itself.
+enum FastBuiltin: Sendable {
+  case bigintComparison(FastRelation)
+  case bigintSum
+}
+
+/// Builds the fast path of a checked expression, or nil when the expression uses something the
+/// fast path does not cover (the program then always takes the general path).
+struct FastPathBuilder {
+  let types: FieldTypes
+  let registry: BuiltinRegistry
+  let regexes: [String: CompiledRegex]
+  private var scope: [String] = []
+  private var depth = 0
+  /// Deeper fast trees are not built: the fast evaluator recurses over them.
+  static let maximumDepth = 128
+
+  init(types: FieldTypes, registry: BuiltinRegistry, regexes: [String: CompiledRegex]) {
+    self.types = types
+    self.registry = registry
+    self.regexes = regexes
+  }
+
+  mutating func condition(_ expr: Expr) -> FastCondition? {
+    depth += 1
+    defer { depth -= 1 }
+    guard depth <= Self.maximumDepth else { return nil }
+    switch expr.kind {
+    case .bool(let flag): return .constant(flag)
+    case .unary(.not, let operand): return condition(operand).map(FastCondition.not)
+    case .binary: return operand(expr).flatMap(Self.asCondition)
+    case .quantifier(let quantifier, let receiver, let variable, _, let body):
+      guard quantifier != .count, let read = pathRead(receiver),
+        read.admits == .anything || read.admits == .array
+      else { return nil }
+      scope.append(variable)
+      defer { scope.removeLast() }
+      return condition(body).map { .quantifier(quantifier, read, $0) }
+    case .call(let name, _, let arguments):
+      if case .regexMatch = registry.lookup(name)?.implementation {
+        guard case .string(let pattern) = arguments[1].kind, let regex = regexes[pattern],
+          let subject = operand(arguments[0])
+        else { return nil }
+        return .matches(subject, regex)
+      }
+      guard case .bigintComparison(let relation) = registry.lookup(name)?.fastForm,
+        arguments.count == 2, let a = operand(arguments[0]), let b = operand(arguments[1])
+      else { return nil }
+      return .bigint(relation, a, b)
+    case .identifier, .member, .index:
+      return pathRead(expr).map { .truth(.path($0)) }
+    default:
+      return nil
+    }
+  }
+
+  private static func asCondition(_ operand: FastOperand) -> FastCondition {
+    if case .condition(let condition) = operand { return condition }
+    return .truth(operand)
+  }
+
+  mutating func operand(_ expr: Expr) -> FastOperand? {
+    depth += 1
+    defer { depth -= 1 }
+    guard depth <= Self.maximumDepth else { return nil }
+    switch expr.kind {
+    case .number(let digits):
+      guard case .small(let value) = Number(parsing: digits) else { return nil }
+      return .constant(.int(value))
+    case .string(let text): return .constant(.string(text))
+    case .bool(let flag): return .constant(.bool(flag))
+    case .null: return .constant(.absent)
+    case .identifier, .member, .index:
+      return pathRead(expr).map(FastOperand.path)
+    case .length(let base):
+      guard let read = pathRead(base), read.admits == .anything else { return nil }
+      return .length(read)
+    case .call(let name, _, let arguments):
+      if case .bigintSum = registry.lookup(name)?.fastForm {
+        guard let read = pathRead(arguments[0]),
+          read.admits == .anything || read.admits == .array
+        else { return nil }
+        guard arguments.count == 2 else { return .bigintSum(read, key: nil) }
+        guard case .string(let key) = arguments[1].kind, !key.utf8.contains(UInt8(ascii: "."))
+        else { return nil }
+        return .bigintSum(read, key: ObjectKey(key))
+      }
+      return condition(expr).map(FastOperand.condition)
+    case .binary:
+      return chain(expr.leftSpine)
+    default:
+      return condition(expr).map(FastOperand.condition)
+    }
+  }
+
+  /// A left spine, iteratively: consecutive `&&` (`||`) operands are gathered into one list
+  /// (appended in place, so a long chain builds in linear time).
+  private mutating func chain(_ spine: LeftSpine) -> FastOperand? {
+    guard var result = operand(spine.first) else { return nil }
+    /// The open `&&` or `||` list, not yet wrapped into `result`.
+    var openOperator: BinaryOperator?
+    var openTerms: [FastCondition] = []
+    func close() {
+      guard let op = openOperator else { return }
+      result = .condition(op == .and ? .all(openTerms) : .any(openTerms))
+      openOperator = nil
+      openTerms = []
+    }
+    for link in spine.links {
+      guard let rhs = operand(link.rhs) else { return nil }
+      switch link.op {
+      case .and, .or:
+        if openOperator != link.op {
+          close()
+          openOperator = link.op
+          openTerms = [Self.asCondition(result)]
+        }
+        openTerms.append(Self.asCondition(rhs))
+        continue
+      default:
+        close()
+      }
+      switch link.op {
+      case .implies:
+        result = .condition(.implies(Self.asCondition(result), Self.asCondition(rhs)))
+      case .equal, .notEqual:
+        result = .condition(.equal(result, rhs, negated: link.op == .notEqual))
+      case .less, .lessEqual, .greater, .greaterEqual:
+        result = .condition(.order(FastRelation(link.op)!, result, rhs))
+      default:
+        return nil
+      }
+    }
+    close()
+    return result
+  }
+
+  private func pathRead(_ expr: Expr) -> FastPathRead? {
+    guard let path = PathExpression.of(expr, scope: scope) else { return nil }
+    let steps = path.components.map(PathStep.init)
+    switch path.root {
+    case .variable(let name):
+      return FastPathRead(
+        root: .variable(level: scope.lastIndex(of: name)!), steps: steps, admits: .anything)
+    case .snapshot:
+      guard let admits = Self.admits(types.declaredType(of: FieldPath(path.components))) else {
+        return nil
+      }
+      return FastPathRead(root: .snapshot, steps: steps, admits: admits)
+    }
+  }
+
+  private static func admits(_ type: FieldType?) -> FastPathRead.Admits? {
+    guard let type else { return .anything }
+    switch type {
+    case .bigint: return .bigint
+    case .string: return .string
+    case .boolean: return .boolean
+    case .number, .integer: return .integer
+    case .array: return .array
+    case .optional(let wrapped): return admits(wrapped)
+    case .unchecked: return .anything
+    case .object, .stringArray: return nil
+    }
+  }
+}

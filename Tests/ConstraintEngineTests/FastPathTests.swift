@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+
+@testable import ConstraintEngine
+
+/// The compiled program's fast path: it decides the common case itself and leaves everything
+/// else (errors, unusual types, big numbers, limits) to the general path, and whenever it
+/// decides it agrees with the general path and the reference interpreter.
+@Suite("Fast path")
+struct FastPathTests {
+  static let root = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  struct Case: Sendable, CustomTestStringConvertible {
+    var expression: String
+    var snapshot: String
+    var types: [String: String] = [:]
+    /// What the fast path must do: decide true, decide false, or give up (nil).
+    var decision: Bool?
+    var testDescription: String { "\(expression) over \(snapshot)" }
+  }
+
+  static let cases: [Case] = [
+    Case(expression: "a > 1 && b == 'x'", snapshot: #"{"a": 2, "b": "x"}"#, decision: true),
+    Case(expression: "a > 1 && b == 'x'", snapshot: #"{"a": 1, "b": "x"}"#, decision: false),
+    // A decided left side short-circuits: the missing `b` is never read.
+    Case(expression: "a > 1 && b < 3", snapshot: #"{"a": 0}"#, decision: false),
+    Case(expression: "a > 1 || b < 3", snapshot: #"{"a": 2}"#, decision: true),
+    // Ordering on a missing value is an error: the general path reports it.
+    Case(expression: "a > 1 && b < 3", snapshot: #"{"a": 2}"#, decision: nil),
+    // Equality with missing and null is decided (both equal null, never anything else).
+    Case(expression: "a == null && b == null", snapshot: #"{"b": null}"#, decision: true),
+    Case(expression: "a != 1", snapshot: #"{}"#, decision: true),
+    Case(expression: "'5' == 5", snapshot: #"{}"#, decision: false),
+    // Ordering across types is an error.
+    Case(expression: "a < 5", snapshot: #"{"a": "4"}"#, decision: nil),
+    Case(expression: "a < 'b'", snapshot: #"{"a": "a"}"#, decision: true),
+    // Decimals and integers past 64 bits are the general path's.
+    Case(expression: "a < 5", snapshot: #"{"a": 4.5}"#, decision: nil),
+    Case(expression: "a > 5", snapshot: #"{"a": 99999999999999999999}"#, decision: nil),
+    Case(
+      expression: "bigint_gte(l, s)", snapshot: #"{"l": "1000", "s": "999"}"#, decision: true),
+    Case(
+      expression: "bigint_gt(l, s)", snapshot: #"{"l": "-0", "s": "0"}"#, decision: false),
+    Case(
+      expression: "bigint_eq(l, s)", snapshot: #"{"l": "007", "s": 7}"#, decision: true),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "1000000000000000000", "s": "1"}"#,
+      decision: nil),
+    Case(expression: "bigint_lte(l, s)", snapshot: #"{"l": "1e3", "s": "1"}"#, decision: nil),
+    Case(expression: "bigint_lte(l, s)", snapshot: #"{"l": "+1", "s": "1"}"#, decision: nil),
+    Case(expression: "bigint_lte(l, s)", snapshot: #"{"l": null, "s": "1"}"#, decision: nil),
+    Case(
+      expression: "bigint_sum(xs, 'v') == 5",
+      snapshot: #"{"xs": [{"v": "2"}, {"v": null}, {}, 7, {"v": 3}]}"#, decision: true),
+    Case(
+      expression: "bigint_sum(xs) == 0", snapshot: #"{"xs": [1, "x"]}"#, decision: nil),
+    Case(
+      expression: "bigint_sum(xs) > 0",
+      snapshot: #"{"xs": [9223372036854775807, 1]}"#, decision: nil),
+    // Declared types: a bigint field holding a digit string compares as an integer; data of
+    // the wrong type is an error.
+    Case(
+      expression: "amount >= 0", snapshot: #"{"amount": "12"}"#, types: ["amount": "bigint"],
+      decision: true),
+    Case(
+      expression: "amount >= 0", snapshot: #"{"amount": true}"#, types: ["amount": "bigint"],
+      decision: nil),
+    Case(
+      expression: "name == 'x'", snapshot: #"{"name": 1}"#, types: ["name": "string"],
+      decision: nil),
+    Case(
+      expression: "xs.every(x => x.v > 0)", snapshot: #"{"xs": [{"v": 1}, {"v": 2}]}"#,
+      decision: true),
+    Case(
+      expression: "xs.every(x => x.v > 0)", snapshot: #"{"xs": [{"v": 1}, {"v": 0}]}"#,
+      decision: false),
+    // An error in an element the general path would absorb or report: the fast path gives up.
+    Case(
+      expression: "xs.some(x => x.v > 0)", snapshot: #"{"xs": [{}, {"v": 1}]}"#,
+      decision: nil),
+    Case(expression: "xs.none(x => x == 3)", snapshot: #"{"xs": [1, 2]}"#, decision: true),
+    Case(expression: "xs.every(x => x > 0)", snapshot: #"{}"#, decision: nil),
+    Case(
+      expression: "xs.every(x => ys.some(y => y == x))",
+      snapshot: #"{"xs": [1, 2], "ys": [2, 1]}"#, decision: true),
+    Case(expression: "xs.length == 2", snapshot: #"{"xs": [1, 2]}"#, decision: true),
+    Case(expression: "s.length == 2", snapshot: #"{"s": "😀"}"#, decision: true),
+    Case(expression: "matches(id, '^tx_[0-9]+$')", snapshot: #"{"id": "tx_12"}"#, decision: true),
+    Case(expression: "matches(id, '^tx_[0-9]+$')", snapshot: #"{"id": 12}"#, decision: nil),
+    Case(expression: "state == 'a' => at != null", snapshot: #"{"state": "b"}"#, decision: true),
+    Case(expression: "state == 'a' => at != null", snapshot: #"{"state": "a"}"#, decision: false),
+    Case(expression: "!(a == 1)", snapshot: #"{"a": 1}"#, decision: false),
+    // A rule's value must be a boolean.
+    Case(expression: "a", snapshot: #"{"a": 1}"#, decision: nil),
+    Case(expression: "a && true", snapshot: #"{"a": "yes"}"#, decision: nil),
+    Case(expression: "(a > 1) == true", snapshot: #"{"a": 2}"#, decision: true),
+    Case(expression: "xs[1] == 2", snapshot: #"{"xs": [1, 2]}"#, decision: true),
+    Case(expression: "xs[5] == null", snapshot: #"{"xs": [1, 2]}"#, decision: true),
+    // Strings are compared by scalars, without normalisation.
+    Case(expression: "s == 'é'", snapshot: #"{"s": "e\u0301"}"#, decision: false),
+  ]
+
+  @Test(arguments: cases)
+  func decidesTheCommonCaseAndLeavesTheRest(_ testCase: Case) throws {
+    var types: FieldTypes = [:]
+    for (path, declaration) in testCase.types {
+      types[try #require(FieldPath(parsing: path))] = FieldType(declaration: declaration)
+    }
+    let program = try Compiler.compile(testCase.expression, options: CompileOptions(types: types))
+    let snapshot = try JSONReader.read(testCase.snapshot)
+    #expect(program.fastDecision(snapshot) == testCase.decision)
+    #expect(FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil)
+    let reference = program.evaluateWithReferenceInterpreter(snapshot)
+    #expect(ConformanceTests.same(program.evaluate(snapshot), reference))
+  }
+
+  /// The step limit counts quantifier steps on both paths alike: the fast path gives up where
+  /// the general path reports the limit.
+  @Test func stepLimitIsLeftToTheGeneralPath() throws {
+    let options = CompileOptions(evaluationLimits: EvaluationLimits(maximumSteps: 5))
+    let program = try Compiler.compile("xs.every(x => ys.every(y => x != y))", options: options)
+    let small = try JSONReader.read(#"{"xs": [1], "ys": [2, 3, 4, 5]}"#)
+    #expect(program.fastDecision(small) == true)
+    let large = try JSONReader.read(#"{"xs": [1, 2], "ys": [3, 4, 5]}"#)
+    #expect(program.fastDecision(large) == nil)
+    guard case .error(let diagnostic) = program.evaluate(large) else {
+      Issue.record("expected the step limit error")
+      return
+    }
+    #expect(diagnostic.message.contains("step limit"))
+  }
+
+  /// Expressions outside the fast path's subset compile without one.
+  @Test(arguments: ["a + 1 > 2", "'x' in xs", "-a < 0", "xs.count(x => x > 1) > 0"])
+  func expressionsOutsideTheSubsetHaveNoFastPath(_ expression: String) throws {
+    let program = try Compiler.compile(expression)
+    #expect(program.fastPath == nil)
+  }
+
+  /// A long chain of `&&` builds one flat list (in linear time) and decides.
+  @Test func longChainsAreFlat() throws {
+    let terms = (0..<5_000).map { "a >= \($0)" }
+    let program = try Compiler.compile(terms.joined(separator: " && "))
+    guard case .all(let list) = program.fastPath else {
+      Issue.record("expected one flat list")
+      return
+    }
+    #expect(list.count == 5_000)
+    #expect(program.fastDecision(try JSONReader.read(#"{"a": 4999}"#)) == true)
+    #expect(program.fastDecision(try JSONReader.read(#"{"a": 10}"#)) == false)
+  }
+
+  /// The shipped billing rules over the example snapshots: the fast path decides the rules
+  /// it covers on well-formed snapshots, and agrees with the general path wherever it does.
+  @Test func billingRulesOnTheExampleSnapshots() throws {
+    let file = try RuleFileLoader.load(
+      file: Self.root.appendingPathComponent("Rules/billing.constraints.json").path)
+    let ruleSet = try RuleSet.compile([file]).get()
+    let directory = Self.root.appendingPathComponent("Examples/snapshots")
+    var snapshots: [Value] = []
+    for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    where name.hasSuffix(".json") {
+      snapshots.append(try JSONReader.readFile(atPath: directory.appendingPathComponent(name).path))
+    }
+    for line in JSONLinesReader(path: directory.appendingPathComponent("stream.jsonl").path) {
+      snapshots.append(try line.result.get())
+    }
+    var decided = 0
+    var evaluated = 0
+    for rule in ruleSet.rules {
+      guard let program = rule.program else { continue }
+      for snapshot in snapshots {
+        evaluated += 1
+        if program.fastDecision(snapshot) != nil { decided += 1 }
+        let problem = FuzzChecks.fastPathProblem(program, snapshot, context: .empty)
+        #expect(problem == nil, "\(rule.id): \(problem ?? "")")
+      }
+    }
+    #expect(decided * 2 >= evaluated, "the fast path decided \(decided) of \(evaluated)")
+  }
+}
