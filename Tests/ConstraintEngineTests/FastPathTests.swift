@@ -131,11 +131,40 @@ struct FastPathTests {
     #expect(diagnostic.message.contains("step limit"))
   }
 
+  /// `usesFastPath: false` compiles without a fast path; the outcome is the same.
+  @Test func theFastPathCanBeTurnedOff() throws {
+    let source = "bigint_gte(l, s) && xs.every(x => x > 0)"
+    let snapshot = try JSONReader.read(#"{"l": "5", "s": 4, "xs": [1, 2]}"#)
+    let fast = try Compiler.compile(source)
+    let general = try Compiler.compile(source, options: CompileOptions(usesFastPath: false))
+    #expect(fast.fastDecision(snapshot) == true)
+    #expect(general.fastPath == nil && general.fastDecision(snapshot) == nil)
+    #expect(ConformanceTests.same(fast.evaluate(snapshot), general.evaluate(snapshot)))
+  }
+
   /// Expressions outside the fast path's subset compile without one.
   @Test(arguments: ["a + 1 > 2", "'x' in xs", "-a < 0", "xs.count(x => x > 1) > 0"])
   func expressionsOutsideTheSubsetHaveNoFastPath(_ expression: String) throws {
     let program = try Compiler.compile(expression)
     #expect(program.fastPath == nil)
+  }
+
+  /// The fast path reads an object entry's key at the start of the `(key, value)` tuple and
+  /// its value at `FastEvaluator.valueOffset`.
+  @Test func entryLayoutIsWhatTheFastPathReads() {
+    #expect(MemoryLayout<ObjectValue.Element>.offset(of: \ObjectValue.Element.key) == 0)
+    #expect(
+      MemoryLayout<ObjectValue.Element>.offset(of: \ObjectValue.Element.value)
+        == FastEvaluator.valueOffset)
+  }
+
+  /// A key stored as a large string is a different object in the rule and in the snapshot:
+  /// it is still found, by its scalars; a key absent from the object reads as missing.
+  @Test func keysAreFoundByScalarsWhateverTheirRepresentation() throws {
+    let longKey = "a_key_longer_than_fifteen_bytes"
+    let program = try Compiler.compile("\(longKey) == 1 && other == null")
+    let snapshot = try JSONReader.read(#"{"a_key_longer_than_fifteen_bytes": 1, "x": 2}"#)
+    #expect(program.fastDecision(snapshot) == true)
   }
 
   /// A long chain of `&&` builds one flat list (in linear time) and decides.

@@ -8,6 +8,7 @@ import ConstraintEngine
 // quick-eval: a fast, noisy probe of the evaluation hot paths for iterating on performance
 // (seconds, not minutes). Published numbers come from `swift package benchmark`, not from here.
 // Prints the median of 7 timed batches per workload, in ns per evaluation.
+// Usage: quick-eval [workload [iterations per batch]]
 
 func now() -> UInt64 {
   var spec = timespec()
@@ -15,12 +16,15 @@ func now() -> UInt64 {
   return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
 }
 
-func compiled(_ source: String, types: [String: String] = [:]) -> Program {
+func compiled(
+  _ source: String, types: [String: String] = [:], usesFastPath: Bool = true
+) -> Program {
   var fieldTypes: FieldTypes = [:]
   for (path, declaration) in types {
     fieldTypes[FieldPath(parsing: path)!] = FieldType(declaration: declaration)
   }
-  return try! Compiler.compile(source, options: CompileOptions(types: fieldTypes))
+  return try! Compiler.compile(
+    source, options: CompileOptions(types: fieldTypes, usesFastPath: usesFastPath))
 }
 
 func decoded(_ json: String) -> Value { try! JSONReader.read(json) }
@@ -46,6 +50,9 @@ func measure(_ name: String, iterations: Int, _ body: () -> Int) {
 }
 
 let only = CommandLine.arguments.dropFirst().first
+/// A fixed iteration count per batch (for running under callgrind); each workload's own default
+/// otherwise.
+let iterationsOverride = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }
 
 let billingRule =
   "bigint_gte(limit, spent) && bigint_gte(cost, 0) && bigint_gte(allocation, reserve)"
@@ -64,16 +71,28 @@ let everySnapshot: Value = {
 }()
 let regexSnapshot = decoded(#"{"s":"INV-004200"}"#)
 
-let workloads: [(String, Program, Value, Int)] = [
-  ("scalar", compiled("amount > 0 && amount <= 1000000"), scalarSnapshot, 1_000_000),
-  ("four-conjunction", compiled(billingRule, types: billingTypes), billingSnapshot, 1_000_000),
-  (
-    "every-100", compiled("items.every(item => item.quantity > 0 && item.sku != '')"),
-    everySnapshot, 20_000
-  ),
-  ("matches", compiled("matches(s, '^INV-[0-9]{6}$')"), regexSnapshot, 1_000_000),
-]
-for (name, program, snapshot, iterations) in workloads where only == nil || only == name {
+/// Each workload with and without the fast path (`-general`: the general path alone).
+func workloads(usesFastPath fast: Bool) -> [(String, Program, Value, Int)] {
+  let suffix = fast ? "" : "-general"
+  return [
+    ("scalar" + suffix, compiled("amount > 0 && amount <= 1000000", usesFastPath: fast),
+     scalarSnapshot, 1_000_000),
+    ("four-conjunction" + suffix, compiled(billingRule, types: billingTypes, usesFastPath: fast),
+     billingSnapshot, 1_000_000),
+    (
+      "every-100" + suffix,
+      compiled("items.every(item => item.quantity > 0 && item.sku != '')", usesFastPath: fast),
+      everySnapshot, 20_000
+    ),
+    ("matches" + suffix, compiled("matches(s, '^INV-[0-9]{6}$')", usesFastPath: fast),
+     regexSnapshot, 1_000_000),
+  ]
+}
+for (name, program, snapshot, iterations)
+  in workloads(usesFastPath: true) + workloads(usesFastPath: false)
+where only == nil || only == name {
   precondition(consume(program.evaluate(snapshot)) == 1, "\(name) does not pass")
-  measure(name, iterations: iterations) { consume(program.evaluate(snapshot)) }
+  measure(name, iterations: iterationsOverride ?? iterations) {
+    consume(program.evaluate(snapshot))
+  }
 }

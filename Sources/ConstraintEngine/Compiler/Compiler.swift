@@ -6,19 +6,25 @@ public struct CompileOptions: Sendable {
   public var evaluationLimits: EvaluationLimits
   public var regexLimits: RegexLimits
   public var registry: BuiltinRegistry
+  /// Whether the program decides the common case on its fast path before the general path
+  /// (on by default). Outcomes and diagnostics are the same either way; turning it off is for
+  /// measuring or debugging the general path.
+  public var usesFastPath: Bool
 
   public init(
     types: FieldTypes = [:],
     parseLimits: ParseLimits = .default,
     evaluationLimits: EvaluationLimits = .default,
     regexLimits: RegexLimits = .default,
-    registry: BuiltinRegistry = .standard
+    registry: BuiltinRegistry = .standard,
+    usesFastPath: Bool = true
   ) {
     self.types = types
     self.parseLimits = parseLimits
     self.evaluationLimits = evaluationLimits
     self.regexLimits = regexLimits
     self.registry = registry
+    self.usesFastPath = usesFastPath
   }
 }
 
@@ -49,7 +55,8 @@ public enum Compiler {
     var fastBuilder = FastPathBuilder(
       types: options.types, registry: options.registry, regexes: builder.regexes)
     return Program(
-      source: source, expression: expr, root: root, fastPath: fastBuilder.condition(expr),
+      source: source, expression: expr, root: root,
+      fastPath: options.usesFastPath ? fastBuilder.condition(expr) : nil,
       fieldPaths: checked.fieldPaths, options: options, regexes: RegexCache(builder.regexes),
       variableLevels: builder.maximumLevel)
   }

@@ -78,7 +78,7 @@ enum FastScalar: Sendable {
 
 /// A path read by the fast path: from the snapshot or a quantifier variable, with what the
 /// declared type allows the value to be.
-final class FastPathRead: Sendable {
+final class FastPathRead: @unchecked Sendable {
   enum Root: Sendable, Equatable {
     case snapshot
     case variable(level: Int)
@@ -97,14 +97,50 @@ final class FastPathRead: Sendable {
     case array
   }
 
+  /// One step of the path in a trivial form, read without reference counting: a key by the
+  /// raw representation of its text (identical representations are certainly the same
+  /// string), or an index.
+  struct Step {
+    /// The raw representation of the key's text (unused for an index).
+    var keyBits: (UInt64, UInt64)
+    /// The index, or -1 for a key.
+    var index: Int
+  }
+
   let root: Root
-  let steps: [PathStep]
   let admits: Admits
+  /// The steps, owned by this read (allocated once, freed with it).
+  let steps: UnsafeBufferPointer<Step>
+  /// The keys of the key steps by step position, for the exact comparison when no entry has
+  /// the same raw representation.
+  let keys: [ObjectKey?]
 
   init(root: Root, steps: [PathStep], admits: Admits) {
     self.root = root
-    self.steps = steps
     self.admits = admits
+    let storage = UnsafeMutableBufferPointer<Step>.allocate(capacity: steps.count)
+    var keys: [ObjectKey?] = []
+    for (position, step) in steps.enumerated() {
+      switch step {
+      case .key(let key):
+        storage[position] = Step(keyBits: Self.representation(of: key.text), index: -1)
+        keys.append(key)
+      case .index(let index):
+        storage[position] = Step(keyBits: (0, 0), index: index)
+        keys.append(nil)
+      }
+    }
+    self.steps = UnsafeBufferPointer(storage)
+    self.keys = keys
+  }
+
+  deinit {
+    UnsafeMutableBufferPointer(mutating: steps).deallocate()
+  }
+
+  /// The two words a `String` is made of.
+  static func representation(of text: String) -> (UInt64, UInt64) {
+    unsafeBitCast(text, to: (UInt64, UInt64).self)
   }
 }
 

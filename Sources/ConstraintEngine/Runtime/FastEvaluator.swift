@@ -95,17 +95,20 @@ struct FastEvaluator {
     case .constant(let value):
       return value
     case .path(let read):
-      return resolve(read) { Self.project($0, read.admits) }
+      guard let base = base(of: read) else { return nil }
+      return Self.project(Self.resolve(base, read), read.admits)
     case .length(let read):
-      return resolve(read) { pointer -> FastScalar? in
-        switch pointer?.pointee {
-        case .array(let elements): return .int(elements.count)
-        case .string(let text): return .int(text.utf16.count)
-        default: return nil
-        }
+      guard let base = base(of: read), let value = Self.resolve(base, read) else {
+        return nil
+      }
+      switch value.pointee {
+      case .array(let elements): return .int(elements.count)
+      case .string(let text): return .int(text.utf16.count)
+      default: return nil
       }
     case .bigintSum(let read, let key):
-      return resolve(read) { Self.sum($0, key: key) }.map(FastScalar.int)
+      guard let base = base(of: read) else { return nil }
+      return Self.sum(Self.resolve(base, read), key: key).map(FastScalar.int)
     case .condition(let condition):
       return decide(condition).map(FastScalar.bool)
     }
@@ -113,6 +116,16 @@ struct FastEvaluator {
 
   /// An operand of a bigint builtin: an integer, or a string of at most 18 digits.
   private mutating func integer(_ operand: FastOperand) -> Int? {
+    if case .path(let read) = operand {
+      // The common case, without building a fast scalar: a digit string or a small number.
+      guard let base = base(of: read), let value = Self.resolve(base, read) else {
+        return nil
+      }
+      switch read.admits {
+      case .anything, .bigint, .integer: return Self.integer(at: value)
+      default: return nil
+      }
+    }
     switch scalar(operand) {
     case .int(let value): return value
     case .string(let text): return Self.smallInteger(text)
@@ -120,7 +133,21 @@ struct FastEvaluator {
     }
   }
 
-  /// The value a path reads, as the declared type lets it through.
+  /// The integer a value holds under the bigint rule, when it fits the fast path: a small
+  /// number, or a string of at most 18 digits. Kept out of line: on its own it compiles to
+  /// reads in place, without copying the value.
+  @inline(never)
+  private static func integer(at value: UnsafePointer<Value>) -> Int? {
+    switch value.pointee {
+    case .number(.small(let number)): return number
+    case .string(let text):
+      return text.utf8.withContiguousStorageIfAvailable(smallInteger(utf8:)) ?? nil
+    default: return nil
+    }
+  }
+
+  /// The value a path reads (nil: the path does not resolve), as the declared type lets it
+  /// through.
   @inline(__always)
   private static func project(_ pointer: UnsafePointer<Value>?, _ admits: FastPathRead.Admits)
     -> FastScalar?
@@ -149,98 +176,80 @@ struct FastEvaluator {
 
   /// A string matching `^-?[0-9]{1,18}$` as an integer; nil otherwise (longer digit strings
   /// are the general path's).
-  @inline(__always)
   static func smallInteger(_ text: String) -> Int? {
-    let utf8 = text.utf8
-    let count = utf8.count
-    guard count > 0, count <= 19 else { return nil }
+    text.utf8.withContiguousStorageIfAvailable(smallInteger(utf8:)) ?? nil
+  }
+
+  @inline(__always)
+  static func smallInteger(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    var index = 0
+    let negative = bytes.count > 0 && bytes[0] == UInt8(ascii: "-")
+    if negative { index = 1 }
+    let digits = bytes.count - index
+    guard digits > 0, digits <= 18 else { return nil }
     var value = 0
-    var negative = false
-    var digits = 0
-    for byte in utf8 {
-      if byte == UInt8(ascii: "-"), !negative, digits == 0 {
-        negative = true
-        continue
-      }
-      let digit = byte &- UInt8(ascii: "0")
+    while index < bytes.count {
+      let digit = bytes[index] &- UInt8(ascii: "0")
       guard digit < 10 else { return nil }
       value = value &* 10 &+ Int(digit)
-      digits += 1
+      index += 1
     }
-    guard digits > 0, digits <= 18 else { return nil }
     return negative ? -value : value
   }
 
   /// `bigint_sum` over the array at `pointer`, skipping absent items; nil on anything else.
   private static func sum(_ pointer: UnsafePointer<Value>?, key: ObjectKey?) -> Int? {
-    guard case .array(let elements) = pointer?.pointee else { return nil }
-    return elements.withUnsafeBufferPointer { buffer -> Int? in
-      var total = 0
-      for index in buffer.indices {
-        let element = buffer.baseAddress! + index
-        let addend: Addend
-        if let key {
-          guard case .object(let object) = element.pointee else { continue }
-          addend = object.entries.withUnsafeBufferPointer { entries in
-            member(in: entries, key).map(Addend.init) ?? .skip
-          }
-        } else {
-          addend = Addend(element)
+    guard let pointer, let elements = elements(of: pointer) else { return nil }
+    var total = 0
+    for index in elements.indices {
+      let element = elements.baseAddress! + index
+      let item: UnsafePointer<Value>
+      if let key {
+        guard let entries = entries(of: element),
+          let value = member(in: entries, FastPathRead.representation(of: key.text))
+            ?? member(in: entries, key)
+        else {
+          continue
         }
-        switch addend {
-        case .skip: continue
-        case .giveUp: return nil
-        case .value(let value):
-          let (next, overflow) = total.addingReportingOverflow(value)
-          if overflow { return nil }
-          total = next
-        }
+        item = value
+      } else {
+        item = element
       }
-      return total
-    }
-  }
-
-  /// One item of a `bigint_sum`.
-  private enum Addend {
-    case skip
-    case value(Int)
-    case giveUp
-
-    init(_ item: UnsafePointer<Value>) {
       switch item.pointee {
-      case .missing, .null: self = .skip
-      case .number(.small(let value)): self = .value(value)
-      case .string(let text): self = FastEvaluator.smallInteger(text).map(Addend.value) ?? .giveUp
-      default: self = .giveUp
+      case .missing, .null:
+        continue
+      default:
+        guard let addend = integer(at: item) else { return nil }
+        let (next, overflow) = total.addingReportingOverflow(addend)
+        if overflow { return nil }
+        total = next
       }
     }
+    return total
   }
 
   private mutating func quantify(
     _ quantifier: Quantifier, _ receiver: FastPathRead, _ body: FastCondition
   ) -> Bool? {
-    guard let base = base(of: receiver) else { return nil }
-    return Self.resolve(base, receiver.steps) { pointer -> Bool? in
-      guard case .array(let elements) = pointer?.pointee else { return nil }
-      return elements.withUnsafeBufferPointer { buffer -> Bool? in
-        let slot = level
-        level += 1
-        defer { level -= 1 }
-        for index in buffer.indices {
-          steps += 1
-          if steps > maximumSteps { return nil }
-          variables[slot] = buffer.baseAddress! + index
-          guard let flag = decide(body) else { return nil }
-          switch quantifier {
-          case .every: if !flag { return false }
-          case .some: if flag { return true }
-          case .none: if flag { return false }
-          case .count: return nil
-          }
-        }
-        return quantifier == .some ? false : true
+    guard let base = base(of: receiver), let array = Self.resolve(base, receiver),
+      let elements = Self.elements(of: array)
+    else { return nil }
+    let slot = level
+    level += 1
+    defer { level -= 1 }
+    for index in elements.indices {
+      steps += 1
+      if steps > maximumSteps { return nil }
+      variables[slot] = elements.baseAddress! + index
+      guard let flag = decide(body) else { return nil }
+      switch quantifier {
+      case .every: if !flag { return false }
+      case .some: if flag { return true }
+      case .none: if flag { return false }
+      case .count: return nil
       }
     }
+    return quantifier == .some ? false : true
   }
 
   private func base(of read: FastPathRead) -> UnsafePointer<Value>? {
@@ -250,51 +259,77 @@ struct FastEvaluator {
     }
   }
 
-  /// Calls `body` with the value at `read` (nil when the path does not resolve).
+  // Reading in place. Arrays and objects of a snapshot keep their elements in native,
+  // contiguous array storage owned by the snapshot, which outlives the evaluation and is never
+  // mutated during it; the addresses below point into that storage and so stay valid until
+  // `decide` returns. They are never written through, and never kept after it.
+
+  /// The value `read` reaches from `value`, or nil when the path does not resolve.
   @inline(__always)
-  private func resolve<Result>(
-    _ read: FastPathRead, _ body: (UnsafePointer<Value>?) -> Result?
-  ) -> Result? {
-    guard let base = base(of: read) else { return nil }
-    return Self.resolve(base, read.steps, body)
-  }
-
-  private static func resolve<Result>(
-    _ base: UnsafePointer<Value>, _ steps: [PathStep],
-    _ body: (UnsafePointer<Value>?) -> Result?
-  ) -> Result? {
-    steps.withUnsafeBufferPointer { steps in
-      resolve(base, steps, 0, body)
-    }
-  }
-
-  /// Follows `steps[index...]` from `value`; containers are entered with their buffers in
-  /// scope, so the pointer handed to `body` stays valid while `body` runs.
-  private static func resolve<Result>(
-    _ value: UnsafePointer<Value>, _ steps: UnsafeBufferPointer<PathStep>, _ index: Int,
-    _ body: (UnsafePointer<Value>?) -> Result?
-  ) -> Result? {
-    guard index < steps.count else { return body(value) }
-    switch steps[index] {
-    case .key(let key):
-      guard case .object(let object) = value.pointee else { return body(nil) }
-      return object.entries.withUnsafeBufferPointer { entries -> Result? in
-        guard let member = member(in: entries, key) else { return body(nil) }
-        return resolve(member, steps, index + 1, body)
-      }
-    case .index(let position):
-      guard case .array(let elements) = value.pointee else { return body(nil) }
-      return elements.withUnsafeBufferPointer { buffer -> Result? in
-        guard position >= 0, position < buffer.count else { return body(nil) }
-        return resolve(buffer.baseAddress! + position, steps, index + 1, body)
+  private static func resolve(_ value: UnsafePointer<Value>, _ read: FastPathRead)
+    -> UnsafePointer<Value>?
+  {
+    var current = value
+    let steps = read.steps
+    for position in steps.indices {
+      let step = steps[position]
+      if step.index < 0 {
+        guard let entries = entries(of: current),
+          let member = member(in: entries, step.keyBits)
+            ?? member(in: entries, read.keys[position]!)
+        else { return nil }
+        current = member
+      } else {
+        guard let elements = elements(of: current), step.index < elements.count else {
+          return nil
+        }
+        current = elements.baseAddress! + step.index
       }
     }
+    return current
   }
 
-  private static let valueOffset = MemoryLayout<ObjectValue.Element>.offset(
-    of: \ObjectValue.Element.value)!
+  /// The elements of an array value, in place. (Out of line, like ``entries(of:)``: on its
+  /// own it compiles to reads, without copying the value.)
+  @inline(never)
+  private static func elements(of value: UnsafePointer<Value>) -> UnsafeBufferPointer<Value>? {
+    guard case .array(let elements) = value.pointee else { return nil }
+    return elements.withUnsafeBufferPointer { $0 }
+  }
 
+  /// The entries of an object value, in place.
+  @inline(never)
+  private static func entries(of value: UnsafePointer<Value>)
+    -> UnsafeBufferPointer<ObjectValue.Element>?
+  {
+    guard case .object(let object) = value.pointee else { return nil }
+    return object.entries.withUnsafeBufferPointer { $0 }
+  }
+
+  /// Where an entry's value lies in the `(key, value)` tuple: tuple elements are laid out in
+  /// order, the key at 0 and the value after it at its alignment (a constant the compiler
+  /// folds; `FastPathTests` checks it against `MemoryLayout.offset(of:)`).
+  static var valueOffset: Int {
+    let alignment = MemoryLayout<Value>.alignment
+    return (MemoryLayout<String>.size + alignment - 1) / alignment * alignment
+  }
+
+  /// The value of the entry whose key has exactly the raw representation `keyBits`: a cheap
+  /// first look that finds a key built the same way as the rule's (the usual case).
   @inline(__always)
+  private static func member(
+    in entries: UnsafeBufferPointer<ObjectValue.Element>, _ keyBits: (UInt64, UInt64)
+  ) -> UnsafePointer<Value>? {
+    for index in entries.indices {
+      let entry = UnsafeRawPointer(entries.baseAddress! + index)
+      if entry.load(as: (UInt64, UInt64).self) == keyBits {
+        return (entry + valueOffset).assumingMemoryBound(to: Value.self)
+      }
+    }
+    return nil
+  }
+
+  /// The value of the entry whose key has the same scalars as `key`.
   private static func member(
     in entries: UnsafeBufferPointer<ObjectValue.Element>, _ key: ObjectKey
   ) -> UnsafePointer<Value>? {
