@@ -31,6 +31,20 @@ struct FastPathTests {
     // Equality with missing and null is decided (both equal null, never anything else).
     Case(expression: "a == null && b == null", snapshot: #"{"b": null}"#, decision: true),
     Case(expression: "a != 1", snapshot: #"{}"#, decision: true),
+    // `== null` on objects and arrays is decided too; a declared type is checked first.
+    Case(expression: "p == null", snapshot: #"{"p": {"a": 1}}"#, decision: false),
+    Case(expression: "null != p", snapshot: #"{"p": [1]}"#, decision: true),
+    Case(
+      expression: "p != null => bigint_gte(p.amount, cost)",
+      snapshot: #"{"p": {"amount": "10"}, "cost": "4"}"#, decision: true),
+    Case(
+      expression: "p == null", snapshot: #"{"p": 1}"#, types: ["p": "string"], decision: nil),
+    Case(
+      expression: "p == null", snapshot: #"{"p": "x"}"#, types: ["p": "string"],
+      decision: false),
+    Case(
+      expression: "p == null", snapshot: #"{"p": null}"#, types: ["p": "string"],
+      decision: true),
     Case(expression: "'5' == 5", snapshot: #"{}"#, decision: false),
     // Ordering across types is an error.
     Case(expression: "a < 5", snapshot: #"{"a": "4"}"#, decision: nil),
@@ -207,5 +221,17 @@ struct FastPathTests {
       }
     }
     #expect(decided * 2 >= evaluated, "the fast path decided \(decided) of \(evaluated)")
+    // Every billing rule but the one calling `previous` (a temporal builtin) has a fast path,
+    // and each decides the well-formed example snapshot.
+    let okCommit = try JSONReader.readFile(
+      atPath: directory.appendingPathComponent("ok-commit.json").path)
+    for rule in ruleSet.rules {
+      let program = try #require(rule.program)
+      if rule.id == "finalized_never_reopened" {
+        #expect(program.fastPath == nil)
+        continue
+      }
+      #expect(program.fastDecision(okCommit) != nil, "\(rule.id)")
+    }
   }
 }

@@ -18,6 +18,9 @@ indirect enum FastCondition: Sendable {
   case not(FastCondition)
   /// `==` / `!=` (`negated`).
   case equal(FastOperand, FastOperand, negated: Bool)
+  /// `path == null` / `path != null` (`negated`): whether the value is missing or null, for a
+  /// value of any type (objects and arrays included).
+  case isNull(FastPathRead, negated: Bool)
   /// `<`, `<=`, `>`, `>=` on two integers or two strings.
   case order(FastRelation, FastOperand, FastOperand)
   /// `bigint_gte`, `bigint_gt`, `bigint_lte`, `bigint_lt`, `bigint_eq`.
@@ -270,7 +273,13 @@ struct FastPathBuilder {
       case .implies:
         result = .condition(.implies(Self.asCondition(result), Self.asCondition(rhs)))
       case .equal, .notEqual:
-        result = .condition(.equal(result, rhs, negated: link.op == .notEqual))
+        let negated = link.op == .notEqual
+        switch (result, rhs) {
+        case (.path(let read), .constant(.absent)), (.constant(.absent), .path(let read)):
+          result = .condition(.isNull(read, negated: negated))
+        default:
+          result = .condition(.equal(result, rhs, negated: negated))
+        }
       case .less, .lessEqual, .greater, .greaterEqual:
         result = .condition(.order(FastRelation(link.op)!, result, rhs))
       default:

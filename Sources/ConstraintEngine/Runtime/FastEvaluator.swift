@@ -58,6 +58,19 @@ struct FastEvaluator {
     case .equal(let a, let b, let negated):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       return Self.equal(x, y) != negated
+    case .isNull(let read, let negated):
+      guard let base = base(of: read) else { return nil }
+      guard let value = Self.resolve(base, read) else { return !negated }
+      switch value.pointee {
+      case .missing, .null:
+        return !negated
+      default:
+        // A declared type is checked first: the general path reports data of the wrong type.
+        if read.admits == .anything || Self.project(value, read.admits) != nil {
+          return negated
+        }
+        return nil
+      }
     case .order(let relation, let a, let b):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       switch (x, y) {
