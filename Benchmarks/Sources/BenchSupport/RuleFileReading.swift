@@ -19,9 +19,12 @@ public enum BenchRuleFiles {
   }
 
   /// The billing rules compiled, from the repository's `Rules/billing.constraints.json`.
-  public static func billingRuleSet(repositoryRoot: String) throws -> RuleSet {
+  /// `usesFastPath: false` compiles the rules without their fast path (the general path alone).
+  public static func billingRuleSet(repositoryRoot: String, usesFastPath: Bool = true) throws
+    -> RuleSet
+  {
     let file = try load(path: repositoryRoot + "/Rules/billing.constraints.json")
-    switch RuleSet.compile([file]) {
+    switch RuleSet.compile([file], options: CompileOptions(usesFastPath: usesFastPath)) {
     case .success(let set): return set
     case .failure(let errors):
       throw LoadError(description: errors.errors.map(\.description).joined(separator: "\n"))

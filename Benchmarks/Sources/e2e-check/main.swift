@@ -14,6 +14,7 @@ func printError(_ message: String) {
 // decode each line, check every billing rule — timed, on one core. Prints one JSON line:
 // snapshots, bytes, seconds, MB/s, counts by outcome and peak resident memory.
 // `e2e-check --decode-only FILE.jsonl` only reads and decodes (the JSONL decoding rate).
+// GENERAL_PATH=1 compiles the rules without their fast path (to measure the general path).
 
 func now() -> Double {
   var spec = timespec()
@@ -29,7 +30,8 @@ guard CommandLine.arguments.count == 2 || decodeOnly else {
 let path = CommandLine.arguments[CommandLine.arguments.count - 1]
 let rules: RuleSet
 do {
-  rules = try BenchRuleFiles.billingRuleSet(repositoryRoot: BenchRuleFiles.repositoryRoot())
+  rules = try BenchRuleFiles.billingRuleSet(
+    repositoryRoot: BenchRuleFiles.repositoryRoot(), usesFastPath: getenv("GENERAL_PATH") == nil)
 } catch {
   printError("e2e-check: \(error)\n")
   exit(2)

@@ -66,6 +66,9 @@ enum FastOperand: Sendable {
   case length(FastPathRead)
   /// `bigint_sum(path)` or `bigint_sum(path, 'key')`.
   case bigintSum(FastPathRead, key: ObjectKey?)
+  /// `previous(path)`: missing when `_previous` (`previousRoot`) is absent; otherwise the
+  /// value at `earlier` (`_previous.path`), after `current` (`path`) passed its declared type.
+  case previous(previousRoot: FastPathRead, current: FastPathRead, earlier: FastPathRead)
   /// A condition used as a boolean value (`(a > b) == c`).
   case condition(FastCondition)
 }
@@ -225,6 +228,18 @@ struct FastPathBuilder {
       guard let read = pathRead(base), read.admits == .anything else { return nil }
       return .length(read)
     case .call(let name, _, let arguments):
+      if case .temporal(.previous) = registry.lookup(name)?.implementation {
+        // Like the compiler: the argument is a snapshot path, whatever the quantifiers around.
+        guard let path = PathExpression.of(arguments[0], scope: [])?.fieldPath,
+          let admits = Self.admits(types.declaredType(of: path))
+        else { return nil }
+        let previousKey = PathStep.key(ObjectKey(FieldPath.previousKey))
+        let steps = path.components.map(PathStep.init)
+        return .previous(
+          previousRoot: FastPathRead(root: .snapshot, steps: [previousKey], admits: .anything),
+          current: FastPathRead(root: .snapshot, steps: steps, admits: admits),
+          earlier: FastPathRead(root: .snapshot, steps: [previousKey] + steps, admits: admits))
+      }
       if case .bigintSum = registry.lookup(name)?.fastForm {
         guard let read = pathRead(arguments[0]),
           read.admits == .anything || read.admits == .array

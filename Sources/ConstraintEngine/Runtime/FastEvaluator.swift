@@ -122,6 +122,15 @@ struct FastEvaluator {
     case .bigintSum(let read, let key):
       guard let base = base(of: read) else { return nil }
       return Self.sum(Self.resolve(base, read), key: key).map(FastScalar.int)
+    case .previous(let previousRoot, let current, let earlier):
+      if Self.isAbsent(Self.resolve(root, previousRoot)) { return .absent }
+      // The general path checks the current value's declared type first.
+      if current.admits != .anything,
+        Self.project(Self.resolve(root, current), current.admits) == nil
+      {
+        return nil
+      }
+      return Self.project(Self.resolve(root, earlier), earlier.admits)
     case .condition(let condition):
       return decide(condition).map(FastScalar.bool)
     }
@@ -143,6 +152,16 @@ struct FastEvaluator {
     case .int(let value): return value
     case .string(let text): return Self.smallInteger(text)
     default: return nil
+    }
+  }
+
+  /// Whether a path read nothing, or missing or null.
+  @inline(__always)
+  private static func isAbsent(_ value: UnsafePointer<Value>?) -> Bool {
+    guard let value else { return true }
+    switch value.pointee {
+    case .missing, .null: return true
+    default: return false
     }
   }
 
