@@ -45,6 +45,15 @@ def show_time(nanoseconds):
     return f"{nanoseconds / 1e6:.1f} ms"
 
 
+def print_table(header, rows):
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+
+
 def main():
     directory = Path(sys.argv[1] if len(sys.argv) > 1 else "results")
     ours = parse_benchmark_text((directory / "ours-benchmark.txt").read_text())
@@ -92,13 +101,24 @@ def main():
         theirs = peers["engines"][name]["e2e: read + json.loads + 10 rules, MB/s"]
         row += [f"{theirs:.2f}", f"{e2e['mb_per_s'] / theirs:.1f}×"]
     rows.append(row)
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print(line(row))
+    row = ["e2e: `constraint check` (2 jobs), MB/s", f"{eval_run['mb_per_s']:.1f}", "—"]
+    for name in engines:
+        theirs = peers["engines"][name]["e2e: read + json.loads + 10 rules, MB/s"]
+        row += [f"{theirs:.2f}", f"{eval_run['mb_per_s'] / theirs:.1f}×"]
+    rows.append(row)
+    print_table(header, rows)
     print()
+    # The same evaluations with the fast path turned off (`usesFastPath: false`).
+    general = []
+    for workload in workloads[:4]:
+        name = workload.replace("evaluate: ", "")
+        fast = ours.get(workload, {}).get("median_ns")
+        slow = ours.get("evaluate (general path only): " + name, {}).get("median_ns")
+        if fast and slow:
+            general.append([name, show_time(fast), show_time(slow), f"{slow / fast:.1f}×"])
+    if general:
+        print_table(["evaluate (median)", "fast path", "general path only", "×"], general)
+        print()
     print("× = peer time / ours (or our MB/s / peer MB/s): "
           "above 1 means ConstraintEngine is faster.")
     print(f"ours end to end (e2e-check, all 10 billing rules): {e2e['snapshots']} snapshots, "
