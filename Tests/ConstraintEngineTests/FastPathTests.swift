@@ -49,6 +49,27 @@ struct FastPathTests {
     // Ordering across types is an error.
     Case(expression: "a < 5", snapshot: #"{"a": "4"}"#, decision: nil),
     Case(expression: "a < 'b'", snapshot: #"{"a": "a"}"#, decision: true),
+    // A path against a constant is compared in place, the constant on either side.
+    Case(expression: "0 < a && 10 >= a", snapshot: #"{"a": 10}"#, decision: true),
+    Case(expression: "'b' > s", snapshot: #"{"s": "a"}"#, decision: true),
+    Case(expression: "a == true", snapshot: #"{}"#, decision: false),
+    Case(expression: "true != a", snapshot: #"{"a": null}"#, decision: true),
+    Case(expression: "a == 'x'", snapshot: #"{"a": 5}"#, decision: false),
+    Case(expression: "a != 5", snapshot: #"{"a": "5"}"#, decision: true),
+    Case(expression: "a < 'x'", snapshot: #"{"a": 5}"#, decision: nil),
+    Case(expression: "a > 1", snapshot: #"{"a": true}"#, decision: nil),
+    Case(expression: "a >= 0", snapshot: #"{"a": null}"#, decision: nil),
+    Case(
+      expression: "a >= 3", snapshot: #"{"a": "-12"}"#, types: ["a": "bigint"],
+      decision: false),
+    Case(
+      expression: "a == 'x'", snapshot: #"{"a": "12"}"#, types: ["a": "bigint"],
+      decision: false),
+    Case(
+      expression: "a == 'x'", snapshot: #"{"a": "x"}"#, types: ["a": "bigint"], decision: nil),
+    Case(
+      expression: "a == true", snapshot: #"{"a": "true"}"#, types: ["a": "boolean"],
+      decision: nil),
     // Decimals and integers past 64 bits are the general path's.
     Case(expression: "a < 5", snapshot: #"{"a": 4.5}"#, decision: nil),
     Case(expression: "a > 5", snapshot: #"{"a": 99999999999999999999}"#, decision: nil),

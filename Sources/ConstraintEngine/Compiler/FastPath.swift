@@ -23,6 +23,9 @@ indirect enum FastCondition: Sendable {
   case isNull(FastPathRead, negated: Bool)
   /// `<`, `<=`, `>`, `>=` on two integers or two strings.
   case order(FastRelation, FastOperand, FastOperand)
+  /// A path compared with a constant (`x.quantity > 0`, `state == 'ACTIVE'`), decided where
+  /// the value lies, without building an operand for it.
+  case compare(FastPathRead, FastComparison)
   /// `bigint_gte`, `bigint_gt`, `bigint_lte`, `bigint_lt`, `bigint_eq`.
   case bigint(FastRelation, FastOperand, FastOperand)
   /// `.every`, `.some`, `.none` over an array read from a path.
@@ -30,6 +33,14 @@ indirect enum FastCondition: Sendable {
   case matches(FastOperand, CompiledRegex)
   /// A boolean operand used as a condition.
   case truth(FastOperand)
+}
+
+/// The comparison of a path's value with a constant (never null: `== null` is `isNull`).
+enum FastComparison: Sendable {
+  /// `value == constant` (`!=` when `negated`).
+  case equal(FastScalar, negated: Bool)
+  /// `value <relation> constant`.
+  case order(FastRelation, FastScalar)
 }
 
 /// An ordering relation, also used for the bigint comparisons (`equal` is `bigint_eq`).
@@ -43,6 +54,17 @@ enum FastRelation: Sendable {
     case .greater: self = .greater
     case .greaterEqual: self = .greaterEqual
     default: return nil
+    }
+  }
+
+  /// The same relation with its operands swapped (`a < b` is `b > a`).
+  var swapped: FastRelation {
+    switch self {
+    case .less: return .greater
+    case .lessEqual: return .greaterEqual
+    case .greater: return .less
+    case .greaterEqual: return .lessEqual
+    case .equal: return .equal
     }
   }
 
@@ -292,11 +314,21 @@ struct FastPathBuilder {
         switch (result, rhs) {
         case (.path(let read), .constant(.absent)), (.constant(.absent), .path(let read)):
           result = .condition(.isNull(read, negated: negated))
+        case (.path(let read), .constant(let constant)), (.constant(let constant), .path(let read)):
+          result = .condition(.compare(read, .equal(constant, negated: negated)))
         default:
           result = .condition(.equal(result, rhs, negated: negated))
         }
       case .less, .lessEqual, .greater, .greaterEqual:
-        result = .condition(.order(FastRelation(link.op)!, result, rhs))
+        let relation = FastRelation(link.op)!
+        switch (result, rhs) {
+        case (.path(let read), .constant(let constant)):
+          result = .condition(.compare(read, .order(relation, constant)))
+        case (.constant(let constant), .path(let read)):
+          result = .condition(.compare(read, .order(relation.swapped, constant)))
+        default:
+          result = .condition(.order(relation, result, rhs))
+        }
       default:
         return nil
       }

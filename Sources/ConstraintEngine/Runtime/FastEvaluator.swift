@@ -71,6 +71,9 @@ struct FastEvaluator {
         }
         return nil
       }
+    case .compare(let read, let comparison):
+      guard let base = base(of: read) else { return nil }
+      return Self.compare(Self.resolve(base, read), read.admits, comparison)
     case .order(let relation, let a, let b):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       switch (x, y) {
@@ -152,6 +155,70 @@ struct FastEvaluator {
     case .int(let value): return value
     case .string(let text): return Self.smallInteger(text)
     default: return nil
+    }
+  }
+
+  /// A path's value (nil: the path does not resolve) compared with a constant, in place; nil
+  /// where the general path must decide (an ordering on an absent value or across types, a
+  /// value its declared type does not let through, numbers the fast path does not hold).
+  @inline(never)
+  private static func compare(
+    _ value: UnsafePointer<Value>?, _ admits: FastPathRead.Admits, _ comparison: FastComparison
+  ) -> Bool? {
+    guard let value else { return absentCompared(comparison) }
+    switch value.pointee {
+    case .missing, .null:
+      return absentCompared(comparison)
+    case .bool(let flag):
+      guard admits == .anything || admits == .boolean else { return nil }
+      switch comparison {
+      case .equal(.bool(let constant), let negated): return (flag == constant) != negated
+      case .equal(_, let negated): return negated
+      case .order: return nil
+      }
+    case .number(.small(let number)):
+      switch admits {
+      case .anything, .bigint, .integer: return compare(number, comparison)
+      default: return nil
+      }
+    case .string(let text):
+      switch admits {
+      case .anything, .string:
+        switch comparison {
+        case .equal(.string(let constant), let negated):
+          return Value.scalarsEqual(text, constant) != negated
+        case .equal(_, let negated): return negated
+        case .order(let relation, .string(let constant)):
+          return relation.holds(Value.compareScalars(text, constant))
+        case .order: return nil
+        }
+      case .bigint:
+        return smallInteger(text).flatMap { compare($0, comparison) }
+      default:
+        return nil
+      }
+    default:
+      return nil
+    }
+  }
+
+  /// A missing or null value against a non-null constant: never equal; ordering is an error.
+  @inline(__always)
+  private static func absentCompared(_ comparison: FastComparison) -> Bool? {
+    if case .equal(_, let negated) = comparison { return negated }
+    return nil
+  }
+
+  /// An integer against a constant: equality across types is false, ordering across types is
+  /// the general path's (an error).
+  @inline(__always)
+  private static func compare(_ number: Int, _ comparison: FastComparison) -> Bool? {
+    switch comparison {
+    case .equal(.int(let constant), let negated): return (number == constant) != negated
+    case .equal(_, let negated): return negated
+    case .order(let relation, .int(let constant)):
+      return relation.holds(number < constant ? -1 : (number == constant ? 0 : 1))
+    case .order: return nil
     }
   }
 
