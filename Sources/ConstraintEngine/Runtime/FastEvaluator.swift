@@ -186,6 +186,8 @@ struct FastEvaluator {
       case .anything, .string:
         switch comparison {
         case .equal(.string(let constant), let negated):
+          // Most unequal strings differ in length, known without reading them.
+          if text.utf8.count != constant.utf8.count { return negated }
           return Value.scalarsEqual(text, constant) != negated
         case .equal(_, let negated): return negated
         case .order(let relation, .string(let constant)):
