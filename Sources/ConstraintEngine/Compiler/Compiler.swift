@@ -57,6 +57,7 @@ public enum Compiler {
     return Program(
       source: source, expression: expr, root: root,
       fastPath: options.usesFastPath ? fastBuilder.condition(expr) : nil,
+      fastPathStorage: fastBuilder.storage,
       fieldPaths: checked.fieldPaths, options: options, regexes: RegexCache(builder.regexes),
       variableLevels: builder.maximumLevel)
   }

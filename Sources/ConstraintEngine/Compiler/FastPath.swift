@@ -105,8 +105,9 @@ enum FastScalar: Sendable {
 }
 
 /// A path read by the fast path: from the snapshot or a quantifier variable, with what the
-/// declared type allows the value to be.
-final class FastPathRead: @unchecked Sendable {
+/// declared type allows the value to be. A trivial value (copying it touches no reference
+/// count): its steps and keys live in a ``FastPathStorage``, which the program keeps alive.
+struct FastPathRead: @unchecked Sendable {
   enum Root: Sendable, Equatable {
     case snapshot
     case variable(level: Int)
@@ -125,9 +126,8 @@ final class FastPathRead: @unchecked Sendable {
     case array
   }
 
-  /// One step of the path in a trivial form, read without reference counting: a key by the
-  /// raw representation of its text (identical representations are certainly the same
-  /// string), or an index.
+  /// One step of the path in a trivial form: a key by the raw representation of its text
+  /// (identical representations are certainly the same string), or an index.
   struct Step {
     /// The raw representation of the key's text (unused for an index).
     var keyBits: (UInt64, UInt64)
@@ -135,40 +135,74 @@ final class FastPathRead: @unchecked Sendable {
     var index: Int
   }
 
-  let root: Root
-  let admits: Admits
-  /// The steps, owned by this read (allocated once, freed with it).
-  let steps: UnsafeBufferPointer<Step>
-  /// The keys of the key steps by step position, for the exact comparison when no entry has
-  /// the same raw representation.
-  let keys: [ObjectKey?]
-
-  init(root: Root, steps: [PathStep], admits: Admits) {
-    self.root = root
-    self.admits = admits
-    let storage = UnsafeMutableBufferPointer<Step>.allocate(capacity: steps.count)
-    var keys: [ObjectKey?] = []
-    for (position, step) in steps.enumerated() {
-      switch step {
-      case .key(let key):
-        storage[position] = Step(keyBits: Self.representation(of: key.text), index: -1)
-        keys.append(key)
-      case .index(let index):
-        storage[position] = Step(keyBits: (0, 0), index: index)
-        keys.append(nil)
-      }
-    }
-    self.steps = UnsafeBufferPointer(storage)
-    self.keys = keys
+  /// What a read is, stored once in a ``FastPathStorage``: the read itself is one pointer, so
+  /// the fast path's nodes stay small to copy.
+  struct Fields {
+    var root: Root
+    var admits: Admits
+    var steps: UnsafeBufferPointer<Step>
+    /// The key of each key step, by step position (an empty key for an index step), for the
+    /// exact comparison when no entry has the same raw representation.
+    var keys: UnsafeBufferPointer<ObjectKey>
   }
 
-  deinit {
-    UnsafeMutableBufferPointer(mutating: steps).deallocate()
-  }
+  let fields: UnsafePointer<Fields>
+
+  var root: Root { fields.pointee.root }
+  var admits: Admits { fields.pointee.admits }
+  var steps: UnsafeBufferPointer<Step> { fields.pointee.steps }
+  var keys: UnsafeBufferPointer<ObjectKey> { fields.pointee.keys }
 
   /// The two words a `String` is made of.
   static func representation(of text: String) -> (UInt64, UInt64) {
     unsafeBitCast(text, to: (UInt64, UInt64).self)
+  }
+}
+
+/// Owns the steps and keys of a fast path's reads, allocated once at compile time and freed
+/// with the program.
+final class FastPathStorage: @unchecked Sendable {
+  private var steps: [UnsafeMutableBufferPointer<FastPathRead.Step>] = []
+  private var keys: [UnsafeMutableBufferPointer<ObjectKey>] = []
+  private var fields: [UnsafeMutablePointer<FastPathRead.Fields>] = []
+
+  /// A read of `steps` from `root`. Only the builder calls this, before the program is
+  /// shared; afterwards the storage is never mutated.
+  func read(root: FastPathRead.Root, steps: [PathStep], admits: FastPathRead.Admits)
+    -> FastPathRead
+  {
+    let stepStorage = UnsafeMutableBufferPointer<FastPathRead.Step>.allocate(
+      capacity: steps.count)
+    let keyStorage = UnsafeMutableBufferPointer<ObjectKey>.allocate(capacity: steps.count)
+    for (position, step) in steps.enumerated() {
+      switch step {
+      case .key(let key):
+        stepStorage[position] = FastPathRead.Step(
+          keyBits: FastPathRead.representation(of: key.text), index: -1)
+        (keyStorage.baseAddress! + position).initialize(to: key)
+      case .index(let index):
+        stepStorage[position] = FastPathRead.Step(keyBits: (0, 0), index: index)
+        (keyStorage.baseAddress! + position).initialize(to: ObjectKey(""))
+      }
+    }
+    self.steps.append(stepStorage)
+    keys.append(keyStorage)
+    let read = UnsafeMutablePointer<FastPathRead.Fields>.allocate(capacity: 1)
+    read.initialize(
+      to: FastPathRead.Fields(
+        root: root, admits: admits, steps: UnsafeBufferPointer(stepStorage),
+        keys: UnsafeBufferPointer(keyStorage)))
+    fields.append(read)
+    return FastPathRead(fields: read)
+  }
+
+  deinit {
+    for read in fields { read.deallocate() }
+    for buffer in steps { buffer.deallocate() }
+    for buffer in keys {
+      _ = buffer.deinitialize()
+      buffer.deallocate()
+    }
   }
 }
 
@@ -181,6 +215,8 @@ enum FastBuiltin: Sendable {
 /// Builds the fast path of a checked expression, or nil when the expression uses something the
 /// fast path does not cover (the program then always takes the general path).
 struct FastPathBuilder {
+  /// Owns the reads this builder makes; the program keeps it with the fast path.
+  let storage = FastPathStorage()
   let types: FieldTypes
   let registry: BuiltinRegistry
   let regexes: [String: CompiledRegex]
@@ -258,9 +294,9 @@ struct FastPathBuilder {
         let previousKey = PathStep.key(ObjectKey(FieldPath.previousKey))
         let steps = path.components.map(PathStep.init)
         return .previous(
-          previousRoot: FastPathRead(root: .snapshot, steps: [previousKey], admits: .anything),
-          current: FastPathRead(root: .snapshot, steps: steps, admits: admits),
-          earlier: FastPathRead(root: .snapshot, steps: [previousKey] + steps, admits: admits))
+          previousRoot: storage.read(root: .snapshot, steps: [previousKey], admits: .anything),
+          current: storage.read(root: .snapshot, steps: steps, admits: admits),
+          earlier: storage.read(root: .snapshot, steps: [previousKey] + steps, admits: admits))
       }
       if case .bigintSum = registry.lookup(name)?.fastForm {
         guard let read = pathRead(arguments[0]),
@@ -342,13 +378,13 @@ struct FastPathBuilder {
     let steps = path.components.map(PathStep.init)
     switch path.root {
     case .variable(let name):
-      return FastPathRead(
+      return storage.read(
         root: .variable(level: scope.lastIndex(of: name)!), steps: steps, admits: .anything)
     case .snapshot:
       guard let admits = Self.admits(types.declaredType(of: FieldPath(path.components))) else {
         return nil
       }
-      return FastPathRead(root: .snapshot, steps: steps, admits: admits)
+      return storage.read(root: .snapshot, steps: steps, admits: admits)
     }
   }
 

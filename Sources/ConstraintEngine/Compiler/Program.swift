@@ -13,17 +13,21 @@ public final class Program: Sendable {
   /// The common case, decided without diagnostics (nil: the rule always takes the general
   /// path).
   let fastPath: FastCondition?
+  /// The memory the fast path's reads point into.
+  let fastPathStorage: FastPathStorage
   let regexes: RegexCache
   let variableLevels: Int
 
   init(
     source: String, expression: Expr, root: Node, fastPath: FastCondition?,
+    fastPathStorage: FastPathStorage,
     fieldPaths: [FieldPath], options: CompileOptions, regexes: RegexCache, variableLevels: Int
   ) {
     self.source = source
     self.expression = expression
     self.root = root
     self.fastPath = fastPath
+    self.fastPathStorage = fastPathStorage
     self.fieldPaths = fieldPaths
     self.options = options
     self.regexes = regexes

@@ -377,7 +377,7 @@ struct FastEvaluator {
       if step.index < 0 {
         guard let entries = entries(of: current),
           let member = member(in: entries, step.keyBits)
-            ?? member(in: entries, read.keys[position]!)
+            ?? member(in: entries, read.keys[position])
         else { return nil }
         current = member
       } else {
