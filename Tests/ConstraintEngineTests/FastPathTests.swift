@@ -70,6 +70,20 @@ struct FastPathTests {
     Case(
       expression: "a == true", snapshot: #"{"a": "true"}"#, types: ["a": "boolean"],
       decision: nil),
+    // Leaf lists: bigint comparisons with a read or a constant second, in && and ||.
+    Case(
+      expression: "bigint_gte(a, 3) || bigint_lt(a, b)", snapshot: #"{"a": "1", "b": "2"}"#,
+      decision: true),
+    Case(
+      expression: "bigint_gte(a, 3) || bigint_lt(a, b)", snapshot: #"{"a": "2", "b": "2"}"#,
+      decision: false),
+    Case(expression: "bigint_gte(5, a) && a > 0", snapshot: #"{"a": 3}"#, decision: true),
+    Case(
+      expression: "bigint_gte(a, b) && a > 0", snapshot: #"{"a": "3", "b": null}"#,
+      decision: nil),
+    Case(
+      expression: "bigint_gte(a, b) && s == 'x'", snapshot: #"{"a": "3", "b": "1", "s": 1}"#,
+      types: ["s": "string"], decision: nil),
     // Decimals and integers past 64 bits are the general path's.
     Case(expression: "a < 5", snapshot: #"{"a": 4.5}"#, decision: nil),
     Case(expression: "a > 5", snapshot: #"{"a": 99999999999999999999}"#, decision: nil),
@@ -220,17 +234,27 @@ struct FastPathTests {
     #expect(program.fastDecision(snapshot) == true)
   }
 
-  /// A long chain of `&&` builds one flat list (in linear time) and decides.
+  /// A long chain of `&&` builds one flat list (in linear time) and decides; a chain of leaf
+  /// tests only (comparisons with constants, bigint comparisons) becomes a list of leaves.
   @Test func longChainsAreFlat() throws {
-    let terms = (0..<5_000).map { "a >= \($0)" }
-    let program = try Compiler.compile(terms.joined(separator: " && "))
-    guard case .all(let list) = program.fastPath else {
-      Issue.record("expected one flat list")
+    let leaves = (0..<5_000).map { "a >= \($0)" }
+    let program = try Compiler.compile(leaves.joined(separator: " && "))
+    guard case .leaves(let list, decisive: false) = program.fastPath else {
+      Issue.record("expected one flat list of leaves")
       return
     }
     #expect(list.count == 5_000)
     #expect(program.fastDecision(try JSONReader.read(#"{"a": 4999}"#)) == true)
     #expect(program.fastDecision(try JSONReader.read(#"{"a": 10}"#)) == false)
+    let mixed = (0..<3_000).map { $0 % 2 == 0 ? "a >= \($0)" : "!(a < \($0))" }
+    let general = try Compiler.compile(mixed.joined(separator: " || "))
+    guard case .any(let terms) = general.fastPath else {
+      Issue.record("expected one flat list")
+      return
+    }
+    #expect(terms.count == 3_000)
+    #expect(general.fastDecision(try JSONReader.read(#"{"a": -1}"#)) == false)
+    #expect(general.fastDecision(try JSONReader.read(#"{"a": 1}"#)) == true)
   }
 
   /// The shipped billing rules over the example snapshots: the fast path decides the rules

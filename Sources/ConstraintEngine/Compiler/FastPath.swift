@@ -25,7 +25,11 @@ indirect enum FastCondition: Sendable {
   case order(FastRelation, FastOperand, FastOperand)
   /// A path compared with a constant (`x.quantity > 0`, `state == 'ACTIVE'`), decided where
   /// the value lies, without building an operand for it.
-  case compare(FastPathRead, FastComparison)
+  /// (Its leaf form: the read and the comparison, which the program's storage holds.)
+  case compare(FastLeaf)
+  /// `&&` (`decisive` false) or `||` (true) of leaf tests only: the common shape of a rule,
+  /// visited without reference counting.
+  case leaves([FastLeaf], decisive: Bool)
   /// `bigint_gte`, `bigint_gt`, `bigint_lte`, `bigint_lt`, `bigint_eq`.
   case bigint(FastRelation, FastOperand, FastOperand)
   /// `.every`, `.some`, `.none` over an array read from a path.
@@ -33,6 +37,59 @@ indirect enum FastCondition: Sendable {
   case matches(FastOperand, CompiledRegex)
   /// A boolean operand used as a condition.
   case truth(FastOperand)
+}
+
+/// A leaf test in a trivial form (visiting it touches no reference count): a path compared
+/// with a constant, or a bigint comparison of two reads or of a read and a constant.
+struct FastLeaf: @unchecked Sendable {
+  enum Kind: Sendable {
+    case compare
+    case bigint
+  }
+
+  let kind: Kind
+  let read: FastPathRead
+  /// `compare`: the comparison (held by the program's ``FastPathStorage``).
+  let comparison: UnsafePointer<FastComparison>?
+  /// `bigint`: the relation, and the second operand (a read, or the constant when nil).
+  let relation: FastRelation
+  let secondRead: FastPathRead?
+  let constant: Int
+
+  /// A path compared with a constant.
+  init(_ read: FastPathRead, _ comparison: UnsafePointer<FastComparison>) {
+    kind = .compare
+    self.read = read
+    self.comparison = comparison
+    relation = .equal
+    secondRead = nil
+    constant = 0
+  }
+
+  /// The leaf form of `condition`, or nil when it has none.
+  init?(_ condition: FastCondition) {
+    switch condition {
+    case .compare(let leaf):
+      self = leaf
+    case .bigint(let relation, .path(let first), let second):
+      self.kind = .bigint
+      self.read = first
+      self.comparison = nil
+      self.relation = relation
+      switch second {
+      case .path(let read):
+        self.secondRead = read
+        self.constant = 0
+      case .constant(.int(let value)):
+        self.secondRead = nil
+        self.constant = value
+      default:
+        return nil
+      }
+    default:
+      return nil
+    }
+  }
 }
 
 /// The comparison of a path's value with a constant (never null: `== null` is `isNull`).
@@ -165,6 +222,15 @@ final class FastPathStorage: @unchecked Sendable {
   private var steps: [UnsafeMutableBufferPointer<FastPathRead.Step>] = []
   private var keys: [UnsafeMutableBufferPointer<ObjectKey>] = []
   private var fields: [UnsafeMutablePointer<FastPathRead.Fields>] = []
+  private var comparisons: [UnsafeMutablePointer<FastComparison>] = []
+
+  /// `comparison`, kept for the program's lifetime at a stable address.
+  func store(_ comparison: FastComparison) -> UnsafePointer<FastComparison> {
+    let pointer = UnsafeMutablePointer<FastComparison>.allocate(capacity: 1)
+    pointer.initialize(to: comparison)
+    comparisons.append(pointer)
+    return UnsafePointer(pointer)
+  }
 
   /// A read of `steps` from `root`. Only the builder calls this, before the program is
   /// shared; afterwards the storage is never mutated.
@@ -197,6 +263,10 @@ final class FastPathStorage: @unchecked Sendable {
   }
 
   deinit {
+    for comparison in comparisons {
+      comparison.deinitialize(count: 1)
+      comparison.deallocate()
+    }
     for read in fields { read.deallocate() }
     for buffer in steps { buffer.deallocate() }
     for buffer in keys {
@@ -324,7 +394,12 @@ struct FastPathBuilder {
     var openTerms: [FastCondition] = []
     func close() {
       guard let op = openOperator else { return }
-      result = .condition(op == .and ? .all(openTerms) : .any(openTerms))
+      let leaves = openTerms.compactMap(FastLeaf.init)
+      if leaves.count == openTerms.count {
+        result = .condition(.leaves(leaves, decisive: op == .or))
+      } else {
+        result = .condition(op == .and ? .all(openTerms) : .any(openTerms))
+      }
       openOperator = nil
       openTerms = []
     }
@@ -351,7 +426,8 @@ struct FastPathBuilder {
         case (.path(let read), .constant(.absent)), (.constant(.absent), .path(let read)):
           result = .condition(.isNull(read, negated: negated))
         case (.path(let read), .constant(let constant)), (.constant(let constant), .path(let read)):
-          result = .condition(.compare(read, .equal(constant, negated: negated)))
+          result = .condition(
+            .compare(FastLeaf(read, storage.store(.equal(constant, negated: negated)))))
         default:
           result = .condition(.equal(result, rhs, negated: negated))
         }
@@ -359,9 +435,11 @@ struct FastPathBuilder {
         let relation = FastRelation(link.op)!
         switch (result, rhs) {
         case (.path(let read), .constant(let constant)):
-          result = .condition(.compare(read, .order(relation, constant)))
+          result = .condition(
+            .compare(FastLeaf(read, storage.store(.order(relation, constant)))))
         case (.constant(let constant), .path(let read)):
-          result = .condition(.compare(read, .order(relation.swapped, constant)))
+          result = .condition(
+            .compare(FastLeaf(read, storage.store(.order(relation.swapped, constant)))))
         default:
           result = .condition(.order(relation, result, rhs))
         }

@@ -71,9 +71,16 @@ struct FastEvaluator {
         }
         return nil
       }
-    case .compare(let read, let comparison):
-      guard let base = base(of: read) else { return nil }
-      return Self.compare(Self.resolve(base, read), read.admits, comparison)
+    case .compare(let leaf):
+      return decide(leaf)
+    case .leaves(let leaves, let decisive):
+      return leaves.withUnsafeBufferPointer { leaves -> Bool? in
+        for index in leaves.indices {
+          guard let flag = decide(leaves[index]) else { return nil }
+          if flag == decisive { return decisive }
+        }
+        return !decisive
+      }
     case .order(let relation, let a, let b):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       switch (x, y) {
@@ -92,6 +99,28 @@ struct FastEvaluator {
     case .truth(let operand):
       guard case .bool(let flag) = scalar(operand) else { return nil }
       return flag
+    }
+  }
+
+  /// One leaf test.
+  private mutating func decide(_ leaf: FastLeaf) -> Bool? {
+    guard let origin = base(of: leaf.read) else { return nil }
+    let value = Self.resolve(origin, leaf.read)
+    switch leaf.kind {
+    case .compare:
+      return Self.compare(value, leaf.read.admits, leaf.comparison!)
+    case .bigint:
+      guard let value, let x = Self.integer(at: value, leaf.read.admits) else { return nil }
+      let y: Int
+      if let second = leaf.secondRead {
+        guard let secondBase = base(of: second), let other = Self.resolve(secondBase, second),
+          let number = Self.integer(at: other, second.admits)
+        else { return nil }
+        y = number
+      } else {
+        y = leaf.constant
+      }
+      return leaf.relation.holds(x < y ? -1 : (x == y ? 0 : 1))
     }
   }
 
@@ -146,10 +175,7 @@ struct FastEvaluator {
       guard let base = base(of: read), let value = Self.resolve(base, read) else {
         return nil
       }
-      switch read.admits {
-      case .anything, .bigint, .integer: return Self.integer(at: value)
-      default: return nil
-      }
+      return Self.integer(at: value, read.admits)
     }
     switch scalar(operand) {
     case .int(let value): return value
@@ -163,28 +189,29 @@ struct FastEvaluator {
   /// value its declared type does not let through, numbers the fast path does not hold).
   @inline(never)
   private static func compare(
-    _ value: UnsafePointer<Value>?, _ admits: FastPathRead.Admits, _ comparison: FastComparison
+    _ value: UnsafePointer<Value>?, _ admits: FastPathRead.Admits,
+    _ comparison: UnsafePointer<FastComparison>
   ) -> Bool? {
-    guard let value else { return absentCompared(comparison) }
+    guard let value else { return absentCompared(comparison.pointee) }
     switch value.pointee {
     case .missing, .null:
-      return absentCompared(comparison)
+      return absentCompared(comparison.pointee)
     case .bool(let flag):
       guard admits == .anything || admits == .boolean else { return nil }
-      switch comparison {
+      switch comparison.pointee {
       case .equal(.bool(let constant), let negated): return (flag == constant) != negated
       case .equal(_, let negated): return negated
       case .order: return nil
       }
     case .number(.small(let number)):
       switch admits {
-      case .anything, .bigint, .integer: return compare(number, comparison)
+      case .anything, .bigint, .integer: return compare(number, comparison.pointee)
       default: return nil
       }
     case .string(let text):
       switch admits {
       case .anything, .string:
-        switch comparison {
+        switch comparison.pointee {
         case .equal(.string(let constant), let negated):
           // Most unequal strings differ in length, known without reading them.
           if text.utf8.count != constant.utf8.count { return negated }
@@ -195,7 +222,7 @@ struct FastEvaluator {
         case .order: return nil
         }
       case .bigint:
-        return smallInteger(text).flatMap { compare($0, comparison) }
+        return smallInteger(text).flatMap { compare($0, comparison.pointee) }
       default:
         return nil
       }
@@ -231,6 +258,17 @@ struct FastEvaluator {
     switch value.pointee {
     case .missing, .null: return true
     default: return false
+    }
+  }
+
+  /// A bigint operand read from a path, as its declared type lets it through.
+  @inline(__always)
+  private static func integer(at value: UnsafePointer<Value>, _ admits: FastPathRead.Admits)
+    -> Int?
+  {
+    switch admits {
+    case .anything, .bigint, .integer: return integer(at: value)
+    default: return nil
     }
   }
 
