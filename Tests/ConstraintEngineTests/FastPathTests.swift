@@ -182,6 +182,33 @@ struct FastPathTests {
     #expect(ConformanceTests.same(program.evaluate(snapshot), reference))
   }
 
+  /// Digit strings read as integers (eight digits at a time where eight remain) agree with a
+  /// plain reading, for every length up to 20, with a non-digit anywhere, and with signs.
+  @Test func digitStringsReadAsIntegers() {
+    var generator = SystemRandomNumberGenerator()
+    let others: [Character] = ["/", ":", "a", " ", "+", "-", ".", "\u{7F}", "0"]
+    for length in 0...20 {
+      for trial in 0..<200 {
+        var text = String((0..<length).map { _ in Character(String(Int.random(in: 0...9))) })
+        if trial % 3 == 1, length > 0 {
+          var characters = Array(text)
+          characters[Int.random(in: 0..<length, using: &generator)] = others.randomElement()!
+          text = String(characters)
+        }
+        if trial % 5 == 2 { text = "-" + text }
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let wellFormed = !digits.isEmpty && digits.count <= 18 && digits.allSatisfy(\.isASCII)
+          && digits.allSatisfy { $0.isNumber }
+        let expected = wellFormed ? Int(text) : nil
+        #expect(FastEvaluator.smallInteger(text) == expected, "\(text)")
+      }
+    }
+    #expect(FastEvaluator.smallInteger("123456789012345678") == 123_456_789_012_345_678)
+    #expect(FastEvaluator.smallInteger("-99999999") == -99_999_999)
+    #expect(FastEvaluator.smallInteger("1234567:") == nil)
+    #expect(FastEvaluator.smallInteger("1234567/") == nil)
+  }
+
   /// The step limit counts quantifier steps on both paths alike: the fast path gives up where
   /// the general path reports the limit.
   @Test func stepLimitIsLeftToTheGeneralPath() throws {

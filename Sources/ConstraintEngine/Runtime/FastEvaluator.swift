@@ -280,7 +280,7 @@ struct FastEvaluator {
     switch value.pointee {
     case .number(.small(let number)): return number
     case .string(let text):
-      return text.utf8.withContiguousStorageIfAvailable(smallInteger(utf8:)) ?? nil
+      return text.utf8.withContiguousStorageIfAvailable { smallInteger(utf8: $0) } ?? nil
     default: return nil
     }
   }
@@ -316,7 +316,7 @@ struct FastEvaluator {
   /// A string matching `^-?[0-9]{1,18}$` as an integer; nil otherwise (longer digit strings
   /// are the general path's).
   static func smallInteger(_ text: String) -> Int? {
-    text.utf8.withContiguousStorageIfAvailable(smallInteger(utf8:)) ?? nil
+    text.utf8.withContiguousStorageIfAvailable { smallInteger(utf8: $0) } ?? nil
   }
 
   @inline(__always)
@@ -327,6 +327,14 @@ struct FastEvaluator {
     let digits = bytes.count - index
     guard digits > 0, digits <= 18 else { return nil }
     var value = 0
+    // Eight digits at a time while eight remain, then one at a time.
+    while bytes.count - index >= 8 {
+      guard let eight = eightDigits(UnsafeRawPointer(bytes.baseAddress! + index)) else {
+        return nil
+      }
+      value = value &* 100_000_000 &+ eight
+      index += 8
+    }
     while index < bytes.count {
       let digit = bytes[index] &- UInt8(ascii: "0")
       guard digit < 10 else { return nil }
@@ -334,6 +342,26 @@ struct FastEvaluator {
       index += 1
     }
     return negative ? -value : value
+  }
+
+  /// The value of the eight ASCII digits at `pointer` (most significant first), or nil when
+  /// any of the eight bytes is not a digit: the bytes are checked and combined as one 64-bit
+  /// word (byte 0, the first digit, is the lowest byte on this little-endian target).
+  @inline(__always)
+  static func eightDigits(_ pointer: UnsafeRawPointer) -> Int? {
+    let word = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    // Every byte is 0x30...0x39: its high nibble is 3, and adding 6 does not carry into it.
+    guard word & 0xF0F0_F0F0_F0F0_F0F0 == zeros,
+      (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == zeros
+    else { return nil }
+    var digits = word &- zeros
+    // Pairs, then quadruples, then the eight: each step multiplies the more significant half
+    // (the lower byte) by its weight and adds the less significant one.
+    digits = (digits &* 10 &+ (digits >> 8)) & 0x00FF_00FF_00FF_00FF
+    digits = (digits &* 100 &+ (digits >> 16)) & 0x0000_FFFF_0000_FFFF
+    digits = (digits &* 10_000 &+ (digits >> 32)) & 0x0000_0000_FFFF_FFFF
+    return Int(digits)
   }
 
   /// `bigint_sum` over the array at `pointer`, skipping absent items; nil on anything else.
