@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import ConstraintEngine
@@ -259,6 +260,36 @@ struct FastPathTests {
     let program = try Compiler.compile("\(longKey) == 1 && other == null")
     let snapshot = try JSONReader.read(#"{"a_key_longer_than_fifteen_bytes": 1, "x": 2}"#)
     #expect(program.fastDecision(snapshot) == true)
+  }
+
+  /// Key positions remembered from one snapshot are only hints: snapshots with their keys in
+  /// other orders (or missing) read correctly, also when threads share the program and keep
+  /// overwriting each other's hints.
+  @Test func keyPositionHintsAreOnlyHints() throws {
+    let program = try Compiler.compile("a == 1 && b == 2 && c.d == 3 && (e == null)")
+    let texts = [
+      #"{"a": 1, "b": 2, "c": {"d": 3}}"#,
+      #"{"c": {"x": 0, "d": 3}, "b": 2, "a": 1}"#,
+      #"{"b": 2, "e": null, "a": 1, "c": {"d": 3}}"#,
+      #"{"a": 1, "c": {"d": 4}, "b": 2}"#,
+      #"{"c": {"d": 3}, "a": 1}"#,
+      #"{"e": 5, "a": 1, "b": 2, "c": {"d": 3}}"#,
+    ]
+    let snapshots = try texts.map { try JSONReader.read($0) }
+    let expected: [Bool] = [true, true, true, false, false, false]
+    for (snapshot, decision) in zip(snapshots, expected) {
+      #expect(program.fastDecision(snapshot) == decision)
+    }
+    let mismatches = Mutex(0)
+    DispatchQueue.concurrentPerform(iterations: 8) { thread in
+      var wrong = 0
+      for round in 0..<2_000 {
+        let index = (round &* 7 &+ thread) % snapshots.count
+        if program.fastDecision(snapshots[index]) != expected[index] { wrong += 1 }
+      }
+      mismatches.withLock { $0 += wrong }
+    }
+    #expect(mismatches.withLock { $0 } == 0)
   }
 
   /// A long chain of `&&` builds one flat list (in linear time) and decides; a chain of leaf

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The fast path of a compiled rule: the common case of evaluation — every operand present,
 /// of the expected type, a small integer, a string or a boolean — decided without building
 /// values, results or diagnostics.
@@ -201,6 +203,10 @@ struct FastPathRead: @unchecked Sendable {
     /// The key of each key step, by step position (an empty key for an index step), for the
     /// exact comparison when no entry has the same raw representation.
     var keys: UnsafeBufferPointer<ObjectKey>
+    /// For each step, the entry position where its key was last found: a hint checked first
+    /// (snapshots of one shape keep their keys in one order). Shared by every thread using
+    /// the program, hence atomic; relaxed, since a stale hint is only a slower lookup.
+    var hints: UnsafeMutablePointer<Atomic<Int>>
   }
 
   let fields: UnsafePointer<Fields>
@@ -209,6 +215,7 @@ struct FastPathRead: @unchecked Sendable {
   var admits: Admits { fields.pointee.admits }
   var steps: UnsafeBufferPointer<Step> { fields.pointee.steps }
   var keys: UnsafeBufferPointer<ObjectKey> { fields.pointee.keys }
+  var hints: UnsafeMutablePointer<Atomic<Int>> { fields.pointee.hints }
 
   /// The two words a `String` is made of.
   static func representation(of text: String) -> (UInt64, UInt64) {
@@ -253,11 +260,15 @@ final class FastPathStorage: @unchecked Sendable {
     }
     self.steps.append(stepStorage)
     keys.append(keyStorage)
+    let hints = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: max(steps.count, 1))
+    for position in 0..<max(steps.count, 1) {
+      (hints + position).initialize(to: Atomic(0))
+    }
     let read = UnsafeMutablePointer<FastPathRead.Fields>.allocate(capacity: 1)
     read.initialize(
       to: FastPathRead.Fields(
         root: root, admits: admits, steps: UnsafeBufferPointer(stepStorage),
-        keys: UnsafeBufferPointer(keyStorage)))
+        keys: UnsafeBufferPointer(keyStorage), hints: hints))
     fields.append(read)
     return FastPathRead(fields: read)
   }
@@ -267,7 +278,12 @@ final class FastPathStorage: @unchecked Sendable {
       comparison.deinitialize(count: 1)
       comparison.deallocate()
     }
-    for read in fields { read.deallocate() }
+    for read in fields {
+      let steps = max(read.pointee.steps.count, 1)
+      read.pointee.hints.deinitialize(count: steps)
+      read.pointee.hints.deallocate()
+      read.deallocate()
+    }
     for buffer in steps { buffer.deallocate() }
     for buffer in keys {
       _ = buffer.deinitialize()

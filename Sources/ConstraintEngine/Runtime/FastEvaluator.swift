@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Evaluates a ``FastCondition`` against one snapshot, reading values where they lie in the
 /// snapshot (through pointers valid for the duration of the read) instead of copying them out,
 /// so the common case touches no reference counts. Every function returns nil to give up.
@@ -373,12 +375,12 @@ struct FastEvaluator {
       let item: UnsafePointer<Value>
       if let key {
         guard let entries = entries(of: element),
-          let value = member(in: entries, FastPathRead.representation(of: key.text))
-            ?? member(in: entries, key)
+          let found = position(in: entries, FastPathRead.representation(of: key.text))
+            ?? position(in: entries, key)
         else {
           continue
         }
-        item = value
+        item = value(ofEntry: found, in: entries)
       } else {
         item = element
       }
@@ -431,21 +433,32 @@ struct FastEvaluator {
   // mutated during it; the addresses below point into that storage and so stay valid until
   // `decide` returns. They are never written through, and never kept after it.
 
-  /// The value `read` reaches from `value`, or nil when the path does not resolve.
+  /// The value `read` reaches from `start`, or nil when the path does not resolve.
   @inline(__always)
-  private static func resolve(_ value: UnsafePointer<Value>, _ read: FastPathRead)
+  private static func resolve(_ start: UnsafePointer<Value>, _ read: FastPathRead)
     -> UnsafePointer<Value>?
   {
-    var current = value
+    var current = start
     let steps = read.steps
-    for position in steps.indices {
-      let step = steps[position]
+    for stepIndex in steps.indices {
+      let step = steps[stepIndex]
       if step.index < 0 {
-        guard let entries = entries(of: current),
-          let member = member(in: entries, step.keyBits)
-            ?? member(in: entries, read.keys[position])
+        guard let entries = entries(of: current) else { return nil }
+        let hint = read.hints + stepIndex
+        let guess = hint.pointee.load(ordering: .relaxed)
+        if guess < entries.count,
+          UnsafeRawPointer(entries.baseAddress! + guess).load(as: (UInt64, UInt64).self)
+            == step.keyBits
+        {
+          current = value(ofEntry: guess, in: entries)
+          continue
+        }
+        guard
+          let found = position(in: entries, step.keyBits)
+            ?? position(in: entries, read.keys[stepIndex])
         else { return nil }
-        current = member
+        hint.pointee.store(found, ordering: .relaxed)
+        current = value(ofEntry: found, in: entries)
       } else {
         guard let elements = elements(of: current), step.index < elements.count else {
           return nil
@@ -481,32 +494,38 @@ struct FastEvaluator {
     return (MemoryLayout<String>.size + alignment - 1) / alignment * alignment
   }
 
-  /// The value of the entry whose key has exactly the raw representation `keyBits`: a cheap
-  /// first look that finds a key built the same way as the rule's (the usual case).
+  /// The position of the entry whose key has exactly the raw representation `keyBits`: a
+  /// cheap first look that finds a key built the same way as the rule's (the usual case).
   @inline(__always)
-  private static func member(
+  private static func position(
     in entries: UnsafeBufferPointer<ObjectValue.Element>, _ keyBits: (UInt64, UInt64)
-  ) -> UnsafePointer<Value>? {
-    for index in entries.indices {
-      let entry = UnsafeRawPointer(entries.baseAddress! + index)
-      if entry.load(as: (UInt64, UInt64).self) == keyBits {
-        return (entry + valueOffset).assumingMemoryBound(to: Value.self)
-      }
+  ) -> Int? {
+    for index in entries.indices
+    where UnsafeRawPointer(entries.baseAddress! + index).load(as: (UInt64, UInt64).self)
+      == keyBits
+    {
+      return index
     }
     return nil
   }
 
-  /// The value of the entry whose key has the same scalars as `key`.
-  private static func member(
+  /// The position of the entry whose key has the same scalars as `key`.
+  private static func position(
     in entries: UnsafeBufferPointer<ObjectValue.Element>, _ key: ObjectKey
-  ) -> UnsafePointer<Value>? {
-    for index in entries.indices
-    where entries[index].key.utf8.count == key.utf8Count
-      && Value.scalarsEqual(entries[index].key, key.text)
-    {
-      return (UnsafeRawPointer(entries.baseAddress! + index) + valueOffset)
-        .assumingMemoryBound(to: Value.self)
+  ) -> Int? {
+    entries.indices.first {
+      entries[$0].key.utf8.count == key.utf8Count
+        && Value.scalarsEqual(entries[$0].key, key.text)
     }
-    return nil
   }
+
+  /// The value of the entry at `index`, in place.
+  @inline(__always)
+  private static func value(
+    ofEntry index: Int, in entries: UnsafeBufferPointer<ObjectValue.Element>
+  ) -> UnsafePointer<Value> {
+    (UnsafeRawPointer(entries.baseAddress! + index) + valueOffset)
+      .assumingMemoryBound(to: Value.self)
+  }
+
 }
