@@ -469,16 +469,15 @@ struct FastEvaluator {
     return current
   }
 
-  /// The elements of an array value, in place. (Out of line, like ``entries(of:)``: on its
-  /// own it compiles to reads, without copying the value.)
-  @inline(never)
+  /// The elements of an array value, in place.
+  @inline(__always)
   private static func elements(of value: UnsafePointer<Value>) -> UnsafeBufferPointer<Value>? {
     guard case .array(let elements) = value.pointee else { return nil }
     return elements.withUnsafeBufferPointer { $0 }
   }
 
   /// The entries of an object value, in place.
-  @inline(never)
+  @inline(__always)
   private static func entries(of value: UnsafePointer<Value>)
     -> UnsafeBufferPointer<ObjectValue.Element>?
   {
