@@ -388,4 +388,40 @@ struct JSONStringTableTests {
     }
     #expect(Self.identical(shared, separate))
   }
+
+  /// The address of a string's UTF-8 storage (strings of more than 15 bytes are stored out of
+  /// line, so two strings with the same address share their storage).
+  static func storageAddress(_ value: Value) -> UnsafeRawPointer? {
+    guard case .string(var string) = value else { return nil }
+    return string.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+  }
+
+  @Test("values that keep missing are built without lookups, and are looked up again later")
+  func valueMisses() {
+    // In context `v`: 40 values read once, then one recurring value; in context `w`, values
+    // that alternate between recurring and new. (Every value is longer than 15 bytes.)
+    let recurring = "recurring-value-0000001"
+    var lines: [String] = []
+    for index in 0..<40 {
+      lines.append("{\"v\":\"unique-value-\(100_000 + index)\",\"w\":\"\(recurring)\"}")
+    }
+    for index in 0..<600 {
+      let w = index % 2 == 0 ? recurring : "alternating-\(100_000 + index)"
+      lines.append("{\"v\":\"\(recurring)\",\"w\":\"\(w)\"}")
+    }
+    Self.checkLines(lines)
+    let read = JSONLinesReader(bytes: Array(lines.joined(separator: "\n").utf8)).map {
+      (try? $0.result.get()) ?? .null
+    }
+    let v = read.map { Self.storageAddress($0["v"]) }
+    // `v` missed long enough to be skipped, so the recurring value is at first built anew
+    // for each line; the count wraps around within 256 values and sharing resumes.
+    #expect(v[41] != v[42])
+    #expect(v[40 + 300] != nil && v[40 + 300] == v[40 + 301])
+    #expect(v[read.count - 2] == v[read.count - 1])
+    // `w` hits every other value, so its recurring value stays shared throughout.
+    let w = read.map { Self.storageAddress($0["w"]) }
+    #expect(w[0] != nil && w[1] == w[0])
+    #expect(w[40] == w[0] && w[read.count - 2] == w[0])
+  }
 }

@@ -164,15 +164,18 @@ final class JSONStringTable {
       count: count)
     let predictions = UnsafeMutablePointer<Int>.allocate(capacity: 1 << predictionBits)
     predictions.initialize(repeating: 0, count: 1 << predictionBits)
+    let valueMisses = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << predictionBits)
+    valueMisses.initialize(repeating: 0, count: 1 << predictionBits)
     cache = JSONStringCache(
       slots: slots, shift: UInt64(64 - bits), predictions: predictions,
-      predictionShift: UInt64(64 - predictionBits))
+      predictionShift: UInt64(64 - predictionBits), valueMisses: valueMisses)
   }
 
   deinit {
     cache.slots.deinitialize(count: 1 << (64 - Int(cache.shift)))
     cache.slots.deallocate()
     cache.predictions.deallocate()
+    cache.valueMisses.deallocate()
   }
 }
 
@@ -206,6 +209,15 @@ struct JSONStringCache {
   /// The slot of the key last read in each context (indexed by context hash).
   let predictions: UnsafeMutablePointer<Int>
   let predictionShift: UInt64
+  /// For each value context (indexed as `predictions`), how many string values read there in
+  /// a row missed the table. From ``valueMissLimit`` on, values there are built without a
+  /// lookup (an id or an amount is new every time: looking it up costs a hash, a likely cache
+  /// miss and a slot it would evict); each such value still counts, so that after 256 values
+  /// the count wraps around and the context is tried again.
+  let valueMisses: UnsafeMutablePointer<UInt8>
+
+  /// Misses in a row after which a value context's strings are no longer looked up.
+  static var valueMissLimit: UInt8 { 4 }
 
   /// The credit of a string just hit or a key just read.
   static var fullCredit: Int { 2 }
@@ -223,26 +235,40 @@ struct JSONStringCache {
     JSONStringBytes.mix(context, keyHash)
   }
 
+  /// Whether a string value read in `context` is worth looking up: false (counting one more
+  /// value) while the context's values keep missing, see `valueMisses`.
+  @inline(__always)
+  func looksUpValue(in context: UInt64) -> Bool {
+    let misses = valueMisses + Int(truncatingIfNeeded: context &>> predictionShift)
+    if misses.pointee < JSONStringCache.valueMissLimit { return true }
+    misses.pointee &+= 1
+    return false
+  }
+
   /// The string of `bytes` (valid UTF-8, at most ``JSONStringTable/maximumLength`` bytes,
   /// described by `key`): the one kept when the same bytes were seen before, else built (and
   /// kept, unless the slot's string still has credit). For a key, `context` is where it was
-  /// read (nil for a value).
+  /// read; for a value, `valueContext` is (and `context` is nil).
   @inline(__always)
-  func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, context: UInt64?)
-    -> String
-  {
+  func string(
+    _ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, context: UInt64?,
+    valueContext: UInt64 = 0
+  ) -> String {
     let index = Int(truncatingIfNeeded: key.hash &>> shift)
     let slot = slots + index
     if let context {
       predictions[Int(truncatingIfNeeded: context &>> predictionShift)] = index
     }
+    let misses = valueMisses + Int(truncatingIfNeeded: valueContext &>> predictionShift)
     if slot.pointee.count == key.count, slot.pointee.w0 == key.w0, slot.pointee.w1 == key.w1,
       slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
     {
       slot.pointee.credit = JSONStringCache.fullCredit
+      if context == nil { misses.pointee = 0 }
       return slot.pointee.string
     }
     let string = makeString(bytes)
+    if context == nil { misses.pointee &+= 1 }
     if slot.pointee.credit > 0 && context == nil {
       slot.pointee.credit &-= 1
       return string
