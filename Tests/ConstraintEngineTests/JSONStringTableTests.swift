@@ -396,6 +396,13 @@ struct JSONStringTableTests {
     return string.withUTF8 { UnsafeRawPointer($0.baseAddress) }
   }
 
+  @Test("a table slot fills exactly one 64-byte cache line")
+  func slotLayout() {
+    #expect(MemoryLayout<JSONStringCache.Slot>.stride == 64)
+    let table = JSONStringTable()
+    #expect(Int(bitPattern: table.cache.slots) % 64 == 0)
+  }
+
   @Test("values that keep missing are built without lookups, and are looked up again later")
   func valueMisses() {
     // In context `v`: 40 values read once, then one recurring value; in context `w`, values

@@ -440,9 +440,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if let table = strings, start >= 8,
       let slot = table.predictedKey(
         UnsafeRawPointer(bytes.baseAddress!), start: start, end: bytes.count, context: context),
-      slot.pointee.count <= limits.maximumStringBytes
+      Int(truncatingIfNeeded: slot.pointee.count) <= limits.maximumStringBytes
     {
-      index = start &+ slot.pointee.count &+ 1
+      index = start &+ Int(truncatingIfNeeded: slot.pointee.count) &+ 1
       hash = slot.pointee.hash
       return slot.pointee.string
     }

@@ -157,12 +157,15 @@ final class JSONStringTable {
   /// A table of `2^bits` string slots and `2^predictionBits` key predictions.
   init(bits: Int = 10, predictionBits: Int = 12) {
     let count = 1 << bits
-    let slots = UnsafeMutablePointer<JSONStringCache.Slot>.allocate(capacity: count)
+    // Each slot on a cache line of its own.
+    let slots = UnsafeMutableRawPointer.allocate(
+      byteCount: count * MemoryLayout<JSONStringCache.Slot>.stride, alignment: 64
+    ).bindMemory(to: JSONStringCache.Slot.self, capacity: count)
     slots.initialize(
       repeating: JSONStringCache.Slot(
-        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, hash: 0, credit: 0, string: ""),
+        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, credit: 0, hash: 0, string: ""),
       count: count)
-    let predictions = UnsafeMutablePointer<Int>.allocate(capacity: 1 << predictionBits)
+    let predictions = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << predictionBits)
     predictions.initialize(repeating: 0, count: 1 << predictionBits)
     let valueMisses = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << predictionBits)
     valueMisses.initialize(repeating: 0, count: 1 << predictionBits)
@@ -173,7 +176,7 @@ final class JSONStringTable {
 
   deinit {
     cache.slots.deinitialize(count: 1 << (64 - Int(cache.shift)))
-    cache.slots.deallocate()
+    UnsafeMutableRawPointer(cache.slots).deallocate()
     cache.predictions.deallocate()
     cache.valueMisses.deallocate()
   }
@@ -188,26 +191,27 @@ final class JSONStringTable {
 /// parser compares the next key's bytes against that prediction in place — checking that the
 /// closing quote is where expected — without scanning, hashing or a lookup.
 struct JSONStringCache {
+  /// A kept string: 64 bytes, one cache line.
   struct Slot {
     var w0: UInt64
     var w1: UInt64
     var w2: UInt64
     var w3: UInt64
-    /// -1 for an empty slot.
-    var count: Int
-    /// ``JSONStringBytes/hash`` of the bytes.
-    var hash: UInt64
+    /// The length in bytes; -1 for an empty slot.
+    var count: Int32
     /// How many more misses the slot's string survives: earned by hits (and by being a key),
     /// spent by other strings that hash to the slot, so that a string read once — an id, an
     /// amount — does not push out one that keeps recurring.
-    var credit: Int
+    var credit: Int32
+    /// ``JSONStringBytes/hash`` of the bytes.
+    var hash: UInt64
     var string: String
   }
 
   let slots: UnsafeMutablePointer<Slot>
   let shift: UInt64
   /// The slot of the key last read in each context (indexed by context hash).
-  let predictions: UnsafeMutablePointer<Int>
+  let predictions: UnsafeMutablePointer<Int32>
   let predictionShift: UInt64
   /// For each value context (indexed as `predictions`), how many string values read there in
   /// a row missed the table. From ``valueMissLimit`` on, values there are built without a
@@ -220,7 +224,7 @@ struct JSONStringCache {
   static var valueMissLimit: UInt8 { 4 }
 
   /// The credit of a string just hit or a key just read.
-  static var fullCredit: Int { 2 }
+  static var fullCredit: Int32 { 2 }
 
   /// The context of the first key of an object whose own context is `context`.
   @inline(__always)
@@ -257,11 +261,12 @@ struct JSONStringCache {
     let index = Int(truncatingIfNeeded: key.hash &>> shift)
     let slot = slots + index
     if let context {
-      predictions[Int(truncatingIfNeeded: context &>> predictionShift)] = index
+      predictions[Int(truncatingIfNeeded: context &>> predictionShift)] = Int32(
+        truncatingIfNeeded: index)
     }
     let misses = valueMisses + Int(truncatingIfNeeded: valueContext &>> predictionShift)
-    if slot.pointee.count == key.count, slot.pointee.w0 == key.w0, slot.pointee.w1 == key.w1,
-      slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
+    if Int(truncatingIfNeeded: slot.pointee.count) == key.count, slot.pointee.w0 == key.w0,
+      slot.pointee.w1 == key.w1, slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
     {
       slot.pointee.credit = JSONStringCache.fullCredit
       if context == nil { misses.pointee = 0 }
@@ -274,8 +279,9 @@ struct JSONStringCache {
       return string
     }
     slot.pointee = Slot(
-      w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3, count: key.count, hash: key.hash,
-      credit: context == nil ? 0 : JSONStringCache.fullCredit, string: string)
+      w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3,
+      count: Int32(truncatingIfNeeded: key.count),
+      credit: context == nil ? 0 : JSONStringCache.fullCredit, hash: key.hash, string: string)
     return string
   }
 
@@ -286,8 +292,9 @@ struct JSONStringCache {
   func predictedKey(_ buffer: UnsafeRawPointer, start: Int, end: Int, context: UInt64)
     -> UnsafeMutablePointer<Slot>?
   {
-    let slot = slots + predictions[Int(truncatingIfNeeded: context &>> predictionShift)]
-    let count = slot.pointee.count
+    let predicted = predictions[Int(truncatingIfNeeded: context &>> predictionShift)]
+    let slot = slots + Int(truncatingIfNeeded: predicted)
+    let count = Int(truncatingIfNeeded: slot.pointee.count)
     guard count >= 0, start &+ count < end,
       buffer.load(fromByteOffset: start &+ count, as: UInt8.self) == UInt8(ascii: "\"")
     else { return nil }
