@@ -332,9 +332,8 @@ struct JSONStringTableTests {
 
   @Test("with two slots and two predictions, which nested keys overwrite, keys still read exactly")
   func collidingPredictions() throws {
-    // The next key's predicted slot is loaded before its value is parsed; a nested object in
-    // that value may overwrite the prediction (every context shares one of two entries) and
-    // the slot, so the early prediction is often stale and must only be taken on exact bytes.
+    // Every context shares one of two prediction entries and nested objects keep overwriting
+    // them and the slots, so predictions are often stale and must only be taken on exact bytes.
     let keys = ["a", "b", "ab", "ba", "allocation_micro", "allocation_micra", "é", "e\u{301}"]
     var random = SeededGenerator(seed: 17)
     func object(depth: Int) -> String {

@@ -332,9 +332,6 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     var largeObjectKeys: Set<ExactKey>?
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
-    // The slot predicted for the next key, loaded as soon as its context is known (before the
-    // value ahead of it is parsed), so that checking the key does not wait for the load.
-    var predicted = strings?.prediction(in: context) ?? 0
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
@@ -350,9 +347,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
       }
       var keyHash: UInt64 = 0
-      let key = try parseKey(hash: &keyHash, context: context, predicted: predicted)
+      let key = try parseKey(hash: &keyHash, context: context)
       context = JSONStringCache.valueContext(context, keyHash: keyHash)
-      predicted = strings?.prediction(in: context) ?? 0
       let keyRange = range(from: keyStart)
       // One bit per key hash (its top six bits): a key whose bit is new is a new key, so a
       // small object compares hashes only for the few keys that share a bit.
@@ -436,17 +432,14 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   }
 
   /// Parses an object key read in `context` starting at its opening quote, setting `hash` to
-  /// the hash of its bytes: the key in slot `predicted` (the table's prediction for the
-  /// context) when the bytes are exactly it, else as a string.
+  /// the hash of its bytes: the key the string table predicts for the context when the bytes
+  /// are exactly it, else as a string.
   @inline(__always)
-  mutating func parseKey(hash: inout UInt64, context: UInt64, predicted: Int32)
-    throws(JSONError) -> String
-  {
+  mutating func parseKey(hash: inout UInt64, context: UInt64) throws(JSONError) -> String {
     let start = index &+ 1
     if let table = strings, start >= 8,
-      let slot = table.matching(
-        Int(truncatingIfNeeded: predicted), UnsafeRawPointer(bytes.baseAddress!), start: start,
-        end: bytes.count),
+      let slot = table.predictedKey(
+        UnsafeRawPointer(bytes.baseAddress!), start: start, end: bytes.count, context: context),
       Int(truncatingIfNeeded: slot.pointee.count) <= limits.maximumStringBytes
     {
       index = start &+ Int(truncatingIfNeeded: slot.pointee.count) &+ 1

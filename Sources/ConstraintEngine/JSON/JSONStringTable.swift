@@ -285,20 +285,15 @@ struct JSONStringCache {
     return string
   }
 
-  /// The slot of the key predicted in `context` (see ``matching(_:_:start:end:)``).
+  /// The slot of the key predicted in `context`, when `buffer[start...]` holds exactly its
+  /// bytes followed by a closing quote. `buffer` has `end` bytes and `start >= 8` (the bytes
+  /// before the key are read as part of a word).
   @inline(__always)
-  func prediction(in context: UInt64) -> Int32 {
-    predictions[Int(truncatingIfNeeded: context &>> predictionShift)]
-  }
-
-  /// Slot `index`, when `buffer[start...]` holds exactly its bytes followed by a closing quote.
-  /// `buffer` has `end` bytes and `start >= 8` (the bytes before the string are read as part
-  /// of a word).
-  @inline(__always)
-  func matching(_ index: Int, _ buffer: UnsafeRawPointer, start: Int, end: Int)
+  func predictedKey(_ buffer: UnsafeRawPointer, start: Int, end: Int, context: UInt64)
     -> UnsafeMutablePointer<Slot>?
   {
-    let slot = slots + index
+    let predicted = predictions[Int(truncatingIfNeeded: context &>> predictionShift)]
+    let slot = slots + Int(truncatingIfNeeded: predicted)
     let count = Int(truncatingIfNeeded: slot.pointee.count)
     guard count >= 0, start &+ count < end,
       buffer.load(fromByteOffset: start &+ count, as: UInt8.self) == UInt8(ascii: "\"")
