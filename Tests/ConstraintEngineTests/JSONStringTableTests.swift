@@ -330,6 +330,44 @@ struct JSONStringTableTests {
     Self.checkLines(lines)
   }
 
+  @Test("with two slots and two predictions, which nested keys overwrite, keys still read exactly")
+  func collidingPredictions() throws {
+    // Every context shares one of two prediction entries and nested objects keep overwriting
+    // them and the slots, so predictions are often stale and must only be taken on exact bytes.
+    let keys = ["a", "b", "ab", "ba", "allocation_micro", "allocation_micra", "é", "e\u{301}"]
+    var random = SeededGenerator(seed: 17)
+    func object(depth: Int) -> String {
+      var used: [String] = []
+      var members: [String] = []
+      for _ in 0..<Int.random(in: 1...4, using: &random) {
+        let key = keys.randomElement(using: &random)!
+        if used.contains(where: { Array($0.utf8) == Array(key.utf8) }) { continue }
+        used.append(key)
+        let value =
+          depth < 3 && Bool.random(using: &random)
+          ? object(depth: depth + 1) : "\"" + keys.randomElement(using: &random)! + "\""
+        members.append("\"\(key)\":\(value)")
+      }
+      return "{" + members.joined(separator: ",") + "}"
+    }
+    let documents = (0..<300).map { _ in Array(object(depth: 0).utf8) }
+    for (bits, predictionBits) in [(1, 1), (2, 1), (1, 2)] {
+      let table = JSONStringTable(bits: bits, predictionBits: predictionBits)
+      for _ in 0..<2 {
+        for document in documents {
+          let shared = try document.withUnsafeBytes { raw throws(JSONError) in
+            try JSONReader.read(raw, limits: .default, strings: table.cache)
+          }
+          let alone = try document.withUnsafeBytes { raw throws(JSONError) in
+            try JSONReader.read(raw, limits: .default, strings: nil)
+          }
+          #expect(
+            Self.identical(shared, alone), "\(String(decoding: document, as: UTF8.self))")
+        }
+      }
+    }
+  }
+
   @Test("a special byte at each position of an eight-byte word is found exactly")
   func specialBytePositions() {
     for prefix in 0..<20 {
@@ -387,5 +425,48 @@ struct JSONStringTableTests {
       try JSONReader.read(raw, limits: .default, strings: nil)
     }
     #expect(Self.identical(shared, separate))
+  }
+
+  /// The address of a string's UTF-8 storage (strings of more than 15 bytes are stored out of
+  /// line, so two strings with the same address share their storage).
+  static func storageAddress(_ value: Value) -> UnsafeRawPointer? {
+    guard case .string(var string) = value else { return nil }
+    return string.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+  }
+
+  @Test("a table slot fills exactly one 64-byte cache line")
+  func slotLayout() {
+    #expect(MemoryLayout<JSONStringCache.Slot>.stride == 64)
+    let table = JSONStringTable()
+    #expect(Int(bitPattern: table.cache.slots) % 64 == 0)
+  }
+
+  @Test("values that keep missing are built without lookups, and are looked up again later")
+  func valueMisses() {
+    // In context `v`: 40 values read once, then one recurring value; in context `w`, values
+    // that alternate between recurring and new. (Every value is longer than 15 bytes.)
+    let recurring = "recurring-value-0000001"
+    var lines: [String] = []
+    for index in 0..<40 {
+      lines.append("{\"v\":\"unique-value-\(100_000 + index)\",\"w\":\"\(recurring)\"}")
+    }
+    for index in 0..<600 {
+      let w = index % 2 == 0 ? recurring : "alternating-\(100_000 + index)"
+      lines.append("{\"v\":\"\(recurring)\",\"w\":\"\(w)\"}")
+    }
+    Self.checkLines(lines)
+    let read = JSONLinesReader(bytes: Array(lines.joined(separator: "\n").utf8)).map {
+      (try? $0.result.get()) ?? .null
+    }
+    let v = read.map { Self.storageAddress($0["v"]) }
+    // `v` missed long enough to be skipped, so the recurring value is at first built anew
+    // for each line; the count wraps around within 256 values and sharing resumes.
+    #expect(v[41] != v[42])
+    #expect(v[40 + 300] != nil && v[40 + 300] == v[40 + 301])
+    #expect(v[read.count - 2] == v[read.count - 1])
+    // `w` hits every other value, so its recurring value stays shared throughout.
+    let w = read.map { Self.storageAddress($0["w"]) }
+    #expect(w[0] != nil && w[1] == w[0])
+    #expect(w[40] == w[0] && w[read.count - 2] == w[0])
   }
 }

@@ -440,9 +440,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if let table = strings, start >= 8,
       let slot = table.predictedKey(
         UnsafeRawPointer(bytes.baseAddress!), start: start, end: bytes.count, context: context),
-      slot.pointee.count <= limits.maximumStringBytes
+      Int(truncatingIfNeeded: slot.pointee.count) <= limits.maximumStringBytes
     {
-      index = start &+ slot.pointee.count &+ 1
+      index = start &+ Int(truncatingIfNeeded: slot.pointee.count) &+ 1
       hash = slot.pointee.hash
       return slot.pointee.string
     }
@@ -459,7 +459,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   }
 
   /// Parses a string starting at the opening quote. For a key (read in `keyContext`), sets
-  /// `hash` to the hash of its (unescaped) UTF-8 bytes, ``JSONStringBytes/hash``.
+  /// `hash` to the hash of its (unescaped) UTF-8 bytes, ``JSONStringBytes/hash``; a value
+  /// (`keyContext` nil) is read in the parser's current context, `self.keyContext`.
   @inline(__always)
   mutating func parseString(hash: inout UInt64, keyContext: UInt64?) throws(JSONError)
     -> String
@@ -477,7 +478,17 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let count = index &- 1 &- start
     let content = UnsafeBufferPointer(start: base + start, count: count)
     let table = strings
-    if table == nil && !wantsHash { return makeString(content) }
+    if !wantsHash {
+      // A value, read in the parser's current context.
+      guard let table, count <= JSONStringTable.maximumLength,
+        table.looksUpValue(in: self.keyContext)
+      else { return makeString(content) }
+      let key =
+        start &+ count >= 8
+        ? JSONStringBytes(words: UnsafeRawPointer(base), start: start, count: count)
+        : JSONStringBytes(bytes: base + start, count: count)
+      return table.string(content, key: key, context: nil, valueContext: self.keyContext)
+    }
     let key =
       start &+ count >= 8
       ? JSONStringBytes(words: UnsafeRawPointer(base), start: start, count: count)

@@ -157,22 +157,28 @@ final class JSONStringTable {
   /// A table of `2^bits` string slots and `2^predictionBits` key predictions.
   init(bits: Int = 10, predictionBits: Int = 12) {
     let count = 1 << bits
-    let slots = UnsafeMutablePointer<JSONStringCache.Slot>.allocate(capacity: count)
+    // Each slot on a cache line of its own.
+    let slots = UnsafeMutableRawPointer.allocate(
+      byteCount: count * MemoryLayout<JSONStringCache.Slot>.stride, alignment: 64
+    ).bindMemory(to: JSONStringCache.Slot.self, capacity: count)
     slots.initialize(
       repeating: JSONStringCache.Slot(
-        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, hash: 0, credit: 0, string: ""),
+        w0: 0, w1: 0, w2: 0, w3: 0, count: -1, credit: 0, hash: 0, string: ""),
       count: count)
-    let predictions = UnsafeMutablePointer<Int>.allocate(capacity: 1 << predictionBits)
+    let predictions = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << predictionBits)
     predictions.initialize(repeating: 0, count: 1 << predictionBits)
+    let valueMisses = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << predictionBits)
+    valueMisses.initialize(repeating: 0, count: 1 << predictionBits)
     cache = JSONStringCache(
       slots: slots, shift: UInt64(64 - bits), predictions: predictions,
-      predictionShift: UInt64(64 - predictionBits))
+      predictionShift: UInt64(64 - predictionBits), valueMisses: valueMisses)
   }
 
   deinit {
     cache.slots.deinitialize(count: 1 << (64 - Int(cache.shift)))
-    cache.slots.deallocate()
+    UnsafeMutableRawPointer(cache.slots).deallocate()
     cache.predictions.deallocate()
+    cache.valueMisses.deallocate()
   }
 }
 
@@ -185,30 +191,40 @@ final class JSONStringTable {
 /// parser compares the next key's bytes against that prediction in place — checking that the
 /// closing quote is where expected — without scanning, hashing or a lookup.
 struct JSONStringCache {
+  /// A kept string: 64 bytes, one cache line.
   struct Slot {
     var w0: UInt64
     var w1: UInt64
     var w2: UInt64
     var w3: UInt64
-    /// -1 for an empty slot.
-    var count: Int
-    /// ``JSONStringBytes/hash`` of the bytes.
-    var hash: UInt64
+    /// The length in bytes; -1 for an empty slot.
+    var count: Int32
     /// How many more misses the slot's string survives: earned by hits (and by being a key),
     /// spent by other strings that hash to the slot, so that a string read once — an id, an
     /// amount — does not push out one that keeps recurring.
-    var credit: Int
+    var credit: Int32
+    /// ``JSONStringBytes/hash`` of the bytes.
+    var hash: UInt64
     var string: String
   }
 
   let slots: UnsafeMutablePointer<Slot>
   let shift: UInt64
   /// The slot of the key last read in each context (indexed by context hash).
-  let predictions: UnsafeMutablePointer<Int>
+  let predictions: UnsafeMutablePointer<Int32>
   let predictionShift: UInt64
+  /// For each value context (indexed as `predictions`), how many string values read there in
+  /// a row missed the table. From ``valueMissLimit`` on, values there are built without a
+  /// lookup (an id or an amount is new every time: looking it up costs a hash, a likely cache
+  /// miss and a slot it would evict); each such value still counts, so that after 256 values
+  /// the count wraps around and the context is tried again.
+  let valueMisses: UnsafeMutablePointer<UInt8>
+
+  /// Misses in a row after which a value context's strings are no longer looked up.
+  static var valueMissLimit: UInt8 { 4 }
 
   /// The credit of a string just hit or a key just read.
-  static var fullCredit: Int { 2 }
+  static var fullCredit: Int32 { 2 }
 
   /// The context of the first key of an object whose own context is `context`.
   @inline(__always)
@@ -223,33 +239,49 @@ struct JSONStringCache {
     JSONStringBytes.mix(context, keyHash)
   }
 
+  /// Whether a string value read in `context` is worth looking up: false (counting one more
+  /// value) while the context's values keep missing, see `valueMisses`.
+  @inline(__always)
+  func looksUpValue(in context: UInt64) -> Bool {
+    let misses = valueMisses + Int(truncatingIfNeeded: context &>> predictionShift)
+    if misses.pointee < JSONStringCache.valueMissLimit { return true }
+    misses.pointee &+= 1
+    return false
+  }
+
   /// The string of `bytes` (valid UTF-8, at most ``JSONStringTable/maximumLength`` bytes,
   /// described by `key`): the one kept when the same bytes were seen before, else built (and
   /// kept, unless the slot's string still has credit). For a key, `context` is where it was
-  /// read (nil for a value).
+  /// read; for a value, `valueContext` is (and `context` is nil).
   @inline(__always)
-  func string(_ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, context: UInt64?)
-    -> String
-  {
+  func string(
+    _ bytes: UnsafeBufferPointer<UInt8>, key: JSONStringBytes, context: UInt64?,
+    valueContext: UInt64 = 0
+  ) -> String {
     let index = Int(truncatingIfNeeded: key.hash &>> shift)
     let slot = slots + index
     if let context {
-      predictions[Int(truncatingIfNeeded: context &>> predictionShift)] = index
+      predictions[Int(truncatingIfNeeded: context &>> predictionShift)] = Int32(
+        truncatingIfNeeded: index)
     }
-    if slot.pointee.count == key.count, slot.pointee.w0 == key.w0, slot.pointee.w1 == key.w1,
-      slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
+    let misses = valueMisses + Int(truncatingIfNeeded: valueContext &>> predictionShift)
+    if Int(truncatingIfNeeded: slot.pointee.count) == key.count, slot.pointee.w0 == key.w0,
+      slot.pointee.w1 == key.w1, slot.pointee.w2 == key.w2, slot.pointee.w3 == key.w3
     {
       slot.pointee.credit = JSONStringCache.fullCredit
+      if context == nil { misses.pointee = 0 }
       return slot.pointee.string
     }
     let string = makeString(bytes)
+    if context == nil { misses.pointee &+= 1 }
     if slot.pointee.credit > 0 && context == nil {
       slot.pointee.credit &-= 1
       return string
     }
     slot.pointee = Slot(
-      w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3, count: key.count, hash: key.hash,
-      credit: context == nil ? 0 : JSONStringCache.fullCredit, string: string)
+      w0: key.w0, w1: key.w1, w2: key.w2, w3: key.w3,
+      count: Int32(truncatingIfNeeded: key.count),
+      credit: context == nil ? 0 : JSONStringCache.fullCredit, hash: key.hash, string: string)
     return string
   }
 
@@ -260,8 +292,9 @@ struct JSONStringCache {
   func predictedKey(_ buffer: UnsafeRawPointer, start: Int, end: Int, context: UInt64)
     -> UnsafeMutablePointer<Slot>?
   {
-    let slot = slots + predictions[Int(truncatingIfNeeded: context &>> predictionShift)]
-    let count = slot.pointee.count
+    let predicted = predictions[Int(truncatingIfNeeded: context &>> predictionShift)]
+    let slot = slots + Int(truncatingIfNeeded: predicted)
+    let count = Int(truncatingIfNeeded: slot.pointee.count)
     guard count >= 0, start &+ count < end,
       buffer.load(fromByteOffset: start &+ count, as: UInt8.self) == UInt8(ascii: "\"")
     else { return nil }
