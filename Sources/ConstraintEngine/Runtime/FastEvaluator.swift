@@ -337,6 +337,13 @@ struct FastEvaluator {
       value = value &* 100_000_000 &+ eight
       index += 8
     }
+    if bytes.count - index >= 4 {
+      guard let four = fourDigits(UnsafeRawPointer(bytes.baseAddress! + index)) else {
+        return nil
+      }
+      value = value &* 10_000 &+ four
+      index += 4
+    }
     while index < bytes.count {
       let digit = bytes[index] &- UInt8(ascii: "0")
       guard digit < 10 else { return nil }
@@ -363,6 +370,21 @@ struct FastEvaluator {
     digits = (digits &* 10 &+ (digits >> 8)) & 0x00FF_00FF_00FF_00FF
     digits = (digits &* 100 &+ (digits >> 16)) & 0x0000_FFFF_0000_FFFF
     digits = (digits &* 10_000 &+ (digits >> 32)) & 0x0000_0000_FFFF_FFFF
+    return Int(digits)
+  }
+
+  /// The value of the four ASCII digits at `pointer`, or nil: ``eightDigits(_:)`` on a
+  /// 32-bit word.
+  @inline(__always)
+  static func fourDigits(_ pointer: UnsafeRawPointer) -> Int? {
+    let word = UInt32(littleEndian: pointer.loadUnaligned(as: UInt32.self))
+    let zeros: UInt32 = 0x3030_3030
+    guard word & 0xF0F0_F0F0 == zeros, (word &+ 0x0606_0606) & 0xF0F0_F0F0 == zeros else {
+      return nil
+    }
+    var digits = word &- zeros
+    digits = (digits &* 10 &+ (digits >> 8)) & 0x00FF_00FF
+    digits = (digits &* 100 &+ (digits >> 16)) & 0x0000_FFFF
     return Int(digits)
   }
 
