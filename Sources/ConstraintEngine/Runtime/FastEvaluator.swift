@@ -4,9 +4,8 @@ import Synchronization
 /// snapshot (through pointers valid for the duration of the read) instead of copying them out,
 /// so the common case touches no reference counts. Every function returns nil to give up.
 struct FastEvaluator {
-  /// The snapshot, and a pointer to each quantifier variable's current element; the pointees
-  /// live in the snapshot, which outlives the evaluation, and each variable's pointer is used
-  /// only inside the scope of the array buffer it points into.
+  /// The snapshot, and a pointer to each quantifier variable's current element: addresses in
+  /// the snapshot's storage, valid until `decide` returns (see "Reading in place" below).
   private let root: UnsafePointer<Value>
   private let variables: UnsafeMutablePointer<UnsafePointer<Value>>
   private var level = 0
