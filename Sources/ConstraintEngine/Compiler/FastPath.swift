@@ -127,6 +127,13 @@ enum FastRelation: Sendable {
     }
   }
 
+  /// Whether the relation holds between two integers.
+  @inline(__always)
+  func holds(_ lhs: Int, _ rhs: Int) -> Bool {
+    holds(lhs < rhs ? -1 : (lhs == rhs ? 0 : 1))
+  }
+
+  /// Whether the relation holds for `comparison`: -1, 0 or 1 (less, equal, greater).
   @inline(__always)
   func holds(_ comparison: Int) -> Bool {
     switch self {
@@ -145,8 +152,9 @@ enum FastOperand: Sendable {
   case path(FastPathRead)
   /// `path.length` (arrays: elements; strings: UTF-16 code units).
   case length(FastPathRead)
-  /// `bigint_sum(path)` or `bigint_sum(path, 'key')`.
-  case bigintSum(FastPathRead, key: ObjectKey?)
+  /// `bigint_sum(path)`, or `bigint_sum(path, 'key')` with `key` a one-step read from each
+  /// element.
+  case bigintSum(FastPathRead, key: FastPathRead?)
   /// `previous(path)`: missing when `_previous` (`previousRoot`) is absent; otherwise the
   /// value at `earlier` (`_previous.path`), after `current` (`path`) passed its declared type.
   case previous(previousRoot: FastPathRead, current: FastPathRead, earlier: FastPathRead)
@@ -391,7 +399,10 @@ struct FastPathBuilder {
         guard arguments.count == 2 else { return .bigintSum(read, key: nil) }
         guard case .string(let key) = arguments[1].kind, !key.utf8.contains(UInt8(ascii: "."))
         else { return nil }
-        return .bigintSum(read, key: ObjectKey(key))
+        // Read from each element (the read's root is not used).
+        let keyRead = storage.read(
+          root: .snapshot, steps: [.key(ObjectKey(key))], admits: .anything)
+        return .bigintSum(read, key: keyRead)
       }
       return condition(expr).map(FastOperand.condition)
     case .binary:

@@ -85,13 +85,13 @@ struct FastEvaluator {
     case .order(let relation, let a, let b):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       switch (x, y) {
-      case (.int(let p), .int(let q)): return relation.holds(p < q ? -1 : (p == q ? 0 : 1))
+      case (.int(let p), .int(let q)): return relation.holds(p, q)
       case (.string(let p), .string(let q)): return relation.holds(Value.compareScalars(p, q))
       default: return nil
       }
     case .bigint(let relation, let a, let b):
       guard let x = integer(a), let y = integer(b) else { return nil }
-      return relation.holds(x < y ? -1 : (x == y ? 0 : 1))
+      return relation.holds(x, y)
     case .quantifier(let quantifier, let receiver, let body):
       return quantify(quantifier, receiver, body)
     case .matches(let subject, let regex):
@@ -121,7 +121,7 @@ struct FastEvaluator {
       } else {
         y = leaf.constant
       }
-      return leaf.relation.holds(x < y ? -1 : (x == y ? 0 : 1))
+      return leaf.relation.holds(x, y)
     }
   }
 
@@ -247,7 +247,7 @@ struct FastEvaluator {
     case .equal(.int(let constant), let negated): return (number == constant) != negated
     case .equal(_, let negated): return negated
     case .order(let relation, .int(let constant)):
-      return relation.holds(number < constant ? -1 : (number == constant ? 0 : 1))
+      return relation.holds(number, constant)
     case .order: return nil
     }
   }
@@ -255,11 +255,7 @@ struct FastEvaluator {
   /// Whether a path read nothing, or missing or null.
   @inline(__always)
   private static func isAbsent(_ value: UnsafePointer<Value>?) -> Bool {
-    guard let value else { return true }
-    switch value.pointee {
-    case .missing, .null: return true
-    default: return false
-    }
+    value?.pointee.isAbsent ?? true
   }
 
   /// A bigint operand read from a path, as its declared type lets it through.
@@ -387,33 +383,20 @@ struct FastEvaluator {
     return Int(digits)
   }
 
-  /// `bigint_sum` over the array at `pointer`, skipping absent items; nil on anything else.
-  private static func sum(_ pointer: UnsafePointer<Value>?, key: ObjectKey?) -> Int? {
+  /// `bigint_sum` over the array at `pointer` (of each element's `key` when given), skipping
+  /// absent items; nil on anything else.
+  private static func sum(_ pointer: UnsafePointer<Value>?, key: FastPathRead?) -> Int? {
     guard let pointer, let elements = elements(of: pointer) else { return nil }
     var total = 0
     for index in elements.indices {
       let element = elements.baseAddress! + index
-      let item: UnsafePointer<Value>
-      if let key {
-        guard let entries = entries(of: element),
-          let found = position(in: entries, FastPathRead.representation(of: key.text))
-            ?? position(in: entries, key)
-        else {
-          continue
-        }
-        item = value(ofEntry: found, in: entries)
-      } else {
-        item = element
-      }
-      switch item.pointee {
-      case .missing, .null:
-        continue
-      default:
-        guard let addend = integer(at: item) else { return nil }
-        let (next, overflow) = total.addingReportingOverflow(addend)
-        if overflow { return nil }
-        total = next
-      }
+      let item: UnsafePointer<Value>? = key == nil ? element : resolve(element, key!)
+      // An element without the key (or not an object) has nothing to add.
+      guard let item, !isAbsent(item) else { continue }
+      guard let addend = integer(at: item) else { return nil }
+      let (next, overflow) = total.addingReportingOverflow(addend)
+      if overflow { return nil }
+      total = next
     }
     return total
   }
