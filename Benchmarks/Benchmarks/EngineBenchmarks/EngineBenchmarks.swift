@@ -7,26 +7,11 @@ import ConstraintEngine
 // `benchmark.scaledIterations`; the reported time is per iteration (one compile, one
 // evaluation, one megabyte decoded, one snapshot checked).
 
-/// Compiles `source` or stops the run: a benchmark of a rule that does not compile is void.
-/// `usesFastPath: false` measures the general path alone (the same outcomes, without the
-/// fast path that decides the common case first).
+/// Compiles `source` or stops the run (`EvaluationWorkloads.compiled`).
 func compiled(
   _ source: String, types: [String: String] = [:], usesFastPath: Bool = true
 ) -> Program {
-  var fieldTypes: FieldTypes = [:]
-  for (path, declaration) in types {
-    fieldTypes[FieldPath(parsing: path)!] = FieldType(declaration: declaration)
-  }
-  do {
-    return try Compiler.compile(
-      source, options: CompileOptions(types: fieldTypes, usesFastPath: usesFastPath))
-  } catch {
-    fatalError("benchmark rule does not compile: \(source): \(error)")
-  }
-}
-
-func decoded(_ json: String) -> Value {
-  do { return try JSONReader.read(json) } catch { fatalError("bad benchmark JSON: \(error)") }
+  EvaluationWorkloads.compiled(source, types: types, usesFastPath: usesFastPath)
 }
 
 /// Evaluates `program` on `snapshot` and stops the run unless it passes (a benchmark of an
@@ -37,28 +22,16 @@ func requirePass(_ program: Program, _ snapshot: Value) {
   }
 }
 
-let billingRule =
-  "bigint_gte(limit, spent) && bigint_gte(cost, 0) && bigint_gte(allocation, reserve)"
-  + " && bigint_gte(payment, cost)"
-let billingTypes = [
-  "limit": "bigint", "spent": "bigint", "cost": "bigint", "allocation": "bigint",
-  "reserve": "bigint", "payment": "bigint",
-]
-let billingSnapshot = decoded(
-  #"{"limit":"1000000000","spent":"250004200","cost":"4200","allocation":"10000","#
-    + #""reserve":"5000","payment":"5000"}"#)
-
-let scalarRule = "amount > 0 && amount <= 1000000"
-let scalarSnapshot = decoded(#"{"amount":4200,"currency":"USD"}"#)
-
-let everyRule = "items.every(item => item.quantity > 0 && item.sku != '')"
-let everySnapshot: Value = {
-  let items = (0..<100).map { #"{"sku":"SKU-\#($0)","quantity":\#($0 + 1),"price":"100"}"# }
-  return decoded(#"{"items":["# + items.joined(separator: ",") + "]}")
-}()
-
-let regexRule = "matches(s, '^INV-[0-9]{6}$')"
-let regexSnapshot = decoded(#"{"s":"INV-004200"}"#)
+// The evaluation workloads, shared with `quick-eval`.
+let billingRule = EvaluationWorkloads.billingRule
+let billingTypes = EvaluationWorkloads.billingTypes
+let billingSnapshot = EvaluationWorkloads.billingSnapshot
+let scalarRule = EvaluationWorkloads.scalarRule
+let scalarSnapshot = EvaluationWorkloads.scalarSnapshot
+let everyRule = EvaluationWorkloads.everyRule
+let everySnapshot = EvaluationWorkloads.everySnapshot
+let regexRule = EvaluationWorkloads.regexRule
+let regexSnapshot = EvaluationWorkloads.regexSnapshot
 
 let typicalRules = [
   "bigint_gte(budget.limit_micro, budget.spent_micro)",

@@ -16,19 +16,6 @@ func now() -> UInt64 {
   return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
 }
 
-func compiled(
-  _ source: String, types: [String: String] = [:], usesFastPath: Bool = true
-) -> Program {
-  var fieldTypes: FieldTypes = [:]
-  for (path, declaration) in types {
-    fieldTypes[FieldPath(parsing: path)!] = FieldType(declaration: declaration)
-  }
-  return try! Compiler.compile(
-    source, options: CompileOptions(types: fieldTypes, usesFastPath: usesFastPath))
-}
-
-func decoded(_ json: String) -> Value { try! JSONReader.read(json) }
-
 @inline(never)
 func consume(_ outcome: Outcome) -> Int {
   if case .pass = outcome { return 1 }
@@ -54,38 +41,19 @@ let only = CommandLine.arguments.dropFirst().first
 /// otherwise.
 let iterationsOverride = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }
 
-let billingRule =
-  "bigint_gte(limit, spent) && bigint_gte(cost, 0) && bigint_gte(allocation, reserve)"
-  + " && bigint_gte(payment, cost)"
-let billingTypes = [
-  "limit": "bigint", "spent": "bigint", "cost": "bigint", "allocation": "bigint",
-  "reserve": "bigint", "payment": "bigint",
-]
-let billingSnapshot = decoded(
-  #"{"limit":"1000000000","spent":"250004200","cost":"4200","allocation":"10000","#
-    + #""reserve":"5000","payment":"5000"}"#)
-let scalarSnapshot = decoded(#"{"amount":4200,"currency":"USD"}"#)
-let everySnapshot: Value = {
-  let items = (0..<100).map { #"{"sku":"SKU-\#($0)","quantity":\#($0 + 1),"price":"100"}"# }
-  return decoded(#"{"items":["# + items.joined(separator: ",") + "]}")
-}()
-let regexSnapshot = decoded(#"{"s":"INV-004200"}"#)
-
 /// Each workload with and without the fast path (`-general`: the general path alone).
 func workloads(usesFastPath fast: Bool) -> [(String, Program, Value, Int)] {
+  typealias W = EvaluationWorkloads
   let suffix = fast ? "" : "-general"
   return [
-    ("scalar" + suffix, compiled("amount > 0 && amount <= 1000000", usesFastPath: fast),
-     scalarSnapshot, 1_000_000),
-    ("four-conjunction" + suffix, compiled(billingRule, types: billingTypes, usesFastPath: fast),
-     billingSnapshot, 1_000_000),
+    ("scalar" + suffix, W.compiled(W.scalarRule, usesFastPath: fast), W.scalarSnapshot, 1_000_000),
     (
-      "every-100" + suffix,
-      compiled("items.every(item => item.quantity > 0 && item.sku != '')", usesFastPath: fast),
-      everySnapshot, 20_000
+      "four-conjunction" + suffix,
+      W.compiled(W.billingRule, types: W.billingTypes, usesFastPath: fast), W.billingSnapshot,
+      1_000_000
     ),
-    ("matches" + suffix, compiled("matches(s, '^INV-[0-9]{6}$')", usesFastPath: fast),
-     regexSnapshot, 1_000_000),
+    ("every-100" + suffix, W.compiled(W.everyRule, usesFastPath: fast), W.everySnapshot, 20_000),
+    ("matches" + suffix, W.compiled(W.regexRule, usesFastPath: fast), W.regexSnapshot, 1_000_000),
   ]
 }
 for (name, program, snapshot, iterations)
