@@ -483,16 +483,11 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       guard let table, count <= JSONStringTable.maximumLength,
         table.looksUpValue(in: self.keyContext)
       else { return makeString(content) }
-      let key =
-        start &+ count >= 8
-        ? JSONStringBytes(words: UnsafeRawPointer(base), start: start, count: count)
-        : JSONStringBytes(bytes: base + start, count: count)
-      return table.string(content, key: key, context: nil, valueContext: self.keyContext)
+      return table.string(
+        content, key: JSONStringBytes(in: base, start: start, count: count), context: nil,
+        valueContext: self.keyContext)
     }
-    let key =
-      start &+ count >= 8
-      ? JSONStringBytes(words: UnsafeRawPointer(base), start: start, count: count)
-      : JSONStringBytes(bytes: base + start, count: count)
+    let key = JSONStringBytes(in: base, start: start, count: count)
     hash = key.hash
     if let table, count <= JSONStringTable.maximumLength {
       return table.string(content, key: key, context: keyContext)

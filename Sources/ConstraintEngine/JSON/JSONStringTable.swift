@@ -57,6 +57,17 @@ struct JSONStringBytes {
     self.hash = hash
   }
 
+  /// The content at `start..<start + count` of `buffer`: read as whole words in place when it
+  /// lies 8 bytes or more into the buffer (``init(words:start:count:)``), byte by byte
+  /// otherwise.
+  @inline(__always)
+  init(in buffer: UnsafePointer<UInt8>, start: Int, count: Int) {
+    self =
+      start &+ count >= 8
+      ? JSONStringBytes(words: UnsafeRawPointer(buffer), start: start, count: count)
+      : JSONStringBytes(bytes: buffer + start, count: count)
+  }
+
   /// The chunks and hash of `buffer[start..<start + count]`, loading whole words: a word that
   /// would pass the end is loaded ending at the end instead and shifted, which reads up to
   /// seven bytes before `start`, so `start + count >= 8` is required (the caller falls back to
