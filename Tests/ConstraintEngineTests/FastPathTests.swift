@@ -85,6 +85,44 @@ struct FastPathTests {
     Case(
       expression: "bigint_gte(a, b) && s == 'x'", snapshot: #"{"a": "3", "b": "1", "s": 1}"#,
       types: ["s": "string"], decision: nil),
+    // Two bigint fields holding digit strings of up to 15 digits are compared as digit
+    // fields; signs, longer strings and anything else are read as integers or given up.
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "0999", "s": "1000"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_gt(l, s)", snapshot: #"{"l": "123456789012345", "s": "123456789012344"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_gt(l, s)", snapshot: #"{"l": "1234567890123456", "s": "1"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "99999999", "s": "100000000"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_gte(l, s)", snapshot: #"{"l": "100000000", "s": "099999999"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_eq(l, s)", snapshot: #"{"l": "00000000", "s": "0"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "-5", "s": "3"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_gt(l, s)", snapshot: #"{"l": "3", "s": "-12345678901234"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_eq(l, s)", snapshot: #"{"l": "7", "s": 7}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: true),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "12a", "s": "3"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: nil),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "", "s": "3"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: nil),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "٣", "s": "3"}"#,
+      types: ["l": "bigint", "s": "bigint"], decision: nil),
     // Decimals and integers past 64 bits are the general path's.
     Case(expression: "a < 5", snapshot: #"{"a": 4.5}"#, decision: nil),
     Case(expression: "a > 5", snapshot: #"{"a": 99999999999999999999}"#, decision: nil),
@@ -208,6 +246,41 @@ struct FastPathTests {
     #expect(FastEvaluator.smallInteger("-99999999") == -99_999_999)
     #expect(FastEvaluator.smallInteger("1234567:") == nil)
     #expect(FastEvaluator.smallInteger("1234567/") == nil)
+  }
+
+  /// The standard library's inline string layout, which the fast path reads digit strings
+  /// from, holds here: otherwise no rule would get a fast path.
+  @Test func smallStringLayoutHolds() {
+    #expect(SmallStringLayout.holds)
+  }
+
+  /// Two digit strings compared in place as digit fields order as their numbers do, and
+  /// anything but 1 to 15 digits without a sign is left to the integer reading.
+  @Test func digitStringsCompareInPlace() {
+    let alphabet: [Character] = ["0", "0", "1", "5", "9", "-", "a", ":", "/", "\u{663}"]
+    func randomText() -> String {
+      let length = Int.random(in: 0...17)
+      if Bool.random() {
+        return String((0..<length).map { _ in Character(String(Int.random(in: 0...9))) })
+      }
+      return String((0..<length).map { _ in alphabet.randomElement()! })
+    }
+    func field(_ text: String) -> Int? {
+      let isDigits = (1...15).contains(text.utf8.count)
+        && text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+      return isDigits ? Int(text) : nil
+    }
+    var compared = 0
+    for _ in 0..<20_000 {
+      let (x, y) = (randomText(), randomText())
+      var expected: Int?
+      if let p = field(x), let q = field(y) {
+        expected = p < q ? -1 : (p == q ? 0 : 1)
+        compared += 1
+      }
+      #expect(FastEvaluator.digitStringOrder(x, y) == expected, "\(x) vs \(y)")
+    }
+    #expect(compared > 1_000)
   }
 
   /// The step limit counts quantifier steps on both paths alike: the fast path gives up where

@@ -56,7 +56,8 @@ public enum Compiler {
       types: options.types, registry: options.registry, regexes: builder.regexes)
     return Program(
       source: source, expression: expr, root: root,
-      fastPath: options.usesFastPath ? fastBuilder.condition(expr) : nil,
+      fastPath: options.usesFastPath && SmallStringLayout.holds
+        ? fastBuilder.condition(expr) : nil,
       fastPathStorage: fastBuilder.storage,
       fieldPaths: checked.fieldPaths, options: options, regexes: RegexCache(builder.regexes),
       variableLevels: builder.maximumLevel)

@@ -11,8 +11,8 @@ public final class Program: Sendable {
   public let options: CompileOptions
   let root: Node
   /// The common case, decided without diagnostics (nil: the rule always takes the general
-  /// path).
-  let fastPath: FastCondition?
+  /// path), kept in ``fastPathStorage`` so that reaching it touches no reference count.
+  let fastRoot: FastPathRoot?
   /// The memory the fast path's reads point into.
   let fastPathStorage: FastPathStorage
   let regexes: RegexCache
@@ -26,7 +26,7 @@ public final class Program: Sendable {
     self.source = source
     self.expression = expression
     self.root = root
-    self.fastPath = fastPath
+    self.fastRoot = fastPath.map { FastPathRoot($0, storage: fastPathStorage) }
     self.fastPathStorage = fastPathStorage
     self.fieldPaths = fieldPaths
     self.options = options
@@ -49,11 +49,14 @@ public final class Program: Sendable {
   /// The fast path's decision, or nil when it leaves the rule to the general path (or the
   /// rule has no fast path).
   func fastDecision(_ snapshot: Value) -> Bool? {
-    guard let fastPath else { return nil }
+    guard let fastRoot else { return nil }
     return FastEvaluator.decide(
-      fastPath, snapshot: snapshot, levels: variableLevels,
+      fastRoot, snapshot: snapshot, levels: variableLevels,
       maximumSteps: options.evaluationLimits.maximumSteps)
   }
+
+  /// The fast path's condition (nil: none).
+  var fastPath: FastCondition? { fastRoot?.condition.pointee }
 
   /// Evaluates with the compiled nodes only, without the fast path.
   func evaluateOnGeneralPath(

@@ -12,16 +12,19 @@ struct FastEvaluator {
   private var steps = 0
   private let maximumSteps: Int
 
-  /// Decides `condition` for `snapshot`, or nil where the general path must decide.
+  /// Decides `fastPath` for `snapshot`, or nil where the general path must decide.
   static func decide(
-    _ condition: FastCondition, snapshot: Value, levels: Int, maximumSteps: Int
+    _ fastPath: FastPathRoot, snapshot: Value, levels: Int, maximumSteps: Int
   ) -> Bool? {
     withUnsafePointer(to: snapshot) { root in
       withUnsafeTemporaryAllocation(of: UnsafePointer<Value>.self, capacity: max(levels, 1)) {
         variables in
         var evaluator = FastEvaluator(
           root: root, variables: variables.baseAddress!, maximumSteps: maximumSteps)
-        return evaluator.decide(condition)
+        if let leaves = fastPath.leaves {
+          return evaluator.decide(leaves: leaves, decisive: fastPath.decisive)
+        }
+        return evaluator.decide(fastPath.condition.pointee)
       }
     }
   }
@@ -75,13 +78,7 @@ struct FastEvaluator {
     case .compare(let leaf):
       return decide(leaf)
     case .leaves(let leaves, let decisive):
-      return leaves.withUnsafeBufferPointer { leaves -> Bool? in
-        for index in leaves.indices {
-          guard let flag = decide(leaves[index]) else { return nil }
-          if flag == decisive { return decisive }
-        }
-        return !decisive
-      }
+      return leaves.withUnsafeBufferPointer { decide(leaves: $0, decisive: decisive) }
     case .order(let relation, let a, let b):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       switch (x, y) {
@@ -103,7 +100,19 @@ struct FastEvaluator {
     }
   }
 
+  /// Leaf tests joined by `&&` (`decisive` false) or `||` (true), in one loop: the leaves'
+  /// reads and digit strings are read inline.
+  @inline(never)
+  private mutating func decide(leaves: UnsafeBufferPointer<FastLeaf>, decisive: Bool) -> Bool? {
+    for index in leaves.indices {
+      guard let flag = decide(leaves[index]) else { return nil }
+      if flag == decisive { return decisive }
+    }
+    return !decisive
+  }
+
   /// One leaf test.
+  @inline(__always)
   private mutating func decide(_ leaf: FastLeaf) -> Bool? {
     guard let origin = base(of: leaf.read) else { return nil }
     let value = Self.resolve(origin, leaf.read)
@@ -111,18 +120,89 @@ struct FastEvaluator {
     case .compare:
       return Self.compare(value, leaf.read.admits, leaf.comparison!)
     case .bigint:
-      guard let value, let x = Self.integer(at: value, leaf.read.admits) else { return nil }
-      let y: Int
-      if let second = leaf.secondRead {
-        guard let secondBase = base(of: second), let other = Self.resolve(secondBase, second),
-          let number = Self.integer(at: other, second.admits)
-        else { return nil }
-        y = number
-      } else {
-        y = leaf.constant
+      guard let value else { return nil }
+      guard let second = leaf.secondRead else {
+        guard let x = Self.inlineInteger(at: value, leaf.read.admits) else { return nil }
+        return leaf.relation.holds(x, leaf.constant)
       }
+      guard let secondBase = base(of: second), let other = Self.resolve(secondBase, second) else {
+        return nil
+      }
+      if leaf.read.admits == .bigint, second.admits == .bigint,
+        let order = Self.digitStringOrder(value, other)
+      {
+        return leaf.relation.holds(order)
+      }
+      guard let x = Self.inlineInteger(at: value, leaf.read.admits),
+        let y = Self.inlineInteger(at: other, second.admits)
+      else { return nil }
       return leaf.relation.holds(x, y)
     }
+  }
+
+  /// The order (-1, 0, 1) of the numbers two values hold when both are digit strings held
+  /// inline (at most 15 digits, no sign), compared without reading them as integers; nil
+  /// otherwise.
+  @inline(__always)
+  private static func digitStringOrder(_ x: UnsafePointer<Value>, _ y: UnsafePointer<Value>)
+    -> Int?
+  {
+    guard case .string(let first) = x.pointee, case .string(let second) = y.pointee else {
+      return nil
+    }
+    return digitStringOrder(first, second)
+  }
+
+  /// ``digitStringOrder(_:_:)`` of two strings.
+  @inline(__always)
+  static func digitStringOrder(_ x: String, _ y: String) -> Int? {
+    guard let p = digitField(FastPathRead.representation(of: x)),
+      let q = digitField(FastPathRead.representation(of: y))
+    else { return nil }
+    if p.leading != q.leading { return p.leading < q.leading ? -1 : 1 }
+    return p.trailing < q.trailing ? -1 : (p.trailing == q.trailing ? 0 : 1)
+  }
+
+  /// The digits of a string held inline (see ``SmallStringLayout``), right-aligned in a
+  /// sixteen-digit field padded with "0"s: two words, byte-swapped so that their unsigned
+  /// order (leading word first) is the order of the numbers. Nil unless the string has 1 to 15
+  /// bytes, every one a digit.
+  @inline(__always)
+  static func digitField(_ representation: (UInt64, UInt64))
+    -> (leading: UInt64, trailing: UInt64)?
+  {
+    let (first, second) = representation
+    guard second >> 60 == SmallStringLayout.asciiDiscriminator else { return nil }
+    let count = Int(truncatingIfNeeded: second >> 56) & 0xF
+    guard count > 0 else { return nil }
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    let leading: UInt64
+    let trailing: UInt64
+    if count <= 8 {
+      leading = zeros
+      trailing = rightAligned(first, count)
+    } else {
+      // The field's first 16 - count bytes are "0"s; the digits follow across both words.
+      let shift = UInt64(truncatingIfNeeded: 8 * (16 - count))
+      leading = first &<< shift | zeros & ~(UInt64.max &<< shift)
+      trailing = (second & 0x00FF_FFFF_FFFF_FFFF) &<< shift | first &>> (64 - shift)
+    }
+    guard isEightDigits(leading), isEightDigits(trailing) else { return nil }
+    return (leading.byteSwapped, trailing.byteSwapped)
+  }
+
+  /// ``integer(at:_:)`` with the common case, a digit string held inline, read here.
+  @inline(__always)
+  private static func inlineInteger(at value: UnsafePointer<Value>, _ admits: FastPathRead.Admits)
+    -> Int?
+  {
+    if admits == .bigint, case .string(let text) = value.pointee {
+      let (low, high) = FastPathRead.representation(of: text)
+      if high >> 60 == SmallStringLayout.asciiDiscriminator {
+        return smallInteger(inline: low, high)
+      }
+    }
+    return integer(at: value, admits)
   }
 
   /// `==` on fast scalars: absent equals absent; different types are never equal.
@@ -276,8 +356,7 @@ struct FastEvaluator {
   private static func integer(at value: UnsafePointer<Value>) -> Int? {
     switch value.pointee {
     case .number(.small(let number)): return number
-    case .string(let text):
-      return text.utf8.withContiguousStorageIfAvailable { smallInteger(utf8: $0) } ?? nil
+    case .string(let text): return smallInteger(text)
     default: return nil
     }
   }
@@ -312,8 +391,65 @@ struct FastEvaluator {
 
   /// A string matching `^-?[0-9]{1,18}$` as an integer; nil otherwise (longer digit strings
   /// are the general path's).
+  @inline(__always)
   static func smallInteger(_ text: String) -> Int? {
-    text.utf8.withContiguousStorageIfAvailable { smallInteger(utf8: $0) } ?? nil
+    let (low, high) = FastPathRead.representation(of: text)
+    if high >> 60 == SmallStringLayout.asciiDiscriminator {
+      return smallInteger(inline: low, high)
+    }
+    return text.utf8.withContiguousStorageIfAvailable { smallInteger(utf8: $0) } ?? nil
+  }
+
+  /// ``smallInteger(_:)`` of a string of at most 15 ASCII bytes held inline in its two words
+  /// (see ``SmallStringLayout``), read from the words themselves: the digits are right-aligned
+  /// in an eight-digit field padded with "0"s, one field per word.
+  @inline(__always)
+  static func smallInteger(inline first: UInt64, _ second: UInt64) -> Int? {
+    var count = Int(truncatingIfNeeded: second >> 56) & 0xF
+    var low = first
+    var high = second & 0x00FF_FFFF_FFFF_FFFF
+    let negative = low & 0xFF == UInt64(UInt8(ascii: "-"))
+    if negative {
+      low = low >> 8 | high << 56
+      high >>= 8
+      count -= 1
+    }
+    guard count > 0 else { return nil }
+    let value: Int
+    if count <= 8 {
+      guard let digits = eightDigits(word: rightAligned(low, count)) else { return nil }
+      value = digits
+    } else {
+      guard let leading = eightDigits(word: low),
+        let trailing = eightDigits(word: rightAligned(high, count - 8))
+      else { return nil }
+      value = leading &* powerOfTen(count - 8) &+ trailing
+    }
+    return negative ? -value : value
+  }
+
+  /// The first `count` (1...8) bytes of `word` as the last bytes of an eight-digit field whose
+  /// first bytes are "0"s (byte 0 is the lowest byte).
+  @inline(__always)
+  private static func rightAligned(_ word: UInt64, _ count: Int) -> UInt64 {
+    let shift = UInt64(truncatingIfNeeded: 64 - 8 * count)
+    let kept = UInt64.max &<< shift
+    return word &<< shift | 0x3030_3030_3030_3030 & ~kept
+  }
+
+  /// 10 to the power `exponent` (0...7).
+  @inline(__always)
+  private static func powerOfTen(_ exponent: Int) -> Int {
+    switch exponent {
+    case 0: return 1
+    case 1: return 10
+    case 2: return 100
+    case 3: return 1_000
+    case 4: return 10_000
+    case 5: return 100_000
+    case 6: return 1_000_000
+    default: return 10_000_000
+    }
   }
 
   @inline(__always)
@@ -353,19 +489,29 @@ struct FastEvaluator {
   /// word (byte 0, the first digit, is the lowest byte on this little-endian target).
   @inline(__always)
   static func eightDigits(_ pointer: UnsafeRawPointer) -> Int? {
-    let word = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
-    let zeros: UInt64 = 0x3030_3030_3030_3030
-    // Every byte is 0x30...0x39: its high nibble is 3, and adding 6 does not carry into it.
-    guard word & 0xF0F0_F0F0_F0F0_F0F0 == zeros,
-      (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == zeros
-    else { return nil }
-    var digits = word &- zeros
+    eightDigits(word: UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self)))
+  }
+
+  /// ``eightDigits(_:)`` of the eight bytes of `word`, the first digit in its lowest byte.
+  @inline(__always)
+  static func eightDigits(word: UInt64) -> Int? {
+    guard isEightDigits(word) else { return nil }
+    var digits = word &- 0x3030_3030_3030_3030
     // Pairs, then quadruples, then the eight: each step multiplies the more significant half
     // (the lower byte) by its weight and adds the less significant one.
     digits = (digits &* 10 &+ (digits >> 8)) & 0x00FF_00FF_00FF_00FF
     digits = (digits &* 100 &+ (digits >> 16)) & 0x0000_FFFF_0000_FFFF
     digits = (digits &* 10_000 &+ (digits >> 32)) & 0x0000_0000_FFFF_FFFF
     return Int(digits)
+  }
+
+  /// Whether each of the eight bytes of `word` is an ASCII digit.
+  @inline(__always)
+  static func isEightDigits(_ word: UInt64) -> Bool {
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    // Every byte is 0x30...0x39: its high nibble is 3, and adding 6 does not carry into it.
+    return word & 0xF0F0_F0F0_F0F0_F0F0 == zeros
+      && (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == zeros
   }
 
   /// The value of the four ASCII digits at `pointer`, or nil: ``eightDigits(_:)`` on a
