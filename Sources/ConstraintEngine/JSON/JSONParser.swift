@@ -482,7 +482,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       // A value, read in the parser's current context.
       guard let table, count <= JSONStringTable.maximumLength,
         table.looksUpValue(in: self.keyContext)
-      else { return makeString(content) }
+      else { return makeString(in: base, start: start, count: count) }
       return table.string(
         content, key: JSONStringBytes(in: base, start: start, count: count), context: nil,
         valueContext: self.keyContext)
