@@ -33,7 +33,7 @@ struct ValueBuilder: JSONBuilder {
     moving members: UnsafeMutableBufferPointer<(key: String, value: Value)>,
     keyRanges: consuming [SourceRange], range: SourceRange
   ) -> Value {
-    .object(ObjectValue(movingIntoArray(members)))
+    .object(ObjectValue(moving: members))
   }
 }
 
