@@ -114,7 +114,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     elementStack.truncate(to: 0)
     memberStack.truncate(to: 0)
     keyHashStack.truncate(to: 0)
-    keyRangeStack.removeAll(keepingCapacity: true)
+    // Only filled when locations are tracked (emptying an empty array still calls the runtime).
+    if Builder.tracksLocations { keyRangeStack.removeAll(keepingCapacity: true) }
     line = 1
     lineStart = 0
     lastLocatedOffset = -1
@@ -917,7 +918,8 @@ struct ScratchStack<Element>: ~Copyable {
   /// Drops the elements from `start` to the top.
   @inline(__always)
   mutating func truncate(to start: Int) {
-    (storage + start).deinitialize(count: count - start)
+    // Checked first: deinitializing no elements still calls the runtime's array destroy.
+    if count > start { (storage + start).deinitialize(count: count - start) }
     count = start
   }
 
