@@ -525,4 +525,20 @@ struct JSONStringTableTests {
     }
     Self.checkLines(lines)
   }
+
+  @Test(
+    "a string is small exactly when it has at most 15 bytes; a copy of it is the same string",
+    arguments: smallStringContents)
+  func smallStringCopies(text: String) {
+    let utf8 = Array(text.utf8)
+    let built = String(decoding: utf8, as: UTF8.self)
+    // A literal is an immortal (not small) string when long, a concatenation a native one.
+    for string in [built, text, text + "", String(text.unicodeScalars)] {
+      var string = string
+      let small = withUnsafeBytes(of: &string) { isSmallString($0.baseAddress!) }
+      #expect(small == (utf8.count <= 15))
+      let copy = withUnsafePointer(to: &string) { copyString($0) }
+      #expect(Self.bits(copy) == Self.bits(string) && copy == text)
+    }
+  }
 }

@@ -81,4 +81,26 @@ struct ObjectValueTests {
     #expect(Value.object(rebuilt).structurallyEquals(.object(object)))
     #expect(JSONWriter.canonical(.object(rebuilt)) == JSONWriter.canonical(.object(object)))
   }
+
+  @Test(
+    "dropping an object releases what its members hold, whatever their keys and strings",
+    arguments: [
+      "k", "a-key-long-enough-to-be-allocated", "",
+      "\(String(repeating: "é", count: 7))", "\(String(repeating: "é", count: 8))",
+    ])
+  func releases(key: String) {
+    weak var inner: ObjectStorage?
+    do {
+      let innerObject = ObjectValue([("x", .string("a value long enough to be allocated, too"))])
+      inner = innerObject.entries.storage
+      let outer = ObjectValue([
+        (key: key, value: .object(innerObject)), (key: key + "-string", value: .string(key)),
+        (key: key + "-long", value: .string(key + " made long enough to be allocated")),
+      ])
+      #expect(inner != nil)
+      #expect(outer[key]?["x"].structurallyEquals(innerObject["x"]!) == true)
+      #expect(outer[key + "-string"]?.structurallyEquals(.string(key)) == true)
+    }
+    #expect(inner == nil)
+  }
 }

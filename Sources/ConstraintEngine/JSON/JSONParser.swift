@@ -445,7 +445,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     {
       index = start &+ Int(truncatingIfNeeded: slot.pointee.count) &+ 1
       hash = slot.pointee.hash
-      return slot.pointee.string
+      return copyString(&slot.pointee.string)
     }
     return try parseUnpredictedKey(hash: &hash, context: context)
   }

@@ -281,7 +281,7 @@ struct JSONStringCache {
     {
       slot.pointee.credit = JSONStringCache.fullCredit
       if context == nil { misses.pointee = 0 }
-      return slot.pointee.string
+      return copyString(&slot.pointee.string)
     }
     let string =
       key.count <= 15 ? smallString(key.w0, key.w1, count: key.count) : makeString(bytes)
@@ -342,6 +342,30 @@ func makeString(in buffer: UnsafePointer<UInt8>, start: Int, count: Int) -> Stri
     return smallString(w0, w1, count: count)
   }
   return makeString(UnsafeBufferPointer(start: buffer + start, count: count))
+}
+
+/// Whether the string at `string` is small (inline): its bytes are in the string itself and it
+/// holds no storage, so copying it needs no retain and dropping it no release.
+@inline(__always)
+func isSmallString(_ string: UnsafeRawPointer) -> Bool {
+  #if _pointerBitWidth(_64)
+    // Bit 61 of the second word marks the small form (its top byte is 0xE0 or 0xA0 + count).
+    return string.load(fromByteOffset: 8, as: UInt64.self) & (1 &<< 61) != 0
+  #else
+    return false
+  #endif
+}
+
+/// A copy of the string at `string`: a small string is copied as bits, without the
+/// `swift_bridgeObjectRetain` call a copy makes (which does nothing for a small string).
+@inline(__always)
+func copyString(_ string: UnsafePointer<String>) -> String {
+  guard isSmallString(UnsafeRawPointer(string)) else { return string.pointee }
+  var copy = ""
+  withUnsafeMutableBytes(of: &copy) {
+    $0.copyMemory(from: UnsafeRawBufferPointer(start: string, count: MemoryLayout<String>.size))
+  }
+  return copy
 }
 
 /// The string of `count` (at most 15) valid UTF-8 bytes held in `w0` and `w1` as little-endian

@@ -268,7 +268,18 @@ final class ObjectStorage: ManagedBuffer<Int, ObjectValue.Element> {
     withUnsafeMutablePointers { count, elements in
       // One member at a time: `deinitialize(count:)` would call the runtime's generic array
       // destroy, which destroys each tuple through its generic witness.
-      for index in 0..<count.pointee { _ = (elements + index).move() }
+      for index in 0..<count.pointee {
+        let member = elements + index
+        // A small (inline) string holds no storage: releasing it would be a runtime call
+        // doing nothing. (A `Value`'s payload lies at its start.)
+        if !isSmallString(UnsafeRawPointer(member)) {
+          withUnsafeMutablePointer(to: &member.pointee.key) { _ = $0.move() }
+        }
+        withUnsafeMutablePointer(to: &member.pointee.value) { value in
+          if case .string = value.pointee, isSmallString(UnsafeRawPointer(value)) { return }
+          _ = value.move()
+        }
+      }
     }
   }
 }
