@@ -469,4 +469,76 @@ struct JSONStringTableTests {
     #expect(w[0] != nil && w[1] == w[0])
     #expect(w[40] == w[0] && w[read.count - 2] == w[0])
   }
+
+  /// Contents of every small-string length (0 to 15 bytes), ASCII and not, and some of 16 bytes
+  /// or more, which are not small.
+  static let smallStringContents: [String] =
+    (0...15).map { String(repeating: "a", count: $0) } + [
+      "é", "a€", "𝄞", "ab𝄞cd", "ééééééé", "abcdefghijklmé", "€€€€€", "abcdefghijklmnop",
+      "ééééééééé", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ]
+
+  /// The two words of a string's representation.
+  static func bits(_ string: String) -> (UInt64, UInt64) {
+    unsafeBitCast(string, to: (UInt64, UInt64).self)
+  }
+
+  @Test(
+    "strings built from bytes in place are exactly the strings String(decoding:) makes",
+    arguments: smallStringContents)
+  func stringsBuiltInPlace(text: String) {
+    let utf8 = Array(text.utf8)
+    let expected = String(decoding: utf8, as: UTF8.self)
+    // Offsets below and above the 8 bytes before the end that reading words in place needs.
+    for offset in [0, 1, 5, 8, 13] {
+      let buffer = [UInt8](repeating: UInt8(ascii: "x"), count: offset) + utf8 + [0x22]
+      buffer.withUnsafeBufferPointer { bytes in
+        let built = makeString(in: bytes.baseAddress!, start: offset, count: utf8.count)
+        #expect(Array(built.utf8) == utf8, "offset \(offset)")
+        // A longer string has storage of its own: its count and flags must still be the same.
+        #expect(
+          utf8.count <= 15
+            ? Self.bits(built) == Self.bits(expected) : Self.bits(built).0 == Self.bits(expected).0,
+          "offset \(offset)")
+        #expect(built.isContiguousUTF8 && built.unicodeScalars.count == text.unicodeScalars.count)
+        guard utf8.count <= 15 else { return }
+        let chunks = JSONStringBytes(bytes: bytes.baseAddress! + offset, count: utf8.count)
+        let small = smallString(chunks.w0, chunks.w1, count: utf8.count)
+        #expect(Self.bits(small) == Self.bits(expected), "offset \(offset)")
+        #expect(small == text && Value.scalarsEqual(small, text))
+      }
+    }
+  }
+
+  @Test("short strings read the same from the table, from a skipping context and alone")
+  func shortStringValues() {
+    var lines: [String] = []
+    for (index, text) in Self.smallStringContents.enumerated() {
+      // `s` recurs (table hits), `u` is new each line (its context stops looking up), `k`
+      // makes a key of it; a leading `x` shifts the bytes against word boundaries.
+      for round in 0..<8 {
+        let padding = String(repeating: "x", count: round)
+        let unique = "\(text)\(index * 8 + round)"
+        lines.append("{\"s\":\"\(text)\",\"u\":\"\(unique)\",\"\(padding)\(text)\":1}")
+      }
+      lines.append("\"\(text)\"")
+    }
+    Self.checkLines(lines)
+  }
+
+  @Test(
+    "a string is small exactly when it has at most 15 bytes; a copy of it is the same string",
+    arguments: smallStringContents)
+  func smallStringCopies(text: String) {
+    let utf8 = Array(text.utf8)
+    let built = String(decoding: utf8, as: UTF8.self)
+    // A literal is an immortal (not small) string when long, a concatenation a native one.
+    for string in [built, text, text + "", String(text.unicodeScalars)] {
+      var string = string
+      let small = withUnsafeBytes(of: &string) { isSmallString($0.baseAddress!) }
+      #expect(small == (utf8.count <= 15))
+      let copy = withUnsafePointer(to: &string) { copyString($0) }
+      #expect(Self.bits(copy) == Self.bits(string) && copy == text)
+    }
+  }
 }

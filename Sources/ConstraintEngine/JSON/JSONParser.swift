@@ -33,7 +33,7 @@ struct ValueBuilder: JSONBuilder {
     moving members: UnsafeMutableBufferPointer<(key: String, value: Value)>,
     keyRanges: consuming [SourceRange], range: SourceRange
   ) -> Value {
-    .object(ObjectValue(movingIntoArray(members)))
+    .object(ObjectValue(moving: members))
   }
 }
 
@@ -114,7 +114,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     elementStack.truncate(to: 0)
     memberStack.truncate(to: 0)
     keyHashStack.truncate(to: 0)
-    keyRangeStack.removeAll(keepingCapacity: true)
+    // Only filled when locations are tracked (emptying an empty array still calls the runtime).
+    if Builder.tracksLocations { keyRangeStack.removeAll(keepingCapacity: true) }
     line = 1
     lineStart = 0
     lastLocatedOffset = -1
@@ -444,7 +445,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     {
       index = start &+ Int(truncatingIfNeeded: slot.pointee.count) &+ 1
       hash = slot.pointee.hash
-      return slot.pointee.string
+      return copyString(&slot.pointee.string)
     }
     return try parseUnpredictedKey(hash: &hash, context: context)
   }
@@ -482,7 +483,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       // A value, read in the parser's current context.
       guard let table, count <= JSONStringTable.maximumLength,
         table.looksUpValue(in: self.keyContext)
-      else { return makeString(content) }
+      else { return makeString(in: base, start: start, count: count) }
       return table.string(
         content, key: JSONStringBytes(in: base, start: start, count: count), context: nil,
         valueContext: self.keyContext)
@@ -917,7 +918,8 @@ struct ScratchStack<Element>: ~Copyable {
   /// Drops the elements from `start` to the top.
   @inline(__always)
   mutating func truncate(to start: Int) {
-    (storage + start).deinitialize(count: count - start)
+    // Checked first: deinitializing no elements still calls the runtime's array destroy.
+    if count > start { (storage + start).deinitialize(count: count - start) }
     count = start
   }
 

@@ -114,7 +114,9 @@ public final class JSONDocumentReader {
   /// The limits every document is read under.
   public let limits: JSONLimits
   private let strings = JSONStringTable()
-  private var parser: JSONParser<ValueBuilder>
+  /// Unchecked: the reader is not thread-safe and `read` does not reenter, so the dynamic
+  /// exclusivity check on each access (two runtime calls per document) finds nothing.
+  @exclusivity(unchecked) private var parser: JSONParser<ValueBuilder>
 
   public init(limits: JSONLimits = .default) {
     self.limits = limits

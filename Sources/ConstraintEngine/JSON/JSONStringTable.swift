@@ -281,9 +281,10 @@ struct JSONStringCache {
     {
       slot.pointee.credit = JSONStringCache.fullCredit
       if context == nil { misses.pointee = 0 }
-      return slot.pointee.string
+      return copyString(&slot.pointee.string)
     }
-    let string = makeString(bytes)
+    let string =
+      key.count <= 15 ? smallString(key.w0, key.w1, count: key.count) : makeString(bytes)
     if context == nil { misses.pointee &+= 1 }
     if slot.pointee.credit > 0 && context == nil {
       slot.pointee.credit &-= 1
@@ -328,4 +329,68 @@ func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
     buffer.baseAddress!.update(from: base, count: bytes.count)
     return bytes.count
   }
+}
+
+/// The string of the valid UTF-8 bytes `buffer[start..<start + count]`. Up to 15 bytes, when
+/// they can be read as words in place (`start + count >= 8`, as for
+/// ``JSONStringBytes/init(words:start:count:)``), it is built by ``smallString(_:_:count:)``.
+@inline(__always)
+func makeString(in buffer: UnsafePointer<UInt8>, start: Int, count: Int) -> String {
+  if count <= 15, start &+ count >= 8 {
+    let (w0, w1, _, _) = JSONStringBytes.shortChunks(
+      UnsafeRawPointer(buffer), start: start, count: count)
+    return smallString(w0, w1, count: count)
+  }
+  return makeString(UnsafeBufferPointer(start: buffer + start, count: count))
+}
+
+/// Whether the string at `string` is small (inline): its bytes are in the string itself and it
+/// holds no storage, so copying it needs no retain and dropping it no release.
+@inline(__always)
+func isSmallString(_ string: UnsafeRawPointer) -> Bool {
+  #if _pointerBitWidth(_64)
+    // Bit 61 of the second word marks the small form (its top byte is 0xE0 or 0xA0 + count).
+    return string.load(fromByteOffset: 8, as: UInt64.self) & (1 &<< 61) != 0
+  #else
+    return false
+  #endif
+}
+
+/// A copy of the string at `string`: a small string is copied as bits, without the
+/// `swift_bridgeObjectRetain` call a copy makes (which does nothing for a small string).
+@inline(__always)
+func copyString(_ string: UnsafePointer<String>) -> String {
+  guard isSmallString(UnsafeRawPointer(string)) else { return string.pointee }
+  var copy = ""
+  withUnsafeMutableBytes(of: &copy) {
+    $0.copyMemory(from: UnsafeRawBufferPointer(start: string, count: MemoryLayout<String>.size))
+  }
+  return copy
+}
+
+/// The string of `count` (at most 15) valid UTF-8 bytes held in `w0` and `w1` as little-endian
+/// chunks, zero past the end: Swift's inline small-string form written directly (the bytes,
+/// then the count and an ASCII flag in the top byte), with no call, scan or copy loop. The
+/// bits are those `String(decoding:as:)` makes for the same bytes, which
+/// `JSONStringTableTests` checks for every length, ASCII or not.
+@inline(__always)
+func smallString(_ w0: UInt64, _ w1: UInt64, count: Int) -> String {
+  #if _endian(little) && _pointerBitWidth(_64)
+    // 0xE0: small, immortal and ASCII; 0xA0: small and immortal.
+    let flags: UInt64 = (w0 | w1) & 0x8080_8080_8080_8080 == 0 ? 0xE0 : 0xA0
+    let top = (flags | UInt64(truncatingIfNeeded: count)) &<< 56
+    // Written over an empty string rather than bit-cast: a cast's result is retained.
+    var string = ""
+    withUnsafeMutableBytes(of: &string) {
+      $0.storeBytes(of: (w0, w1 | top), as: (UInt64, UInt64).self)
+    }
+    return string
+  #else
+    var words = (w0.littleEndian, w1.littleEndian)
+    return withUnsafeBytes(of: &words) { raw in
+      makeString(
+        UnsafeBufferPointer(
+          start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+    }
+  #endif
 }
