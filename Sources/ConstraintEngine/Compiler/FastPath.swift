@@ -231,44 +231,6 @@ struct FastPathRead: @unchecked Sendable {
   }
 }
 
-/// How the standard library holds a string of at most 15 UTF-8 bytes on a 64-bit
-/// little-endian target: inline in its two words, bytes 0–7 in the first word (byte 0 lowest)
-/// and bytes 8–14 in the low seven bytes of the second, whose top byte holds a discriminator
-/// (high nibble; `0xE`: small, ASCII) and the byte count (low nibble). The fast path reads
-/// digit strings from these words; ``holds`` checks the layout before any fast path is built.
-enum SmallStringLayout {
-  /// The second word's high nibble for an inline ASCII string.
-  static let asciiDiscriminator: UInt64 = 0xE
-
-  /// Whether strings are laid out as described, checked on sample strings: otherwise no rule
-  /// gets a fast path.
-  static let holds: Bool = {
-    #if _endian(little) && _pointerBitWidth(_64)
-      let samples = ["", "7", "-12", "12345678", "123456789", "-12345678901234", "abcdefghijklmno"]
-      for sample in samples {
-        // Built at run time, as decoded snapshots' strings are.
-        let bytes = Array(sample.utf8)
-        let (low, high) = FastPathRead.representation(of: String(decoding: bytes, as: UTF8.self))
-        guard high >> 60 == asciiDiscriminator, Int(high >> 56 & 0xF) == bytes.count else {
-          return false
-        }
-        for (position, byte) in bytes.enumerated() {
-          let word = position < 8 ? low : high
-          if UInt8(truncatingIfNeeded: word >> (8 * UInt64(position % 8))) != byte {
-            return false
-          }
-        }
-      }
-      // Longer and non-ASCII strings are not read as inline ASCII.
-      let long = FastPathRead.representation(of: String(repeating: "1", count: 16))
-      let accented = FastPathRead.representation(of: "é")
-      return long.1 >> 60 != asciiDiscriminator && accented.1 >> 60 != asciiDiscriminator
-    #else
-      return false
-    #endif
-  }()
-}
-
 /// A program's fast path, in its ``FastPathStorage``: reaching it touches no reference count.
 struct FastPathRoot: @unchecked Sendable {
   /// The condition.
