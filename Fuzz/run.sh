@@ -41,6 +41,14 @@ options() {
 
 build() {
   local start=$SECONDS
+  # SwiftPM reuses its cached build plan here even when a source file was added to or removed
+  # from the library (a path dependency), and then fails with "cannot find ... in scope": a
+  # library folder changed since the plan was written sends it back to planning.
+  if [[ -f "$SCRATCH/release.yaml" ]] \
+    && [[ -n "$(find "$FUZZ_DIR/../Sources" -type d -newer "$SCRATCH/release.yaml" | head -1)" ]]
+  then
+    rm -f "$SCRATCH/release.yaml"
+  fi
   (cd "$FUZZ_DIR" && nice -n "${FUZZ_NICE:-10}" swift build -c release -j "${FUZZ_JOBS:-2}" \
     --scratch-path "$SCRATCH" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
