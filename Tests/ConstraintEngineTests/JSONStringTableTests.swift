@@ -474,8 +474,8 @@ struct JSONStringTableTests {
   /// or more, which are not small.
   static let smallStringContents: [String] =
     (0...15).map { String(repeating: "a", count: $0) } + [
-      "é", "a€", "𝄞", "ab𝄞cd", "ééééééé", "abcdefghijklmé", "€€€€€", "abcdefghijklmnop",
-      "ééééééééé", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+      "é", "a€", "𝄞", "ab𝄞cd", "ééééééé", "abcdefghijklmé", "€€€€€",
+      "abcdefghijklmnop", "ééééééééé", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     ]
 
   /// The two words of a string's representation.
@@ -507,6 +507,45 @@ struct JSONStringTableTests {
         #expect(Self.bits(small) == Self.bits(expected), "offset \(offset)")
         #expect(small == text && Value.scalarsEqual(small, text))
       }
+    }
+  }
+
+  @Test("short strings written in the inline form read as the standard library builds them")
+  func inlineAndLibraryStringsAgree() {
+    #expect(SmallStringLayout.holds)
+    var lines: [String] = []
+    for (index, text) in Self.smallStringContents.enumerated() {
+      for round in 0..<6 {
+        let padding = String(repeating: "x", count: round)
+        lines.append(
+          "{\"s\":\"\(text)\",\"u\":\"\(text)\(index * 8 + round)\",\"\(padding)\(text)\":"
+            + "[\"\(padding)\(text)\"]}")
+      }
+    }
+    let inline = JSONStringTable()
+    let library = JSONStringTable(inlineStrings: false)
+    #expect(inline.cache.inlineStrings && !library.cache.inlineStrings)
+    for line in lines {
+      let bytes = Array(line.utf8)
+      let values = [inline, library].map { table in
+        bytes.withUnsafeBytes { raw in
+          try? JSONReader.read(raw, limits: .default, strings: table.cache)
+        }
+      }
+      guard let first = values[0], let second = values[1] else {
+        Issue.record("not read: \(line)")
+        continue
+      }
+      #expect(Self.identical(first, second), "\(line)")
+      guard case .object(let object) = first, case .string(let text)? = object["s"] else {
+        Issue.record("unexpected shape: \(line)")
+        continue
+      }
+      // A short string has exactly the library's bits (a long one points to its own storage).
+      let built = String(decoding: Array(text.utf8), as: UTF8.self)
+      #expect(
+        text.utf8.count > 15
+          || FastPathRead.representation(of: text) == FastPathRead.representation(of: built))
     }
   }
 

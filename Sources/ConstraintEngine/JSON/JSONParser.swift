@@ -67,6 +67,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Where plain strings of at most ``JSONStringTable/maximumLength`` bytes are looked up and
   /// kept (nil: every string is built).
   let strings: JSONStringCache?
+  /// Whether short strings are written in the inline form directly (``SmallStringLayout``).
+  let inlineStrings: Bool
   var index = 0
   var depth = 0
   var valueCount = 0
@@ -100,6 +102,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     self.limits = limits
     self.builder = builder
     self.strings = strings
+    inlineStrings = strings?.inlineStrings ?? SmallStringLayout.holds
   }
 
   /// Makes the parser ready for another document, keeping its scratch stacks' memory (and
@@ -445,7 +448,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     {
       index = start &+ Int(truncatingIfNeeded: slot.pointee.count) &+ 1
       hash = slot.pointee.hash
-      return copyString(&slot.pointee.string)
+      return table.inlineStrings ? copyString(&slot.pointee.string) : slot.pointee.string
     }
     return try parseUnpredictedKey(hash: &hash, context: context)
   }
@@ -483,7 +486,10 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       // A value, read in the parser's current context.
       guard let table, count <= JSONStringTable.maximumLength,
         table.looksUpValue(in: self.keyContext)
-      else { return makeString(in: base, start: start, count: count) }
+      else {
+        return inlineStrings
+          ? makeString(in: base, start: start, count: count) : makeString(content)
+      }
       return table.string(
         content, key: JSONStringBytes(in: base, start: start, count: count), context: nil,
         valueContext: self.keyContext)

@@ -165,8 +165,11 @@ final class JSONStringTable {
 
   let cache: JSONStringCache
 
-  /// A table of `2^bits` string slots and `2^predictionBits` key predictions.
-  init(bits: Int = 10, predictionBits: Int = 12) {
+  /// A table of `2^bits` string slots and `2^predictionBits` key predictions. With
+  /// `inlineStrings` false, short strings are built and copied by the standard library only
+  /// (tests compare both ways).
+  init(bits: Int = 10, predictionBits: Int = 12, inlineStrings: Bool = SmallStringLayout.holds)
+  {
     let count = 1 << bits
     // Each slot on a cache line of its own.
     let slots = UnsafeMutableRawPointer.allocate(
@@ -182,7 +185,8 @@ final class JSONStringTable {
     valueMisses.initialize(repeating: 0, count: 1 << predictionBits)
     cache = JSONStringCache(
       slots: slots, shift: UInt64(64 - bits), predictions: predictions,
-      predictionShift: UInt64(64 - predictionBits), valueMisses: valueMisses)
+      predictionShift: UInt64(64 - predictionBits), valueMisses: valueMisses,
+      inlineStrings: inlineStrings && SmallStringLayout.holds)
   }
 
   deinit {
@@ -230,6 +234,9 @@ struct JSONStringCache {
   /// miss and a slot it would evict); each such value still counts, so that after 256 values
   /// the count wraps around and the context is tried again.
   let valueMisses: UnsafeMutablePointer<UInt8>
+  /// Whether strings of up to 15 bytes are written and copied in the inline form directly
+  /// (``SmallStringLayout/holds``); otherwise through the standard library.
+  let inlineStrings: Bool
 
   /// Misses in a row after which a value context's strings are no longer looked up.
   static var valueMissLimit: UInt8 { 4 }
@@ -281,10 +288,11 @@ struct JSONStringCache {
     {
       slot.pointee.credit = JSONStringCache.fullCredit
       if context == nil { misses.pointee = 0 }
-      return copyString(&slot.pointee.string)
+      return inlineStrings ? copyString(&slot.pointee.string) : slot.pointee.string
     }
     let string =
-      key.count <= 15 ? smallString(key.w0, key.w1, count: key.count) : makeString(bytes)
+      key.count <= 15 && inlineStrings
+      ? smallString(key.w0, key.w1, count: key.count) : makeString(bytes)
     if context == nil { misses.pointee &+= 1 }
     if slot.pointee.credit > 0 && context == nil {
       slot.pointee.credit &-= 1

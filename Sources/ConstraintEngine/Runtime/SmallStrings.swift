@@ -7,35 +7,54 @@
 // the standard library's ABI; tests check it against strings the library builds
 // (`FastPathTests`, `JSONStringTableTests`, `ObjectValueTests`).
 
-/// The inline form described above, as the fast path reads it: ``holds`` checks the layout
-/// on strings built at run time before any fast path is built.
+/// The inline form described above: ``holds`` checks it once, on strings the standard library
+/// builds at run time, before the fast path reads digit strings from it and before the JSON
+/// reader writes or copies short strings in it (otherwise both use the library's own calls).
 enum SmallStringLayout {
   /// The second word's high nibble for an inline ASCII string.
   static let asciiDiscriminator: UInt64 = 0xE
 
-  /// Whether strings are laid out as described, checked on sample strings: otherwise no rule
-  /// gets a fast path.
+  /// Whether strings are laid out as described.
   static let holds: Bool = {
     #if _endian(little) && _pointerBitWidth(_64)
-      let samples = ["", "7", "-12", "12345678", "123456789", "-12345678901234", "abcdefghijklmno"]
+      let samples = [
+        "", "7", "-12", "12345678", "123456789", "-12345678901234", "abcdefghijklmno", "é",
+        "a€", "ab𝄞cd", "abcdefghijklmé",
+      ]
       for sample in samples {
-        // Built at run time, as decoded snapshots' strings are.
         let bytes = Array(sample.utf8)
-        let (low, high) = FastPathRead.representation(of: String(decoding: bytes, as: UTF8.self))
-        guard high >> 60 == asciiDiscriminator, Int(high >> 56 & 0xF) == bytes.count else {
-          return false
-        }
+        var built = String(decoding: bytes, as: UTF8.self)
+        let (low, high) = FastPathRead.representation(of: built)
+        let isASCII = bytes.allSatisfy { $0 < 0x80 }
+        guard high >> 60 == (isASCII ? asciiDiscriminator : 0xA),
+          Int(high >> 56 & 0xF) == bytes.count
+        else { return false }
         for (position, byte) in bytes.enumerated() {
           let word = position < 8 ? low : high
           if UInt8(truncatingIfNeeded: word >> (8 * UInt64(position % 8))) != byte {
             return false
           }
         }
+        // What the reader writes and copies is what the library builds.
+        var words = (UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: bytes) }
+        let written = smallString(words.0, words.1, count: bytes.count)
+        let copied = withUnsafePointer(to: &built) { copyString($0) }
+        guard FastPathRead.representation(of: written) == (low, high),
+          FastPathRead.representation(of: copied) == (low, high),
+          withUnsafeBytes(of: &built, { isSmallString($0.baseAddress!) })
+        else { return false }
       }
-      // Longer and non-ASCII strings are not read as inline ASCII.
-      let long = FastPathRead.representation(of: String(repeating: "1", count: 16))
-      let accented = FastPathRead.representation(of: "é")
-      return long.1 >> 60 != asciiDiscriminator && accented.1 >> 60 != asciiDiscriminator
+      // Longer strings, built or literal, are not small.
+      for var long in [String(repeating: "1", count: 16), "a string longer than fifteen bytes"] {
+        let (_, high) = FastPathRead.representation(of: long)
+        if high >> 60 == asciiDiscriminator || withUnsafeBytes(of: &long, {
+          isSmallString($0.baseAddress!)
+        }) {
+          return false
+        }
+      }
+      return true
     #else
       return false
     #endif
