@@ -191,17 +191,12 @@ struct FastEvaluator {
     return (leading.byteSwapped, trailing.byteSwapped)
   }
 
-  /// ``integer(at:_:)`` with the common case, a digit string held inline, read here.
+  /// ``integer(at:_:)`` with the common case, a declared-bigint digit string, read here.
   @inline(__always)
   private static func inlineInteger(at value: UnsafePointer<Value>, _ admits: FastPathRead.Admits)
     -> Int?
   {
-    if admits == .bigint, case .string(let text) = value.pointee {
-      let (low, high) = FastPathRead.representation(of: text)
-      if high >> 60 == SmallStringLayout.asciiDiscriminator {
-        return smallInteger(inline: low, high)
-      }
-    }
+    if admits == .bigint, case .string(let text) = value.pointee { return smallInteger(text) }
     return integer(at: value, admits)
   }
 
