@@ -478,11 +478,6 @@ struct JSONStringTableTests {
       "abcdefghijklmnop", "ééééééééé", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     ]
 
-  /// The two words of a string's representation.
-  static func bits(_ string: String) -> (UInt64, UInt64) {
-    unsafeBitCast(string, to: (UInt64, UInt64).self)
-  }
-
   @Test(
     "strings built from bytes in place are exactly the strings String(decoding:) makes",
     arguments: smallStringContents)
@@ -496,15 +491,17 @@ struct JSONStringTableTests {
         let built = makeString(in: bytes.baseAddress!, start: offset, count: utf8.count)
         #expect(Array(built.utf8) == utf8, "offset \(offset)")
         // A longer string has storage of its own: its count and flags must still be the same.
+        let (builtBits, expectedBits) = (
+          FastPathRead.representation(of: built), FastPathRead.representation(of: expected)
+        )
         #expect(
-          utf8.count <= 15
-            ? Self.bits(built) == Self.bits(expected) : Self.bits(built).0 == Self.bits(expected).0,
+          utf8.count <= 15 ? builtBits == expectedBits : builtBits.0 == expectedBits.0,
           "offset \(offset)")
         #expect(built.isContiguousUTF8 && built.unicodeScalars.count == text.unicodeScalars.count)
         guard utf8.count <= 15 else { return }
         let chunks = JSONStringBytes(bytes: bytes.baseAddress! + offset, count: utf8.count)
         let small = smallString(chunks.w0, chunks.w1, count: utf8.count)
-        #expect(Self.bits(small) == Self.bits(expected), "offset \(offset)")
+        #expect(FastPathRead.representation(of: small) == expectedBits, "offset \(offset)")
         #expect(small == text && Value.scalarsEqual(small, text))
       }
     }
@@ -577,7 +574,9 @@ struct JSONStringTableTests {
       let small = withUnsafeBytes(of: &string) { isSmallString($0.baseAddress!) }
       #expect(small == (utf8.count <= 15))
       let copy = withUnsafePointer(to: &string) { copyString($0) }
-      #expect(Self.bits(copy) == Self.bits(string) && copy == text)
+      #expect(
+        FastPathRead.representation(of: copy) == FastPathRead.representation(of: string)
+          && copy == text)
     }
   }
 }
