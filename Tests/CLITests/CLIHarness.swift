@@ -9,8 +9,13 @@ enum CLI {
     var stderr: String
   }
 
-  /// The `constraint` binary next to the test bundle in the build products directory.
+  /// The `constraint` binary under test: `CONSTRAINT_CLI` when set (`make test-release` sets
+  /// it to the release build), else the one next to the test bundle in the build products
+  /// directory (the debug build `swift test` just built).
   static var executableURL: URL {
+    if let path = ProcessInfo.processInfo.environment["CONSTRAINT_CLI"], !path.isEmpty {
+      return URL(fileURLWithPath: path, relativeTo: repositoryRoot).absoluteURL
+    }
     var directory = Bundle.main.bundleURL
     if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
     let candidates = [
