@@ -6,7 +6,9 @@
 /// or memory, with constant memory: input is read in chunks and each line is parsed where it
 /// lies. Blank lines are skipped; a bad line is reported with its line number and reading goes
 /// on with the next line; a line longer than the document limit is skipped without being
-/// buffered whole.
+/// buffered whole. A read error (a directory, a closed descriptor, a reset connection) is never
+/// taken for the end of input: it is reported as a failed line, after the whole lines read
+/// before it, and ends the input; a line it cut short is not read as a document.
 public struct JSONLinesReader: Sequence {
   /// One line's document, or why it could not be read.
   public struct Line: Sendable {
@@ -104,6 +106,8 @@ private final class RawLines {
   private var descriptor: Int32 = -1
   private var ownsDescriptor = false
   private var openError: JSONError?
+  /// A failed `read`: reported in place of the line it interrupted, then the input ends.
+  private var readError: JSONError?
   private var buffer: UnsafeMutableRawBufferPointer
   /// Valid bytes are `buffer[start..<end]`.
   private var start = 0
@@ -158,6 +162,14 @@ private final class RawLines {
         continue
       }
       if endOfInput {
+        if let error = readError {
+          readError = nil
+          start = end
+          lineNumber += 1
+          var located = error
+          located.jsonlLine = lineNumber
+          return RawLine(number: lineNumber, bytes: .failure(located), byteCount: 0)
+        }
         guard start < end else { return nil }
         let lineStart = start
         start = end
@@ -234,7 +246,7 @@ private final class RawLines {
       let count = Glibc.read(descriptor, buffer.baseAddress! + end, buffer.count - end)
       if count < 0 {
         if errno == EINTR { continue }
-        openError = JSONError(
+        readError = JSONError(
           message: "read error: \(String(cString: strerror(errno)))", offset: 0, line: 1,
           column: 1)
         endOfInput = true
