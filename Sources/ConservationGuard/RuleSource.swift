@@ -23,8 +23,10 @@ public protocol RuleSource: Sendable {
   func read() -> Result<[RuleSourceFile], RuleFileError>
 }
 
-/// The default rule source: every `*.constraints.json` file under a directory (recursively,
-/// sorted by path), or one rule file.
+/// The default rule source: the rule files under a directory, or one rule file, found as every
+/// command finds them (``FileDiscovery``: links followed, each real file once, hidden entries
+/// such as a ConfigMap's `..data` skipped, sorted by path). Any path that cannot be walked or
+/// read makes the whole read fail: the guard never compiles part of a rule tree.
 public struct DirectoryRuleSource: RuleSource {
   public let path: String
   /// The largest rule file accepted, in bytes.
@@ -37,29 +39,20 @@ public struct DirectoryRuleSource: RuleSource {
   public var name: String { path }
 
   public func read() -> Result<[RuleSourceFile], RuleFileError> {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return .failure(RuleFileError(file: path, message: "no such file or directory"))
-    }
-    var paths: [String] = []
-    if isDirectory.boolValue {
-      let base = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
-      let enumerator = FileManager.default.enumerator(atPath: path)
-      while let relative = enumerator?.nextObject() as? String {
-        if relative.hasSuffix(RuleFileLoader.fileSuffix) { paths.append(base + "/" + relative) }
-      }
-      guard !paths.isEmpty else {
-        return .failure(
-          RuleFileError(file: path, message: "no *\(RuleFileLoader.fileSuffix) files in directory"))
-      }
-      paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    } else {
-      paths = [path]
+    let found = RuleFileLoader.discover([path])
+    if let first = found.errors.first {
+      guard found.errors.count > 1 else { return .failure(first) }
+      var combined = first
+      combined.message += " (and \(found.errors.count - 1) more problems in \(path))"
+      return .failure(combined)
     }
     var files: [RuleSourceFile] = []
-    for file in paths {
+    for file in found.files {
       guard let handle = FileHandle(forReadingAtPath: file) else {
-        return .failure(RuleFileError(file: file, message: "cannot open the file for reading"))
+        return .failure(
+          RuleFileError(
+            file: file,
+            message: "cannot open the file for reading: \(String(cString: strerror(errno)))"))
       }
       defer { try? handle.close() }
       let data: Data

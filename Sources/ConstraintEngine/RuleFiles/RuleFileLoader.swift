@@ -1,7 +1,9 @@
 import Foundation
 
-/// Loads `*.constraints.json` rule files: from paths (files and directories, searched
-/// recursively in sorted order), from one file, or from text.
+/// Loads `*.constraints.json` rule files: from paths (files and directories, found by
+/// ``FileDiscovery``), from one file, or from text. Every reader of rule files (`check`,
+/// `lint`, `fmt`, the guard) turns bytes into text with ``text(of:path:)``, so they accept and
+/// refuse the same files.
 ///
 /// Structural problems (not JSON, a key of the wrong type, a missing `id` or `expression`, an
 /// unknown severity or version, an unknown key) are reported as ``RuleFileError``s at the
@@ -9,8 +11,8 @@ import Foundation
 /// only the first. Expressions are not compiled here: ``RuleSet/compile(_:flags:options:)``
 /// does that and reports expression errors with the rule id and a caret in the expression.
 public enum RuleFileLoader {
-  /// The suffix that marks a rule file inside a directory.
-  public static let fileSuffix = ".constraints.json"
+  /// The suffix that marks a rule file inside a directory (matched case-insensitively).
+  public static let fileSuffix = FileDiscovery.ruleFileSuffix
 
   /// The `expression_version` major versions this engine reads.
   public static let supportedMajorVersions: Set<Int> = [1, 2]
@@ -27,31 +29,34 @@ public enum RuleFileLoader {
   /// The `skipReason` of a rule with `"evaluation_geometry": "native"`.
   public static let nativeGeometryReason = "evaluation_geometry: native"
 
-  /// Loads every rule file named by `paths`. A directory contributes its `*.constraints.json`
-  /// files, recursively, sorted by path; a file named explicitly is loaded whatever its name.
-  /// A file reached twice is loaded once. Returns the files that loaded and every problem
-  /// found (missing paths, directories without rule files, structural errors), in path order.
+  /// Loads every rule file named by `paths`, as ``FileDiscovery/ruleFiles(_:)`` finds them: a
+  /// directory contributes its `*.constraints.json` files (recursively, links followed, hidden
+  /// entries skipped, sorted by path); a file named explicitly is loaded whatever its name; a
+  /// file reached twice is loaded once. Returns the files that loaded and every problem found
+  /// (missing or unreadable paths, directories without rule files, structural errors).
   public static func load(paths: [String]) -> (files: [RuleFile], errors: [RuleFileError]) {
+    let found = discover(paths)
     var files: [RuleFile] = []
-    var errors: [RuleFileError] = []
-    var seen = Set<String>()
-    for path in paths {
-      let found: [String]
-      switch expand(path) {
-      case .success(let paths): found = paths
-      case .failure(let error):
-        errors.append(error)
-        continue
-      }
-      for file in found where seen.insert(file).inserted {
-        do {
-          files.append(try load(file: file))
-        } catch {
-          errors += error.errors
-        }
+    var errors = found.errors
+    for file in found.files {
+      do {
+        files.append(try load(file: file))
+      } catch {
+        errors += error.errors
       }
     }
     return (files, errors)
+  }
+
+  /// The rule files `paths` stand for, and every discovery problem as a rule-file error
+  /// (a directory without rule files included).
+  public static func discover(_ paths: [String]) -> (files: [String], errors: [RuleFileError]) {
+    let found = FileDiscovery.ruleFiles(paths)
+    var errors = found.problems.map { RuleFileError(file: $0.path, message: $0.message) }
+    for directory in found.emptyDirectories {
+      errors.append(RuleFileError(file: directory, message: "no *\(fileSuffix) files in directory"))
+    }
+    return (found.files, errors)
   }
 
   /// Loads one rule file.
@@ -63,10 +68,24 @@ public enum RuleFileLoader {
     } catch {
       throw RuleFileErrors([RuleFileError(file: path, message: error.message)])
     }
+    return try parse(try text(of: bytes, path: path), path: path)
+  }
+
+  /// A rule file's text: UTF-8 without a byte order mark. The one place that decides which
+  /// bytes are a rule file's text, for every command and the guard.
+  public static func text(of bytes: [UInt8], path: String) throws(RuleFileErrors) -> String {
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+      throw RuleFileErrors([
+        RuleFileError(
+          file: path, location: SourceLocation(offset: 0, line: 1, column: 1),
+          message: "the file starts with a UTF-8 byte order mark (EF BB BF); rule files are "
+            + "JSON text without one: remove it")
+      ])
+    }
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw RuleFileErrors([RuleFileError(file: path, message: "the file is not valid UTF-8")])
     }
-    return try parse(text, path: path)
+    return text
   }
 
   /// Reads a rule file's text; `path` names it in the rules and in errors.
@@ -99,24 +118,6 @@ public enum RuleFileLoader {
     return supportedMajorVersions.contains(major)
   }
 
-  /// The rule files a path stands for: itself, or the sorted rule files under a directory.
-  static func expand(_ path: String) -> Result<[String], RuleFileError> {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return .failure(RuleFileError(file: path, message: "no such file or directory"))
-    }
-    guard isDirectory.boolValue else { return .success([path]) }
-    let base = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
-    var found: [String] = []
-    let enumerator = FileManager.default.enumerator(atPath: path)
-    while let relative = enumerator?.nextObject() as? String {
-      if relative.hasSuffix(fileSuffix) { found.append(base + "/" + relative) }
-    }
-    guard !found.isEmpty else {
-      return .failure(RuleFileError(file: path, message: "no *\(fileSuffix) files in directory"))
-    }
-    return .success(found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-  }
 }
 
 /// Walks a located JSON document and builds a ``RuleFile``, collecting every structural error.
