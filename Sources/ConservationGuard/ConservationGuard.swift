@@ -100,7 +100,7 @@ public final class ConservationGuard: Sendable {
         "bypass_ignored",
         metadata: [
           "variable": "\(GuardConfiguration.bypassVariable)",
-          "value": "\(Value.quoted(String(value.prefix(32))))",
+          "value": "\(LogText.escaped(String(value.prefix(32))))",
           "note": "only the exact value true enables bypass",
         ])
     }
@@ -246,7 +246,7 @@ public final class ConservationGuard: Sendable {
       "rule_set_version": "\(version)",
     ]
     for field in invariant.loggedFields {
-      metadata["input.\(field.name)"] = "\(field.summary(in: snapshot))"
+      metadata[field.logKey] = "\(field.summary(in: snapshot))"
     }
     logger.error("HARD_FAIL", metadata: metadata)
   }
@@ -277,7 +277,8 @@ public final class ConservationGuard: Sendable {
       if unchanged { return }
     }
     switch GuardRules.compile(
-      files, version: version, required: configuration.invariants, flags: configuration.flags)
+      files, version: version, required: configuration.invariants, schema: configuration.schema,
+      flags: configuration.flags)
     {
     case .success(let rules):
       metrics.compileSuccess.increment()
@@ -315,7 +316,7 @@ public final class ConservationGuard: Sendable {
           "reload_failed",
           metadata: [
             "kept_version": "\(inForce.version)", "rejected_version": "\(version ?? "unreadable")",
-            "errors": "\(errors.count)", "error": "\(summary)",
+            "errors": "\(errors.count)", "error": "\(LogText.escaped(summary))",
           ])
       }
       publish(&state)
@@ -324,9 +325,12 @@ public final class ConservationGuard: Sendable {
 
   /// `file`, `line`, `column`, `rule`, `message` of a rule-file error; for an expression error
   /// the line and column point at the offending token inside the expression's JSON string.
+  /// Text from the rule source has its control characters escaped.
   static func metadata(of error: RuleFileError) -> Logger.Metadata {
-    var metadata: Logger.Metadata = ["file": "\(error.file)", "message": "\(error.message)"]
-    if let rule = error.ruleID { metadata["rule"] = "\(rule)" }
+    var metadata: Logger.Metadata = [
+      "file": "\(LogText.escaped(error.file))", "message": "\(LogText.escaped(error.message))",
+    ]
+    if let rule = error.ruleID { metadata["rule"] = "\(LogText.escaped(rule))" }
     if var location = error.location {
       if let diagnostic = error.diagnostic, diagnostic.range.start.line == 1 {
         // The expression starts after the opening quote of its JSON string.
@@ -353,7 +357,8 @@ public final class ConservationGuard: Sendable {
     return (.ready, nil)
   }
 
-  /// Logs and measures a change of state or reason.
+  /// Logs and measures a change of state or reason. The message names the event
+  /// (`circuit=open`, `circuit=closed`, `state=ready`…); the metadata never repeats it.
   private func publish(_ state: inout MutableState) {
     let current = effective(state)
     let previous = state.published
@@ -368,23 +373,23 @@ public final class ConservationGuard: Sendable {
     switch current.state {
     case .degraded:
       if current.reason == .compileFailed, let error = state.lastError {
-        metadata["error"] = "\(error)"
+        metadata["error"] = "\(LogText.escaped(error))"
       }
       if current.reason == .dlqOverflow {
         metadata["pending_reconciliations"] = "\(state.pendingReconciliations)"
         metadata["threshold"] = "\(configuration.dlqThreshold)"
       }
-      metadata["circuit"] = "open"
       metadata["retry_after_seconds"] = "\(configuration.retryAfter.components.seconds)"
       logger.error("circuit=open", metadata: metadata)
     case .ready:
       if previous.state == .degraded {
-        metadata["circuit"] = "closed"
         logger.notice("circuit=closed", metadata: metadata)
       } else {
+        metadata["state"] = nil
         logger.info("state=ready", metadata: metadata)
       }
     case .bypassed, .uninitialized:
+      metadata["state"] = nil
       logger.info("state=\(current.state.rawValue)", metadata: metadata)
     }
   }

@@ -41,18 +41,17 @@ final class GuardRules: Sendable {
   }
 
   /// Parses and compiles every rule of `files` (all must compile) and picks the invariants named
-  /// by `required` (all must be present and evaluable).
+  /// by `required` (all must be present and evaluable) from the rules of one schema: `schema`,
+  /// or when nil the one schema that defines them (more than one is ambiguous: a failure).
   static func compile(
-    _ files: [RuleSourceFile], version: String, required: [String], flags: Set<String>
+    _ files: [RuleSourceFile], version: String, required: [String], schema: String?,
+    flags: Set<String>
   ) -> Result<GuardRules, RuleFileErrors> {
     var errors: [RuleFileError] = []
     var ruleFiles: [RuleFile] = []
     for file in files {
-      guard let text = String(validating: file.bytes, as: UTF8.self) else {
-        errors.append(RuleFileError(file: file.path, message: "the file is not valid UTF-8"))
-        continue
-      }
       do {
+        let text = try RuleFileLoader.text(of: file.bytes, path: file.path)
         ruleFiles.append(try RuleFileLoader.parse(text, path: file.path))
       } catch {
         errors += error.errors
@@ -66,11 +65,24 @@ final class GuardRules: Sendable {
     }
     var invariants: [Invariant] = []
     let sourceName = files.map(\.path).joined(separator: ", ")
+    let bound: String
+    switch boundSchema(ruleSet, required: required, configured: schema) {
+    case .success(let found): bound = found
+    case .failure(let failure):
+      return .failure(RuleFileErrors([RuleFileError(file: sourceName, message: failure.message)]))
+    }
     for id in required {
-      guard let rule = ruleSet.rules.first(where: { $0.id == id }) else {
-        errors.append(
-          RuleFileError(
-            file: sourceName, ruleID: id, message: "required invariant `\(id)` is missing"))
+      guard
+        let rule = ruleSet.rules.first(where: { $0.id == id && $0.definition.schemaID == bound })
+      else {
+        var message = "required invariant `\(id)` is missing from schema `\(bound)`"
+        let elsewhere = Set(ruleSet.rules.filter { $0.id == id }.map(\.definition.schemaID))
+        if !elsewhere.isEmpty {
+          message +=
+            " (schema \(elsewhere.sorted().map { "`\($0)`" }.joined(separator: ", ")) has a rule "
+            + "with this id; a rule of another schema never stands in for an invariant)"
+        }
+        errors.append(RuleFileError(file: sourceName, ruleID: id, message: message))
         continue
       }
       guard let program = rule.program else {
@@ -84,7 +96,11 @@ final class GuardRules: Sendable {
       }
       let fields = rule.definition.types.compactMap { path, type in
         LoggedField(path: path, type: type)
-      }.sorted { $0.name < $1.name }
+      }.sorted { $0.name < $1.name }.enumerated().map { index, field in
+        var numbered = field
+        numbered.position = index + 1
+        return numbered
+      }
       invariants.append(
         Invariant(
           id: id, program: program, message: rule.definition.message ?? id,
@@ -92,6 +108,41 @@ final class GuardRules: Sendable {
     }
     guard errors.isEmpty else { return .failure(RuleFileErrors(errors)) }
     return .success(GuardRules(version: version, invariants: invariants))
+  }
+
+  /// The schema whose rules are the invariants: the configured one, which must be loaded, or
+  /// the only schema defining any of them. Anything else is a message saying why not.
+  private static func boundSchema(
+    _ ruleSet: RuleSet, required: [String], configured: String?
+  ) -> Result<String, BindingFailure> {
+    let loaded = Set(ruleSet.files.map(\.schemaID)).sorted()
+    let list = loaded.map { "`\($0)`" }.joined(separator: ", ")
+    if let configured {
+      guard loaded.contains(configured) else {
+        return .failure(
+          BindingFailure(
+            "no rule file of schema `\(configured)`, the schema the guard's invariants are bound "
+              + "to (loaded: \(list.isEmpty ? "none" : list))"))
+      }
+      return .success(configured)
+    }
+    let defining = Set(
+      ruleSet.rules.filter { required.contains($0.id) }.map(\.definition.schemaID)
+    ).sorted()
+    guard defining.count == 1 else {
+      return .failure(
+        BindingFailure(
+          defining.isEmpty
+            ? "no schema defines the guard's invariants (loaded: \(list.isEmpty ? "none" : list))"
+            : "ambiguous invariants: schemas \(defining.map { "`\($0)`" }.joined(separator: ", "))"
+              + " each define some of them; configure the schema the guard binds to"))
+    }
+    return .success(defining[0])
+  }
+
+  struct BindingFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
   }
 }
 
@@ -107,6 +158,20 @@ struct LoggedField: Sendable {
   let path: FieldPath
   let name: String
   let kind: Kind
+  /// 1-based, among the invariant's logged fields in name order.
+  var position = 0
+
+  /// The metadata key of the field in a `HARD_FAIL` line: `input.<path>` when the path is made
+  /// only of ASCII letters, digits and `_ . [ ] -`; otherwise `input.field_<position>`. Keys,
+  /// like values, never carry free text from a rule file into a log line.
+  var logKey: String {
+    let plain = name.utf8.allSatisfy { byte in
+      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+        || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2E || byte == 0x5B
+        || byte == 0x5D || byte == 0x2D
+    }
+    return plain ? "input.\(name)" : "input.field_\(position)"
+  }
 
   /// The longest value shown; longer values are summarised by their length.
   static let maximumShownLength = 64
@@ -180,4 +245,33 @@ func compactExplanation(_ explanation: Explanation, source: String) -> String {
     if !parts.contains(part) { parts.append(part) }
   }
   return parts.joined(separator: "; ")
+}
+
+/// Text from outside the guard (the environment, rule files) made safe for a log value: control
+/// characters escaped as in JSON (`\n`, `\u001b`), nothing else changed, no quotes added (a log
+/// handler quotes values as its format needs).
+enum LogText {
+  static func escaped(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var result = ""
+    for scalar in text.unicodeScalars {
+      guard isControl(scalar) else {
+        result.unicodeScalars.append(scalar)
+        continue
+      }
+      switch scalar {
+      case "\n": result += "\\n"
+      case "\r": result += "\\r"
+      case "\t": result += "\\t"
+      default:
+        let hex = String(scalar.value, radix: 16)
+        result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+      }
+    }
+    return result
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+  }
 }

@@ -117,8 +117,15 @@ public struct GuardConfiguration: Sendable {
     "rate_consistency", "micro_usd_format", "x402_payment_conservation",
   ]
 
+  /// The `schema_id` of the billing rule files.
+  public static let billingSchema = "BillingSnapshot"
+
   /// The invariants checked on every snapshot; each must be present in the rule source.
   public var invariants: [String] = GuardConfiguration.billingInvariants
+  /// The schema whose rules are the invariants: a rule of another schema never stands in for
+  /// one, even with the same id. nil: the one schema of the source that defines any of the
+  /// invariants; when several do, the choice is ambiguous and compilation fails (degraded).
+  public var schema: String? = GuardConfiguration.billingSchema
   /// How often a degraded guard retries compilation and a ready guard looks for a changed rule
   /// source.
   public var retryInterval: Duration = .seconds(3)

@@ -74,7 +74,8 @@ struct GuardBypassTests {
       return
     }
     let ignored = try #require(harness.logs.records("bypass_ignored").first)
-    #expect(ignored.metadata["value"] == Value.quoted(value))
+    // The value as it is (a log handler quotes it as its format needs), controls escaped.
+    #expect(ignored.metadata["value"] == value.replacingOccurrences(of: "\n", with: "\\n"))
   }
 
   @Test func withoutTheVariableNothingIsSaidAboutBypass() {
@@ -110,7 +111,8 @@ struct GuardDLQTests {
     harness.guardian.reportPendingReconciliations(10)
     #expect(harness.guardian.currentState == .ready)
     let closed = try #require(harness.logs.records("circuit=closed").first)
-    #expect(closed.metadata["circuit"] == "closed")
+    // The message says circuit=closed; the metadata does not repeat it.
+    #expect(closed.metadata["circuit"] == nil)
     #expect(harness.gauge("conservation_guard_state") == 1)
     if case .pass = harness.guardian.check(Fixtures.snapshot()) {} else {
       Issue.record("a recovered guard passes a valid snapshot")
