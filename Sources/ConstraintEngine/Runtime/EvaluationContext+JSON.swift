@@ -30,10 +30,10 @@ extension EvaluationContext {
         switch field {
         case .null: break
         case .string(let text):
-          if case .failure(let error) = Timestamp.parse(text) {
-            throw EvaluationContextError(
-              "context `now` \(truncated(Value.quoted(text))) is not an ISO 8601 timestamp: it "
-                + error.reason)
+          do {
+            try Self.validateNow(text)
+          } catch {
+            throw EvaluationContextError("context \(error.message)")
           }
           now = text
         default:
@@ -67,5 +67,14 @@ extension EvaluationContext {
       }
     }
     self.init(now: now, flags: flags, state: state)
+  }
+
+  /// Checks an evaluation timestamp the one way every source of it is checked (a context
+  /// file's `now`, the CLI's `--now`): an ISO 8601 timestamp the timestamp builtins accept.
+  public static func validateNow(_ text: String) throws(EvaluationContextError) {
+    if case .failure(let error) = Timestamp.parse(text) {
+      throw EvaluationContextError(
+        "`now` \(truncated(Value.quoted(text))) is not an ISO 8601 timestamp: it " + error.reason)
+    }
   }
 }
