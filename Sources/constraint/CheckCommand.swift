@@ -20,7 +20,8 @@ struct CheckCommand: ParsableCommand {
       every rule that applies: all rules for a bare --data PATH, the rules of one schema_id for \
       --data SCHEMA=PATH. Data: .json files (one snapshot), .jsonl files and - (standard \
       input, one snapshot per line), directories (their .json/.jsonl files, recursively, \
-      sorted; rule files skipped).
+      sorted, links followed, hidden entries and rule files skipped). A --data source without \
+      any snapshot is an error unless --allow-empty.
 
       Rules with "evaluator": "runtime-deferred" or "evaluation_geometry": "native" are never \
       evaluated; they are listed as skipped. Severity error fails the run; warning fails it \
@@ -28,7 +29,8 @@ struct CheckCommand: ParsableCommand {
 
       Exit status: 0 every error-severity rule passed (and warnings, with --strict); 1 a rule \
       that counts failed, errored or was deferred; 2 rule files or data could not be loaded \
-      (every rule-file problem is listed first).
+      (every rule-file problem is listed first), a data source held no snapshot, a usage \
+      error, a failed write.
 
       Examples:
         constraint check Rules/ --data Examples/snapshots/
@@ -60,6 +62,9 @@ struct CheckCommand: ParsableCommand {
 
   @Flag(help: "Warnings fail the run too.")
   var strict = false
+
+  @Flag(help: "Accept a --data source without any snapshot; by default it is an error (2).")
+  var allowEmpty = false
 
   @Option(
     name: .customLong("flag"),
@@ -113,7 +118,7 @@ struct CheckCommand: ParsableCommand {
       }
     }
     if !dataErrors.isEmpty {
-      for message in dataErrors { terminal.error("error: \(message)") }
+      for message in dataErrors { terminal.error("error: \(HumanText.value(message))") }
       throw ExitCode(2)
     }
 
@@ -123,9 +128,9 @@ struct CheckCommand: ParsableCommand {
     var reporter: any CheckReporter
     switch format {
     case .human: reporter = HumanReporter(terminal: terminal, explain: explain, all: all)
-    case .json: reporter = JSONReporter(terminal: terminal, all: all) { status }
-    case .junit: reporter = JUnitReporter(terminal: terminal, explain: explain)
-    case .github: reporter = GitHubReporter(terminal: terminal, explain: explain)
+    case .json: reporter = JSONReporter(terminal: terminal.verbatim, all: all) { status }
+    case .junit: reporter = JUnitReporter(terminal: terminal.verbatim, explain: explain)
+    case .github: reporter = GitHubReporter(terminal: terminal.verbatim, explain: explain)
     }
     let wantsPasses = reporter.wantsPasses
     let pipeline = CheckPipeline(
@@ -135,7 +140,12 @@ struct CheckCommand: ParsableCommand {
     var failing = 0
 
     reporter.begin(ruleSet)
+    var emptySources: [DataSource] = []
     sourceLoop: for source in sources {
+      let readBefore = summary.snapshots + summary.unreadable
+      defer {
+        if summary.snapshots + summary.unreadable == readBefore { emptySources.append(source) }
+      }
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
       for file in source.files {
         let keepGoing = pipeline.run(file: file, ruleIndexes: indexes) { event in
@@ -185,6 +195,15 @@ struct CheckCommand: ParsableCommand {
           return true
         }
         if !keepGoing && summary.stoppedAfter != nil { break sourceLoop }
+      }
+    }
+    for source in emptySources {
+      if let empty = CommandSupport.emptyInput(
+        source.path == "-" ? "<stdin>" : "--data \(source.path)",
+        why: source.emptyDirectory ? "no .json, .jsonl or .ndjson files in directory" : nil,
+        allowed: allowEmpty, terminal: terminal)
+      {
+        status = empty
       }
     }
     reporter.finish(ruleSet, summary)

@@ -8,9 +8,16 @@ struct DataSource {
   var schema: String?
   /// Files in order (`-` for standard input).
   var files: [String]
+  /// The path as given (after any `SCHEMA=`), for messages.
+  var path: String
+  /// Set when `path` is a directory without snapshot files.
+  var emptyDirectory = false
 
   /// Resolves `SCHEMA=PATH` or `PATH`. The part before `=` binds only when it names a schema of
-  /// the loaded rules; a path that exists as written is never split.
+  /// the loaded rules; a path that exists as written is never split. A directory stands for
+  /// its snapshot files as ``FileDiscovery/snapshotFiles(_:)`` finds them; every path that
+  /// cannot be walked is an error, and a directory without snapshot files resolves to no files
+  /// (checking nothing is refused later, unless `--allow-empty`).
   static func resolve(_ argument: String, schemas: Set<String>)
     -> Result<DataSource, DataSourceError>
   {
@@ -29,33 +36,24 @@ struct DataSource {
       schema = name
       path = String(argument[argument.index(after: equals)...])
     }
-    if path == "-" { return .success(DataSource(schema: schema, files: ["-"])) }
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return .failure(DataSourceError(message: "--data \(path): no such file or directory"))
-    }
-    guard isDirectory.boolValue else { return .success(DataSource(schema: schema, files: [path])) }
-    let base = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
-    var files: [String] = []
-    let enumerator = FileManager.default.enumerator(atPath: path)
-    while let relative = enumerator?.nextObject() as? String {
-      let isData =
-        relative.hasSuffix(".json") || relative.hasSuffix(".jsonl") || relative.hasSuffix(".ndjson")
-      guard isData, !relative.hasSuffix(RuleFileLoader.fileSuffix) else { continue }
-      var isSubdirectory: ObjCBool = false
-      let full = base + "/" + relative
-      if FileManager.default.fileExists(atPath: full, isDirectory: &isSubdirectory),
-        !isSubdirectory.boolValue
-      {
-        files.append(full)
+    if path == "-" {
+      if let problem = SnapshotInput.unusable(path) {
+        return .failure(DataSourceError(message: problem))
       }
+      return .success(DataSource(schema: schema, files: ["-"], path: path))
     }
-    guard !files.isEmpty else {
+    let found = FileDiscovery.snapshotFiles(path)
+    guard found.problems.isEmpty else {
       return .failure(
-        DataSourceError(message: "--data \(path): no .json, .jsonl or .ndjson files in directory"))
+        DataSourceError(
+          message: found.problems.map {
+            $0.path == path ? "--data \(path): \($0.message)" : "--data \(path): \($0)"
+          }.joined(separator: "\nerror: ")))
     }
-    files.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    return .success(DataSource(schema: schema, files: files))
+    return .success(
+      DataSource(
+        schema: schema, files: found.files, path: path,
+        emptyDirectory: !found.emptyDirectories.isEmpty))
   }
 }
 
@@ -143,7 +141,7 @@ struct CheckPipeline: Sendable {
   /// results in order. `emit` returns false to stop; so does this function.
   func run(file: String, ruleIndexes indexes: [Int], emit: (CheckEvent) -> Bool) -> Bool {
     let name = file == "-" ? "<stdin>" : file
-    let isLines = file == "-" || file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson")
+    let isLines = FileDiscovery.isJSONLinesName(file)
     guard isLines else {
       let outcomes = Result { () throws(JSONError) -> [RuleOutcome] in
         let value = try JSONReader.readFile(atPath: file, limits: limits)

@@ -77,7 +77,7 @@ enum CheckText {
     case .evaluated(.error(let diagnostic)), .evaluated(.deferred(let diagnostic)):
       let rendered = plainRenderer.render(
         diagnostic, source: pair.rule.activeExpression,
-        sourceName: "\(pair.rule.definition.file) [\(pair.rule.id)]")
+        sourceName: HumanText.value("\(pair.rule.definition.file) [\(pair.rule.id)]"))
       // The first line repeats the message, which every format shows already.
       return rendered.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
         .map(String.init)
@@ -147,16 +147,20 @@ struct HumanReporter: CheckReporter {
     case .evaluated(.deferred): word = "DEFERRED"
     case .skipped: return
     }
+    // Values from rule files and snapshot names are shown on one line, controls visible.
     let severity = pair.rule.definition.severity.rawValue
-    terminal.output("\(pair.rule.id)  \(word) [\(severity)]  \(pair.snapshot.location)")
+    let id = HumanText.value(pair.rule.id)
+    terminal.output("\(id)  \(word) [\(severity)]  \(HumanText.value(pair.snapshot.location))")
     guard explain, word != "PASS" else { return }
     switch pair.outcome {
     case .evaluated(.fail):
-      if let message = pair.rule.definition.message { terminal.output("  " + message) }
+      if let message = pair.rule.definition.message {
+        terminal.output("  " + HumanText.value(message))
+      }
     case .evaluated(.error(let diagnostic)):
-      terminal.output("  error: " + diagnostic.message)
+      terminal.output("  error: " + HumanText.value(diagnostic.message))
     case .evaluated(.deferred(let diagnostic)):
-      terminal.output("  deferred: " + diagnostic.message)
+      terminal.output("  deferred: " + HumanText.value(diagnostic.message))
     default:
       break
     }
@@ -165,15 +169,16 @@ struct HumanReporter: CheckReporter {
   }
 
   mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
-    terminal.output("unreadable  \(snapshot.location): \(error.message)")
+    terminal.output(
+      "unreadable  \(HumanText.value(snapshot.location)): \(HumanText.value(error.message))")
   }
 
   mutating func finish(_ ruleSet: RuleSet, _ summary: CheckSummary) {
     for rule in ruleSet.rules {
       if case .skipped(let reason) = rule.state {
         terminal.output(
-          "skipped  \(rule.id)  (\(reason))  \(rule.definition.file):"
-            + "\(rule.definition.location.line)")
+          "skipped  \(HumanText.value(rule.id))  (\(HumanText.value(reason)))  "
+            + "\(HumanText.value(rule.definition.file)):\(rule.definition.location.line)")
       }
     }
     if let stop = summary.stopLine { terminal.output(stop) }
@@ -407,10 +412,11 @@ struct GitHubReporter: CheckReporter {
   let explain: Bool
   var wantsPasses: Bool { false }
 
-  /// Escapes annotation message data.
+  /// Escapes annotation message data (other control characters are shown visibly).
   static func escapeData(_ text: String) -> String {
-    text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-      .replacingOccurrences(of: "\n", with: "%0A")
+    HumanText.value(
+      text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+        .replacingOccurrences(of: "\n", with: "%0A"))
   }
 
   /// Escapes an annotation property value.

@@ -41,8 +41,40 @@ enum CommandSupport {
         throw ValidationError("--context \(path): \(error)")
       }
     }
-    if let now { context.now = now }
+    if let now {
+      do {
+        try EvaluationContext.validateNow(now)
+      } catch {
+        throw ValidationError("--now: \(error.message)")
+      }
+      context.now = now
+    }
     return context
+  }
+
+  /// The context as ``loadContext(path:now:)`` reads it; on a problem, the message on standard
+  /// error and exit status 2.
+  static func loadContext(path: String?, now: String?, terminal: Terminal) throws
+    -> EvaluationContext
+  {
+    do {
+      return try loadContext(path: path, now: now)
+    } catch let error as ValidationError {
+      terminal.error("error: \(error.message)")
+      throw ExitCode(2)
+    }
+  }
+
+  /// Says that `source` held no snapshot, on standard error; nil when empty input was allowed
+  /// (then checking nothing is fine), else the exit status 2.
+  static func emptyInput(
+    _ source: String, why: String? = nil, allowed: Bool, terminal: Terminal
+  ) -> Int32? {
+    guard !allowed else { return nil }
+    terminal.error(
+      "error: \(HumanText.value(source)): no snapshots\(why.map { " (\($0))" } ?? ""): "
+        + "checking nothing is not a pass (--allow-empty accepts empty input)")
+    return 2
   }
 
   /// Every line of `text` prefixed with two spaces.

@@ -16,7 +16,8 @@ struct EvalCommand: ParsableCommand {
       snapshot per line (blank lines are skipped).
 
       Exit status: 0 when every snapshot passes, 1 when any fails or is deferred, 2 when any \
-      errors (a compile error or unreadable data included).
+      errors (a compile error, unreadable data, input with no snapshot without --allow-empty, \
+      a usage error or a failed write included).
 
       Examples:
         echo '{"limit":"1000","spent":"1001"}' | constraint eval "bigint_gte(limit, spent)" --data -
@@ -52,6 +53,9 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "The deepest nesting an expression may have.")
   var maxDepth: Int = ParseLimits.default.maximumDepth
 
+  @Flag(help: "Accept input without any snapshot (exit 0); by default it is an error (2).")
+  var allowEmpty = false
+
   func run() throws {
     let terminal = Terminal()
     var options = CompileOptions()
@@ -67,13 +71,21 @@ struct EvalCommand: ParsableCommand {
       }
       throw ExitCode(2)
     }
-    let evaluationContext = try CommandSupport.loadContext(path: context, now: now)
+    let evaluationContext = try CommandSupport.loadContext(
+      path: context, now: now, terminal: terminal)
+    if let problem = SnapshotInput.unusable(data) {
+      terminal.error("error: \(problem)")
+      throw ExitCode(2)
+    }
     var status: Int32 = 0
+    var snapshots = 0
     let explanationRenderer = ExplanationRenderer(indent: "  ")
     SnapshotInput(path: data).forEach { snapshot in
+      snapshots += 1
       switch snapshot.value {
       case .failure(let error):
-        terminal.output("error: \(snapshot.location): \(error.message)")
+        terminal.output(
+          "error: \(HumanText.value(snapshot.location)): \(HumanText.value(error.message))")
         status = 2
       case .success(let value):
         let outcome = program.evaluate(value, context: evaluationContext, explain: explain)
@@ -93,14 +105,19 @@ struct EvalCommand: ParsableCommand {
               diagnostic, source: expression, sourceName: "<expression>")
             let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
             terminal.output(
-              "\(outcome.kind.rawValue): \(diagnostic.message)\n"
+              "\(outcome.kind.rawValue): \(HumanText.value(diagnostic.message))\n"
                 + CommandSupport.indented(lines.dropFirst().joined(separator: "\n")))
           } else {
-            terminal.output("\(outcome.kind.rawValue): \(diagnostic.message)")
+            terminal.output("\(outcome.kind.rawValue): \(HumanText.value(diagnostic.message))")
           }
           status = max(status, outcome.kind == .error ? 2 : 1)
         }
       }
+    }
+    if snapshots == 0, let empty = CommandSupport.emptyInput(
+      data == "-" ? "<stdin>" : data, allowed: allowEmpty, terminal: terminal)
+    {
+      status = empty
     }
     if status != 0 { throw ExitCode(status) }
   }

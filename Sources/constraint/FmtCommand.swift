@@ -11,15 +11,18 @@ struct FmtCommand: ParsableCommand {
       canonical form (blank lines stay blank).
 
       With rule files (*.constraints.json) or directories (searched recursively, in sorted \
-      order), rewrites each constraint's `expression` string in place. Only the bytes of \
-      non-canonical expression strings change; the rest of each file is preserved byte for \
-      byte. Constraints with "evaluator": "runtime-deferred" (prose expressions) are skipped.
+      order, as check and lint search them), rewrites each constraint's `expression` string in \
+      place. Only the bytes of non-canonical expression strings change; the rest of each file \
+      is preserved byte for byte. A symbolic link is written through (its target changes, the \
+      link stays), mode and owner are kept, and the new content replaces the old atomically. \
+      Constraints with "evaluator": "runtime-deferred" (prose expressions) are skipped.
 
       --check changes nothing: it lists every rule whose expression is not canonical and \
       exits 1, or exits 0 when all are canonical.
 
       Exit status: 0 success, 1 not canonical (--check), 2 an expression or file could not be \
-      read or parsed (the diagnostic names the file and rule, with a caret in the expression).
+      read, parsed or written (the diagnostic names the file and rule, with a caret in the \
+      expression), a usage error, a failed write to standard output.
 
       Examples:
         constraint fmt Rules/                  rewrite every rule file under Rules/
@@ -87,13 +90,19 @@ struct FmtCommand: ParsableCommand {
   private func formatFiles() throws -> Int32 {
     var failed = false
     var notCanonicalCount = 0
-    for file in try ruleFiles() {
+    let found = RuleFileLoader.discover(paths)
+    for error in found.errors {
+      StandardError.write("error: \(HumanText.value(error.description))")
+      failed = true
+    }
+    for file in found.files {
+      let shownFile = HumanText.value(file)
       let text: RuleFileExpressions
       do {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
-        text = try RuleFileExpressions(bytes: bytes)
+        text = try RuleFileExpressions(bytes: bytes, path: file)
       } catch {
-        StandardError.write("error: \(file): \(describe(error))")
+        StandardError.write("error: \(shownFile): \(HumanText.value(describe(error)))")
         failed = true
         continue
       }
@@ -108,8 +117,9 @@ struct FmtCommand: ParsableCommand {
           }
           replacements.append((expression, canonical))
           if check {
-            print("\(file): rule \(expression.ruleID): expression is not canonical")
-            print("  expected: \(canonical)")
+            print("\(shownFile): rule \(HumanText.value(expression.ruleID)): expression is not "
+              + "canonical")
+            print("  expected: \(HumanText.value(canonical))")
           }
         } catch {
           fileFailed = true
@@ -121,11 +131,10 @@ struct FmtCommand: ParsableCommand {
       failed = failed || fileFailed
       guard !check, !fileFailed, !replacements.isEmpty else { continue }
       do {
-        try Data(text.replacing(replacements)).write(
-          to: URL(fileURLWithPath: file), options: .atomic)
-        print("\(file): reformatted \(replacements.count) expression(s)")
+        try InPlaceWrite.replaceContents(ofFileAt: file, with: text.replacing(replacements))
+        print("\(shownFile): reformatted \(replacements.count) expression(s)")
       } catch {
-        StandardError.write("error: \(file): cannot write: \(describe(error))")
+        StandardError.write("error: \(shownFile): cannot write: \(error.message)")
         failed = true
       }
     }
@@ -135,32 +144,6 @@ struct FmtCommand: ParsableCommand {
       return 1
     }
     return 0
-  }
-
-  /// The files named on the command line, directories expanded recursively (sorted).
-  private func ruleFiles() throws -> [String] {
-    var files: [String] = []
-    var seen = Set<String>()
-    for path in paths {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        StandardError.write("error: \(path): no such file or directory")
-        throw ExitCode(2)
-      }
-      var found: [String] = []
-      if isDirectory.boolValue {
-        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-        let enumerator = FileManager.default.enumerator(atPath: path)
-        while let relative = enumerator?.nextObject() as? String {
-          if relative.hasSuffix(".constraints.json") { found.append(base + "/" + relative) }
-        }
-        found.sort()
-      } else {
-        found = [path]
-      }
-      for file in found where seen.insert(file).inserted { files.append(file) }
-    }
-    return files
   }
 
   private func describe(_ error: Error) -> String {
@@ -188,13 +171,15 @@ struct RuleFileExpressions {
   /// The constraints with an `expression`, in file order (`runtime-deferred` ones excluded).
   private(set) var expressions: [Expression] = []
 
-  init(bytes: [UInt8]) throws {
+  /// Reads the rule file at `path` (named in errors), decoded as every reader of rule files
+  /// decodes it (``RuleFileLoader/text(of:path:)``: no byte order mark, valid UTF-8).
+  init(bytes: [UInt8], path: String) throws {
     self.bytes = bytes
-    // A byte order mark is tolerated here (and kept): ranges are shifted past it.
-    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-    let skipped = bytes.starts(with: bom) ? bom.count : 0
-    guard let text = String(validating: bytes[skipped...], as: UTF8.self) else {
-      throw ReadError(description: "the file is not valid UTF-8")
+    let text: String
+    do {
+      text = try RuleFileLoader.text(of: bytes, path: path)
+    } catch {
+      throw ReadError(description: error.errors.map(\.message).joined(separator: "; "))
     }
     let root: LocatedJSON
     do {
@@ -229,7 +214,7 @@ struct RuleFileExpressions {
       expressions.append(
         Expression(
           ruleID: ruleID, text: expression,
-          literalRange: (range.start.offset + skipped)..<(range.end.offset + skipped)))
+          literalRange: range.start.offset..<range.end.offset))
     }
   }
 
@@ -261,5 +246,67 @@ extension Diagnostic {
     moved.range = shift(range)
     moved.notes = notes.map { DiagnosticNote($0.message, range: $0.range.map(shift)) }
     return moved
+  }
+}
+
+/// Replacing a file's content the way an editor should.
+enum InPlaceWrite {
+  struct Failure: Error {
+    var message: String
+  }
+
+  /// Replaces the content of the file at `path` with `bytes`: through a symbolic link (the
+  /// target is rewritten, the link stays), keeping the target's mode, owner and group, and
+  /// atomically (a hidden file next to the target, renamed over it), so a reader such as the
+  /// guard re-reading its rules sees the old file or the new one, never half of one. On any
+  /// failure the file is left as it was.
+  static func replaceContents(ofFileAt path: String, with bytes: [UInt8]) throws(Failure) {
+    func failure(_ what: String, _ error: Int32 = errno) -> Failure {
+      Failure(message: "\(what): \(String(cString: strerror(error)))")
+    }
+    guard let resolved = realpath(path, nil) else { throw failure("cannot resolve the path") }
+    let target = String(cString: resolved)
+    free(resolved)
+    var original = stat()
+    guard stat(target, &original) == 0 else { throw failure("cannot look at the file") }
+    let slash = target.lastIndex(of: "/")!
+    let directory = String(target[..<slash])
+    let name = String(target[target.index(after: slash)...])
+    var template = Array("\(directory)/.\(name).fmt-XXXXXX".utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else { throw failure("cannot create a file next to it") }
+    let temporary = String(
+      decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var written = false
+    defer {
+      if !written { unlink(temporary) }
+    }
+    var problem: Failure?
+    bytes.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let count = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+        if count < 0 {
+          if errno == EINTR { continue }
+          problem = failure("cannot write the new content")
+          return
+        }
+        offset += count
+      }
+    }
+    if problem == nil, fchmod(descriptor, original.st_mode & 0o7777) != 0 {
+      problem = failure("cannot keep the file's mode")
+    }
+    if problem == nil, original.st_uid != geteuid() || original.st_gid != getegid(),
+      fchown(descriptor, original.st_uid, original.st_gid) != 0
+    {
+      problem = failure(
+        "cannot keep the file's owner \(original.st_uid):\(original.st_gid); it is unchanged")
+    }
+    if problem == nil, fsync(descriptor) != 0 { problem = failure("cannot write the new content") }
+    if close(descriptor) != 0, problem == nil { problem = failure("cannot write the new content") }
+    if let problem { throw problem }
+    guard rename(temporary, target) == 0 else { throw failure("cannot replace the file") }
+    written = true
   }
 }

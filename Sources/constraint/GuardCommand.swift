@@ -24,10 +24,13 @@ struct GuardCommand: ParsableCommand {
       `unavailable`) and fix the file (within the retry interval: `circuit=closed`); breaking a \
       file while ready keeps the last good rules in force (`reload_failed`). A line \
       {"pending_reconciliations": N} reports a DLQ count instead of being checked. \
-      EVALUATOR_BYPASS=true in the environment bypasses the guard, loudly.
+      EVALUATOR_BYPASS=true in the environment bypasses the guard, loudly. The invariants are \
+      the rules of one schema (--schema, BillingSnapshot by default): a rule of another schema \
+      never stands in for one.
 
       Exit status: 0 when every decision was pass or bypassed, 1 when any was a violation or \
-      unavailable, 2 when a snapshot could not be read.
+      unavailable, 2 when a snapshot could not be read, the input held no snapshot (without \
+      --allow-empty), on a usage error or a failed write.
 
       Examples:
         constraint guard --rules Rules --data Examples/snapshots/stream.jsonl
@@ -47,6 +50,12 @@ struct GuardCommand: ParsableCommand {
   @Option(help: "A pending-reconciliation count above this degrades the guard.")
   var dlqThreshold: Int = 10
 
+  @Option(help: "The schema_id whose rules are the invariants.")
+  var schema: String = GuardConfiguration.billingSchema
+
+  @Flag(help: "Accept input without any snapshot (exit 0); by default it is an error (2).")
+  var allowEmpty = false
+
   func validate() throws {
     guard retryInterval > 0, retryInterval <= 3600 else {
       throw ValidationError("--retry-interval must be between 0 and 3600 seconds")
@@ -56,9 +65,15 @@ struct GuardCommand: ParsableCommand {
 
   func run() throws {
     let terminal = Terminal()
+    let decisions = terminal.verbatim
+    if let problem = SnapshotInput.unusable(data) {
+      terminal.error("error: \(problem)")
+      throw ExitCode(2)
+    }
     var configuration = GuardConfiguration()
     configuration.retryInterval = .milliseconds(Int(retryInterval * 1000))
     configuration.dlqThreshold = dlqThreshold
+    configuration.schema = schema
     let logger = Logger(label: "conservation-guard") { _ in StandardErrorLogHandler() }
     let guardian = ConservationGuard(
       source: DirectoryRuleSource(path: rules), configuration: configuration, logger: logger)
@@ -66,22 +81,25 @@ struct GuardCommand: ParsableCommand {
     defer { polling.cancel() }
 
     var status: Int32 = 0
+    var snapshots = 0
     SnapshotInput(path: data).forEach { snapshot in
       let line = snapshot.line ?? 1
       switch snapshot.value {
       case .failure(let error):
-        terminal.output(
+        snapshots += 1
+        decisions.output(
           "{\"line\":\(line),\"decision\":\"error\",\"error\":\(Value.quoted(error.message))}")
         status = 2
       case .success(let value):
         if let count = Self.pendingReconciliations(in: value) {
           guardian.reportPendingReconciliations(count)
-          terminal.output(
+          decisions.output(
             "{\"line\":\(line),\"pending_reconciliations\":\(count),"
               + "\"state\":\"\(guardian.currentState.rawValue)\"}")
         } else {
+          snapshots += 1
           let decision = guardian.check(value)
-          terminal.output(Self.json(decision, line: line))
+          decisions.output(Self.json(decision, line: line))
           switch decision {
           case .pass, .bypassed: break
           case .violation, .unavailable: status = max(status, 1)
@@ -91,6 +109,11 @@ struct GuardCommand: ParsableCommand {
       terminal.flush()
     }
     terminal.flush()
+    if snapshots == 0, let empty = CommandSupport.emptyInput(
+      data == "-" ? "<stdin>" : data, allowed: allowEmpty, terminal: terminal)
+    {
+      status = empty
+    }
     if status != 0 { throw ExitCode(status) }
   }
 
@@ -128,8 +151,9 @@ struct GuardCommand: ParsableCommand {
   }
 }
 
-/// Writes each log line to standard error as `level message key=value …`, keys sorted, values
-/// with spaces or quotes JSON-quoted; one `write` per line so lines never interleave.
+/// Writes each log line to standard error as `level message key=value …`, keys sorted, keys and
+/// values with spaces, quotes, `=` or control characters JSON-quoted (so no key or value can end
+/// the line or fake another field); one `write` per line so lines never interleave.
 struct StandardErrorLogHandler: LogHandler {
   var metadata: Logger.Metadata = [:]
   var logLevel: Logger.Level = .info
@@ -140,16 +164,22 @@ struct StandardErrorLogHandler: LogHandler {
   }
 
   func log(event: LogEvent) {
-    var line = "guard: \(event.level) \(event.message)"
+    var line = "guard: \(event.level) \(HumanText.value(event.message.description))"
     let merged = metadata.merging(event.metadata ?? [:]) { $1 }
     for key in merged.keys.sorted() {
-      let value = merged[key]!.description
-      let plain =
-        !value.isEmpty
-        && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "\\" }
-      line += " \(key)=" + (plain ? value : Value.quoted(value))
+      line += " \(Self.field(key, isKey: true))=\(Self.field(merged[key]!.description))"
     }
-    line += "\n"
-    Terminal.writeAll(Array(line.utf8), to: STDERR_FILENO)
+    Terminal.writeAll(Array((HumanText.safe(line) + "\n").utf8), to: STDERR_FILENO)
+  }
+
+  /// A key or value as written: as it is when plain, JSON-quoted otherwise.
+  static func field(_ text: String, isKey: Bool = false) -> String {
+    let plain =
+      !text.isEmpty
+      && text.unicodeScalars.allSatisfy { scalar in
+        scalar.value > 0x20 && scalar.value != 0x7F && !(0x80...0x9F).contains(scalar.value)
+          && scalar != "\"" && scalar != "\\" && !(isKey && scalar == "=")
+      }
+    return plain ? text : Value.quoted(text)
   }
 }

@@ -29,16 +29,17 @@ struct ParseLimitOptions: ParsableArguments {
   }
 }
 
-/// Writing to standard error and rendering diagnostics there.
+/// Writing to standard error and rendering diagnostics there (through ``Terminal``).
 enum StandardError {
   static func write(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Terminal().error(text)
   }
 
   static func render(_ diagnostic: Diagnostic, source: String, sourceName: String? = nil) {
-    let renderer = DiagnosticRenderer(
-      useColor: DiagnosticRenderer.shouldUseColor(forStandardErrorOrOutput: STDERR_FILENO))
-    write(renderer.render(diagnostic, source: source, sourceName: sourceName))
+    let terminal = Terminal()
+    terminal.error(
+      terminal.renderer.render(
+        diagnostic, source: source, sourceName: sourceName.map(HumanText.value)))
   }
 }
 

@@ -31,11 +31,12 @@ enum RuleLoading {
   /// expression with a caret under the problem (located inside the expression text).
   static func render(_ error: RuleFileError, renderer: DiagnosticRenderer) -> String {
     let severity = error.diagnostic?.severity.rawValue ?? "error"
-    let header = "\(severity): \(error.description)"
+    // One line whatever the file name, rule id or message hold.
+    let header = "\(severity): \(HumanText.value(error.description))"
     guard let diagnostic = error.diagnostic, let expression = error.expression else {
       return header
     }
-    let name = "\(error.file) [\(error.ruleID ?? "?")]"
+    let name = HumanText.value("\(error.file) [\(error.ruleID ?? "?")]")
     let rendered = renderer.render(diagnostic, source: expression, sourceName: name)
     // The rendered diagnostic's first line repeats the message the header already has.
     let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)

@@ -20,10 +20,17 @@ struct SnapshotInput {
   let path: String
   var limits: JSONLimits = .default
 
-  /// Whether the source holds one snapshot per line.
-  var isLines: Bool { path == "-" || path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") }
+  /// Whether the source holds one snapshot per line (`-`, `.jsonl`, `.ndjson`, any case).
+  var isLines: Bool { FileDiscovery.isJSONLinesName(path) }
 
   var displayName: String { path == "-" ? "<stdin>" : path }
+
+  /// Why `path` cannot be read at all, known before reading (standard input closed when the
+  /// process started); nil otherwise. Every other problem shows when it is read.
+  static func unusable(_ path: String) -> String? {
+    guard path == "-", StandardStreams.shared.standardInputWasClosed else { return nil }
+    return "--data -: standard input is closed (it was closed when constraint started)"
+  }
 
   func forEach(_ body: (Snapshot) throws -> Void) rethrows {
     if !isLines {

@@ -173,7 +173,6 @@ struct WriteErrorFaultTests {
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "junit"],
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "github"],
     ["lint", "Rules"],
-    ["fmt", "--check", "Rules"],
     ["guard", "--rules", "Rules", "--data", FaultFixtures.passing],
   ]
 
@@ -197,6 +196,15 @@ struct WriteErrorFaultTests {
 
   @Test func fmtOfStandardInputOnAFullDiskExitsTwo() throws {
     let result = try Fault.run(["fmt"], redirections: ">/dev/full", stdin: "a==1\n")
+    #expect(result.status == 2, "\(result.transcript)")
+    #expect(result.stderr.contains("cannot write to standard output"), "\(result.transcript)")
+  }
+
+  @Test func fmtCheckListingOnAFullDiskExitsTwo() throws {
+    let scratch = try CheckScratch()
+    try scratch.write(
+      "r/x.constraints.json", ruleFileText(schema: "X", #"{"id": "a", "expression": "a==1"}"#))
+    let result = try Fault.run(["fmt", "--check", scratch.path("r")], redirections: ">/dev/full")
     #expect(result.status == 2, "\(result.transcript)")
     #expect(result.stderr.contains("cannot write to standard output"), "\(result.transcript)")
   }
@@ -486,7 +494,8 @@ struct InjectionFaultTests {
       ruleFileText(
         schema: "X",
         #"""
-        {"id": "evil\u001b[2Jid", "expression": "bigint_gte(budget.limit_micro, budget.spent_micro)",
+        {"id": "evil\u001b[2Jid",
+         "expression": "bigint_gte(budget.limit_micro, budget.spent_micro)",
          "message": "boom\n::error file=x.swift,line=1::forged\r\u001b]0;title\u0007"}
         """#))
     let overspent = try String(
