@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONSTRAINT = .build/release/constraint
 
-.PHONY: check test build release clean golden deps
+.PHONY: check test test-release build release clean golden deps
 
 ## deps: install libpcre2-dev and pkg-config when missing (Debian; root or sudo).
 deps:
@@ -30,6 +30,13 @@ check: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## test-release: every CLI test (the fail-closed fault suite among them) against the release
+## constraint, the binary users run: builds it, then runs CLITests with CONSTRAINT_CLI pointing
+## at it. `make test` runs the same tests against the debug build.
+test-release: release
+	$(SWIFT) build --build-tests
+	CONSTRAINT_CLI=$(CURDIR)/$(CONSTRAINT) $(SWIFT) test --skip-build --filter CLITests
 
 ## golden: rewrite the CLI golden files (Tests/CLITests/Golden/) from the current output.
 golden:

@@ -218,6 +218,20 @@ struct WriteErrorFaultTests {
     #expect(result.stderr.contains("cannot write to standard output"), "\(result.transcript)")
   }
 
+  @Test func aBrokenPipeExitsTwo() throws {
+    // Megabytes of JSON into a reader that stops after 100 bytes.
+    let scratch = try CheckScratch()
+    let stream = try scratch.write(
+      "many.jsonl", String(repeating: FaultFixtures.passingLine + "\n", count: 2000))
+    let result = try Fault.script(
+      #"{ "$0" "$@"; echo "status=$?" >&2; } | head -c 100 >/dev/null"#,
+      ["check", "Rules", "--data", stream, "--format", "json", "--all"])
+    #expect(result.stderr.contains("status=2"), "\(result.transcript)")
+    #expect(
+      result.stderr.contains("cannot write to standard output: Broken pipe"),
+      "\(result.transcript)")
+  }
+
   @Test func aFullStandardErrorStillFailsTheRun() throws {
     // Nothing can be said, but the status must not claim success.
     let result = try Fault.run(
@@ -755,6 +769,21 @@ struct FmtInPlaceFaultTests {
     #expect(info.st_mode & 0o7777 == 0o600)
     #expect(info.st_uid == owner && info.st_gid == group)
     #expect(try String(contentsOfFile: file, encoding: .utf8).contains("a == 1"))
+  }
+
+  @Test func aFileThatCannotBeReplacedIsLeftAsItWas() throws {
+    guard Fault.canRunAsNobody else {
+      print("skipped aFileThatCannotBeReplacedIsLeftAsItWas: \(Fault.cannotRunAsNobody)")
+      return
+    }
+    let scratch = try CheckScratch()
+    // The file is writable by anyone, its directory is not: no new file can be put beside it.
+    let file = try scratch.write("rules/x.constraints.json", Self.nonCanonical)
+    FaultFixtures.chmod(file, 0o666)
+    let result = try Fault.run(["fmt", file], asNobody: true)
+    #expect(result.status == 2, "\(result.transcript)")
+    #expect(result.stderr.contains("cannot write"), "\(result.transcript)")
+    #expect(try String(contentsOfFile: file, encoding: .utf8) == Self.nonCanonical)
   }
 
   @Test func aByteOrderMarkIsDecidedAlikeByEveryCommand() throws {

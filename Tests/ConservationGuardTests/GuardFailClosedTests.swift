@@ -59,3 +59,70 @@ struct GuardLogInjectionTests {
     }
   }
 }
+
+@Suite("ConservationGuard: choosing the invariants' schema")
+struct GuardSchemaChoiceTests {
+  @Test func aConfiguredSchemaThatIsNotLoadedDegradesTheGuard() throws {
+    var configuration = GuardConfiguration()
+    configuration.schema = "Payments"
+    let harness = GuardHarness(source: Fixtures.source(), configuration: configuration)
+    harness.guardian.start()
+    #expect(harness.guardian.currentState == .degraded)
+    let error = try #require(harness.guardian.health().lastCompileError)
+    #expect(error.contains("no rule file of schema `Payments`"), "\(error)")
+    #expect(error.contains("`BillingSnapshot`"), "\(error)")
+    guard case .unavailable = harness.guardian.check(Fixtures.snapshot()) else {
+      Issue.record("a guard without its schema decided")
+      return
+    }
+  }
+
+  @Test func anInvariantMissingFromItsSchemaNamesTheSchemaThatHasIt() throws {
+    let source = InMemoryRuleSource(files: [
+      harmlessRules(schema: "Ledger", ids: ["budget_conservation"]),
+      Fixtures.file(Fixtures.rules(removing: "budget_conservation")),
+    ])
+    let harness = GuardHarness(source: source)
+    harness.guardian.start()
+    #expect(harness.guardian.currentState == .degraded)
+    let error = try #require(harness.guardian.health().lastCompileError)
+    #expect(
+      error.contains("`budget_conservation` is missing from schema `BillingSnapshot`"), "\(error)")
+    #expect(error.contains("`Ledger`"), "\(error)")
+  }
+
+  @Test func withoutAConfiguredSchemaTheOneDefiningSchemaIsUsed() throws {
+    var configuration = GuardConfiguration()
+    configuration.schema = nil
+    let source = InMemoryRuleSource(files: [
+      harmlessRules(schema: "Ledger", ids: ["ledger_only"]),
+      Fixtures.file(Fixtures.billingRules),
+    ])
+    let harness = GuardHarness(source: source, configuration: configuration)
+    harness.guardian.start()
+    #expect(harness.guardian.currentState == .ready)
+    guard case .violation = harness.guardian.check(overspent) else {
+      Issue.record("an overspent snapshot was not a violation")
+      return
+    }
+  }
+
+  @Test func withoutAConfiguredSchemaTwoDefiningSchemasAreAmbiguous() throws {
+    var configuration = GuardConfiguration()
+    configuration.schema = nil
+    let source = InMemoryRuleSource(files: [
+      harmlessRules(schema: "Ledger", ids: ["budget_conservation"]),
+      Fixtures.file(Fixtures.billingRules),
+    ])
+    let harness = GuardHarness(source: source, configuration: configuration)
+    harness.guardian.start()
+    #expect(harness.guardian.currentState == .degraded)
+    let error = try #require(harness.guardian.health().lastCompileError)
+    #expect(error.contains("ambiguous"), "\(error)")
+    #expect(error.contains("`BillingSnapshot`") && error.contains("`Ledger`"), "\(error)")
+    guard case .unavailable = harness.guardian.check(overspent) else {
+      Issue.record("an ambiguous guard decided")
+      return
+    }
+  }
+}
