@@ -201,9 +201,21 @@ enum HumanText {
     visible(text, keepingLineBreaks: false)
   }
 
-  /// Cheap and conservative: true whenever ``safe(_:)`` might change something.
+  /// Cheap and conservative: true whenever ``safe(_:)`` might change something (one pass over
+  /// the bytes; the lead bytes of C1 controls and of U+2028…U+2069 send it to the slow path).
   private static func needsWork(_ text: String) -> Bool {
-    text.unicodeScalars.contains(where: isInvisible) || text.contains("::")
+    var previousColon = false
+    for byte in text.utf8 {
+      switch byte {
+      case 0x09, 0x0A: previousColon = false
+      case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return true
+      case 0x3A:
+        if previousColon { return true }
+        previousColon = true
+      default: previousColon = false
+      }
+    }
+    return false
   }
 
   private static func visible<S: StringProtocol>(_ text: S, keepingLineBreaks: Bool) -> String {
