@@ -114,8 +114,9 @@ struct EvalCommand: ParsableCommand {
         }
       }
     }
-    if snapshots == 0, let empty = CommandSupport.emptyInput(
-      data == "-" ? "<stdin>" : data, allowed: allowEmpty, terminal: terminal)
+    if snapshots == 0,
+      let empty = CommandSupport.emptyInput(
+        data == "-" ? "<stdin>" : data, allowed: allowEmpty, terminal: terminal)
     {
       status = empty
     }

@@ -117,8 +117,9 @@ struct FmtCommand: ParsableCommand {
           }
           replacements.append((expression, canonical))
           if check {
-            print("\(shownFile): rule \(HumanText.value(expression.ruleID)): expression is not "
-              + "canonical")
+            print(
+              "\(shownFile): rule \(HumanText.value(expression.ruleID)): expression is not "
+                + "canonical")
             print("  expected: \(HumanText.value(canonical))")
           }
         } catch {
@@ -269,6 +270,9 @@ enum InPlaceWrite {
     free(resolved)
     var original = stat()
     guard stat(target, &original) == 0 else { throw failure("cannot look at the file") }
+    guard original.st_mode & S_IFMT == S_IFREG else {
+      throw Failure(message: "not a regular file; nothing was written")
+    }
     let slash = target.lastIndex(of: "/")!
     let directory = String(target[..<slash])
     let name = String(target[target.index(after: slash)...])
@@ -300,8 +304,7 @@ enum InPlaceWrite {
     if problem == nil, original.st_uid != geteuid() || original.st_gid != getegid(),
       fchown(descriptor, original.st_uid, original.st_gid) != 0
     {
-      problem = failure(
-        "cannot keep the file's owner \(original.st_uid):\(original.st_gid); it is unchanged")
+      problem = failure("cannot keep the file's owner \(original.st_uid):\(original.st_gid)")
     }
     if problem == nil, fsync(descriptor) != 0 { problem = failure("cannot write the new content") }
     if close(descriptor) != 0, problem == nil { problem = failure("cannot write the new content") }

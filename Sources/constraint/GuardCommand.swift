@@ -109,8 +109,9 @@ struct GuardCommand: ParsableCommand {
       terminal.flush()
     }
     terminal.flush()
-    if snapshots == 0, let empty = CommandSupport.emptyInput(
-      data == "-" ? "<stdin>" : data, allowed: allowEmpty, terminal: terminal)
+    if snapshots == 0,
+      let empty = CommandSupport.emptyInput(
+        data == "-" ? "<stdin>" : data, allowed: allowEmpty, terminal: terminal)
     {
       status = empty
     }

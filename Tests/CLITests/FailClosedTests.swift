@@ -164,8 +164,10 @@ struct WriteErrorFaultTests {
     ["check", "--help"],
     ["parse", "a==1"],
     ["eval", "cost_micro != null", "--data", FaultFixtures.passing],
-    ["eval", "bigint_gte(budget.limit_micro, budget.spent_micro)", "--data",
-      FaultFixtures.overspent, "--explain"],
+    [
+      "eval", "bigint_gte(budget.limit_micro, budget.spent_micro)", "--data",
+      FaultFixtures.overspent, "--explain",
+    ],
     ["check", "Rules", "--data", FaultFixtures.passing],
     ["check", "Rules", "--data", FaultFixtures.overspent],
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "json"],

@@ -20,7 +20,8 @@ enum Fault {
     _ arguments: [String], redirections: String = "", stdin: String? = nil,
     environment: [String: String] = [:], asNobody: Bool = false
   ) throws -> CLI.Result {
-    try script("exec \"$0\" \"$@\" \(redirections)", arguments, stdin: stdin,
+    try script(
+      "exec \"$0\" \"$@\" \(redirections)", arguments, stdin: stdin,
       environment: environment, asNobody: asNobody)
   }
 
@@ -38,8 +39,7 @@ enum Fault {
   /// Runs the CLI with a Unix socket as standard input: `lines` arrive, then the peer resets
   /// the connection (it closes with unread data in its own queue, so the CLI's next read fails
   /// with `ECONNRESET` instead of seeing the end of input).
-  static func runWithResetStandardInput(_ arguments: [String], lines: String) throws -> CLI.Result
-  {
+  static func runWithResetStandardInput(_ arguments: [String], lines: String) throws -> CLI.Result {
     var pair: [Int32] = [0, 0]
     guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else {
       throw FaultError("socketpair failed: errno \(errno)")

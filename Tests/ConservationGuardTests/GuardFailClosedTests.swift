@@ -49,8 +49,9 @@ struct GuardLogInjectionTests {
     _ = harness.guardian.check(Fixtures.snapshot(cost: Fixtures.s("-1")))
     let hardFails = harness.logs.records("HARD_FAIL")
     #expect(!hardFails.isEmpty)
-    let safe = CharacterSet(charactersIn:
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]-")
+    let safe = CharacterSet(
+      charactersIn:
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]-")
     for record in harness.logs.all {
       for key in record.metadata.keys {
         #expect(

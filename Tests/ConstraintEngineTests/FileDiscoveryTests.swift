@@ -11,7 +11,8 @@ private final class Tree {
   let root: String
 
   init() throws {
-    root = FileManager.default.temporaryDirectory
+    root =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("discovery-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
   }
@@ -47,9 +48,10 @@ private final class Tree {
 struct FileDiscoveryTests {
   @Test func filesComeSortedByPathBytesAndDirectoriesRecursively() throws {
     let tree = try Tree()
-    for name in ["b.constraints.json", "a/z.constraints.json", "a-c.constraints.json",
-      "a/b/y.constraints.json", "notes.txt", "data.json"]
-    {
+    for name in [
+      "b.constraints.json", "a/z.constraints.json", "a-c.constraints.json",
+      "a/b/y.constraints.json", "notes.txt", "data.json",
+    ] {
       try tree.file(name)
     }
     let found = FileDiscovery.ruleFiles([tree.root])
@@ -68,10 +70,12 @@ struct FileDiscoveryTests {
     try tree.file("s.JSON")
     try tree.file("t.JsonL")
     try tree.file("u.NDJSON")
-    #expect(tree.relative(FileDiscovery.ruleFiles([tree.root]).files)
-      == ["A.CONSTRAINTS.JSON", "b.Constraints.Json"])
-    #expect(tree.relative(FileDiscovery.snapshotFiles(tree.root).files)
-      == ["s.JSON", "t.JsonL", "u.NDJSON"])
+    #expect(
+      tree.relative(FileDiscovery.ruleFiles([tree.root]).files)
+        == ["A.CONSTRAINTS.JSON", "b.Constraints.Json"])
+    #expect(
+      tree.relative(FileDiscovery.snapshotFiles(tree.root).files)
+        == ["s.JSON", "t.JsonL", "u.NDJSON"])
     #expect(FileDiscovery.isJSONLinesName("x.JSONL") && FileDiscovery.isJSONLinesName("-"))
     #expect(!FileDiscovery.isJSONLinesName("x.json"))
   }
@@ -180,8 +184,9 @@ struct FileDiscoveryTests {
     try tree.file("data/rules.constraints.json")
     try tree.file("data/RULES.CONSTRAINTS.JSON")
     try tree.file("data/b.jsonl")
-    #expect(tree.relative(FileDiscovery.snapshotFiles(tree.path("data")).files)
-      == ["data/a.json", "data/b.jsonl"])
+    #expect(
+      tree.relative(FileDiscovery.snapshotFiles(tree.path("data")).files)
+        == ["data/a.json", "data/b.jsonl"])
   }
 }
 
