@@ -114,7 +114,7 @@ struct CheckCommand: ParsableCommand {
     for argument in data {
       switch DataSource.resolve(argument, schemas: schemas) {
       case .success(let source): sources.append(source)
-      case .failure(let error): dataErrors.append(error.message)
+      case .failure(let error): dataErrors += error.messages
       }
     }
     if !dataErrors.isEmpty {

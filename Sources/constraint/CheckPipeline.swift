@@ -46,9 +46,9 @@ struct DataSource {
     guard found.problems.isEmpty else {
       return .failure(
         DataSourceError(
-          message: found.problems.map {
+          messages: found.problems.map {
             $0.path == path ? "--data \(path): \($0.message)" : "--data \(path): \($0)"
-          }.joined(separator: "\nerror: ")))
+          }))
     }
     return .success(
       DataSource(
@@ -59,7 +59,11 @@ struct DataSource {
 
 /// A `--data` argument that names nothing usable.
 struct DataSourceError: Error {
-  var message: String
+  /// One line per problem.
+  var messages: [String]
+
+  init(message: String) { messages = [message] }
+  init(messages: [String]) { self.messages = messages }
 }
 
 /// One snapshot's results: the outcome of each rule that applies, or why it could not be read.

@@ -62,12 +62,15 @@ final class Terminal {
   }
 }
 
-/// `print` inside the CLI writes human text through ``StandardStreams``, so no output can
-/// bypass the write-error check or the terminal safety of ``Terminal``.
+/// `print` inside the CLI writes through ``StandardStreams``, so no output can bypass the
+/// write-error check. It writes its text exactly: `parse` and `fmt` print expressions, whose
+/// bytes must not change (a string literal may hold any character). Messages that carry data
+/// from files go through ``Terminal/output(_:)`` or render their values with
+/// ``HumanText/value(_:)``.
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
   var text = items.map { "\($0)" }.joined(separator: separator) + terminator
   if text.hasSuffix("\n") { text.removeLast() }
-  StandardStreams.shared.output(HumanText.safe(text))
+  StandardStreams.shared.output(text)
 }
 
 /// The process's standard output and standard error.

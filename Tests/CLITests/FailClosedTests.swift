@@ -564,6 +564,17 @@ struct InjectionFaultTests {
     }
   }
 
+  @Test func canonicalExpressionsStayByteExact() throws {
+    // parse and fmt print expressions, not messages: a string literal may hold any character,
+    // and escaping it would change the expression.
+    let parse = try Fault.script(#"exec "$0" parse "$(printf 'a==\047x\033y\047')""#)
+    #expect(parse.status == 0, "\(parse.transcript)")
+    #expect(parse.stdout == "a == 'x\u{1B}y'\n", "\(parse.transcript)")
+    let fmt = try Fault.run(["fmt"], stdin: "a==\'x\u{1B}y\'\n")
+    #expect(fmt.status == 0, "\(fmt.transcript)")
+    #expect(fmt.stdout == "a == 'x\u{1B}y'\n", "\(fmt.transcript)")
+  }
+
   @Test func evalOutputCannotStartAWorkflowCommand() throws {
     let scratch = try CheckScratch()
     let data = try scratch.write("x\n::error::forged.jsonl", "{\"a\": 01}\n")
