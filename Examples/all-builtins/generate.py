@@ -27,7 +27,7 @@ proposal_weights_normalized basket_weights_normalized constraint_lifecycle_valid
 proposal_execution_valid execution_checkpoint_valid audit_trail_chain_valid
 model_routing_eligible is_after is_before is_between is_stale is_within now is_valid_dag
 chain_validator_prev_hash canonical_size_cap signer_key_id_matches_derivation
-percentiles_monotonic_nondecreasing utf8_byte_length_max matches""".split()
+percentiles_monotonic_nondecreasing utf8_byte_length_max matches unique""".split()
 
 HAND_WRITTEN = {
     "nonce_unique_per_signer_window": (

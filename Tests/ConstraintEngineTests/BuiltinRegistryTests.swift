@@ -30,7 +30,7 @@ struct BuiltinRegistryTests {
     #expect(portable == Self.portableNames)
     let extensions = Set(BuiltinRegistry.standard.all.filter { !$0.signature.isPortable }
       .map(\.name))
-    #expect(extensions == ["bigint_lte", "bigint_lt", "matches"])
+    #expect(extensions == ["bigint_lte", "bigint_lt", "matches", "unique"])
   }
 
   /// GRAMMAR-NOTES.md itself, when the shared folder sits beside the checkout (as it does on
@@ -86,7 +86,9 @@ struct BuiltinRegistryTests {
     #expect(registry.lookup("model_routing_eligible")?.signature.minimumArity == 4)
     #expect(registry.lookup("sequence_monotonic_per_cluster")?.signature.parameters
       == [.value, .stringLiteral, .stringLiteral, .stringLiteral, .stringLiteral])
-    #expect(registry.lookup("bigint_add")?.signature.result == .integer)
+    #expect(registry.lookup("bigint_add")?.signature.result == .bigint)
+    #expect(registry.lookup("bigint_sum")?.signature.result == .bigint)
+    #expect(registry.lookup("len")?.signature.result == .integer)
     #expect(registry.lookup("previous")?.signature.result == .any)
     #expect(registry.lookup("type_of")?.signature.result == .string)
     #expect(registry.lookup("budget") == nil)

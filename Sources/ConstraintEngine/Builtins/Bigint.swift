@@ -12,14 +12,14 @@ enum BigintBuiltins {
     comparison("bigint_lt", .less, portable: false),
     comparison("bigint_eq", .equal, portable: true),
     Builtin(
-      BuiltinSignature("bigint_add", [.value, .value], result: .integer, family: family),
+      BuiltinSignature("bigint_add", [.value, .value], result: .bigint, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
         let lhs = try bigintOperand(arguments[0], argument: 0)
         let rhs = try bigintOperand(arguments[1], argument: 1)
         return .number(lhs + rhs)
       }),
     Builtin(
-      BuiltinSignature("bigint_sub", [.value, .value], result: .integer, family: family),
+      BuiltinSignature("bigint_sub", [.value, .value], result: .bigint, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
         let lhs = try bigintOperand(arguments[0], argument: 0)
         let rhs = try bigintOperand(arguments[1], argument: 1)
@@ -27,7 +27,7 @@ enum BigintBuiltins {
       }),
     Builtin(
       BuiltinSignature(
-        "bigint_sum", [.value, .stringLiteral], optional: 1, result: .integer, family: family),
+        "bigint_sum", [.value, .stringLiteral], optional: 1, result: .bigint, family: family),
       .function(sum), fastForm: .bigintSum),
   ]
 

@@ -16,6 +16,9 @@ public enum BuiltinParameter: Sendable, Hashable {
 public enum BuiltinResultType: Sendable, Hashable {
   case boolean
   case integer
+  /// An exact integer in the bigint sense (`bigint_sum`, `bigint_add`, `bigint_sub`): compared
+  /// with a string of decimal digits, it compares the integers (DESIGN, decision 5).
+  case bigint
   case number
   case string
   /// Any value (`previous(p)`): checked at run time.
@@ -157,12 +160,25 @@ public enum TemporalBuiltin: String, Sendable, Hashable {
   case delta
 }
 
+/// A standard builtin that is a language operator by another name.
+enum OperatorForm: Sendable, Hashable {
+  /// `eq(a, b)` is `a == b`, including its comparison mode (an exact integer against a digit
+  /// string) and the checker's constant-comparison errors.
+  case equality
+}
+
 /// A builtin: its signature (for the checker) and its implementation (for the evaluator).
 public struct Builtin: Sendable {
   public let signature: BuiltinSignature
   public let implementation: BuiltinImplementation
   /// Set on the standard builtins the compiled program's fast path evaluates itself.
   let fastForm: FastBuiltin?
+  /// Set on the standard builtins that are one of the language's operators under another
+  /// name: every evaluation path compiles them as that operator.
+  let operatorForm: OperatorForm?
+  /// For a standard builtin returning one of a few fixed strings (`type_of`): those strings.
+  /// Comparing its result with any other string literal is a compile error.
+  let stringResults: [String]?
 
   public init(_ signature: BuiltinSignature, _ implementation: BuiltinImplementation) {
     self.init(signature, implementation, fastForm: nil)
@@ -170,11 +186,14 @@ public struct Builtin: Sendable {
 
   init(
     _ signature: BuiltinSignature, _ implementation: BuiltinImplementation,
-    fastForm: FastBuiltin?
+    fastForm: FastBuiltin? = nil, operatorForm: OperatorForm? = nil,
+    stringResults: [String]? = nil
   ) {
     self.signature = signature
     self.implementation = implementation
     self.fastForm = fastForm
+    self.operatorForm = operatorForm
+    self.stringResults = stringResults
   }
 
   public var name: String { signature.name }

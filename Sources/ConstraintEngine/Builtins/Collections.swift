@@ -1,4 +1,5 @@
-/// `unique_values(array, 'field')`, `object_keys_subset(record, array)`.
+/// `unique_values(array, 'field')`, `object_keys_subset(record, array)`, and the extension
+/// `unique(array)` / `unique(array, 'field')`.
 enum CollectionBuiltins {
   static let family = "collections"
 
@@ -7,6 +8,11 @@ enum CollectionBuiltins {
       BuiltinSignature(
         "unique_values", [.value, .stringLiteral], result: .boolean, family: family),
       .function(uniqueValues)),
+    Builtin(
+      BuiltinSignature(
+        "unique", [.value, .stringLiteral], optional: 1, result: .boolean, portable: false,
+        family: family),
+      .function(unique)),
     Builtin(
       BuiltinSignature("object_keys_subset", [.value, .value], result: .boolean, family: family),
       .function(objectKeysSubset)),
@@ -31,6 +37,46 @@ enum CollectionBuiltins {
         key = try ValueKey(fieldValue)
       } catch {
         throw .failed("a `\(arguments.literal(1))` value is too deeply nested to compare")
+      }
+      if !seen.insert(key).inserted { return .bool(false) }
+    }
+    return .bool(true)
+  }
+
+  /// `unique(xs)`: no two elements are `==`; `unique(xs, 'field')`: every element is an
+  /// object holding `field` (dotted paths allowed), and no two hold `==` values there. Stated
+  /// directly, so exact duplicate entries count as duplicates (the `.every` idiom with
+  /// structural `eq` cannot see them). An element without the field is an error: uniqueness
+  /// of a value that is not there cannot be checked.
+  static func unique(
+    _ arguments: BuiltinArguments, _ context: EvaluationContext
+  ) throws(BuiltinFailure) -> Value {
+    let items = try arguments.array(0, "the list")
+    let field: (name: String, components: [String])? =
+      arguments.count > 1
+      ? (arguments.literal(1), fieldPathComponents(arguments.literal(1))) : nil
+    var seen = Set<ValueKey>()
+    seen.reserveCapacity(items.count)
+    for (position, item) in items.enumerated() {
+      var compared = item
+      if let field {
+        guard case .object = item else {
+          throw .invalidArgument(
+            index: 0, message: "element \(position) must be an object, got \(describe(item))")
+        }
+        compared = value(item, atField: field.components)
+        if compared.isAbsent {
+          throw .invalidArgument(
+            index: 0,
+            message: "element \(position) has no \(code(field.name)) (it is "
+              + "\(describe(compared))), so its uniqueness cannot be checked")
+        }
+      }
+      let key: ValueKey
+      do throws(CanonicalJSONError) {
+        key = try ValueKey(compared)
+      } catch {
+        throw .failed("element \(position) is too deeply nested to compare")
       }
       if !seen.insert(key).inserted { return .bool(false) }
     }

@@ -7,7 +7,7 @@ enum CoreBuiltins {
       BuiltinSignature("eq", [.value, .value], result: .boolean, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
         .bool(languageEquals(arguments[0], arguments[1]))
-      }),
+      }, operatorForm: .equality),
     Builtin(
       BuiltinSignature("len", [.value], result: .integer, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
@@ -28,7 +28,8 @@ enum CoreBuiltins {
         case .missing: return .string("undefined")
         default: return .string(arguments[0].typeName)
         }
-      }),
+      },
+      stringResults: ["undefined", "null", "boolean", "number", "string", "array", "object"]),
     Builtin(
       BuiltinSignature("is_bigint_coercible", [.value], result: .boolean, family: family),
       .function { arguments, _ throws(BuiltinFailure) in

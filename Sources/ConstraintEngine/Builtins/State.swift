@@ -3,13 +3,16 @@
 ///
 /// Context state shape (each part optional; a builtin whose part is absent is *deferred*):
 /// ```
-/// { "nonce_windows": { "<signer>": ["<nonce>", …] },
-///   "sequences":     { "<signer>|<key_version>": "<last sequence>" },
-///   "key_versions":  { "<signer>": "<latest key version>" },
-///   "cluster_id":    "<cluster>",
-///   "signoffs":      ["<plan content hash>", …],
-///   "genesis_hash":  "<chain genesis sentinel>" }
+/// { "nonce_windows":         { "<signer>": ["<nonce>", …] },
+///   "sequences":             { "<signer>|<key_version>": "<last sequence>" },
+///   "key_versions":          { "<signer>": "<latest key version>" },
+///   "highest_key_version":   "<latest key version of the cluster>",
+///   "cluster_id":            "<cluster>",
+///   "signoffs":              ["<plan content hash>", …],
+///   "genesis_hash":          "<chain genesis sentinel>",
+///   "expected_prior_hashes": { "<chain index>": "<previous hash recorded for it>" } }
 /// ```
+/// The reference's context format is read into this shape (`EvaluationContext+Reference`).
 enum StateBuiltins {
   static let family = "state"
   static let defaultGenesis = "genesis:cluster-ledger"
@@ -139,6 +142,12 @@ enum StateBuiltins {
     case let other:
       throw .failed("context state `cluster_id` must be a string, got \(describe(other))")
     }
+    switch state["highest_key_version"] {
+    case .missing, .null: break
+    case let highest:
+      let highestVersion = try stateCounter(highest, "`highest_key_version`")
+      if Number.compare(keyVersion, highestVersion) < 0 { return .bool(false) }
+    }
     let latest = state["key_versions"][signer]
     switch latest {
     case .missing, .null: break
@@ -169,16 +178,45 @@ enum StateBuiltins {
     case let other:
       throw .failed("context state `genesis_hash` must be a string, got \(describe(other))")
     }
+    let ledger = try recordedPriorHashes(context.state["expected_prior_hashes"])
     for (index, entry) in chain.enumerated() {
       let place = "chain[\(index)]"
       _ = try Field.object(entry, place)
       let previous = try Field.string(
         value(entry, atField: previousField), "\(place).\(arguments.literal(2))")
       if !Value.scalarsEqual(previous, expected) { return .bool(false) }
+      // The audit ledger's record for this index, when it has one, must agree too.
+      if let recorded = ledger[index], !Value.scalarsEqual(previous, recorded) {
+        return .bool(false)
+      }
       expected = try Field.string(
         value(entry, atField: entryField), "\(place).\(arguments.literal(1))")
     }
     return .bool(true)
+  }
+
+  /// The context state's `expected_prior_hashes` (chain index → previous hash), empty when
+  /// absent; a key that is not an index or a value that is not a string is an error.
+  static func recordedPriorHashes(_ state: Value) throws(BuiltinFailure) -> [Int: String] {
+    switch state {
+    case .missing, .null: return [:]
+    case .object(let entries):
+      var ledger: [Int: String] = [:]
+      for (key, recorded) in entries {
+        let place = "context state expected_prior_hashes[\(truncated(Value.quoted(key)))]"
+        guard case .small(let index)? = canonicalCounter(.string(key)) else {
+          throw .failed("\(place): the key must be a chain index (a non-negative integer)")
+        }
+        guard case .string(let hash) = recorded else {
+          throw .failed("\(place) must be a string, got \(describe(recorded))")
+        }
+        ledger[index] = hash
+      }
+      return ledger
+    default:
+      throw .failed(
+        "context state `expected_prior_hashes` must be an object, got \(describe(state))")
+    }
   }
 
   static func planHashSignedOff(

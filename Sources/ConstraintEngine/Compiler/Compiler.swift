@@ -72,6 +72,9 @@ struct NodeBuilder {
   private(set) var regexes: [String: CompiledRegex] = [:]
   private(set) var maximumLevel = 0
   private var scope: [String] = []
+  private var typing: ComparisonTyping {
+    ComparisonTyping(types: options.types, registry: options.registry)
+  }
 
   init(source: String, options: CompileOptions) {
     self.source = source
@@ -137,7 +140,8 @@ struct NodeBuilder {
       for link in spine.links {
         let site = Site(
           link.node.range, operands: [leftRange, link.rhs.range], name: link.op.rawValue)
-        links.append(ChainLink(op: link.op, rhs: build(link.rhs), site: site))
+        let mode = typing.mode(link.op, link.lhs, link.rhs, scope: scope)
+        links.append(ChainLink(op: link.op, rhs: build(link.rhs), site: site, mode: mode))
         leftRange = link.node.range
       }
       return .chain(first, links)
@@ -167,6 +171,13 @@ struct NodeBuilder {
       }
       return .matches(subject, regex, site)
     case .function(let function):
+      if builtin.operatorForm == .equality, arguments.count == 2 {
+        let mode = typing.mode(.equal, arguments[0], arguments[1], scope: scope)
+        let site = Site(range, operands: [arguments[0].range, arguments[1].range], name: name)
+        return .chain(
+          build(arguments[0]),
+          [ChainLink(op: .equal, rhs: build(arguments[1]), site: site, mode: mode)])
+      }
       let nodes = arguments.map { build($0) }
       switch nodes.count {
       case 1: return .call1(function, nodes[0], site)

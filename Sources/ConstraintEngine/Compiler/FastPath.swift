@@ -475,8 +475,17 @@ struct FastPathBuilder {
       openOperator = nil
       openTerms = []
     }
+    let typing = ComparisonTyping(types: types, registry: registry)
     for link in spine.links {
       guard let rhs = operand(link.rhs) else { return nil }
+      if typing.mode(link.op, link.lhs, link.rhs, scope: scope) == .integers {
+        // An exact integer against a number or a digit string: the bigint comparison, which
+        // reads digit strings as integers and leaves everything else to the general path.
+        // Null literals keep the ordinary `== null` test.
+        guard let integers = Self.integerComparison(link.op, result, rhs) else { return nil }
+        result = .condition(integers)
+        continue
+      }
       switch link.op {
       case .and, .or:
         if openOperator != link.op {
@@ -521,6 +530,45 @@ struct FastPathBuilder {
     }
     close()
     return result
+  }
+
+  /// The fast form of a comparison in ``ComparisonMode/integers``, or nil to leave the whole
+  /// rule to the general path (`in`).
+  private static func integerComparison(
+    _ op: BinaryOperator, _ lhs: FastOperand, _ rhs: FastOperand
+  ) -> FastCondition? {
+    func integerConstant(_ operand: FastOperand) -> FastOperand {
+      if case .constant(.string(let text)) = operand,
+        case .small(let value)? = ComparisonTyping.canonicalInteger(text)
+      {
+        return .constant(.int(value))
+      }
+      return operand
+    }
+    var (first, second) = (integerConstant(lhs), integerConstant(rhs))
+    let relation: FastRelation
+    switch op {
+    case .equal, .notEqual:
+      switch (first, second) {
+      case (.path(let read), .constant(.absent)), (.constant(.absent), .path(let read)):
+        return .isNull(read, negated: op == .notEqual)
+      case (.constant(.absent), _), (_, .constant(.absent)):
+        return nil
+      default:
+        relation = .equal
+      }
+    case .less, .lessEqual, .greater, .greaterEqual:
+      relation = FastRelation(op)!
+    default:
+      return nil
+    }
+    var oriented = relation
+    if case .constant = first, case .path = second {
+      (first, second) = (second, first)
+      oriented = relation.swapped
+    }
+    let comparison = FastCondition.bigint(oriented, first, second)
+    return op == .notEqual ? .not(comparison) : comparison
   }
 
   private func pathRead(_ expr: Expr) -> FastPathRead? {

@@ -103,4 +103,6 @@ struct ChainLink: Sendable {
   let rhs: Node
   /// The whole binary expression's range; operands: the left part's and the right's ranges.
   let site: Site
+  /// How a comparison reads its operands (``ComparisonMode/values`` for other operators).
+  var mode: ComparisonMode = .values
 }

@@ -259,16 +259,26 @@ struct Executor {
       guard case .value(let a) = left else { return left }
       let right = evaluate(link.rhs)
       guard case .value(let b) = right else { return right }
+      let integers = link.mode == .integers
       switch link.op {
-      case .equal: return .value(.bool(Operations.equals(a, b)))
-      case .notEqual: return .value(.bool(!Operations.equals(a, b)))
+      case .equal, .notEqual:
+        let wanted = link.op == .equal
+        guard integers else { return .value(.bool(Operations.equals(a, b) == wanted)) }
+        switch Operations.integerEquals(a, b) {
+        case .success(let flag): return .value(.bool(flag == wanted))
+        case .failure(let error): return failure(error, site)
+        }
       case .less, .lessEqual, .greater, .greaterEqual:
-        switch Operations.order(link.op, a, b) {
+        let result =
+          integers ? Operations.integerOrder(link.op, a, b) : Operations.order(link.op, a, b)
+        switch result {
         case .success(let flag): return .value(.bool(flag))
         case .failure(let error): return failure(error, site)
         }
       case .in:
-        switch Operations.membership(a, b) {
+        let result =
+          integers ? Operations.integerMembership(a, b) : Operations.membership(a, b)
+        switch result {
         case .success(let flag): return .value(.bool(flag))
         case .failure(let error): return failure(error, site)
         }

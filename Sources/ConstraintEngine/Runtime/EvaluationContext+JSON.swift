@@ -16,10 +16,26 @@ extension EvaluationContext {
   ///   "State-bearing builtins").
   ///
   /// Any other key, or a value of the wrong type, is an error.
+  ///
+  /// The TypeScript reference's context format is read too, recognised by its keys
+  /// (`evaluation_timestamp`, `feature_flags`, `nonce_window`, `sequence_state`,
+  /// `chain_ledger`, `plan_signoff_ledger`; see ``init(referenceJSON:)``). One document may
+  /// not mix the two formats.
   public init(json: Value) throws(EvaluationContextError) {
     guard case .object(let object) = json else {
       throw EvaluationContextError(
         "an evaluation context must be a JSON object, got \(describe(json))")
+    }
+    let keys = object.keys
+    if keys.contains(where: Self.referenceKeys.contains) {
+      if let native = keys.first(where: Self.nativeKeys.contains) {
+        let reference = keys.first(where: Self.referenceKeys.contains)!
+        throw EvaluationContextError(
+          "the evaluation context mixes this engine's format (`\(native)`) with the reference "
+            + "format (`\(reference)`); use one of them")
+      }
+      try self.init(referenceJSON: object)
+      return
     }
     var now: String? = nil
     var flags = Set<String>()
@@ -62,8 +78,9 @@ extension EvaluationContext {
         }
       default:
         throw EvaluationContextError(
-          "unknown evaluation context key \(truncated(Value.quoted(key))); "
-            + "expected now, flags or state")
+          "unknown evaluation context key \(truncated(Value.quoted(key))); expected now, "
+            + "flags or state (or the reference format's evaluation_timestamp, feature_flags, "
+            + "nonce_window, sequence_state, chain_ledger, plan_signoff_ledger)")
       }
     }
     self.init(now: now, flags: flags, state: state)

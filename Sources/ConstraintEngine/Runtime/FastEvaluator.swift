@@ -333,13 +333,17 @@ struct FastEvaluator {
     value?.pointee.isAbsent ?? true
   }
 
-  /// A bigint operand read from a path, as its declared type lets it through.
+  /// A bigint operand read from a path, as its declared type lets it through (a field
+  /// declared `number` or `integer` holding a digit string is the general path's: an error).
   @inline(__always)
   private static func integer(at value: UnsafePointer<Value>, _ admits: FastPathRead.Admits)
     -> Int?
   {
     switch admits {
-    case .anything, .bigint, .integer: return integer(at: value)
+    case .anything, .bigint: return integer(at: value)
+    case .integer:
+      if case .number(.small(let number)) = value.pointee { return number }
+      return nil
     default: return nil
     }
   }

@@ -187,13 +187,22 @@ struct Interpreter {
     guard case .value(let a) = leftResult else { return leftResult }
     let right = evaluate(rhs)
     guard case .value(let b) = right else { return right }
+    let integers =
+      ComparisonTyping(types: types, registry: registry)
+      .mode(op, lhs, rhs, scope: variables.map(\.name)) == .integers
     switch op {
-    case .equal: return .value(.bool(Operations.equals(a, b)))
-    case .notEqual: return .value(.bool(!Operations.equals(a, b)))
+    case .equal, .notEqual:
+      let wanted = op == .equal
+      guard integers else { return .value(.bool(Operations.equals(a, b) == wanted)) }
+      return lift(
+        Operations.integerEquals(a, b).map { .bool($0 == wanted) }, operands: [lhs, rhs],
+        range: range)
     case .less, .lessEqual, .greater, .greaterEqual:
-      return lift(Operations.order(op, a, b).map(Value.bool), operands: [lhs, rhs], range: range)
+      let result = integers ? Operations.integerOrder(op, a, b) : Operations.order(op, a, b)
+      return lift(result.map(Value.bool), operands: [lhs, rhs], range: range)
     case .in:
-      return lift(Operations.membership(a, b).map(Value.bool), operands: [lhs, rhs], range: range)
+      let result = integers ? Operations.integerMembership(a, b) : Operations.membership(a, b)
+      return lift(result.map(Value.bool), operands: [lhs, rhs], range: range)
     default:
       return lift(Operations.arithmetic(op, a, b), operands: [lhs, rhs], range: range)
     }
@@ -271,6 +280,9 @@ struct Interpreter {
         pattern: pattern, subject: value, subjectText: text(arguments[0]),
         subjectRange: arguments[0].range, patternRange: arguments[1].range, callRange: range)
     case .function(let function):
+      if builtin.operatorForm == .equality, arguments.count == 2 {
+        return applyBinary(.equal, evaluate(arguments[0]), arguments[0], arguments[1], range: range)
+      }
       var values: [Value] = []
       values.reserveCapacity(arguments.count)
       for argument in arguments {

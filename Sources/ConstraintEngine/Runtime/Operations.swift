@@ -90,17 +90,90 @@ enum Operations {
     }
   }
 
-  /// `a in b`: b must be an array; true when an element `==` a.
+  /// `a in b`: with an array `b`, whether an element `==` a; with an object `b`, whether `a`
+  /// (a string) is one of its keys.
   static func membership(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
-    guard case .array(let elements) = b else {
-      switch b {
-      case .missing: return .failure(.missingOperand(1))
-      case .null: return .failure(.nullOperand(1))
-      default: return .failure(.membershipNeedsArray(b.typeName))
-      }
+    switch b {
+    case .array(let elements):
+      for element in elements where equals(a, element) { return .success(true) }
+      return .success(false)
+    case .object(let object):
+      return keyMembership(a, object)
+    default:
+      return .failure(collectionFailure(b))
     }
-    for element in elements where equals(a, element) { return .success(true) }
-    return .success(false)
+  }
+
+  /// `a in b` in ``ComparisonMode/integers`` (`a` is an exact integer): with an array `b`,
+  /// whether an element equals `a` under ``integerEquals(_:_:)``; an object `b` has string
+  /// keys only, so it is an error.
+  static func integerMembership(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+    switch b {
+    case .array(let elements):
+      for (position, element) in elements.enumerated() {
+        switch integerEquals(a, element) {
+        case .success(true): return .success(true)
+        case .success(false): continue
+        case .failure(let failure):
+          guard case .notInteger(1, let found) = failure else { return .failure(failure) }
+          return .failure(.notIntegerElement(position, found))
+        }
+      }
+      return .success(false)
+    case .object(let object):
+      return keyMembership(a, object)
+    default:
+      return .failure(collectionFailure(b))
+    }
+  }
+
+  private static func keyMembership(_ key: Value, _ object: ObjectValue)
+    -> Result<Bool, OperationFailure>
+  {
+    guard case .string(let text) = key else {
+      return .failure(operandFailure(key) ?? .keyNotString(describe(key)))
+    }
+    return .success(object[text] != nil)
+  }
+
+  private static func collectionFailure(_ b: Value) -> OperationFailure {
+    switch b {
+    case .missing: return .missingOperand(1)
+    case .null: return .nullOperand(1)
+    default: return .membershipNeedsCollection(b.typeName)
+    }
+  }
+
+  /// A comparison operand in ``ComparisonMode/integers``: a number as itself, a string of
+  /// decimal digits (`^-?[0-9]+$`, the bigint string form) as its integer; nil otherwise.
+  static func integerComparand(_ value: Value) -> Number? {
+    switch value {
+    case .number(let number): return number
+    case .string(let text): return parseBigintString(text)
+    default: return nil
+    }
+  }
+
+  /// `a == b` where one side is an exact integer: numbers and digit strings compare as
+  /// integers; null and missing keep their meaning (equal only to each other); any other
+  /// value is an error, never a silent `false`.
+  static func integerEquals(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+    if a.isAbsent || b.isAbsent { return .success(equals(a, b)) }
+    guard let x = integerComparand(a) else { return .failure(.notInteger(0, describe(a))) }
+    guard let y = integerComparand(b) else { return .failure(.notInteger(1, describe(b))) }
+    if case .small(let p) = x, case .small(let q) = y { return .success(p == q) }
+    return .success(x == y)
+  }
+
+  /// `a < b` and friends where one side is an exact integer (see ``integerEquals(_:_:)``);
+  /// missing and null are errors, as for every ordering.
+  static func integerOrder(
+    _ op: BinaryOperator, _ a: Value, _ b: Value
+  ) -> Result<Bool, OperationFailure> {
+    if let failure = operandFailure(a, b) { return .failure(failure) }
+    guard let x = integerComparand(a) else { return .failure(.notInteger(0, describe(a))) }
+    guard let y = integerComparand(b) else { return .failure(.notInteger(1, describe(b))) }
+    return order(op, .number(x), .number(y))
   }
 
   /// The operand (0 or 1) that is missing or null, if any.
@@ -181,7 +254,14 @@ enum OperationFailure: Error, Hashable {
   case divisionByZero
   case nonIntegerRemainder
   case noLength(String)
-  case membershipNeedsArray(String)
+  case membershipNeedsCollection(String)
+  /// Operand N is compared with an exact integer but is neither a number nor a digit string
+  /// (what it holds).
+  case notInteger(Int, String)
+  /// Element N of the right side of `in` is neither a number nor a digit string.
+  case notIntegerElement(Int, String)
+  /// The left side of `in` over an object's keys is not a string (what it holds).
+  case keyNotString(String)
 
   /// The message, given the source text of the operands.
   func message(operands: [String]) -> String {
@@ -200,7 +280,19 @@ enum OperationFailure: Error, Hashable {
     case .divisionByZero: return "division by zero"
     case .nonIntegerRemainder: return "`%` needs two integers"
     case .noLength(let a): return "`.length` needs an array or a string, not \(article(a))"
-    case .membershipNeedsArray(let a): return "`in` needs an array on its right, not \(article(a))"
+    case .membershipNeedsCollection(let a):
+      return "`in` needs an array or an object on its right, not \(article(a))"
+    case .notInteger(let index, let found):
+      let other = operand(1 - index)
+      return "\(operand(index)) is compared with the exact integer \(other), so it must be a "
+        + "number or a string of decimal digits (^-?[0-9]+$), but it holds \(found)"
+    case .notIntegerElement(let position, let found):
+      return "element \(position) of \(operand(1)) is compared with the exact integer "
+        + "\(operand(0)), so it must be a number or a string of decimal digits (^-?[0-9]+$), "
+        + "but it holds \(found)"
+    case .keyNotString(let found):
+      return "\(operand(0)) is looked up among the keys of the object \(operand(1)), so it must "
+        + "be a string, but it holds \(found)"
     }
   }
 
@@ -208,6 +300,9 @@ enum OperationFailure: Error, Hashable {
   var operandIndex: Int? {
     switch self {
     case .missingOperand(let index), .nullOperand(let index): return index
+    case .notInteger(let index, _): return index
+    case .notIntegerElement: return 1
+    case .keyNotString: return 0
     default: return nil
     }
   }

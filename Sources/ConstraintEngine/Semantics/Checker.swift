@@ -64,6 +64,7 @@ struct Checker {
   private(set) var diagnostics: [Diagnostic] = []
   private var scope: [String] = []
   private var paths: Set<FieldPath> = []
+  private var typing: ComparisonTyping { ComparisonTyping(types: types, registry: registry) }
 
   init(registry: BuiltinRegistry, types: FieldTypes, source: String) {
     self.registry = registry
@@ -219,6 +220,7 @@ struct Checker {
       requireBoolean(right, rhs, role: "each operand of `\(op.rawValue)`")
       return .boolean
     case .equal, .notEqual:
+      checkComparison(op, lhs, left, rhs, right, operatorRange: operatorRange)
       return .boolean
     case .less, .lessEqual, .greater, .greaterEqual:
       for (type, operand) in [(left, lhs), (right, rhs)]
@@ -227,7 +229,9 @@ struct Checker {
           "`\(op.rawValue)` orders numbers or strings, but `\(text(operand))` is \(type.article)",
           at: operand.range)
       }
-      if (left == .number && right == .string) || (left == .string && right == .number) {
+      if typing.mode(op, lhs, rhs, scope: scope) == .integers {
+        checkComparison(op, lhs, left, rhs, right, operatorRange: operatorRange)
+      } else if (left == .number && right == .string) || (left == .string && right == .number) {
         error(
           "cannot order \(left.article) and \(right.article): `\(text(lhs))` and "
             + "`\(text(rhs))` never compare", at: operatorRange,
@@ -235,10 +239,7 @@ struct Checker {
       }
       return .boolean
     case .in:
-      if right.isKnown && right != .array {
-        error("`in` needs an array on its right, but `\(text(rhs))` is \(right.article)",
-          at: rhs.range)
-      }
+      checkMembership(lhs, left, rhs, right)
       return .boolean
     case .add, .subtract, .multiply, .divide, .remainder:
       for (type, operand) in [(left, lhs), (right, rhs)] where type.isKnown && type != .number {
@@ -247,6 +248,140 @@ struct Checker {
           at: operand.range)
       }
       return .number
+    }
+  }
+
+  /// `==`, `!=` (and, for exact integers, the orderings): rejects comparisons whose result
+  /// the operand types already decide. With an exact integer on one side
+  /// (``ComparisonMode/integers``), a string literal on the other must be a canonical integer
+  /// and the other side must not be a boolean, an array or an object. Otherwise, two known,
+  /// different types (neither null) never compare equal; that is a constant when one side
+  /// cannot be missing or null (anything but a field path).
+  private mutating func checkComparison(
+    _ op: BinaryOperator, _ lhs: Expr, _ left: StaticType, _ rhs: Expr, _ right: StaticType,
+    operatorRange: SourceRange, asElement: Bool = false
+  ) {
+    let operators =
+      asElement ? "`in`" : op == .equal || op == .notEqual ? "`==` and `!=`" : "`\(op.rawValue)`"
+    if typing.mode(op, lhs, rhs, scope: scope) == .integers {
+      let lhsIsInteger = typing.isExactInteger(lhs, scope: scope)
+      let (integer, other, otherType) = lhsIsInteger ? (lhs, rhs, right) : (rhs, lhs, left)
+      if case .string(let literal) = other.kind {
+        if ComparisonTyping.canonicalInteger(literal) == nil {
+          error(
+            "`\(text(other))` is compared with the exact integer `\(text(integer))`, but it is "
+              + "not an integer written canonically, so \(operators) could never hold as meant",
+            at: other.range,
+            notes: [
+              DiagnosticNote(
+                "a string literal compared with an exact integer must be `0` or digits without "
+                  + "a leading zero, optionally after `-` (such as '0' or '1000000')")
+            ])
+        }
+        return
+      }
+      if op == .equal || op == .notEqual,
+        otherType == .boolean || otherType == .array || otherType == .object
+      {
+        error(
+          "`\(text(integer))` is an exact integer and `\(text(other))` is \(otherType.article): "
+            + "they are never equal", at: operatorRange,
+          notes: [DiagnosticNote("values of different types are never equal")])
+      }
+      return
+    }
+    if op == .equal || op == .notEqual {
+      for (call, other) in [(lhs, rhs), (rhs, lhs)] {
+        guard case .call(let name, _, _) = call.kind, case .string(let literal) = other.kind,
+          let results = registry.lookup(name)?.stringResults,
+          !results.contains(where: { Value.scalarsEqual($0, literal) })
+        else { continue }
+        var notes = [
+          DiagnosticNote(
+            "`\(name)` returns one of " + results.map { "'\($0)'" }.joined(separator: ", "))
+        ]
+        if name == "type_of" && literal == "bigint" {
+          notes.append(
+            DiagnosticNote(
+              "integers of any size are 'number' here; `is_bigint_coercible(v)` tests for an "
+                + "integer or a digit string"))
+        }
+        let consequence =
+          asElement
+          ? "that element can never match"
+          : "`\(op.rawValue)` here is \(op == .equal ? "never true" : "always true")"
+        error(
+          "`\(text(call))` is never `\(text(other))`, so \(consequence)", at: other.range,
+          notes: notes)
+        return
+      }
+    }
+    guard op == .equal || op == .notEqual, left.isKnown, right.isKnown, left != .null,
+      right != .null, left != right,
+      !isFieldPath(lhs) || !isFieldPath(rhs)
+    else { return }
+    let constant = op == .equal ? "never true" : "always true"
+    let verdict =
+      asElement
+      ? "the element can never be the one found" : "`\(op.rawValue)` between them is \(constant)"
+    error(
+      "`\(text(lhs))` is \(left.article) and `\(text(rhs))` is \(right.article): \(verdict)",
+      at: operatorRange,
+      notes: [
+        DiagnosticNote(
+          "values of different types are never equal (there is no conversion); compare with "
+            + "a literal of the same type")
+      ])
+  }
+
+  /// `a in b`: the right side must be able to be an array or an object; over an array literal
+  /// each element is compared as by `==` (a literal that can never equal the left side is an
+  /// error); over an object the left side is a key, so it must be able to be a string.
+  private mutating func checkMembership(
+    _ lhs: Expr, _ left: StaticType, _ rhs: Expr, _ right: StaticType
+  ) {
+    switch right {
+    case .any:
+      return
+    case .array:
+      guard case .array(let elements) = rhs.kind else { return }
+      for element in elements {
+        checkComparison(
+          .equal, lhs, left, element, Checker.literalType(element), operatorRange: element.range,
+          asElement: true)
+      }
+    case .object:
+      let isInteger = typing.isExactInteger(lhs, scope: scope)
+      if isInteger || (left.isKnown && left != .string) {
+        error(
+          "`in` over an object looks up a key, which is a string, but `\(text(lhs))` is "
+            + (isInteger ? "an exact integer" : left.article), at: lhs.range)
+      }
+    default:
+      error(
+        "`in` needs an array or an object on its right, but `\(text(rhs))` is \(right.article)",
+        at: rhs.range)
+    }
+  }
+
+  /// The static type of a literal (`any` for anything else), without checking it again.
+  static func literalType(_ expr: Expr) -> StaticType {
+    switch expr.kind {
+    case .number: return .number
+    case .string: return .string
+    case .bool: return .boolean
+    case .null: return .null
+    case .array: return .array
+    default: return .any
+    }
+  }
+
+  /// Whether `expr` reads a path (of the snapshot or of a quantifier variable): such a value
+  /// may be missing or null, whatever its declared type.
+  private func isFieldPath(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .identifier, .member, .index: return true
+    default: return false
     }
   }
 
@@ -269,6 +404,12 @@ struct Checker {
         "`\(name)` takes \(Checker.arityText(signature)), but \(count) "
           + (count == 1 ? "was" : "were") + " given", at: range,
         notes: [DiagnosticNote("signature: \(Checker.signatureText(signature))")])
+    }
+    if builtin.operatorForm == .equality, count == 2 {
+      let left = check(arguments[0])
+      let right = check(arguments[1])
+      checkComparison(.equal, arguments[0], left, arguments[1], right, operatorRange: nameRange)
+      return .boolean
     }
     for (index, argument) in arguments.enumerated() {
       switch signature.parameter(at: index) ?? .value {
@@ -298,7 +439,7 @@ struct Checker {
     }
     switch signature.result {
     case .boolean: return .boolean
-    case .integer, .number: return .number
+    case .integer, .bigint, .number: return .number
     case .string: return .string
     case .any: return .any
     }

@@ -107,13 +107,15 @@ public struct ExpressionGenerator {
 
   private mutating func boolean(depth: Int) -> String {
     let leaf = depth <= 0
-    switch below(leaf ? 6 : 16) {
+    switch below(leaf ? 6 : 17) {
     case 0: return pick(["true", "false", "b", "!b", "z == null", "o.x == null"])
     case 1: return "\(number(depth: depth - 1)) \(pick(["<", "<=", ">", ">=", "==", "!="])) "
       + number(depth: depth - 1)
     case 2: return "\(text(depth: depth - 1)) \(pick(["<", "==", "!=", ">="])) "
       + text(depth: depth - 1)
-    case 3: return "\(any(depth: depth - 1)) \(pick(["==", "!="])) \(any(depth: depth - 1))"
+    // A path on one side: values of any two types meet at run time, never as a comparison
+    // the checker can see is constant (which it rejects).
+    case 3: return "\(any(depth: depth - 1)) \(pick(["==", "!="])) \(anyPath())"
     case 4: return "\(pick(["bigint_gte", "bigint_gt", "bigint_lte", "bigint_lt", "bigint_eq"]))("
       + "\(integerish()), \(integerish()))"
     case 5: return "is_bigint_coercible(\(any(depth: 0)))"
@@ -126,11 +128,12 @@ public struct ExpressionGenerator {
     case 11: return "\(number(depth: depth - 1)) in [\(number(depth: 0)), \(number(depth: 0)), 1]"
     case 12: return "matches(\(text(depth: 0)), "
       + "'\(pick(["^a", "b$", "[0-9]+", "(a|b)*c", "é", "^$"]))')"
-    case 13: return "eq(\(any(depth: depth - 1)), \(any(depth: depth - 1)))"
+    case 13: return "eq(\(anyPath()), \(any(depth: depth - 1)))"
     case 14: return pick(["unique_values(items, 'id')", "changed(n)", "changed(s)",
                           "is_valid_dag(items, 'id', 'v')"])
-    default: return "\(pick(["type_of", "len"]))(\(any(depth: depth - 1))) == "
-      + pick(["'number'", "'string'", "'null'", "'array'", "'bigint'", "0", "3"])
+    case 15: return "type_of(\(any(depth: depth - 1))) == "
+      + pick(["'number'", "'string'", "'null'", "'array'", "'undefined'", "s"])
+    default: return "len(\(any(depth: depth - 1))) == \(pick(["0", "3", "n", "s"]))"
     }
   }
 
@@ -180,6 +183,10 @@ public struct ExpressionGenerator {
     if let variable = variables.last, chance(30) { return "\(variable).s" }
     return pick(["s", "'a'", "'b'", "''", "m", "items[0].s", "type_of(n)", "previous(s)",
                  "'\\'q\\''", "'é'"])
+  }
+
+  private mutating func anyPath() -> String {
+    pick(["n", "s", "b", "o.x", "previous(n)", "z", "missing_field", "nums", "items", "o", "m"])
   }
 
   private mutating func any(depth: Int) -> String {

@@ -652,4 +652,86 @@ def graphs_state_encoding():
   return f
 
 
-ALL = [delegation, ensembles, trees, sagas, governance, graphs_state_encoding]
+def reference_context():
+  f = CorpusFile("context-reference.jsonl", "ctxref")
+  note = "the reference's evaluation-context format is read as it is written"
+  nonce = "nonce_unique_per_signer_window(record, 'signer_id', 'nonce')"
+  window = {"nonce_window": {"window_seconds": 300, "per_signer": {"agent-a": ["n-1", "n-2"]}}}
+  f.group("nonce-window")
+  f.add(nonce, {"record": {"signer_id": "agent-a", "nonce": "n-3"}}, "pass", note,
+        context=window)
+  f.add(nonce, {"record": {"signer_id": "agent-a", "nonce": "n-2"}}, "fail",
+        note + ": a replayed nonce", context=window)
+  f.add(nonce, {"record": {"signer_id": "agent-b", "nonce": "n-2"}}, "pass",
+        "another signer's window", context=window)
+  f.add(nonce, {"record": {"signer_id": "agent-a", "nonce": "n-1"}}, "fail",
+        "per_signer as [key, value] entries (a serialised Map)",
+        context={"nonce_window": {"window_seconds": 60, "per_signer": [["agent-a", ["n-1"]]]}})
+  f.add(nonce, {"record": {"signer_id": 7, "nonce": "n-1"}}, "error",
+        "a record field that is not a string; the reference returns false", context=window,
+        divergence=True)
+  sequence = ("sequence_monotonic_per_cluster(record, 'cluster_id', 'signer_id', 'sequence', "
+              "'key_version')")
+  state = {"sequence_state": {"cluster_id": "c1", "highest_key_version": "2",
+                              "last_sequence": {'["s1","2"]': "41"}}}
+
+  def record(seq, kv="2", cluster="c1"):
+    return {"record": {"cluster_id": cluster, "signer_id": "s1", "sequence": seq,
+                       "key_version": kv}}
+  f.group("sequence-state")
+  f.add(sequence, record("42"), "pass", note, context=state)
+  f.add(sequence, record("41"), "fail", "not strictly greater than the last sequence",
+        context=state)
+  f.add(sequence, record("1", kv="3"), "pass", "a new key version starts its own sequence",
+        context=state)
+  f.add(sequence, record("99", kv="1"), "fail",
+        "a key version below the cluster's highest_key_version", context=state)
+  f.add(sequence, record("99", cluster="c2"), "fail", "another cluster's record", context=state)
+  f.add(sequence, record("007"), "error",
+        "a sequence with a leading zero; the reference returns false", context=state,
+        divergence=True)
+  f.add(sequence, record("42"), "fail", "last_sequence as [key, value] entries",
+        context={"sequence_state": {"cluster_id": "c1", "highest_key_version": "1",
+                                    "last_sequence": [['["s1","2"]', "50"]]}})
+  chain = ("chain_validator_prev_hash(chain, 'entry_hash', 'previous_hash')")
+  links = {"chain": [{"entry_hash": "h0", "previous_hash": "genesis:cluster-ledger"},
+                     {"entry_hash": "h1", "previous_hash": "h0"}]}
+  f.group("chain-ledger")
+  f.add(chain, links, "pass", "the audit ledger agrees at index 1",
+        context={"chain_ledger": {"expected_prior_hash": {"1": "h0"}}})
+  f.add(chain, links, "fail", "the audit ledger recorded another previous hash at index 1",
+        context={"chain_ledger": {"expected_prior_hash": [[1, "h9"]]}})
+  f.add(chain, links, "fail", "the ledger's genesis sentinel differs",
+        context={"chain_ledger": {"genesis_hash": "genesis:other", "expected_prior_hash": {}}})
+  f.add(chain, {"chain": [{"entry_hash": "h0"}]}, "error",
+        "an entry without its previous hash; the reference returns false",
+        context={"chain_ledger": {"expected_prior_hash": {}}}, divergence=True)
+  plan = "plan_content_hash_unchanged_since_signoff(plan_hash)"
+  ledger = {"plan_signoff_ledger": {"ts_snapshot": "2026-01-01T00:00:00Z", "signoffs": [
+      {"signoff_id": "so-1", "plan_content_hash": "sha256:ABCDEF", "ttl_seconds_at_emit": "3600",
+       "ts_emit": "2025-12-31T23:00:00Z"}]}}
+  f.group("plan-signoff-ledger")
+  f.add(plan, {"plan_hash": "sha256:abcdef"}, "pass",
+        "the hash is among the ledger's sign-offs (case-insensitive)", context=ledger)
+  f.add(plan, {"plan_hash": "sha256:abcdee"}, "fail", "the plan changed since sign-off",
+        context=ledger)
+  f.add(plan, {"plan_hash": 12}, "error", "not a string; the reference returns false",
+        context=ledger, divergence=True)
+  f.group("evaluation-timestamp")
+  clock = {"evaluation_timestamp": "2024-06-01T12:00:00Z"}
+  f.add("is_stale(ts, 60)", {"ts": "2024-06-01T11:50:00Z"}, "pass",
+        "evaluation_timestamp is now()", context=clock)
+  f.add("is_stale(ts, 600)", {"ts": "2024-06-01T11:50:00Z"}, "fail", context=clock)
+  f.add("is_stale(ts, 60)", {"ts": "soon"}, "error", "not a timestamp", context=clock)
+  f.group("native")
+  f.add(sequence, record("99", kv="1"), "fail",
+        "this engine's own format: highest_key_version applies to every signer",
+        context={"state": {"sequences": {}, "highest_key_version": "2"}})
+  f.add(chain, links, "fail", "this engine's own format: expected_prior_hashes",
+        context={"state": {"expected_prior_hashes": {"0": "genesis:x"}}})
+  f.add(chain, links, "error", "a malformed ledger index is an error",
+        context={"state": {"expected_prior_hashes": {"one": "h0"}}})
+  return f
+
+
+ALL = [delegation, ensembles, trees, sagas, governance, graphs_state_encoding, reference_context]

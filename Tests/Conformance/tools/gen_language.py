@@ -144,7 +144,8 @@ def paths():
   f.add("entries.length == 2", billing, "pass")
   f.add("state.length == 4", billing, "pass")
   f.add("budget.length == 3", billing, "error",
-        ".length of an object is an error (LANGUAGE.md)")
+        ".length of an object is an error (LANGUAGE.md); the reference gives 0",
+        divergence=True)
   f.add("nope.length == 0", billing, "error", "missing.length is an error, reference gives 0",
         error_contains="missing", divergence=True)
   f.add("nothing.length == 0", billing, "error", "null.length is an error", divergence=True)
@@ -154,6 +155,10 @@ def paths():
         divergence=True)
   f.add("obj.length == 3", {"obj": {"length": 3}}, "error",
         "trailing .length is the length operator, and objects have none")
+  f.add("o.length == 0", {"o": {}}, "error",
+        ".length of an object is an error; the reference gives 0, so true there",
+        divergence=True)
+  f.add("len(o) == 2", {"o": {"a": 1, "b": 2}}, "pass", "len counts an object's keys (both)")
   f.group("previous-field")
   f.add("_previous.a == 1", {"_previous": {"a": 1}}, "pass", "_previous is an ordinary path too")
   f.add("_previous.a == null", {}, "pass")
@@ -206,11 +211,13 @@ def equality():
   f.add("a == false", {"a": True}, "fail")
   f.add("a != false", {"a": True}, "pass")
   f.group("structural")
-  note = "arrays and objects compare structurally, not by identity (DESIGN 5)"
-  f.add("a == b", {"a": [1, 2], "b": [1, 2]}, "pass", note)
+  note = ("arrays and objects compare structurally, not by identity (DESIGN 5); the reference "
+          "compares distinct arrays and objects by identity, so never equal")
+  f.add("a == b", {"a": [1, 2], "b": [1, 2]}, "pass", note, divergence=True)
   f.add("a == b", {"a": [1, 2], "b": [1, 2, 3]}, "fail", note)
   f.add("a == b", {"a": [1, 2], "b": [2, 1]}, "fail", note)
-  f.add("a == b", {"a": {"x": 1, "y": 2}, "b": {"y": 2, "x": 1}}, "pass", note + "; key order irrelevant")
+  f.add("a == b", {"a": {"x": 1, "y": 2}, "b": {"y": 2, "x": 1}}, "pass",
+        note + "; key order irrelevant", divergence=True)
   f.add("a == b", {"a": {"x": 1}, "b": {"x": 1, "y": 2}}, "fail", note)
   f.add("a == b", {"a": {"x": 1}, "b": {"x": 2}}, "fail", note)
   f.add("a == b", {"a": {"x": [1, {"y": "z"}]}, "b": {"x": [1, {"y": "z"}]}}, "pass", note)
@@ -221,6 +228,33 @@ def equality():
   f.add("a == b", {"a": ["1"], "b": [1]}, "fail", "cross-type inside arrays")
   f.add("a != b", {"a": {"k": [1]}, "b": {"k": [1]}}, "fail")
   f.add("a == [1, 'x']", {"a": [1, "x"]}, "pass")
+  f.group("identity")
+  idiom = "xs.every(p => xs.every(q => !eq(q.id, p.id) || eq(q, p)))"
+  f.add(idiom, {"xs": [{"id": "a", "v": 1}, {"id": "b", "v": 1}]}, "pass",
+        "the corpus's unique-ids idiom: distinct ids")
+  f.add(idiom, {"xs": [{"id": "a", "v": 1}, {"id": "a", "v": 2}]}, "fail",
+        "two entries sharing an id: both engines reject them")
+  f.add(idiom, {"xs": [{"id": "a", "v": 1}, {"id": "a", "v": 1}]}, "pass",
+        "exact duplicate entries are eq here (structural), so the idiom accepts them; the "
+        "reference (identity) rejects them. unique(xs, 'id') states the rule directly",
+        divergence=True)
+  f.add("unique(xs, 'id')", {"xs": [{"id": "a", "v": 1}, {"id": "a", "v": 1}]}, "fail",
+        "the builtin that states uniqueness rejects exact duplicates")
+  f.add("eq(a, b)", {"a": {"k": [1]}, "b": {"k": [1]}}, "pass",
+        "eq is structural here, identity in the reference", divergence=True)
+  f.add("eq(a, b)", {"a": {"k": 1}, "b": {"k": 2}}, "fail")
+  f.add("eq(a, b, c)", {}, "error", "arity")
+  f.group("eq-null")
+  note = ("eq(a, b) is a == b: null and missing are equal here; the reference's eq is "
+          "JavaScript ===, where null !== undefined")
+  f.add("eq(a, null)", {}, "pass", note, divergence=True)
+  f.add("eq(a, b)", {"b": None}, "pass", note, divergence=True)
+  f.add("eq(a, null)", {"a": None}, "pass", "null is null in both")
+  f.add("eq(a, null)", {"a": 0}, "fail")
+  f.add("a == null", {}, "pass", "== null treats missing as null in both")
+  f.add("eq(a, 1) || eq(a, null)", {"a": "x"}, "fail")
+  f.add("eq(s, 5)", {"s": "x"}, "error", "eq is ==: a constant comparison is a compile error",
+        types={"s": "string"}, divergence=True)
   f.group("never-errors")
   f.add("(a == 1) == false", {"a": "x"}, "pass", "== never errors")
   f.add("a.b.c == 1", {"a": 5}, "fail", "navigation is lenient, == never errors")
@@ -551,19 +585,185 @@ def membership():
   f.add("[1] in b", {"b": [[1]]}, "pass")
   f.add("a in b.c", {"a": "k", "b": {"c": ["k"]}}, "pass")
   f.group("error")
-  note = "the right side of in must be an array"
+  note = "the right side of in must be an array (or an object: key membership)"
   f.add("a in b", {"a": 1}, "error", note + " (missing)")
   f.add("a in b", {"a": 1, "b": None}, "error", note + " (null)")
   f.add("a in b", {"a": "b", "b": "abc"}, "error", note + " (no substring search)")
-  f.add("a in b", {"a": "k", "b": {"k": 1}}, "error", note + " (no key lookup)")
+  f.add("a in b", {"a": 1, "b": {"k": 1}}, "error",
+        "an object on the right is key membership: the key must be a string")
   f.add("a in b", {"a": 1, "b": 1}, "error", note)
   f.add("1 in 5", {}, "error", note)
+  f.group("keys")
+  note = "an object on the right of in: key membership (JavaScript's and CEL's meaning)"
+  f.add("'k' in o", {"o": {"k": 1}}, "pass", note)
+  f.add("'k' in o", {"o": {"j": 1}}, "fail", note)
+  f.add("'k' in o", {"o": {}}, "fail", "an empty object has no keys")
+  f.add("'k' in o", {"o": {"k": None}}, "pass", "a key holding null is present")
+  f.add("'K' in o", {"o": {"k": 1}}, "fail", "keys compare exactly (case-sensitive)")
+  f.add("a in b", {"a": "k", "b": {"k": 1}}, "pass", "a key read from the data")
+  f.add("!('legal_mandate_reference' in record)", {"record": {"legal_mandate_reference": "x"}},
+        "fail", "the corpus idiom: a key that must be absent")
+  f.add("scope == 'full' || !('legal_mandate_reference' in record)",
+        {"scope": "partial", "record": {"id": 1}}, "pass")
+  f.add("'length' in o", {"o": [1, 2]}, "fail", "an array on the right: element membership")
+  f.add("1 in o", {"o": {"1": True}}, "error", "object keys are strings: a number is an error",
+        error_contains="must be a string")
+  f.add("a in o", {"o": {"k": 1}}, "error", "missing key operand", error_contains="missing")
+  f.add("a in o", {"a": None, "o": {"k": 1}}, "error", "null key operand")
+  f.add("'k' in o", {}, "error", "missing object", error_contains="missing")
+  f.add("'k' in o", {"o": None}, "error", "null object")
+  f.add("'k' in o", {"o": "kk"}, "error", "no substring search",
+        error_contains="an array or an object")
+  f.add("1 in o", {"o": {}}, "error", "compile error: a number is never a key",
+        types={"o": "object"})
+  f.add("'k' in o", {"o": {"k": 1}}, "pass", types={"o": "object"})
+  f.add("'k' in 'kk'", {}, "error", "compile error: a string is not a collection")
   f.group("logic")
   f.add("!(1 in [2])", {}, "pass")
   f.add("1 in [1] && 3 in [3]", {}, "pass")
   f.add("a in b || true", {}, "pass", "error absorbed by || true")
   f.add("(a in b) == false", {"a": 1, "b": [2]}, "pass")
   f.add("a in b => false", {"a": 3, "b": [1]}, "pass")
+  return f
+
+
+def comparisons():
+  f = CorpusFile("comparisons.jsonl", "cmp")
+  big = {"v": "bigint"}
+  f.group("bigint-literal")
+  note = ("a canonical integer string literal compared with a bigint-declared operand is that "
+          "integer (DESIGN 5)")
+  vesting = {"vesting.schedule": "string", "vesting.remaining_micro": "bigint_coercible"}
+  f.add("vesting.schedule == 'immediate' => vesting.remaining_micro == '0'",
+        {"vesting": {"schedule": "immediate", "remaining_micro": "0"}}, "pass", note,
+        types=vesting)
+  f.add("vesting.schedule == 'immediate' => vesting.remaining_micro == '0'",
+        {"vesting": {"schedule": "immediate", "remaining_micro": "250"}}, "fail", note,
+        types=vesting)
+  f.add("vesting.schedule == 'immediate' => vesting.remaining_micro == '0'",
+        {"vesting": {"schedule": "immediate", "remaining_micro": "zero"}}, "error",
+        "the declared type rejects a non-digit string", types=vesting)
+  f.add("budget != '0'", {"budget": "0"}, "fail", "a warning rule that must fail on a zero budget",
+        types={"budget": "bigint"})
+  f.add("budget != '0'", {"budget": "12"}, "pass", types={"budget": "bigint"})
+  f.add("v == '0'", {"v": 0}, "pass",
+        note + "; the reference ignores type_signature and compares 0 with '0'",
+        types=big, divergence=True)
+  f.add("v == '0'", {"v": "000"}, "pass", note + "; '000' is 0 under the bigint type",
+        types=big, divergence=True)
+  f.add("v == '1000000'", {"v": 1000000}, "pass", note, types=big, divergence=True)
+  f.add("v == '-5'", {"v": "-5"}, "pass", note, types=big)
+  f.add("v == '100000000000000000000000000000'", {"v": "100000000000000000000000000000"},
+        "pass", "beyond 64 bits", types=big)
+  f.add("'0' == v", {"v": "0"}, "pass", "the literal on the left", types=big)
+  f.add("v >= '3'", {"v": "3"}, "pass", "orderings too", types=big)
+  f.add("v < '3'", {"v": "3"}, "fail", types=big)
+  f.add("v == '0'", {}, "fail", "missing is never 0", types=big)
+  f.add("v != '0'", {}, "pass", "x != value is true for missing (DESIGN 4)", types=big)
+  f.add("v >= '3'", {}, "error", "ordering on missing", types=big, error_contains="missing")
+  f.add("v in ['0', '1']", {"v": "1"}, "pass", "in over an array literal", types=big)
+  f.add("v in ['0', '1']", {"v": 2}, "fail", types=big)
+  f.add("previous(v) == '5'", {"v": "6", "_previous": {"v": "5"}}, "pass",
+        "previous of a bigint field is an exact integer", types=big)
+  f.add("v == '0'", {"v": "0"}, "pass", "bigint | undefined too",
+        types={"v": "bigint | undefined"})
+  f.group("bigint-literal-compile")
+  cnote = "a string literal that is not a canonical integer can never equal an exact integer"
+  for bad in ["abc", "007", "-0", "+5", "", "1.5", "1e3", " 1"]:
+    f.add(f"v == '{bad}'", {"v": "7"}, "error", cnote + f": {bad!r}", types=big,
+          error_contains="canonical")
+  f.add("v >= 'x'", {"v": "1"}, "error", cnote, types=big, error_contains="canonical")
+  f.add("v in ['1', 'one']", {"v": "1"}, "error", cnote, types=big, error_contains="canonical")
+  f.add("v == true", {"v": "1"}, "error", "an exact integer is never a boolean", types=big,
+        error_contains="never equal")
+  f.add("v != [1]", {"v": "1"}, "error", "an exact integer is never an array", types=big,
+        error_contains="never equal")
+  f.group("exact-integer")
+  note = ("an exact integer (bigint_sum/add/sub) compared with a digit string compares the "
+          "integers (DESIGN 5)")
+  parts = {"balance": "600000", "reserved": "300000", "consumed": "100000"}
+  f.add("bigint_sum([balance, reserved, consumed]) == original_allocation",
+        dict(parts, original_allocation="1000000"), "pass", note)
+  f.add("bigint_sum([balance, reserved, consumed]) == original_allocation",
+        dict(parts, original_allocation="1000001"), "fail", note)
+  f.add("bigint_sum([balance, reserved, consumed]) == original_allocation",
+        dict(parts, original_allocation="1e6"), "error",
+        "not a digit string: an error, never false; the reference compares as strings (false)",
+        divergence=True, error_contains="exact integer")
+  f.add("bigint_sum(entries, 'amount') == total",
+        {"entries": [{"amount": "5"}, {"amount": 7}], "total": "12"}, "pass", note)
+  f.add("bigint_add(a, b) == total", {"a": "2", "b": "3", "total": "5"}, "pass", note)
+  f.add("bigint_sub(a, b) != expected", {"a": "10", "b": "3", "expected": "7"}, "fail", note)
+  f.add("total == bigint_add(a, b)", {"a": "2", "b": "3", "total": "0005"}, "pass",
+        "a digit string from the data: leading zeros allowed, as for bigint fields")
+  f.add("bigint_sum(xs) >= limit", {"xs": ["4", "1"], "limit": "5"}, "pass", note)
+  f.add("bigint_sum(xs) > limit", {"xs": ["4", "1"], "limit": "5"}, "fail", note)
+  f.add("bigint_sum(xs) == total", {"xs": ["4", "1"], "total": 5}, "pass", "a JSON integer")
+  f.add("bigint_sum(xs) == total", {"xs": ["4", "1"], "total": 5.5}, "fail",
+        "numbers compare by exact value")
+  f.add("bigint_sum(xs) == total", {"xs": ["4", "1"], "total": "123456789012345678901234567890"},
+        "fail", "big digit strings are read exactly")
+  f.add("bigint_sum(xs) == total", {"xs": ["4"]}, "fail", "missing is never equal")
+  f.add("bigint_sum(xs) != total", {"xs": ["4"], "total": None}, "pass")
+  f.add("bigint_sum(xs) < total", {"xs": ["4"]}, "error", "ordering on missing",
+        error_contains="missing")
+  for bad, what in [(" 5", "whitespace"), ("", "the empty string"), ("0x5", "hex"),
+                    ("5.0", "a decimal string")]:
+    f.add("bigint_sum(xs) == total", {"xs": ["5"], "total": bad}, "error",
+          f"{what} is not a digit string; the reference's BigInt() reads it leniently",
+          divergence=True, error_contains="exact integer")
+  f.add("bigint_sum(xs) == total", {"xs": ["5"], "total": True}, "error",
+        "a boolean is never an integer; the reference gives false", divergence=True)
+  f.add("bigint_sum(xs) == total", {"xs": ["5"], "total": [5]}, "error", "an array",
+        divergence=True)
+  f.add("bigint_sum(xs) == total", {"xs": ["5"], "total": {"v": 5}}, "error", "an object",
+        divergence=True)
+  f.add("eq(bigint_sum(xs), total)", {"xs": ["4", "1"], "total": "5"}, "pass",
+        "eq(a, b) is a == b")
+  f.add("eq(bigint_sum(xs), total)", {"xs": ["4", "1"], "total": "x"}, "error",
+        "eq(a, b) is a == b", divergence=True)
+  f.add("bigint_sum(xs) in [total, 0]", {"xs": ["4", "1"], "total": "5"}, "pass",
+        "in compares elements as == does")
+  f.add("bigint_sum(xs) in [total]", {"xs": ["4", "1"], "total": "five"}, "error",
+        "in compares elements as == does", error_contains="element 0")
+  f.add("bigint_add(a, b) == '5'", {"a": 2, "b": 3}, "pass", "a canonical literal")
+  f.add("bigint_sum(xs) == 'five'", {"xs": []}, "error", cnote, error_contains="canonical")
+  f.add("bigint_sum(xs) == false", {"xs": []}, "error", "never equal")
+  f.add("a == '5'", {"a": 5}, "fail", "no exact integer on either side: no conversion")
+  f.add("a + 0 == b", {"a": 5, "b": "5"}, "fail",
+        "arithmetic results are numbers, not exact integers: no conversion")
+  f.group("constant")
+  note = ("a comparison the operand types decide is a compile error (DESIGN 5); the reference "
+          "evaluates it to false")
+  f.add("s == 5", {"s": "5"}, "error", note, types={"s": "string"}, divergence=True,
+        error_contains="never true")
+  f.add("s != 5", {"s": "x"}, "error", note, types={"s": "string"}, divergence=True,
+        error_contains="always true")
+  f.add("n == 'x'", {"n": 1}, "error", note, types={"n": "number"}, divergence=True)
+  f.add("i == '5'", {"i": 5}, "error", "integer is not bigint: no digit-string reading",
+        types={"i": "integer"}, divergence=True)
+  f.add("b == 'true'", {"b": True}, "error", note, types={"b": "boolean"}, divergence=True)
+  f.add("b == 1", {"b": True}, "error", note, types={"b": "boolean"}, divergence=True)
+  f.add("o == [1]", {"o": {}}, "error", note, types={"o": "object"}, divergence=True)
+  f.add("'5' == 5", {}, "error", "two literals of different types", divergence=True)
+  f.add("true != 1", {}, "error", "two literals of different types", divergence=True)
+  f.add("len(x) == '3'", {"x": [1, 2, 3]}, "error", "len is a number", divergence=True)
+  f.add("(a > 1) == 'true'", {"a": 2}, "error", "a comparison is a boolean", divergence=True)
+  f.add("s in [1, 'x']", {"s": "x"}, "error", "an element that can never match",
+        types={"s": "string"}, divergence=True)
+  f.add("type_of(x) == 'strnig'", {"x": "a"}, "error",
+        "type_of returns one of seven names: a typo is a compile error", divergence=True,
+        error_contains="never")
+  f.add("type_of(x) != 'Number'", {"x": 1}, "error", "type names are lowercase",
+        divergence=True)
+  f.add("s == 'x'", {"s": "x"}, "pass", "same types: fine", types={"s": "string"})
+  f.add("s == null", {}, "pass", "null compares with anything", types={"s": "string"})
+  f.add("s == n", {}, "pass",
+        "two declared fields of different types are both missing here: not a constant",
+        types={"s": "string", "n": "number"})
+  f.add("s == n", {"s": "1", "n": 1}, "fail", types={"s": "string", "n": "number"})
+  f.add("a == 'x'", {"a": 5}, "fail", "an undeclared field may hold anything")
+  f.add("type_of(x) == 'undefined'", {}, "pass")
   return f
 
 
@@ -641,7 +841,9 @@ def quantifiers():
   f.add("a.every(x => x > 0)", {}, "error", "receiver missing is an error; the reference gives false",
         error_contains="missing", divergence=True)
   f.add("a.every(x => x > 0)", {"a": None}, "error", "receiver null is an error", divergence=True)
-  f.add("a.every(x => x > 0)", {"a": {"k": 1}}, "error", "receiver must be an array")
+  f.add("a.every(x => x > 0)", {"a": {"k": 1}}, "error",
+        "receiver must be an array: an object is an error; the reference gives false",
+        divergence=True)
   f.add("a.every(x => x > 0)", {"a": "abc"}, "error", "receiver must be an array")
   f.add("a.every(x => x > 0)", {"a": 5}, "error", "receiver must be an array")
   f.add("a.every(x => x)", {"a": [1]}, "error",
@@ -1085,4 +1287,4 @@ def regex():
 
 
 ALL = [literals, paths, equality, ordering, logic, arithmetic, membership, strings, quantifiers,
-       types, temporal, syntax, limits, regex]
+       types, temporal, syntax, limits, regex, comparisons]
