@@ -32,6 +32,11 @@ struct CheckCommand: ParsableCommand {
       (every rule-file problem is listed first), a data source held no snapshot, a usage \
       error, a failed write.
 
+      --keep-going checks a tree with a few broken rules: a rule whose expression does not \
+      compile is reported as an error result on every snapshot it applies to (whatever its \
+      severity), a rule file that does not load is reported on standard error, and every \
+      other rule is still checked; the exit status is then 2.
+
       Examples:
         constraint check Rules/ --data Examples/snapshots/
         constraint check Rules/ --data BillingSnapshot=exports/ --format junit > report.xml
@@ -65,6 +70,12 @@ struct CheckCommand: ParsableCommand {
 
   @Flag(help: "Accept a --data source without any snapshot; by default it is an error (2).")
   var allowEmpty = false
+
+  @Flag(
+    help: ArgumentHelp(
+      "Check the rules that compile even when others do not: each broken rule is an error "
+        + "result on every snapshot, and the exit status is 2."))
+  var keepGoing = false
 
   @Option(
     name: .customLong("flag"),
@@ -106,8 +117,9 @@ struct CheckCommand: ParsableCommand {
     var runContext = evaluationContext
     runContext.flags = activeFlags
     let compileOptions = CompileOptions()
-    let ruleSet = try RuleLoading.compile(
-      paths: rules, flags: activeFlags, options: compileOptions, terminal: terminal)
+    let (ruleSet, ruleProblems) = try RuleLoading.compile(
+      paths: rules, flags: activeFlags, options: compileOptions, terminal: terminal,
+      keepGoing: keepGoing)
     let schemas = Set(ruleSet.files.map(\.schemaID))
     var sources: [DataSource] = []
     var dataErrors: [String] = []
@@ -124,7 +136,9 @@ struct CheckCommand: ParsableCommand {
 
     var summary = CheckSummary()
     summary.rules = ruleSet.rules.count
-    var status: Int32 = 0
+    // Broken rules and rule files that did not load (--keep-going) fail the run as rule-file
+    // problems do, after the rest has been checked.
+    var status: Int32 = ruleProblems > 0 || !ruleSet.brokenRules.isEmpty ? 2 : 0
     var reporter: any CheckReporter
     switch format {
     case .human: reporter = HumanReporter(terminal: terminal, explain: explain, all: all)
@@ -148,7 +162,7 @@ struct CheckCommand: ParsableCommand {
       }
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
       for file in source.files {
-        let keepGoing = pipeline.run(file: file, ruleIndexes: indexes) { event in
+        let continuing = pipeline.run(file: file, ruleIndexes: indexes) { event in
           let snapshot: CheckedSnapshot
           switch event {
           case .passing(let run):
@@ -194,7 +208,7 @@ struct CheckCommand: ParsableCommand {
           }
           return true
         }
-        if !keepGoing && summary.stoppedAfter != nil { break sourceLoop }
+        if !continuing && summary.stoppedAfter != nil { break sourceLoop }
       }
     }
     for source in emptySources {

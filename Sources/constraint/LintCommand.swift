@@ -12,8 +12,12 @@ struct LintCommand: ParsableCommand {
       `in`, .some/.none/.count and builtins outside the 52 (matches, bigint_lte, bigint_lt). \
       Rules that are never evaluated (runtime-deferred, native) are not compiled.
 
-      Exit status: 0 no problem, 2 any problem (portability findings included with \
-      --portable).
+      Warnings that do not stop a file from being used (a file without expression_version is \
+      read as the current grammar, 2.0) are printed to standard error as `warning:` lines and \
+      leave the exit status at 0.
+
+      Exit status: 0 no problem (warnings allowed), 2 any problem (portability findings \
+      included with --portable).
 
       Examples:
         constraint lint Rules/
@@ -54,6 +58,10 @@ struct LintCommand: ParsableCommand {
         }
       }
     }
+    let warnings = ruleSet.files.flatMap(\.warnings)
+    for warning in warnings {
+      terminal.error(RuleLoading.render(warning, renderer: terminal.renderer))
+    }
     let evaluated = ruleSet.rules.filter { $0.program != nil }.count
     let files = ruleSet.files.count
     if !findings.isEmpty {
@@ -65,8 +73,11 @@ struct LintCommand: ParsableCommand {
           + "\(files) rule \(files == 1 ? "file" : "files")")
       throw ExitCode(2)
     }
+    let warned =
+      warnings.isEmpty ? "" : " (\(warnings.count) \(warnings.count == 1 ? "warning" : "warnings"))"
     terminal.output(
       "\(files) rule \(files == 1 ? "file" : "files"), \(ruleSet.rules.count) rules "
-        + "(\(evaluated) compiled, \(ruleSet.rules.count - evaluated) skipped): no problems")
+        + "(\(evaluated) compiled, \(ruleSet.rules.count - evaluated) skipped): no problems"
+        + warned)
   }
 }

@@ -8,15 +8,30 @@ enum RuleLoading {
   static func compile(
     paths: [String], flags: Set<String>, options: CompileOptions, terminal: Terminal
   ) throws -> RuleSet {
+    let (ruleSet, problems) = try compile(
+      paths: paths, flags: flags, options: options, terminal: terminal, keepGoing: false)
+    precondition(problems == 0, "problems without keepGoing exit")
+    return ruleSet
+  }
+
+  /// ``compile(paths:flags:options:terminal:)``; with `keepGoing`, problems that leave other
+  /// rules usable (a file that does not load, a duplicate id) are rendered and counted
+  /// instead of exiting, and rules that do not compile are kept as broken rules. Exits with
+  /// status 2 only when no rule file loaded or duplicate ids make the set ambiguous.
+  static func compile(
+    paths: [String], flags: Set<String>, options: CompileOptions, terminal: Terminal,
+    keepGoing: Bool
+  ) throws -> (ruleSet: RuleSet, problems: Int) {
     let loaded = RuleFileLoader.load(paths: paths)
     var errors = loaded.errors
     var ruleSet: RuleSet?
-    switch RuleSet.compile(loaded.files, flags: flags, options: options) {
+    switch RuleSet.compile(loaded.files, flags: flags, options: options, keepGoing: keepGoing) {
     case .success(let set): ruleSet = set
     case .failure(let failure): errors += failure.errors
     }
-    if let ruleSet, errors.isEmpty { return ruleSet }
+    if let ruleSet, errors.isEmpty { return (ruleSet, 0) }
     report(errors, terminal: terminal)
+    if keepGoing, let ruleSet, !loaded.files.isEmpty { return (ruleSet, errors.count) }
     throw ExitCode(2)
   }
 
@@ -30,7 +45,7 @@ enum RuleLoading {
   /// `error: file:line:column: rule ID: message`, then, for an expression error, the
   /// expression with a caret under the problem (located inside the expression text).
   static func render(_ error: RuleFileError, renderer: DiagnosticRenderer) -> String {
-    let severity = error.diagnostic?.severity.rawValue ?? "error"
+    let severity = error.severity.rawValue
     // One line whatever the file name, rule id or message hold.
     let header = "\(severity): \(HumanText.value(error.description))"
     guard let diagnostic = error.diagnostic, let expression = error.expression else {

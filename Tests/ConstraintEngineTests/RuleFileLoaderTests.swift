@@ -110,6 +110,31 @@ struct RuleFileLoaderTests {
     #expect(errors.first?.description.hasPrefix("rules/v.constraints.json:1:") == true)
   }
 
+  /// A file without `expression_version` (reference files often carry only
+  /// `contract_version`) loads as the current grammar, with a warning at the document.
+  @Test func missingExpressionVersionIsReadAsTheCurrentGrammarWithAWarning() throws {
+    let text = #"""
+      {"schema_id": "S", "contract_version": "5.0.0", "constraints": [
+        {"id": "a", "expression": "x == 1"}]}
+      """#
+    let file = try RuleFileLoader.parse(text, path: "v.constraints.json")
+    #expect(file.expressionVersion == EngineVersion.grammar)
+    #expect(file.rules.map(\.id) == ["a"])
+    #expect(file.warnings.count == 1)
+    let warning = try #require(file.warnings.first)
+    #expect(warning.severity == .warning)
+    #expect(warning.location?.line == 1 && warning.location?.column == 1)
+    #expect(warning.message.contains("no `expression_version`"))
+    #expect(warning.message.contains("contract_version"))
+    _ = try RuleSet.compile([file]).get()
+    // A declared version gives no warning; an unsupported one is still an error.
+    let declared = try RuleFileLoader.parse(
+      #"{"schema_id": "S", "expression_version": "1.0", "constraints": []}"#, path: "w")
+    #expect(declared.warnings.isEmpty)
+    #expect(
+      !loadErrors(#"{"schema_id": "S", "expression_version": "3", "constraints": []}"#).isEmpty)
+  }
+
   /// Each case: the file text with the error's position marked `⟦…⟧`, and a fragment of the
   /// message.
   static let structuralErrors: [(String, String)] = [
@@ -117,7 +142,6 @@ struct RuleFileLoaderTests {
     (#"{"schema_id": ⟦1⟧, "expression_version": "2.0", "constraints": []}"#,
      "`schema_id` must be a string, not a number"),
     (#"⟦{⟧"expression_version": "2.0", "constraints": []}"#, "missing `schema_id`"),
-    (#"⟦{⟧"schema_id": "S", "constraints": []}"#, "missing `expression_version`"),
     (#"{"schema_id": "S", "expression_version": ⟦2.0⟧, "constraints": []}"#,
      "`expression_version` must be a string, not a number"),
     (#"⟦{⟧"schema_id": "S", "expression_version": "2.0"}"#, "missing `constraints`"),

@@ -81,18 +81,24 @@ public struct RuleFile: Sendable {
   public var path: String
   public var schemaID: String
   public var contractVersion: String?
+  /// The grammar version the file declares, or the current one (``EngineVersion/grammar``)
+  /// when it declares none (a warning then says so).
   public var expressionVersion: String
   public var rules: [RuleDefinition]
+  /// Problems that do not stop the file from loading (severity `warning`), such as a missing
+  /// `expression_version`; `constraint lint` prints them.
+  public var warnings: [RuleFileError]
 
   public init(
     path: String, schemaID: String, contractVersion: String?, expressionVersion: String,
-    rules: [RuleDefinition]
+    rules: [RuleDefinition], warnings: [RuleFileError] = []
   ) {
     self.path = path
     self.schemaID = schemaID
     self.contractVersion = contractVersion
     self.expressionVersion = expressionVersion
     self.rules = rules
+    self.warnings = warnings
   }
 }
 
@@ -109,10 +115,13 @@ public struct RuleFileError: Error, Sendable, CustomStringConvertible {
   public var diagnostic: Diagnostic?
   /// The expression text the diagnostic's range refers to.
   public var expression: String?
+  /// `error` (the file or rule cannot be used) or `warning` (it can, as documented).
+  public var severity: DiagnosticSeverity
 
   public init(
     file: String, location: SourceLocation? = nil, ruleID: String? = nil, message: String,
-    diagnostic: Diagnostic? = nil, expression: String? = nil
+    diagnostic: Diagnostic? = nil, expression: String? = nil,
+    severity: DiagnosticSeverity = .error
   ) {
     self.file = file
     self.location = location
@@ -120,6 +129,7 @@ public struct RuleFileError: Error, Sendable, CustomStringConvertible {
     self.message = message
     self.diagnostic = diagnostic
     self.expression = expression
+    self.severity = diagnostic?.severity ?? severity
   }
 
   /// `file:line:column: [rule] message`.

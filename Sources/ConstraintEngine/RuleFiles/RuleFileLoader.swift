@@ -124,6 +124,7 @@ public enum RuleFileLoader {
 private struct StructureReader {
   let path: String
   var errors: [RuleFileError] = []
+  var warnings: [RuleFileError] = []
 
   static let fileKeys: Set<String> = ["schema_id", "expression_version", "constraints"]
   static let ruleKeys: Set<String> = [
@@ -197,7 +198,19 @@ private struct StructureReader {
       fail(document.range, "missing `schema_id` (the schema the rules apply to)")
     }
     if document["expression_version"] == nil {
-      fail(document.range, "missing `expression_version` (1.x or 2.x)")
+      // Files written for the reference often carry only `contract_version` (the schema's
+      // version): they are read as the current grammar, which is what they were written in.
+      version = EngineVersion.grammar
+      let hint =
+        contractVersion != nil
+        ? " (`contract_version` versions the schema, not the expression grammar)" : ""
+      warnings.append(
+        RuleFileError(
+          file: path, location: document.range.start,
+          message: "no `expression_version`: the expressions are read as grammar "
+            + "\(EngineVersion.grammar), the current version\(hint); add "
+            + "\"expression_version\": \"\(EngineVersion.grammar)\" to say so",
+          severity: .warning))
     }
     var rules: [RuleDefinition] = []
     if let constraints {
@@ -216,7 +229,7 @@ private struct StructureReader {
     guard errors.isEmpty, let schemaID, let version else { return nil }
     return RuleFile(
       path: path, schemaID: schemaID, contractVersion: contractVersion,
-      expressionVersion: version, rules: rules)
+      expressionVersion: version, rules: rules, warnings: warnings)
   }
 
   mutating func unknownKeyCheck(

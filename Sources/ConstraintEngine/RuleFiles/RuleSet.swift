@@ -4,6 +4,9 @@ public struct CompiledRule: Sendable {
     case active(Program)
     /// Never evaluated (`runtime-deferred`, `native`), always reported as skipped.
     case skipped(String)
+    /// The expression does not compile (kept only when compiling with `keepGoing`): every
+    /// check of the rule is an error outcome carrying this diagnostic, never a pass.
+    case broken(Diagnostic)
   }
 
   public let definition: RuleDefinition
@@ -43,8 +46,14 @@ public struct RuleSet: Sendable {
   /// Compiles every rule of `files` under `flags`. Fails with every problem found: duplicate
   /// rule ids within a schema and expressions that do not compile (each with its file, rule
   /// id and a diagnostic inside the expression).
+  ///
+  /// With `keepGoing`, a rule whose expression does not compile does not fail the set: it is
+  /// kept as ``CompiledRule/State/broken(_:)`` (its first diagnostic, prefixed "does not
+  /// compile:"), so the other rules can still be checked and the broken one is reported as
+  /// an error on every snapshot. Duplicate ids still fail.
   public static func compile(
-    _ files: [RuleFile], flags: Set<String> = [], options: CompileOptions = CompileOptions()
+    _ files: [RuleFile], flags: Set<String> = [], options: CompileOptions = CompileOptions(),
+    keepGoing: Bool = false
   ) -> Result<RuleSet, RuleFileErrors> {
     var errors: [RuleFileError] = []
     var rules: [CompiledRule] = []
@@ -78,6 +87,13 @@ public struct RuleSet: Sendable {
             CompiledRule(
               definition: definition, state: .active(program), activeExpression: active.text))
         } catch {
+          if keepGoing, var diagnostic = error.diagnostics.first {
+            diagnostic.message = "does not compile: " + diagnostic.message
+            rules.append(
+              CompiledRule(
+                definition: definition, state: .broken(diagnostic), activeExpression: active.text))
+            continue
+          }
           for diagnostic in error.diagnostics {
             errors.append(
               RuleFileError(
@@ -102,6 +118,14 @@ public struct RuleSet: Sendable {
     indexesBySchema = bySchema
   }
 
+  /// The rules whose expression does not compile (only with `keepGoing`).
+  public var brokenRules: [CompiledRule] {
+    rules.filter {
+      if case .broken = $0.state { return true }
+      return false
+    }
+  }
+
   /// The schema ids of the loaded files, sorted.
   public var schemas: [String] { indexesBySchema.keys.sorted() }
 
@@ -120,6 +144,7 @@ public struct RuleSet: Sendable {
     indexes.map { index in
       switch rules[index].state {
       case .skipped(let reason): return .skipped(reason)
+      case .broken(let diagnostic): return .evaluated(.error(diagnostic))
       case .active(let program):
         return .evaluated(program.evaluate(snapshot, context: context, explain: explain))
       }

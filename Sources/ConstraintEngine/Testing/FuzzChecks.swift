@@ -357,6 +357,7 @@ public enum FuzzChecks {
       if error.errors.isEmpty { return "the loader failed without an error" }
       return ruleFileErrorProblem(error.errors, in: text)
     }
+    if let problem = ruleFileErrorProblem(file.warnings, in: text) { return problem }
     for rule in file.rules {
       for location in [rule.location, rule.expressionLocation] {
         if let problem = rangeProblem(SourceRange(at: location), in: text) {
