@@ -47,7 +47,10 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "The evaluation timestamp (ISO 8601 with Z or an offset) for now().")
   var now: String?
 
-  @Option(help: "An evaluation context JSON file: {\"now\": …, \"flags\": […], \"state\": {…}}.")
+  @Option(
+    help: ArgumentHelp(
+      "An evaluation context JSON file: {\"now\": …, \"flags\": […], \"state\": {…}}, or the "
+        + "reference evaluator's format (evaluation_timestamp, feature_flags, nonce_window, …)."))
   var context: String?
 
   @Option(help: "The deepest nesting an expression may have.")

@@ -9,7 +9,8 @@ struct LintCommand: ParsableCommand {
       Every structural problem is reported as file:line:column, every expression problem with \
       the file, the rule id and a caret inside the expression. --portable also reports, with a \
       caret at each use, syntax beyond grammar v2.0: arithmetic (+ - * / %), unary minus, \
-      `in`, .some/.none/.count and builtins outside the 52 (matches, bigint_lte, bigint_lt). \
+      `in`, .some/.none/.count and builtins outside the 52 (matches, bigint_lte, bigint_lt, \
+      unique). \
       Rules that are never evaluated (runtime-deferred, native) are not compiled.
 
       Warnings that do not stop a file from being used (a file without expression_version is \
