@@ -80,6 +80,11 @@ struct FastPathTests {
     Case(
       expression: "a == null", snapshot: #"{"a": "0"}"#, types: ["a": "bigint"],
       decision: false),
+    Case(
+      expression: "previous(a) == null", snapshot: #"{"a": "1", "_previous": {}}"#,
+      types: ["a": "bigint"], decision: true),
+    Case(
+      expression: "null != bigint_sum(parts)", snapshot: #"{"parts": ["1"]}"#, decision: true),
     // An exact integer against a digit string read from the data compares the integers; a
     // string that is not digits is the general path's (an error).
     Case(

@@ -478,10 +478,12 @@ struct FastPathBuilder {
     let typing = ComparisonTyping(types: types, registry: registry)
     for link in spine.links {
       guard let rhs = operand(link.rhs) else { return nil }
-      if typing.mode(link.op, link.lhs, link.rhs, scope: scope) == .integers {
+      if typing.mode(link.op, link.lhs, link.rhs, scope: scope) == .integers,
+        !Self.isNull(result), !Self.isNull(rhs)
+      {
         // An exact integer against a number or a digit string: the bigint comparison, which
         // reads digit strings as integers and leaves everything else to the general path.
-        // Null literals keep the ordinary `== null` test.
+        // A null literal keeps the ordinary test below (null means the same in both modes).
         guard let integers = Self.integerComparison(link.op, result, rhs) else { return nil }
         result = .condition(integers)
         continue
@@ -549,14 +551,7 @@ struct FastPathBuilder {
     let relation: FastRelation
     switch op {
     case .equal, .notEqual:
-      switch (first, second) {
-      case (.path(let read), .constant(.absent)), (.constant(.absent), .path(let read)):
-        return .isNull(read, negated: op == .notEqual)
-      case (.constant(.absent), _), (_, .constant(.absent)):
-        return nil
-      default:
-        relation = .equal
-      }
+      relation = .equal
     case .less, .lessEqual, .greater, .greaterEqual:
       relation = FastRelation(op)!
     default:
@@ -569,6 +564,12 @@ struct FastPathBuilder {
     }
     let comparison = FastCondition.bigint(oriented, first, second)
     return op == .notEqual ? .not(comparison) : comparison
+  }
+
+  /// Whether an operand is the `null` literal.
+  private static func isNull(_ operand: FastOperand) -> Bool {
+    if case .constant(.absent) = operand { return true }
+    return false
   }
 
   private func pathRead(_ expr: Expr) -> FastPathRead? {
