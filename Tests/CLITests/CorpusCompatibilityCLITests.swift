@@ -42,8 +42,9 @@ struct CorpusCompatibilityCLITests {
     #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
     #expect(result.stdout.contains("immediate-zero  FAIL [error]  \(data):3"))
     #expect(result.stdout.contains("immediate-zero  ERROR [error]  \(data):4"))
-    #expect(result.stdout.hasSuffix(
-      "4 snapshots × 1 rule: 2 passed, 1 failed, 1 error, 0 skipped\n"))
+    #expect(
+      result.stdout.hasSuffix(
+        "4 snapshots × 1 rule: 2 passed, 1 failed, 1 error, 0 skipped\n"))
   }
 
   @Test func aNonCanonicalLiteralAgainstABigintFieldIsACompileError() throws {
@@ -60,15 +61,21 @@ struct CorpusCompatibilityCLITests {
   }
 
   static let mixedTree = [
-    ("a.constraints.json", ruleFileText(
-      schema: "S",
-      """
-      {"id": "ok", "expression": "n >= 0"},
-      {"id": "prose", "expression": "n MUST be positive"},
-      {"id": "js", "expression": "Object.keys(o).length == 0", "severity": "info"}
-      """)),
-    ("b.constraints.json", ruleFileText(
-      schema: "S", #"{"id": "typo", "expression": "lenn(xs) == 0", "severity": "warning"}"#)),
+    (
+      "a.constraints.json",
+      ruleFileText(
+        schema: "S",
+        """
+        {"id": "ok", "expression": "n >= 0"},
+        {"id": "prose", "expression": "n MUST be positive"},
+        {"id": "js", "expression": "Object.keys(o).length == 0", "severity": "info"}
+        """)
+    ),
+    (
+      "b.constraints.json",
+      ruleFileText(
+        schema: "S", #"{"id": "typo", "expression": "lenn(xs) == 0", "severity": "warning"}"#)
+    ),
   ]
 
   @Test func withoutKeepGoingABrokenRuleStopsTheRunBeforeAnySnapshot() throws {
@@ -124,8 +131,10 @@ struct CorpusCompatibilityCLITests {
 
   @Test func keepGoingReportsAFileThatDoesNotLoadAndChecksTheOthers() throws {
     let scratch = try CheckScratch()
-    try scratch.write("rules/a.constraints.json", ruleFileText(
-      schema: "S", #"{"id": "ok", "expression": "n >= 0"}"#))
+    try scratch.write(
+      "rules/a.constraints.json",
+      ruleFileText(
+        schema: "S", #"{"id": "ok", "expression": "n >= 0"}"#))
     try scratch.write("rules/broken.constraints.json", #"{"schema_id": "S", "constraints": [}"#)
     let data = try scratch.write("s.json", #"{"n": 1}"#)
     let result = try CLI.run(["check", scratch.path("rules"), "--data", data, "--keep-going"])

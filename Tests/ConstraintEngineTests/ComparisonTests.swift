@@ -17,24 +17,27 @@ private func compile(
 struct ComparisonTests {
   static let bigint = ["v": "bigint"]
 
-  @Test(arguments: [
-    ("v == ⟦'abc'⟧", bigint, "`'abc'` is compared with the exact integer `v`"),
-    ("⟦'007'⟧ != v", bigint, "not an integer written canonically"),
-    ("v >= ⟦'-0'⟧", bigint, "not an integer written canonically"),
-    ("v in ['1', ⟦'x'⟧]", bigint, "not an integer written canonically"),
-    ("bigint_sum(xs) == ⟦'1e6'⟧", [:], "the exact integer `bigint_sum(xs)`"),
-    ("v ⟦==⟧ true", bigint, "`v` is an exact integer and `true` is a boolean"),
-    ("eq(v, ⟦'x'⟧)", bigint, "compared with the exact integer `v`"),
-    ("s ⟦==⟧ 5", ["s": "string"],
-     "`s` is a string and `5` is a number: `==` between them is never true"),
-    ("s ⟦!=⟧ 5", ["s": "string"], "is always true"),
-    ("'5' ⟦==⟧ 5", [:], "`'5'` is a string and `5` is a number"),
-    ("⟦eq⟧(n, 'x')", ["n": "number"], "`n` is a number and `'x'` is a string"),
-    ("s in [⟦1⟧, 'x']", ["s": "string"], "the element can never be the one found"),
-    ("type_of(x) == ⟦'bigint'⟧", [:], "`type_of(x)` is never `'bigint'`"),
-    ("⟦1⟧ in o", ["o": "object"], "`in` over an object looks up a key"),
-    ("'k' in ⟦5⟧", [:], "`in` needs an array or an object on its right"),
-  ] as [(String, [String: String], String)])
+  @Test(
+    arguments: [
+      ("v == ⟦'abc'⟧", bigint, "`'abc'` is compared with the exact integer `v`"),
+      ("⟦'007'⟧ != v", bigint, "not an integer written canonically"),
+      ("v >= ⟦'-0'⟧", bigint, "not an integer written canonically"),
+      ("v in ['1', ⟦'x'⟧]", bigint, "not an integer written canonically"),
+      ("bigint_sum(xs) == ⟦'1e6'⟧", [:], "the exact integer `bigint_sum(xs)`"),
+      ("v ⟦==⟧ true", bigint, "`v` is an exact integer and `true` is a boolean"),
+      ("eq(v, ⟦'x'⟧)", bigint, "compared with the exact integer `v`"),
+      (
+        "s ⟦==⟧ 5", ["s": "string"],
+        "`s` is a string and `5` is a number: `==` between them is never true"
+      ),
+      ("s ⟦!=⟧ 5", ["s": "string"], "is always true"),
+      ("'5' ⟦==⟧ 5", [:], "`'5'` is a string and `5` is a number"),
+      ("⟦eq⟧(n, 'x')", ["n": "number"], "`n` is a number and `'x'` is a string"),
+      ("s in [⟦1⟧, 'x']", ["s": "string"], "the element can never be the one found"),
+      ("type_of(x) == ⟦'bigint'⟧", [:], "`type_of(x)` is never `'bigint'`"),
+      ("⟦1⟧ in o", ["o": "object"], "`in` over an object looks up a key"),
+      ("'k' in ⟦5⟧", [:], "`in` needs an array or an object on its right"),
+    ] as [(String, [String: String], String)])
   func compileErrorsPointAtTheirCause(
     _ marked: String, _ types: [String: String], _ message: String
   ) throws {
@@ -62,11 +65,15 @@ struct ComparisonTests {
   }
 
   @Test(arguments: [
-    ("bigint_sum(xs) == ⟦total⟧", #"{"xs": ["1"], "total": "1e6"}"#,
-     "`total` is compared with the exact integer `bigint_sum(xs)`, so it must be a number or "
-       + "a string of decimal digits (^-?[0-9]+$), but it holds the string \"1e6\""),
-    ("⟦total⟧ < bigint_add(a, b)", #"{"a": 1, "b": 2, "total": true}"#,
-     "but it holds the boolean true"),
+    (
+      "bigint_sum(xs) == ⟦total⟧", #"{"xs": ["1"], "total": "1e6"}"#,
+      "`total` is compared with the exact integer `bigint_sum(xs)`, so it must be a number or "
+        + "a string of decimal digits (^-?[0-9]+$), but it holds the string \"1e6\""
+    ),
+    (
+      "⟦total⟧ < bigint_add(a, b)", #"{"a": 1, "b": 2, "total": true}"#,
+      "but it holds the boolean true"
+    ),
     ("⟦total⟧ < bigint_add(a, b)", #"{"a": 1, "b": 2}"#, "missing value at `total`"),
     ("bigint_sum(xs) in ⟦[0, t]⟧", #"{"xs": ["1"], "t": "x"}"#, "element 1 of `[0, t]`"),
     ("eq(bigint_sum(xs), ⟦t⟧)", #"{"xs": ["1"], "t": [1]}"#, "but it holds an array"),

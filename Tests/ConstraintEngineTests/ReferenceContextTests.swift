@@ -47,53 +47,72 @@ struct ReferenceContextTests {
     }
   }
 
-  @Test(arguments: [
-    (#"{"evaluation_timestamp": "now"}"#, "evaluation_timestamp"),
-    (#"{"evaluation_timestamp": 1}"#, "timestamp string"),
-    (#"{"feature_flags": ["a"]}"#, "object of booleans"),
-    (#"{"feature_flags": {"a": 1}}"#, "must be a boolean"),
-    (#"{"feature_flags": {}, "flags": []}"#, "mixes"),
-    (#"{"state": {}, "nonce_window": null}"#, "mixes"),
-    (#"{"evaluation_timestamp": null, "clock": 1}"#, "unknown key"),
-    (#"{"nonce_window": {"per_signer": {}}}"#, "has no `window_seconds`"),
-    (#"{"nonce_window": {"window_seconds": -1, "per_signer": {}}}"#, "non-negative"),
-    (#"{"nonce_window": {"window_seconds": 1, "per_signer": {}, "ttl": 1}}"#, "unknown key"),
-    (#"{"nonce_window": {"window_seconds": 1, "per_signer": {"a": "n"}}}"#, "array of nonce"),
-    (#"{"nonce_window": {"window_seconds": 1, "per_signer": {"a": [1]}}}"#, "hold strings"),
-    (#"{"nonce_window": {"window_seconds": 1, "per_signer": [["a"]]}}"#, "[key, value] pair"),
-    (#"{"nonce_window": {"window_seconds": 1, "per_signer": [["a", []], ["a", []]]}}"#,
-     "repeats the key"),
-    (#"{"nonce_window": {"window_seconds": 1, "per_signer": 5}}"#, "[key, value] pairs"),
-    (#"{"sequence_state": {"cluster_id": "c", "last_sequence": {}}}"#,
-     "has no `highest_key_version`"),
-    (#"{"sequence_state": {"cluster_id": 1, "highest_key_version": "1", "last_sequence": {}}}"#,
-     "cluster_id must be a string"),
-    (#"{"sequence_state": {"cluster_id": "c", "highest_key_version": "01", "#
-       + #""last_sequence": {}}}"#,
-     "highest_key_version"),
-    (#"{"sequence_state": {"cluster_id": "c", "highest_key_version": "1", "#
-       + #""last_sequence": {"s|1": "2"}}}"#,
-     "JSON.stringify([signer, key_version])"),
-    (#"{"sequence_state": {"cluster_id": "c", "highest_key_version": "1", "#
-       + #""last_sequence": {"[\"s\",\"1\"]": 2}}}"#,
-     "string of decimal digits"),
-    (#"{"chain_ledger": {"genesis_hash": "g"}}"#, "has no `expected_prior_hash`"),
-    (#"{"chain_ledger": {"expected_prior_hash": {"first": "h"}}}"#, "chain index"),
-    (#"{"chain_ledger": {"expected_prior_hash": {"0": 7}}}"#, "must be a string"),
-    (#"{"chain_ledger": {"expected_prior_hash": [[-1, "h"]]}}"#, "the key must be a string"),
-    (#"{"chain_ledger": {"genesis_hash": 5, "expected_prior_hash": {}}}"#, "genesis_hash"),
-    (#"{"plan_signoff_ledger": {"signoffs": []}}"#, "has no `ts_snapshot`"),
-    (#"{"plan_signoff_ledger": {"ts_snapshot": "t", "signoffs": {}}}"#, "must be an array"),
-    (#"{"plan_signoff_ledger": {"ts_snapshot": "t", "#
-       + #""signoffs": [{"plan_content_hash": "h"}]}}"#,
-     "has no `signoff_id`"),
-    (#"{"plan_signoff_ledger": {"ts_snapshot": "t", "signoffs": [{"signoff_id": "s", "#
-       + #""plan_content_hash": 5, "ttl_seconds_at_emit": "1", "ts_emit": "t"}]}}"#,
-     "plan_content_hash must be a string"),
-    (#"{"plan_signoff_ledger": {"ts_snapshot": "t", "signoffs": [{"signoff_id": "s", "#
-       + #""plan_content_hash": "h", "ttl_seconds_at_emit": "0", "ts_emit": "t"}]}}"#,
-     "positive integer"),
-  ] as [(String, String)])
+  @Test(
+    arguments: [
+      (#"{"evaluation_timestamp": "now"}"#, "evaluation_timestamp"),
+      (#"{"evaluation_timestamp": 1}"#, "timestamp string"),
+      (#"{"feature_flags": ["a"]}"#, "object of booleans"),
+      (#"{"feature_flags": {"a": 1}}"#, "must be a boolean"),
+      (#"{"feature_flags": {}, "flags": []}"#, "mixes"),
+      (#"{"state": {}, "nonce_window": null}"#, "mixes"),
+      (#"{"evaluation_timestamp": null, "clock": 1}"#, "unknown key"),
+      (#"{"nonce_window": {"per_signer": {}}}"#, "has no `window_seconds`"),
+      (#"{"nonce_window": {"window_seconds": -1, "per_signer": {}}}"#, "non-negative"),
+      (#"{"nonce_window": {"window_seconds": 1, "per_signer": {}, "ttl": 1}}"#, "unknown key"),
+      (#"{"nonce_window": {"window_seconds": 1, "per_signer": {"a": "n"}}}"#, "array of nonce"),
+      (#"{"nonce_window": {"window_seconds": 1, "per_signer": {"a": [1]}}}"#, "hold strings"),
+      (#"{"nonce_window": {"window_seconds": 1, "per_signer": [["a"]]}}"#, "[key, value] pair"),
+      (
+        #"{"nonce_window": {"window_seconds": 1, "per_signer": [["a", []], ["a", []]]}}"#,
+        "repeats the key"
+      ),
+      (#"{"nonce_window": {"window_seconds": 1, "per_signer": 5}}"#, "[key, value] pairs"),
+      (
+        #"{"sequence_state": {"cluster_id": "c", "last_sequence": {}}}"#,
+        "has no `highest_key_version`"
+      ),
+      (
+        #"{"sequence_state": {"cluster_id": 1, "highest_key_version": "1", "last_sequence": {}}}"#,
+        "cluster_id must be a string"
+      ),
+      (
+        #"{"sequence_state": {"cluster_id": "c", "highest_key_version": "01", "#
+          + #""last_sequence": {}}}"#,
+        "highest_key_version"
+      ),
+      (
+        #"{"sequence_state": {"cluster_id": "c", "highest_key_version": "1", "#
+          + #""last_sequence": {"s|1": "2"}}}"#,
+        "JSON.stringify([signer, key_version])"
+      ),
+      (
+        #"{"sequence_state": {"cluster_id": "c", "highest_key_version": "1", "#
+          + #""last_sequence": {"[\"s\",\"1\"]": 2}}}"#,
+        "string of decimal digits"
+      ),
+      (#"{"chain_ledger": {"genesis_hash": "g"}}"#, "has no `expected_prior_hash`"),
+      (#"{"chain_ledger": {"expected_prior_hash": {"first": "h"}}}"#, "chain index"),
+      (#"{"chain_ledger": {"expected_prior_hash": {"0": 7}}}"#, "must be a string"),
+      (#"{"chain_ledger": {"expected_prior_hash": [[-1, "h"]]}}"#, "the key must be a string"),
+      (#"{"chain_ledger": {"genesis_hash": 5, "expected_prior_hash": {}}}"#, "genesis_hash"),
+      (#"{"plan_signoff_ledger": {"signoffs": []}}"#, "has no `ts_snapshot`"),
+      (#"{"plan_signoff_ledger": {"ts_snapshot": "t", "signoffs": {}}}"#, "must be an array"),
+      (
+        #"{"plan_signoff_ledger": {"ts_snapshot": "t", "#
+          + #""signoffs": [{"plan_content_hash": "h"}]}}"#,
+        "has no `signoff_id`"
+      ),
+      (
+        #"{"plan_signoff_ledger": {"ts_snapshot": "t", "signoffs": [{"signoff_id": "s", "#
+          + #""plan_content_hash": 5, "ttl_seconds_at_emit": "1", "ts_emit": "t"}]}}"#,
+        "plan_content_hash must be a string"
+      ),
+      (
+        #"{"plan_signoff_ledger": {"ts_snapshot": "t", "signoffs": [{"signoff_id": "s", "#
+          + #""plan_content_hash": "h", "ttl_seconds_at_emit": "0", "ts_emit": "t"}]}}"#,
+        "positive integer"
+      ),
+    ] as [(String, String)])
   func malformedPartsAreRefused(_ text: String, _ reason: String) throws {
     do {
       _ = try Self.context(text)

@@ -209,8 +209,11 @@ extension EvaluationContext {
     for (index, entry) in entries.enumerated() {
       let place = "\(part).signoffs[\(index)]"
       let fields = try Self.members(
-        entry, place, required: ["signoff_id", "plan_content_hash", "ttl_seconds_at_emit",
-          "ts_emit"])
+        entry, place,
+        required: [
+          "signoff_id", "plan_content_hash", "ttl_seconds_at_emit",
+          "ts_emit",
+        ])
       for name in ["signoff_id", "plan_content_hash", "ts_emit"] {
         guard case .string = fields[name]! else {
           throw EvaluationContextError(
