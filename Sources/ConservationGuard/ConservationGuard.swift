@@ -11,18 +11,11 @@ import Synchronization
 /// Thread-safe: ``check(_:)`` may be called from any number of threads while ``poll()`` swaps
 /// the rule set; each decision comes from one whole rule set.
 public final class ConservationGuard: Sendable {
-  private struct MutableState: Sendable {
-    var started = false
-    var bypassed = false
-    var rules: GuardRules?
-    var lastError: String?
-    /// The version of a source that failed to compile while an older rule set stayed in force.
-    var rejectedVersion: String?
-    var pendingReconciliations = 0
-    var nextAttempt: ContinuousClock.Instant?
-    var lastBypassWarning: ContinuousClock.Instant?
-    /// The state and reason last published (logged and measured).
-    var published: (state: GuardState, reason: GuardReason?) = (.uninitialized, .notStarted)
+  /// What the state lock protects: the table's state and the steps whose logs and metrics
+  /// are waiting to be performed, in transition order.
+  private struct Locked: Sendable {
+    var machine: GuardMachine
+    var outbox: [GuardStep] = []
   }
 
   public let configuration: GuardConfiguration
@@ -31,9 +24,12 @@ public final class ConservationGuard: Sendable {
   private let logger: Logger
   private let metrics: GuardMetrics
   private let environmentBypass: String?
-  private let state = Mutex(MutableState())
-  /// Held while a compile attempt runs, so attempts never overlap (checks never wait for it).
-  private let compiling = Mutex(false)
+  /// Held only to take a transition (``GuardTable``): never while logging, recording a metric,
+  /// reading the source, compiling or evaluating.
+  private let state: Mutex<Locked>
+  /// Held while the outbox's logs and metrics are performed, so they come out in transition
+  /// order (a gauge never ends on a stale value). Checks that pass never take it.
+  private let publishing = Mutex(())
 
   /// Creates an uninitialized guard; call ``start()``.
   ///
@@ -54,6 +50,7 @@ public final class ConservationGuard: Sendable {
     self.clock = clock
     self.logger = logger
     self.environmentBypass = environment[GuardConfiguration.bypassVariable]
+    self.state = Mutex(Locked(machine: GuardMachine(configuration: configuration)))
     self.metrics = GuardMetrics(
       factory: metrics ?? MetricsSystem.factory, invariants: configuration.invariants)
     self.metrics.state.record(0)
@@ -79,32 +76,7 @@ public final class ConservationGuard: Sendable {
   /// says so), otherwise compiles the rule source: `ready` on success, `degraded` (circuit open,
   /// retried by ``poll()``) on failure. A second call does nothing.
   public func start() {
-    let now = clock.now()
-    let bypass = configuration.bypass || environmentBypass == "true"
-    let alreadyStarted = state.withLock { state -> Bool in
-      if state.started { return true }
-      state.started = true
-      state.bypassed = bypass
-      state.nextAttempt = now.advanced(by: configuration.retryInterval)
-      if bypass {
-        state.lastBypassWarning = now
-        metrics.bypass.record(1)
-        warnBypass(initial: true)
-        publish(&state)
-      }
-      return false
-    }
-    guard !alreadyStarted else { return }
-    if let value = environmentBypass, value != "true" {
-      logger.warning(
-        "bypass_ignored",
-        metadata: [
-          "variable": "\(GuardConfiguration.bypassVariable)",
-          "value": "\(LogText.escaped(String(value.prefix(32))))",
-          "note": "only the exact value true enables bypass",
-        ])
-    }
-    if !bypass { attemptCompile(at: now, force: true) }
+    run(.start(now: clock.now(), environmentValue: environmentBypass))
   }
 
   /// Does what is due at the clock's current time: retries compilation while degraded, looks
@@ -112,19 +84,7 @@ public final class ConservationGuard: Sendable {
   /// and repeats the bypass warning. The service calls it periodically (or runs
   /// ``runPolling()``); calling it more often than the interval is harmless.
   public func poll() {
-    let now = clock.now()
-    enum Due { case nothing, compile(force: Bool) }
-    let due = state.withLock { state -> Due in
-      guard state.started else { return .nothing }
-      if state.bypassed {
-        remindOfBypass(&state, now: now)
-        return .nothing
-      }
-      guard let next = state.nextAttempt, now >= next else { return .nothing }
-      state.nextAttempt = now.advanced(by: configuration.retryInterval)
-      return .compile(force: state.rules == nil)
-    }
-    if case .compile(let force) = due { attemptCompile(at: now, force: force) }
+    run(.poll(now: clock.now()))
   }
 
   /// Calls ``poll()`` on a real-time cadence (ten times per retry interval, at least every
@@ -149,24 +109,22 @@ public final class ConservationGuard: Sendable {
   /// ``GuardConfiguration/dlqThreshold`` the guard is degraded (`dlq_overflow`); at or below it,
   /// with rules compiled, it is ready again.
   public func reportPendingReconciliations(_ count: Int) {
-    state.withLock { state in
-      state.pendingReconciliations = max(0, count)
-      publish(&state)
-    }
+    run(.pendingReported(count))
   }
 
   /// The guard's current state.
   public var currentState: GuardState {
-    state.withLock { effective($0).state }
+    state.withLock { $0.machine.status.state }
   }
 
   /// State, reason, rule-set version and last compile error, for a health endpoint.
   public func health() -> GuardHealth {
-    state.withLock { state in
-      let current = effective(state)
+    state.withLock { locked in
+      let machine = locked.machine
       return GuardHealth(
-        state: current.state, reason: current.reason, ruleSetVersion: state.rules?.version,
-        lastCompileError: state.lastError, pendingReconciliations: state.pendingReconciliations)
+        state: machine.status.state, reason: machine.status.reason,
+        ruleSetVersion: machine.rules?.version, lastCompileError: machine.lastError,
+        pendingReconciliations: machine.pendingReconciliations)
     }
   }
 
@@ -177,150 +135,153 @@ public final class ConservationGuard: Sendable {
   /// is not ready; `bypassed` under break-glass bypass.
   public func check(_ snapshot: Value, context: EvaluationContext = .empty) -> GuardDecision {
     let started = ContinuousClock.now
-    let (rules, current) = state.withLock { state in (state.rules, effective(state)) }
-    let decision: GuardDecision
-    switch current.state {
-    case .ready:
-      decision = evaluate(snapshot, with: rules!, context: context)
-    case .bypassed:
-      state.withLock { remindOfBypass(&$0, now: clock.now()) }
-      decision = .bypassed
-    case .uninitialized, .degraded:
-      decision = .unavailable(
-        reason: current.reason ?? .compileFailed, retryAfter: configuration.retryAfter)
+    let now = clock.now()
+    var step = state.withLock { $0.machine.step(.check(now: now)) }
+    perform(step)
+    if step.effects.contains(.evaluate), let rules = step.ruleSet {
+      // Outside the lock, with the whole rule set the table handed out; then the table decides
+      // (and refuses if the guard left ready meanwhile).
+      let evaluation = GuardEvaluation(snapshot, with: rules, context: context)
+      step = state.withLock { $0.machine.step(.checkEvaluated(rules, evaluation)) }
+      perform(step)
     }
+    // The table decides every check; were it ever silent, refuse.
+    let decision =
+      step.decision
+      ?? .unavailable(reason: .compileFailed, retryAfter: configuration.retryAfter)
     metrics.decisions(decision).increment()
     metrics.checkDuration.recordNanoseconds(
       (ContinuousClock.now - started).nanosecondsClamped)
     return decision
   }
 
-  private func evaluate(
-    _ snapshot: Value, with rules: GuardRules, context: EvaluationContext
-  ) -> GuardDecision {
-    var failed = false
-    for index in rules.invariants.indices {
-      metrics.checksByIndex[index].increment()
-      if !rules.invariants[index].program.holds(snapshot, context: context) { failed = true }
-    }
-    guard failed else { return .pass(ruleSetVersion: rules.version) }
-    var failures: [InvariantFailure] = []
-    for (index, invariant) in rules.invariants.enumerated() {
-      let failure: InvariantFailure
-      switch invariant.program.evaluate(snapshot, context: context, explain: true) {
-      case .pass: continue
-      case .fail(let explanation):
-        failure = InvariantFailure(
-          invariantID: invariant.id, outcome: .fail, message: invariant.message,
-          explanation: compactExplanation(explanation, source: invariant.program.source))
-      case .error(let diagnostic):
-        failure = InvariantFailure(
-          invariantID: invariant.id, outcome: .error, message: invariant.message,
-          explanation: diagnostic.message)
-      case .deferred(let diagnostic):
-        failure = InvariantFailure(
-          invariantID: invariant.id, outcome: .deferred, message: invariant.message,
-          explanation: diagnostic.message)
+  // MARK: - Driving the table
+
+  /// Takes `input`'s transition and performs its effects; a `readSource` or `compile` effect
+  /// is answered with the next event, until the table asks for nothing more.
+  private func run(_ input: GuardMachine.Input) {
+    var next: GuardMachine.Input? = input
+    var files: [RuleSourceFile] = []
+    while let input = next {
+      next = nil
+      let step = state.withLock { locked -> GuardStep in
+        let step = locked.machine.step(input)
+        if !step.effects.isDisjoint(with: GuardTable.Effects.performed) {
+          locked.outbox.append(step)
+        }
+        return step
       }
-      metrics.violationsByIndex[index].increment()
-      logHardFail(failure, invariant: invariant, snapshot: snapshot, version: rules.version)
-      failures.append(failure)
+      publish()
+      if step.effects.contains(.readSource) {
+        switch source.read() {
+        case .success(let read):
+          files = read
+          next = .sourceRead(version: GuardRules.version(of: files))
+        case .failure(let error):
+          next = .compileFailed([error], version: nil)
+        }
+      } else if step.effects.contains(.compile), let version = step.version {
+        switch GuardRules.compile(
+          files, version: version, required: configuration.invariants,
+          schema: configuration.schema, flags: configuration.flags)
+        {
+        case .success(let rules): next = .compileSucceeded(rules)
+        case .failure(let failure): next = .compileFailed(failure.errors, version: version)
+        }
+      }
     }
-    if failures.isEmpty {
-      // `holds` and `evaluate` disagreed: never pass on disagreement.
-      failures.append(
-        InvariantFailure(
-          invariantID: "guard", outcome: .error, message: "inconsistent evaluation",
-          explanation: "an invariant did not hold on the fast path but passed when explained"))
-    }
-    return .violation(GuardViolation(ruleSetVersion: rules.version, failures: failures))
   }
 
-  private func logHardFail(
-    _ failure: InvariantFailure, invariant: GuardRules.Invariant, snapshot: Value,
-    version: String
-  ) {
+  /// Performs the outbox's steps in transition order. Whoever appended a step returns only
+  /// after it was performed (by itself or by the caller it waited for).
+  private func publish() {
+    publishing.withLock { _ in
+      let batch = state.withLock { locked -> [GuardStep] in
+        var batch: [GuardStep] = []
+        swap(&batch, &locked.outbox)
+        return batch
+      }
+      for step in batch { perform(step) }
+    }
+  }
+
+  /// A step's logs and metrics, in effect order.
+  private func perform(_ step: GuardStep) {
+    let effects = step.effects
+    if effects.isDisjoint(with: GuardTable.Effects.performed) { return }
+    if effects.contains(.setBypassGauge) { metrics.bypass.record(1) }
+    if effects.contains(.warnBypass) { warnBypass(initial: true) }
+    if effects.contains(.remindBypass) { warnBypass(initial: false) }
+    if effects.contains(.countCompileSuccess) { metrics.compileSuccess.increment() }
+    if effects.contains(.countCompileFailure) { metrics.compileFailure.increment() }
+    if effects.contains(.logCompileErrors) {
+      for error in step.errors {
+        logger.error("compile_error", metadata: Self.metadata(of: error))
+      }
+    }
+    if effects.contains(.logRulesReloaded) {
+      logger.notice(
+        "rules_reloaded",
+        metadata: [
+          "rule_set_version": "\(step.version ?? "")",
+          "previous_version": "\(step.previousVersion ?? "")",
+          "source": "\(source.name)",
+        ])
+    }
+    if effects.contains(.logReloadFailed) {
+      logger.warning(
+        "reload_failed",
+        metadata: [
+          "kept_version": "\(step.previousVersion ?? "")",
+          "rejected_version": "\(step.version ?? "unreadable")",
+          "errors": "\(step.errors.count)",
+          "error": "\(LogText.escaped(step.lastError ?? "unknown error"))",
+        ])
+    }
+    if effects.contains(.setStateGauge) {
+      metrics.state.record(step.current.state == .ready ? 1 : 0)
+    }
+    if !effects.isDisjoint(with: [
+      .logCircuitOpen, .logCircuitClosed, .logStateReady, .logStateChanged,
+    ]) {
+      logStatusChange(step)
+    }
+    if effects.contains(.warnBypassIgnored), let value = step.environmentValue {
+      logger.warning(
+        "bypass_ignored",
+        metadata: [
+          "variable": "\(GuardConfiguration.bypassVariable)",
+          "value": "\(LogText.escaped(String(value.prefix(32))))",
+          "note": "only the exact value true enables bypass",
+        ])
+    }
+    if effects.contains(.countInvariantsChecked), let evaluated = step.evaluated {
+      for index in evaluated.invariants.indices where index < metrics.checksByIndex.count {
+        metrics.checksByIndex[index].increment()
+      }
+    }
+    if effects.contains(.decideViolation), let evaluation = step.evaluation,
+      let version = step.ruleSet?.version
+    {
+      for failure in evaluation.failures {
+        if failure.index < metrics.violationsByIndex.count {
+          metrics.violationsByIndex[failure.index].increment()
+        }
+        logHardFail(failure, version: version)
+      }
+    }
+  }
+
+  private func logHardFail(_ failure: GuardEvaluation.Failure, version: String) {
     var metadata: Logger.Metadata = [
-      "invariant": "\(failure.invariantID)",
-      "outcome": "\(failure.outcome.rawValue)",
+      "invariant": "\(failure.failure.invariantID)",
+      "outcome": "\(failure.failure.outcome.rawValue)",
       "rule_set_version": "\(version)",
     ]
-    for field in invariant.loggedFields {
-      metadata[field.logKey] = "\(field.summary(in: snapshot))"
+    for field in failure.loggedFields {
+      metadata[field.key] = "\(field.summary)"
     }
     logger.error("HARD_FAIL", metadata: metadata)
-  }
-
-  // MARK: - Compiling
-
-  private func attemptCompile(at now: ContinuousClock.Instant, force: Bool) {
-    let acquired = compiling.withLock { busy -> Bool in
-      if busy { return false }
-      busy = true
-      return true
-    }
-    guard acquired else { return }
-    defer { compiling.withLock { $0 = false } }
-
-    let files: [RuleSourceFile]
-    switch source.read() {
-    case .success(let read): files = read
-    case .failure(let error):
-      recordFailure([error], version: nil)
-      return
-    }
-    let version = GuardRules.version(of: files)
-    if !force {
-      let unchanged = state.withLock { state in
-        state.rules?.version == version || state.rejectedVersion == version
-      }
-      if unchanged { return }
-    }
-    switch GuardRules.compile(
-      files, version: version, required: configuration.invariants, schema: configuration.schema,
-      flags: configuration.flags)
-    {
-    case .success(let rules):
-      metrics.compileSuccess.increment()
-      state.withLock { state in
-        let previous = state.rules?.version
-        state.rules = rules
-        state.lastError = nil
-        state.rejectedVersion = nil
-        if let previous, previous != version {
-          logger.notice(
-            "rules_reloaded",
-            metadata: [
-              "rule_set_version": "\(version)", "previous_version": "\(previous)",
-              "source": "\(source.name)",
-            ])
-        }
-        publish(&state)
-      }
-    case .failure(let failure):
-      recordFailure(failure.errors, version: version)
-    }
-  }
-
-  private func recordFailure(_ errors: [RuleFileError], version: String?) {
-    metrics.compileFailure.increment()
-    for error in errors {
-      logger.error("compile_error", metadata: Self.metadata(of: error))
-    }
-    let summary = errors.first.map(\.description) ?? "unknown error"
-    state.withLock { state in
-      state.lastError = summary
-      if let inForce = state.rules {
-        state.rejectedVersion = version
-        logger.warning(
-          "reload_failed",
-          metadata: [
-            "kept_version": "\(inForce.version)", "rejected_version": "\(version ?? "unreadable")",
-            "errors": "\(errors.count)", "error": "\(LogText.escaped(summary))",
-          ])
-      }
-      publish(&state)
-    }
   }
 
   /// `file`, `line`, `column`, `rule`, `message` of a rule-file error; for an expression error
@@ -345,62 +306,35 @@ public final class ConservationGuard: Sendable {
     return metadata
   }
 
-  // MARK: - State
-
-  private func effective(_ state: MutableState) -> (state: GuardState, reason: GuardReason?) {
-    if !state.started { return (.uninitialized, .notStarted) }
-    if state.bypassed { return (.bypassed, nil) }
-    if state.rules == nil { return (.degraded, .compileFailed) }
-    if state.pendingReconciliations > configuration.dlqThreshold {
-      return (.degraded, .dlqOverflow)
-    }
-    return (.ready, nil)
-  }
-
-  /// Logs and measures a change of state or reason. The message names the event
-  /// (`circuit=open`, `circuit=closed`, `state=ready`…); the metadata never repeats it.
-  private func publish(_ state: inout MutableState) {
-    let current = effective(state)
-    let previous = state.published
-    guard current.state != previous.state || current.reason != previous.reason else { return }
-    state.published = current
-    metrics.state.record(current.state == .ready ? 1 : 0)
+  /// The `circuit=open` / `circuit=closed` / `state=…` line of a change of status. The message
+  /// names the event; the metadata never repeats it.
+  private func logStatusChange(_ step: GuardStep) {
+    let current = step.current
     var metadata: Logger.Metadata = [
-      "state": "\(current.state.rawValue)", "previous_state": "\(previous.state.rawValue)",
+      "state": "\(current.state.rawValue)", "previous_state": "\(step.previous.state.rawValue)",
     ]
     if let reason = current.reason { metadata["reason"] = "\(reason.rawValue)" }
-    if let version = state.rules?.version { metadata["rule_set_version"] = "\(version)" }
-    switch current.state {
-    case .degraded:
-      if current.reason == .compileFailed, let error = state.lastError {
+    if let version = step.ruleSetVersion { metadata["rule_set_version"] = "\(version)" }
+    let effects = step.effects
+    if effects.contains(.logCircuitOpen) {
+      if current.reason == .compileFailed, let error = step.lastError {
         metadata["error"] = "\(LogText.escaped(error))"
       }
       if current.reason == .dlqOverflow {
-        metadata["pending_reconciliations"] = "\(state.pendingReconciliations)"
+        metadata["pending_reconciliations"] = "\(step.pendingReconciliations)"
         metadata["threshold"] = "\(configuration.dlqThreshold)"
       }
       metadata["retry_after_seconds"] = "\(configuration.retryAfter.components.seconds)"
       logger.error("circuit=open", metadata: metadata)
-    case .ready:
-      if previous.state == .degraded {
-        logger.notice("circuit=closed", metadata: metadata)
-      } else {
-        metadata["state"] = nil
-        logger.info("state=ready", metadata: metadata)
-      }
-    case .bypassed, .uninitialized:
+    } else if effects.contains(.logCircuitClosed) {
+      logger.notice("circuit=closed", metadata: metadata)
+    } else if effects.contains(.logStateReady) {
+      metadata["state"] = nil
+      logger.info("state=ready", metadata: metadata)
+    } else {
       metadata["state"] = nil
       logger.info("state=\(current.state.rawValue)", metadata: metadata)
     }
-  }
-
-  private func remindOfBypass(_ state: inout MutableState, now: ContinuousClock.Instant) {
-    guard state.bypassed else { return }
-    if let last = state.lastBypassWarning, now - last < configuration.bypassWarningInterval {
-      return
-    }
-    state.lastBypassWarning = now
-    warnBypass(initial: false)
   }
 
   private func warnBypass(initial: Bool) {
