@@ -37,6 +37,14 @@ let package = Package(
         .product(name: "Metrics", package: "swift-metrics"),
       ]
     ),
+    .target(
+      name: "GuardModel",
+      dependencies: ["ConservationGuard"]
+    ),
+    .executableTarget(
+      name: "guard-model",
+      dependencies: ["GuardModel", "ConservationGuard"]
+    ),
     .executableTarget(
       name: "constraint",
       dependencies: [
@@ -54,6 +62,7 @@ let package = Package(
       name: "ConservationGuardTests",
       dependencies: [
         "ConservationGuard",
+        "GuardModel",
         "ConstraintEngine",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
