@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONSTRAINT = .build/release/constraint
 
-.PHONY: check test test-release build release clean golden deps
+.PHONY: check test test-release build release clean golden deps model-check model-check-mutants
 
 ## deps: install libpcre2-dev and pkg-config when missing (Debian; root or sudo).
 deps:
@@ -42,6 +42,17 @@ test-release: release
 golden:
 	$(SWIFT) build --build-tests
 	UPDATE_GOLDEN=1 $(SWIFT) test --skip-build --filter CheckGoldenTests
+
+## model-check: write the Promela model of the guard's transition table (GuardTable) and verify it
+## exhaustively with spin (installed when missing); prints the bound and the state count.
+## MUTANT=name verifies a deliberately broken table instead and prints the counterexample
+## (exit 1: rejected, as it must be). See docs/GUARD.md, "The model".
+model-check: deps
+	@SWIFT=$(SWIFT) scripts/model-check.sh $(MUTANT)
+
+## model-check-mutants: every mutant must be rejected with a counterexample for its property.
+model-check-mutants: deps
+	@SWIFT=$(SWIFT) scripts/model-check.sh --mutants
 
 build: deps
 	$(SWIFT) build
