@@ -24,6 +24,9 @@ public final class ConservationGuard: Sendable {
   private let logger: Logger
   private let metrics: GuardMetrics
   private let environmentBypass: String?
+  /// The clock is the system's monotonic clock: a check reuses the instant it reads for its
+  /// duration instead of reading the clock twice.
+  private let clockIsSystem: Bool
   /// Held only to take a transition (``GuardTable``): never while logging, recording a metric,
   /// reading the source, compiling or evaluating.
   private let state: Mutex<Locked>
@@ -48,6 +51,7 @@ public final class ConservationGuard: Sendable {
     self.source = source
     self.configuration = configuration
     self.clock = clock
+    self.clockIsSystem = clock is SystemGuardClock
     self.logger = logger
     self.environmentBypass = environment[GuardConfiguration.bypassVariable]
     self.state = Mutex(Locked(machine: GuardMachine(configuration: configuration)))
@@ -135,24 +139,48 @@ public final class ConservationGuard: Sendable {
   /// is not ready; `bypassed` under break-glass bypass.
   public func check(_ snapshot: Value, context: EvaluationContext = .empty) -> GuardDecision {
     let started = ContinuousClock.now
-    let now = clock.now()
-    var step = state.withLock { $0.machine.step(.check(now: now)) }
-    perform(step)
-    if step.effects.contains(.evaluate), let rules = step.ruleSet {
+    let now = clockIsSystem ? started : clock.now()
+    let step = state.withLock { $0.machine.check(now: now) }
+    perform(step, evaluated: nil, evaluation: nil)
+    var decision = step.decision(evaluation: nil, retryAfter: configuration.retryAfter)
+    if decision == nil, step.effects.contains(.evaluate), let rules = step.ruleSet {
       // Outside the lock, with the whole rule set the table handed out; then the table decides
       // (and refuses if the guard left ready meanwhile).
       let evaluation = GuardEvaluation(snapshot, with: rules, context: context)
-      step = state.withLock { $0.machine.step(.checkEvaluated(rules, evaluation)) }
-      perform(step)
+      let evaluated = state.withLock { $0.machine.checkEvaluated(rules, evaluation) }
+      perform(evaluated, evaluated: rules, evaluation: evaluation)
+      decision = evaluated.decision(evaluation: evaluation, retryAfter: configuration.retryAfter)
     }
-    // The table decides every check; were it ever silent, refuse.
-    let decision =
-      step.decision
-      ?? .unavailable(reason: .compileFailed, retryAfter: configuration.retryAfter)
-    metrics.decisions(decision).increment()
+    // The table answers every check; were it ever silent, refuse.
+    let answer =
+      decision ?? .unavailable(reason: .compileFailed, retryAfter: configuration.retryAfter)
+    metrics.decisions(answer).increment()
     metrics.checkDuration.recordNanoseconds(
       (ContinuousClock.now - started).nanosecondsClamped)
-    return decision
+    return answer
+  }
+
+  /// A check step's logs and metrics: the bypass reminder, the invariants checked, and a
+  /// violation's `HARD_FAIL` lines (performed directly: they need no ordering).
+  private func perform(
+    _ step: CheckStep, evaluated: GuardRules?, evaluation: GuardEvaluation?
+  ) {
+    let effects = step.effects
+    if effects.isDisjoint(with: GuardTable.Effects.logsAndMetrics) { return }
+    if effects.contains(.remindBypass) { warnBypass(initial: false) }
+    if effects.contains(.countInvariantsChecked), let evaluated {
+      for index in evaluated.invariants.indices where index < metrics.checksByIndex.count {
+        metrics.checksByIndex[index].increment()
+      }
+    }
+    if effects.contains(.decideViolation), let evaluation, let version = step.ruleSet?.version {
+      for failure in evaluation.failures {
+        if failure.index < metrics.violationsByIndex.count {
+          metrics.violationsByIndex[failure.index].increment()
+        }
+        logHardFail(failure, version: version)
+      }
+    }
   }
 
   // MARK: - Driving the table
@@ -166,7 +194,7 @@ public final class ConservationGuard: Sendable {
       next = nil
       let step = state.withLock { locked -> GuardStep in
         let step = locked.machine.step(input)
-        if !step.effects.isDisjoint(with: GuardTable.Effects.performed) {
+        if !step.effects.isDisjoint(with: GuardTable.Effects.logsAndMetrics) {
           locked.outbox.append(step)
         }
         return step
@@ -205,10 +233,10 @@ public final class ConservationGuard: Sendable {
     }
   }
 
-  /// A step's logs and metrics, in effect order.
+  /// A lifecycle step's logs and metrics, in effect order.
   private func perform(_ step: GuardStep) {
     let effects = step.effects
-    if effects.isDisjoint(with: GuardTable.Effects.performed) { return }
+    if effects.isDisjoint(with: GuardTable.Effects.logsAndMetrics) { return }
     if effects.contains(.setBypassGauge) { metrics.bypass.record(1) }
     if effects.contains(.warnBypass) { warnBypass(initial: true) }
     if effects.contains(.remindBypass) { warnBypass(initial: false) }
@@ -254,21 +282,6 @@ public final class ConservationGuard: Sendable {
           "value": "\(LogText.escaped(String(value.prefix(32))))",
           "note": "only the exact value true enables bypass",
         ])
-    }
-    if effects.contains(.countInvariantsChecked), let evaluated = step.evaluated {
-      for index in evaluated.invariants.indices where index < metrics.checksByIndex.count {
-        metrics.checksByIndex[index].increment()
-      }
-    }
-    if effects.contains(.decideViolation), let evaluation = step.evaluation,
-      let version = step.ruleSet?.version
-    {
-      for failure in evaluation.failures {
-        if failure.index < metrics.violationsByIndex.count {
-          metrics.violationsByIndex[failure.index].increment()
-        }
-        logHardFail(failure, version: version)
-      }
     }
   }
 

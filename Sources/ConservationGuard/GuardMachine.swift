@@ -1,11 +1,13 @@
 import ConstraintEngine
 
 /// The guard's whole state: ``GuardTable``'s control state and the data the table's abstract
-/// events are computed from (times, versions, counts, errors). ``step(_:)`` answers an
-/// event's data questions, takes the table's transition and applies its data effects; it
-/// returns what the driver must then perform. Pure: no I/O, no clock, no logger.
+/// events are computed from (times, versions, counts, errors). Each event answers its data
+/// questions, takes the table's transition and applies its data effects, and returns what the
+/// driver must then perform: ``step(_:)`` for the lifecycle events, ``check(now:)`` and
+/// ``checkEvaluated(_:_:)`` for the two halves of a check (kept lean: they are on every
+/// request's path). Pure: no I/O, no clock, no logger.
 struct GuardMachine: Sendable {
-  /// An event with its data.
+  /// A lifecycle event with its data.
   enum Input: Sendable {
     case start(now: ContinuousClock.Instant, environmentValue: String?)
     case poll(now: ContinuousClock.Instant)
@@ -15,9 +17,6 @@ struct GuardMachine: Sendable {
     /// `version` nil: the source could not be read.
     case compileFailed([RuleFileError], version: String?)
     case pendingReported(Int)
-    case check(now: ContinuousClock.Instant)
-    /// `rules` evaluated a snapshot (the rule set the `check` step handed out).
-    case checkEvaluated(GuardRules, GuardEvaluation)
   }
 
   let configuration: GuardConfiguration
@@ -37,7 +36,7 @@ struct GuardMachine: Sendable {
 
   var status: GuardTable.Status { control.status }
 
-  /// Takes the table's transition for `input`.
+  /// Takes the table's transition for a lifecycle event.
   mutating func step(_ input: Input) -> GuardStep {
     let before = control.status
     let outcome = GuardTable.transition(control, abstract(input))
@@ -49,8 +48,52 @@ struct GuardMachine: Sendable {
     step.ruleSetVersion = rules?.version
     step.lastError = lastError
     step.pendingReconciliations = pendingReconciliations
-    describe(input, ruleSet: outcome.ruleSet, into: &step)
+    switch input {
+    case .start(_, let value): step.environmentValue = value
+    case .sourceRead(let version): step.version = version
+    case .compileSucceeded(let compiled): step.version = compiled.version
+    case .compileFailed(let errors, let version):
+      step.errors = errors
+      step.version = version
+    case .poll, .pendingReported: break
+    }
     return step
+  }
+
+  /// `check(_:)`: the table's `check` transition. Its `evaluate` effect hands out the rule set
+  /// in force, whole.
+  mutating func check(now: ContinuousClock.Instant) -> CheckStep {
+    let outcome = GuardTable.transition(control, .check(reminderDue: reminderDue(at: now)))
+    // The only data effect a check has (GuardTableTests checks it).
+    if outcome.effects.contains(.noteBypassWarning) { lastBypassWarning = now }
+    control = outcome.control
+    return CheckStep(
+      effects: outcome.effects, ruleSet: resolve(outcome.ruleSet, evaluated: nil),
+      reason: control.status.reason)
+  }
+
+  /// The snapshot was evaluated with `evaluated` (the rule set `check` handed out): the table
+  /// decides, from the status now.
+  mutating func checkEvaluated(
+    _ evaluated: GuardRules, _ evaluation: GuardEvaluation
+  ) -> CheckStep {
+    let event = GuardTable.Event.checkEvaluated(
+      holds: evaluation.holds, failuresFound: !evaluation.failures.isEmpty)
+    let outcome = GuardTable.transition(control, event)
+    control = outcome.control
+    return CheckStep(
+      effects: outcome.effects, ruleSet: resolve(outcome.ruleSet, evaluated: evaluated),
+      reason: control.status.reason)
+  }
+
+  private func resolve(
+    _ operand: GuardTable.RuleSetOperand, evaluated: GuardRules?
+  ) -> GuardRules? {
+    switch operand {
+    case .none: return nil
+    case .inForce: return rules
+    case .evaluated: return evaluated
+    }
   }
 
   /// The event's data questions, answered from the data.
@@ -71,11 +114,6 @@ struct GuardMachine: Sendable {
       return .compileFailed(readable: version != nil)
     case .pendingReported(let count):
       return .pendingReported(overThreshold: max(0, count) > configuration.dlqThreshold)
-    case .check(let now):
-      return .check(reminderDue: reminderDue(at: now))
-    case .checkEvaluated(_, let evaluation):
-      return .checkEvaluated(
-        holds: evaluation.holds, failuresFound: !evaluation.failures.isEmpty)
     }
   }
 
@@ -105,103 +143,24 @@ struct GuardMachine: Sendable {
       rejectedVersion = version
     }
   }
-
-  /// The data the performed effects need, captured now (under the lock).
-  private func describe(
-    _ input: Input, ruleSet operand: GuardTable.RuleSetOperand, into step: inout GuardStep
-  ) {
-    let ruleSet: GuardRules?
-    switch operand {
-    case .none: ruleSet = nil
-    case .inForce: ruleSet = rules
-    case .evaluated:
-      if case .checkEvaluated(let evaluated, _) = input {
-        ruleSet = evaluated
-      } else {
-        ruleSet = nil
-      }
-    }
-    step.ruleSet = ruleSet
-    switch input {
-    case .start(_, let value): step.environmentValue = value
-    case .sourceRead(let version): step.version = version
-    case .compileSucceeded(let compiled): step.version = compiled.version
-    case .compileFailed(let errors, let version):
-      step.errors = errors
-      step.version = version
-    case .checkEvaluated(let evaluated, let evaluation):
-      step.evaluated = evaluated
-      step.evaluation = evaluation
-    case .poll, .pendingReported, .check: break
-    }
-    let effects = step.effects
-    if effects.contains(.evaluate) && ruleSet == nil {
-      // Nothing to evaluate with: fail closed.
-      step.effects.subtract(.evaluate)
-      step.effects.insert(.decideUnavailable)
-    }
-    if effects.contains(.decidePass) || effects.contains(.decideViolation)
-      || effects.contains(.decideInconsistent)
-    {
-      guard let ruleSet else {
-        step.effects.subtract(GuardTable.Effects.decisions)
-        step.effects.insert(.decideUnavailable)
-        step.decision = unavailable
-        return
-      }
-      if effects.contains(.decidePass) {
-        step.decision = .pass(ruleSetVersion: ruleSet.version)
-      } else if effects.contains(.decideViolation), let evaluation = step.evaluation {
-        step.decision = .violation(
-          GuardViolation(
-            ruleSetVersion: ruleSet.version, failures: evaluation.failures.map(\.failure)))
-      } else {
-        step.decision = .violation(
-          GuardViolation(
-            ruleSetVersion: ruleSet.version,
-            failures: [
-              InvariantFailure(
-                invariantID: "guard", outcome: .error, message: "inconsistent evaluation",
-                explanation:
-                  "an invariant did not hold on the fast path but passed when explained")
-            ]))
-      }
-    } else if effects.contains(.decideUnavailable) {
-      step.decision = unavailable
-    } else if effects.contains(.decideBypassed) {
-      step.decision = .bypassed
-    }
-  }
-
-  private var unavailable: GuardDecision {
-    .unavailable(
-      reason: control.status.reason ?? .compileFailed, retryAfter: configuration.retryAfter)
-  }
 }
 
 extension GuardMachine.Input {
   fileprivate var now: ContinuousClock.Instant? {
     switch self {
-    case .start(let now, _), .poll(let now), .check(let now): return now
+    case .start(let now, _), .poll(let now): return now
     default: return nil
     }
   }
 }
 
-/// What one transition asks the driver to perform, with the data it needs, captured under the
-/// lock (so logs say what the transition saw, whatever happened since).
+/// What a lifecycle transition asks the driver to perform, with the data it needs, captured
+/// under the lock (so logs say what the transition saw, whatever happened since).
 struct GuardStep: Sendable {
   var effects: GuardTable.Effects
   /// The status before and after the transition.
   var previous: GuardTable.Status
   var current: GuardTable.Status
-  /// The rule set `evaluate` hands out, or the one a pass or violation is labelled with.
-  var ruleSet: GuardRules?
-  /// The check's answer.
-  var decision: GuardDecision?
-  /// The rule set that evaluated the snapshot and what it found (`checkEvaluated`).
-  var evaluated: GuardRules?
-  var evaluation: GuardEvaluation?
   /// The version the event read or compiled.
   var version: String?
   /// The event's compile or read errors.
@@ -218,6 +177,42 @@ struct GuardStep: Sendable {
     self.effects = effects
     self.previous = previous
     self.current = current
+  }
+}
+
+/// What one half of a check asks for: its effects, the rule set they refer to (the one to
+/// evaluate with, or the one a pass or violation names), and the status's reason.
+struct CheckStep: Sendable {
+  var effects: GuardTable.Effects
+  var ruleSet: GuardRules?
+  var reason: GuardReason?
+
+  /// The check's answer, if this step gives one. A pass or violation with no rule set to name,
+  /// or an evaluation with none to evaluate with, is refused.
+  func decision(evaluation: GuardEvaluation?, retryAfter: Duration) -> GuardDecision? {
+    let unavailable = GuardDecision.unavailable(
+      reason: reason ?? .compileFailed, retryAfter: retryAfter)
+    if effects.contains(.decidePass) {
+      return ruleSet.map { .pass(ruleSetVersion: $0.version) } ?? unavailable
+    }
+    if effects.contains(.decideViolation) || effects.contains(.decideInconsistent) {
+      guard let ruleSet else { return unavailable }
+      let failures: [InvariantFailure]
+      if effects.contains(.decideViolation), let evaluation, !evaluation.failures.isEmpty {
+        failures = evaluation.failures.map(\.failure)
+      } else {
+        failures = [
+          InvariantFailure(
+            invariantID: "guard", outcome: .error, message: "inconsistent evaluation",
+            explanation: "an invariant did not hold on the fast path but passed when explained")
+        ]
+      }
+      return .violation(GuardViolation(ruleSetVersion: ruleSet.version, failures: failures))
+    }
+    if effects.contains(.decideUnavailable) { return unavailable }
+    if effects.contains(.decideBypassed) { return .bypassed }
+    if effects.contains(.evaluate) && ruleSet == nil { return unavailable }
+    return nil
   }
 }
 
@@ -246,8 +241,9 @@ struct GuardEvaluation: Sendable {
   /// then, only when it failed, each invariant again with explanations.
   init(_ snapshot: Value, with rules: GuardRules, context: EvaluationContext) {
     var holds = true
-    for invariant in rules.invariants
-    where !invariant.program.holds(snapshot, context: context) {
+    // By index: the fast path touches only each invariant's program.
+    for index in rules.invariants.indices
+    where !rules.invariants[index].program.holds(snapshot, context: context) {
       holds = false
     }
     self.holds = holds

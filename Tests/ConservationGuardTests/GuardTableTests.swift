@@ -21,6 +21,36 @@ struct GuardTableTests {
     }
   }
 
+  @Test func everyEffectIsNamedAndSorted() {
+    let named = GuardTable.Effects.named.map(\.effect)
+    #expect(named.map(\.rawValue) == named.map(\.rawValue).sorted())
+    #expect(named.allSatisfy { $0.rawValue.nonzeroBitCount == 1 })
+    let all = named.reduce(into: GuardTable.Effects()) { $0.formUnion($1) }
+    for (control, event) in Self.inputs {
+      #expect(all.isSuperset(of: GuardTable.transition(control, event).effects))
+    }
+    #expect(
+      GuardTable.Effects.data
+        == [
+          .scheduleAttempt, .noteBypassWarning, .storePendingCount, .installRules, .recordError,
+          .recordRejected,
+        ])
+    #expect(
+      GuardTable.Effects.logsAndMetrics
+        == [
+          .setBypassGauge, .warnBypass, .remindBypass, .countCompileSuccess,
+          .countCompileFailure, .logCompileErrors, .logRulesReloaded, .logReloadFailed,
+          .setStateGauge, .logCircuitOpen, .logCircuitClosed, .logStateReady, .logStateChanged,
+          .warnBypassIgnored, .countInvariantsChecked, .decideViolation,
+        ])
+    #expect(
+      GuardTable.Effects.decisions
+        == [
+          .decidePass, .decideViolation, .decideInconsistent, .decideUnavailable,
+          .decideBypassed,
+        ])
+  }
+
   @Test func everyCheckIsAnsweredExactlyOnce() {
     for (control, event) in Self.inputs {
       let outcome = GuardTable.transition(control, event)
@@ -40,9 +70,16 @@ struct GuardTableTests {
         #expect(decisions.isEmpty, "\(control) \(event)")
         #expect(!outcome.effects.contains(.evaluate))
       }
-      // A check never changes the control state.
-      if case .check = event { #expect(outcome.control == control) }
-      if case .checkEvaluated = event { #expect(outcome.control == control) }
+      // A check never changes the control state, and its only data effect is the bypass
+      // reminder's time (GuardMachine.check applies no other).
+      if case .check = event {
+        #expect(outcome.control == control)
+        #expect(outcome.effects.intersection(.data).isSubset(of: .noteBypassWarning))
+      }
+      if case .checkEvaluated = event {
+        #expect(outcome.control == control)
+        #expect(outcome.effects.isDisjoint(with: .data))
+      }
     }
   }
 
