@@ -42,7 +42,7 @@ package enum Mutant: String, CaseIterable, Sendable {
     case .failureKeepsCompiling: return "a failed compile leaves the attempt in flight forever"
     case .bypassAnyValue: return "any EVALUATOR_BYPASS value enables bypass"
     case .dlqUnpublished: return "a DLQ report changes the status without logging it"
-  }
+    }
   }
 
   /// The broken table.

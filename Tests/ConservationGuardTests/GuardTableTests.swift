@@ -89,8 +89,9 @@ struct GuardTableTests {
       guard outcome.effects.contains(.decidePass) else { continue }
       #expect(control.status.state == .ready, "\(control) \(event)")
       #expect(outcome.ruleSet == .evaluated)
-      #expect(event == .checkEvaluated(holds: true, failuresFound: false)
-        || event == .checkEvaluated(holds: true, failuresFound: true))
+      #expect(
+        event == .checkEvaluated(holds: true, failuresFound: false)
+          || event == .checkEvaluated(holds: true, failuresFound: true))
     }
   }
 
@@ -101,8 +102,9 @@ struct GuardTableTests {
         continue
       }
       #expect(control.lifecycle == .notStarted)
-      if case .start(switchSet: true, _) = event {} else {
+      guard case .start(switchSet: true, _) = event else {
         Issue.record("\(control) --\(event)--> bypassed")
+        continue
       }
     }
   }
@@ -212,13 +214,17 @@ struct GuardModelConformanceTests {
   static func failing(_ snapshot: Snapshot, under content: Content) -> [String] {
     switch snapshot {
     case .ok: return []
-    case .edge: return content == .goodB ? ["budget_conservation", "reserve_within_allocation"] : []
+    case .edge:
+      return content == .goodB ? ["budget_conservation", "reserve_within_allocation"] : []
     case .bad: return ["cost_non_negative"]
     }
   }
 
   enum Operation: CustomStringConvertible {
-    case start, poll, advance(milliseconds: Int), rewrite(Content), report(Int)
+    case start, poll
+    case advance(milliseconds: Int)
+    case rewrite(Content)
+    case report(Int)
     case check(Snapshot)
 
     var description: String {
