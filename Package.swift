@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -6,7 +6,10 @@ let package = Package(
   products: [
     .library(name: "ConstraintEngine", targets: ["ConstraintEngine"]),
     .library(name: "ConservationGuard", targets: ["ConservationGuard"]),
+    .library(name: "ConservationGuardService", targets: ["ConservationGuardService"]),
+    .library(name: "GuardServer", targets: ["GuardServer"]),
     .executable(name: "constraint", targets: ["constraint"]),
+    .executable(name: "constraint-server", targets: ["constraint-server"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -14,6 +17,15 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    // The HTTP sidecar only (`constraint-server`); `constraint` and the libraries above do not
+    // depend on these. Hummingbird's default traits (swift-configuration support, full
+    // Foundation) are not needed.
+    .package(
+      url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     .systemLibrary(
@@ -45,6 +57,35 @@ let package = Package(
       name: "guard-model",
       dependencies: ["GuardModel", "ConservationGuard"]
     ),
+    .target(
+      name: "ConservationGuardService",
+      dependencies: [
+        "ConservationGuard",
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .target(
+      name: "GuardServer",
+      dependencies: [
+        "ConstraintEngine",
+        "ConservationGuard",
+        "ConservationGuardService",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .executableTarget(
+      name: "constraint-server",
+      dependencies: ["GuardServer"]
+    ),
     .executableTarget(
       name: "constraint",
       dependencies: [
@@ -67,6 +108,18 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "MetricsTestKit", package: "swift-metrics"),
+      ]
+    ),
+    .testTarget(
+      name: "GuardServerTests",
+      dependencies: [
+        "GuardServer",
+        "ConservationGuard",
+        "ConservationGuardService",
+        "ConstraintEngine",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
     ),
     .testTarget(
