@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,28 +15,90 @@ enum BodyFailure: Error {
   case incomplete
 }
 
-/// Closes a connection whose request body has not arrived in time: a client that sends its
+/// Closes connections whose request body has not arrived in time: a client that sends its
 /// headers and then trickles or never finishes the body holds only its own connection, and
-/// not for longer than the timeout. Armed on the connection's event loop; ``disarm()`` once
-/// the body is in.
-final class BodyDeadline: Sendable {
-  private let firedFlag = Atomic<Bool>(false)
-  private let scheduled = Mutex<Scheduled<Void>?>(nil)
+/// not for longer than the timeout. One reaper per server: a body read registers itself (a
+/// lock and a dictionary insert, no timer per request) and a single task sweeps every
+/// `sweepInterval`, closing the connections past their deadline; the reaper runs as a
+/// service of the server's group until the server has drained.
+final class BodyReaper: Service, Sendable {
+  private struct Entry {
+    let deadline: ContinuousClock.Instant
+    let channel: any Channel
+    let expired: BodyDeadline
+  }
 
-  init(channel: any Channel, timeout: Duration) {
-    let task = channel.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanosecondsClamped)) {
-      [self] in
-      firedFlag.store(true, ordering: .sequentiallyConsistent)
-      channel.close(promise: nil)
+  private let nextID = Atomic<Int>(0)
+  private let entries = Mutex<[Int: Entry]>([:])
+  let timeout: Duration
+  let sweepInterval: Duration
+
+  init(timeout: Duration, sweepInterval: Duration = .milliseconds(100)) {
+    self.timeout = timeout
+    self.sweepInterval = min(sweepInterval, timeout)
+  }
+
+  /// Starts the clock on one body read; ``BodyDeadline/disarm()`` stops it.
+  func arm(_ channel: any Channel) -> BodyDeadline {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+    let token = BodyDeadline(reaper: self, id: id)
+    entries.withLock { $0[id] = Entry(deadline: deadline, channel: channel, expired: token) }
+    return token
+  }
+
+  fileprivate func disarm(_ id: Int) {
+    _ = entries.withLock { $0.removeValue(forKey: id) }
+  }
+
+  /// Closes every connection past its deadline; returns how many.
+  @discardableResult
+  func sweep(now: ContinuousClock.Instant = .now) -> Int {
+    let late = entries.withLock { open -> [Entry] in
+      let late = open.filter { $0.value.deadline <= now }
+      for id in late.keys { open[id] = nil }
+      return Array(late.values)
     }
-    scheduled.withLock { $0 = task }
+    for entry in late {
+      entry.expired.markFired()
+      entry.channel.close(promise: nil)
+    }
+    return late.count
+  }
+
+  /// Sweeps until the group shuts the reaper down (after the server has drained).
+  func run() async throws {
+    let interval = sweepInterval
+    await cancelWhenGracefulShutdown { [self] in
+      while !Task.isCancelled {
+        try? await Task.sleep(for: interval)
+        sweep()
+      }
+    }
+  }
+}
+
+/// One armed body read (see ``BodyReaper``).
+final class BodyDeadline: Sendable {
+  private let reaper: BodyReaper
+  private let id: Int
+  private let firedFlag = Atomic<Bool>(false)
+
+  fileprivate init(reaper: BodyReaper, id: Int) {
+    self.reaper = reaper
+    self.id = id
+  }
+
+  fileprivate func markFired() {
+    firedFlag.store(true, ordering: .sequentiallyConsistent)
   }
 
   /// Whether the deadline passed (and the connection was closed).
   var hasFired: Bool { firedFlag.load(ordering: .sequentiallyConsistent) }
 
+  /// The body is in (or failed): stop the clock.
   func disarm() {
-    scheduled.withLock { $0?.cancel() }
+    reaper.disarm(id)
   }
 }
 

@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The request context: Hummingbird's core storage plus the connection, for the loopback
 /// check of the admin endpoint and the body deadlines.
@@ -43,11 +44,16 @@ struct GuardResponder: HTTPResponder {
   /// Limits for a request's snapshot: the reader's defaults, the document capped at the body
   /// limit.
   let limits: JSONLimits
+  /// Closes connections whose body does not arrive within the body timeout.
+  let reaper: BodyReaper
+  /// The `pass` response of the rule set in force, built once per version.
+  let passResponses = PassResponseCache()
 
   init(
     guardian: ConservationGuard, configuration: ServerConfiguration, metrics: ServerMetrics,
-    logger: Logger
+    logger: Logger, reaper: BodyReaper
   ) {
+    self.reaper = reaper
     self.guardian = guardian
     self.configuration = configuration
     self.metrics = metrics
@@ -107,7 +113,8 @@ struct GuardResponder: HTTPResponder {
   ) async -> (ServerMetrics.Route, Response) {
     let started = ContinuousClock.now
     let kind: BodyKind
-    switch Self.mediaType(request) {
+    let body = Self.bodyHeaders(request)
+    switch body.mediaType {
     case nil, "application/json": kind = .snapshot
     case "application/x-ndjson": kind = .stream
     case let other?:
@@ -121,19 +128,20 @@ struct GuardResponder: HTTPResponder {
               + "application/x-ndjson (one snapshot per line)"))
       )
     }
-    if kind == .stream { return (.checkStream, stream(request, context: context)) }
+    if kind == .stream {
+      return (.checkStream, stream(request, length: body.length, context: context))
+    }
     metrics.checksInFlight.increment()
-    let response = await checkOne(request, context: context)
+    let response = await checkOne(request, length: body.length, context: context)
     metrics.checksInFlight.decrement()
     metrics.recordDuration(route: .check, ContinuousClock.now - started)
     return (.check, response)
   }
 
-  private func checkOne(_ request: Request, context: Context) async -> Response {
+  private func checkOne(_ request: Request, length: Int?, context: Context) async -> Response {
     let limit = configuration.maximumBodyBytes
-    let length = Self.contentLength(request)
     if let length, length > limit { return Self.tooLarge(limit) }
-    let deadline = BodyDeadline(channel: context.channel, timeout: configuration.bodyTimeout)
+    let deadline = reaper.arm(context.channel)
     let body: ByteBuffer
     do {
       body = try await BodyReader.collect(
@@ -174,25 +182,33 @@ struct GuardResponder: HTTPResponder {
   }
 
   private func decisionResponse(_ decision: GuardDecision) -> Response {
-    var headers = HTTPFields()
-    headers.reserveCapacity(6)
-    headers[.contentType] = "application/json"
-    headers[.cacheControl] = "no-store"
-    headers[GuardHeader.decision] = decision.word
-    if let version = decision.ruleSetVersion { headers[GuardHeader.ruleSetVersion] = version }
-    if case .unavailable(_, let retryAfter) = decision {
-      headers[.retryAfter] = "\(GuardDecision.retryAfterSeconds(retryAfter))"
+    if case .pass(let version) = decision, let cached = passResponses.response(for: version) {
+      return cached
     }
-    return Response(
-      status: HTTPResponse.Status(code: decision.httpStatus), headers: headers,
+    var fields = [
+      HTTPField(name: .contentType, value: "application/json"),
+      HTTPField(name: .cacheControl, value: "no-store"),
+      HTTPField(name: GuardHeader.decision, value: decision.word),
+    ]
+    if let version = decision.ruleSetVersion {
+      fields.append(HTTPField(name: GuardHeader.ruleSetVersion, value: version))
+    }
+    if case .unavailable(_, let retryAfter) = decision {
+      fields.append(
+        HTTPField(name: .retryAfter, value: "\(GuardDecision.retryAfterSeconds(retryAfter))"))
+    }
+    let response = Response(
+      status: HTTPResponse.Status(code: decision.httpStatus), headers: HTTPFields(fields),
       body: ResponseBody(byteBuffer: ByteBuffer(string: DecisionJSON.decision(decision))))
+    if case .pass(let version) = decision { passResponses.store(response, for: version) }
+    return response
   }
 
   /// `POST /v1/check` with `application/x-ndjson`: one decision line per snapshot line,
   /// written as the lines arrive, then a summary line. Refused at once (503) when the guard
   /// cannot decide when the request arrives; a line decided later while the guard is not
   /// ready says `unavailable` itself. Counted in flight while its lines are read and decided.
-  private func stream(_ request: Request, context: Context) -> Response {
+  private func stream(_ request: Request, length: Int?, context: Context) -> Response {
     let started = ContinuousClock.now
     let health = guardian.health()
     if health.state == .uninitialized || health.state == .degraded {
@@ -201,7 +217,7 @@ struct GuardResponder: HTTPResponder {
           reason: health.reason ?? .compileFailed,
           retryAfter: guardian.configuration.retryAfter))
     }
-    if let length = Self.contentLength(request), length > configuration.maximumStreamBytes {
+    if let length, length > configuration.maximumStreamBytes {
       return Self.tooLarge(configuration.maximumStreamBytes)
     }
     var headers = HTTPFields()
@@ -321,7 +337,8 @@ struct GuardResponder: HTTPResponder {
           "admin endpoints are disabled: start the server with an admin token "
             + "(CONSTRAINT_SERVER_ADMIN_TOKEN or --admin-token-file) or --admin-loopback-only"))
     }
-    switch Self.mediaType(request) {
+    let headers = Self.bodyHeaders(request)
+    switch headers.mediaType {
     case nil, "application/json": break
     case let other?:
       return Self.json(
@@ -330,9 +347,9 @@ struct GuardResponder: HTTPResponder {
           "unsupported_media_type", "Content-Type `\(other)`: send application/json"))
     }
     let limit = 4096
-    let length = Self.contentLength(request)
+    let length = headers.length
     if let length, length > limit { return Self.tooLarge(limit) }
-    let deadline = BodyDeadline(channel: context.channel, timeout: configuration.bodyTimeout)
+    let deadline = reaper.arm(context.channel)
     let body: ByteBuffer
     do {
       body = try await BodyReader.collect(
@@ -357,13 +374,14 @@ struct GuardResponder: HTTPResponder {
     }
     guard case .object(let object) = value, object.count == 1,
       case .number(let number)? = object["pending_reconciliations"],
-      let count = Int(number.description), count >= 0
+      let count = Int(number.description), (0...Int(Int32.max)).contains(count)
     else {
       return Self.json(
         .badRequest,
         DecisionJSON.error(
           "invalid_count",
-          "the body must be {\"pending_reconciliations\": N} with N a whole number >= 0"))
+          "the body must be {\"pending_reconciliations\": N}, N a whole number from 0 to "
+            + "2147483647"))
     }
     guardian.reportPendingReconciliations(count)
     let health = guardian.health()
@@ -412,15 +430,31 @@ struct GuardResponder: HTTPResponder {
 
   // MARK: - Helpers
 
-  /// The media type of `Content-Type` (lower case, parameters dropped); nil without one.
-  static func mediaType(_ request: Request) -> String? {
-    guard let value = request.headers[.contentType] else { return nil }
-    let type = value.split(separator: ";", maxSplits: 1).first ?? ""
-    return type.trimmingCharacters(in: .whitespaces).lowercased()
+  /// The media type of `Content-Type` (lower case, parameters and blanks dropped; nil
+  /// without the header) and `Content-Length`, in one pass over the headers.
+  static func bodyHeaders(_ request: Request) -> (mediaType: String?, length: Int?) {
+    var mediaType: String?
+    var length: Int?
+    for field in request.headers {
+      if field.name == .contentType {
+        mediaType = Self.mediaType(field.value)
+      } else if field.name == .contentLength {
+        length = Int(field.value)
+      }
+    }
+    return (mediaType, length)
   }
 
-  static func contentLength(_ request: Request) -> Int? {
-    request.headers[.contentLength].flatMap { Int($0) }
+  static func mediaType(_ value: String) -> String {
+    if value == "application/json" { return value }
+    var type = ""
+    for scalar in value.unicodeScalars {
+      if scalar == ";" { break }
+      if scalar == " " || scalar == "\t" { continue }
+      type.unicodeScalars.append(
+        ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar)
+    }
+    return type
   }
 
   static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
@@ -511,5 +545,20 @@ struct StreamChecker {
       counts.add(decision)
       return DecisionJSON.decision(decision, line: number)
     }
+  }
+}
+
+/// The `200 pass` response for the last rule-set version that passed a snapshot: every pass
+/// of one version answers the same bytes, so they are built once (a new version replaces
+/// them).
+final class PassResponseCache: Sendable {
+  private let cached = Mutex<(version: String, response: Response)?>(nil)
+
+  func response(for version: String) -> Response? {
+    cached.withLock { entry in entry?.version == version ? entry?.response : nil }
+  }
+
+  func store(_ response: Response, for version: String) {
+    cached.withLock { $0 = (version, response) }
   }
 }

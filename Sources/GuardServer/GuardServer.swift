@@ -73,8 +73,10 @@ public final class GuardServer: Sendable {
 
     guardian.start()
     metrics.updateRuleSetInfo(version: guardian.health().ruleSetVersion)
+    let reaper = BodyReaper(timeout: configuration.bodyTimeout)
     let responder = GuardResponder(
-      guardian: guardian, configuration: configuration, metrics: metrics, logger: logger)
+      guardian: guardian, configuration: configuration, metrics: metrics, logger: logger,
+      reaper: reaper)
     if responder.bypassActive {
       logger.critical(
         "bypass_active",
@@ -104,6 +106,9 @@ public final class GuardServer: Sendable {
     var groupConfiguration = ServiceGroupConfiguration(
       services: [
         .init(service: GuardService(guardian)),
+        // After the server in shutdown order: it keeps closing stalled bodies while the
+        // server drains.
+        .init(service: reaper, serviceName: "body-reaper"),
         .init(service: application, serviceName: "http"),
         .init(service: ShutdownAnnouncer(logger: logger), serviceName: "shutdown-announcer"),
       ],

@@ -138,7 +138,7 @@ public struct ServerLogHandler: LogHandler {
 
   /// Control characters (C0, DEL, C1), the line and paragraph separators and the
   /// bidirectional overrides and isolates: never written raw into a log line.
-  static func isInvisibleControl(_ value: UInt32) -> Bool {
+  public static func isInvisibleControl(_ value: UInt32) -> Bool {
     value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
       || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
   }
