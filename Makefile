@@ -1,10 +1,11 @@
-# The README quick start is `make check` (the main job on the shipped rules and examples) and
-# `make test` (the test suite). Everything else here is a convenience.
+# The README quick start is `make check` (the main job on the shipped rules and examples),
+# `make test` (the test suite) and `make serve` (the guard as an HTTP service on the shipped
+# rules). Everything else here is a convenience.
 
 SWIFT ?= swift
 CONSTRAINT = .build/release/constraint
 
-.PHONY: check test test-release build release clean golden deps model-check model-check-mutants
+.PHONY: check test test-release build release clean golden deps model-check model-check-mutants serve api-fuzz
 
 ## deps: install libpcre2-dev and pkg-config when missing (Debian; root or sudo).
 deps:
@@ -53,6 +54,16 @@ model-check: deps
 ## model-check-mutants: every mutant must be rejected with a counterexample for its property.
 model-check-mutants: deps
 	@SWIFT=$(SWIFT) scripts/model-check.sh --mutants
+
+## serve: the guard as an HTTP service on the shipped rules, 127.0.0.1:8321 (Ctrl-C stops it).
+serve: deps
+	$(SWIFT) build -c release --product constraint-server
+	.build/release/constraint-server --rules Rules/
+
+## api-fuzz: schemathesis checks docs/openapi.yaml against the running server (debug build).
+api-fuzz: deps
+	$(SWIFT) build --product constraint-server
+	scripts/api-fuzz.sh
 
 build: deps
 	$(SWIFT) build
