@@ -11,6 +11,10 @@ let package = Package(
     .package(
       url: "https://github.com/ordo-one/benchmark", from: "1.38.1",
       traits: ["MallocInterposer"]),
+    // The HTTP stack's own limit for server-load.sh: the same Hummingbird as constraint-server.
+    .package(
+      url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
     .executableTarget(
@@ -31,5 +35,13 @@ let package = Package(
     .executableTarget(name: "e2e-check", dependencies: ["BenchSupport"]),
     .executableTarget(name: "gen-billing", dependencies: ["BenchSupport"]),
     .executableTarget(name: "quick-eval", dependencies: ["BenchSupport"]),
+    .executableTarget(
+      name: "hb-constant",
+      dependencies: [
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+      ]
+    ),
   ]
 )
