@@ -72,7 +72,8 @@ start() {
   pids+=($!)
   PORT=
   for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening.*port=\([0-9]*\).*/\1/p' "$work/$name.log" | head -n 1)
+    PORT=$(sed -n 's/.*listening.*port=\([0-9]*\).*/\1/p' "$work/$name.log" 2> /dev/null \
+      | head -n 1 || true)
     [[ -n $PORT ]] && return
     sleep 0.05
   done
@@ -84,20 +85,32 @@ start() {
 start server "$bin/constraint-server" --rules "$work/rules" --port 0 --log-level notice \
   --retry-interval 0.5
 check_port=$PORT
+server_pid=${pids[-1]}
 start constant "$bin/hb-constant" 0
 constant_port=$PORT
+constant_pid=${pids[-1]}
 curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$work/snapshot.json" \
   "http://127.0.0.1:$check_port/v1/check" || { echo "server-load: the snapshot does not pass" >&2; exit 1; }
 
-# load NAME PORT PATH SECONDS CONNECTIONS [ENV...]: one wrk run; prints its JSON.
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# load NAME PORT PATH SECONDS CONNECTIONS [ENV...]: one wrk run; prints its JSON with the
+# server's CPU time per request (from /proc, the server behind PORT).
 load() {
   local name=$1 port=$2 path=$3 seconds=$4 conns=$5
   shift 5
+  local pid=$server_pid
+  [[ $port == "$constant_port" ]] && pid=$constant_pid
+  local before after
+  before=$(cpu_ticks "$pid")
   env WRK_BODY="$work/snapshot.json" "$@" wrk -t1 -c"$conns" -d"${seconds}s" --timeout 5s \
     -s wrk/post.lua "http://127.0.0.1:$port$path" > "$work/wrk.out"
+  after=$(cpu_ticks "$pid")
   local json
   json=$(tail -n 1 "$work/wrk.out")
-  echo "{\"run\":\"$name\",\"connections\":$conns,\"result\":$json}"
+  echo "{\"run\":\"$name\",\"connections\":$conns,\"server_cpu_s\":$(python3 -c \
+    "print(($after - $before) / $(getconf CLK_TCK))"),\"result\":$json}"
 }
 
 echo "== warm-up" >&2
@@ -122,8 +135,18 @@ print(int(statistics.median(rates) / 2))
 PY
 )
 pause_ms=2
+# Connections for the target: a 2 s calibration run at connections = rate × pause, then the
+# count scaled by target / achieved (each connection waits pause + latency per request).
 paced_connections=$(( (half * pause_ms + 999) / 1000 ))
 ((paced_connections < 1)) && paced_connections=1
+calibration=$(load calibrate "$check_port" /v1/check 2 "$paced_connections" WRK_DELAY_MS=$pause_ms)
+paced_connections=$(python3 - "$calibration" "$half" "$paced_connections" << 'PY'
+import json, math, sys
+run, target, connections = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+achieved = run["result"]["requests"] / (run["result"]["duration_us"] / 1e6)
+print(max(1, math.ceil(connections * target / max(achieved, 1))))
+PY
+)
 echo "== half rate: target $half/s ($paced_connections connections, ${pause_ms} ms pause)" >&2
 load "check-half" "$check_port" /v1/check "$duration" "$paced_connections" \
   WRK_DELAY_MS=$pause_ms >> "$results"
@@ -148,12 +171,13 @@ load "check-reload" "$check_port" /v1/check "$((duration + 2))" "$connections" \
 kill "$rewriter" 2> /dev/null || true
 reloads=$(grep -c rules_reloaded "$work/server.log" || true)
 
-python3 - "$results" "$reloads" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+python3 - "$results" "$reloads" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$half" \
   > results/server-load.json << 'PY'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]
 def rate(r): return r["result"]["requests"] / (r["result"]["duration_us"] / 1e6)
 def errors(r): return sum(r["result"]["errors"].values())
+def cpu_us(r): return r["server_cpu_s"] / r["result"]["requests"] * 1e6
 def median_run(prefix):
     chosen = sorted((r for r in runs if r["run"].startswith(prefix)), key=rate)
     return chosen[len(chosen) // 2]
@@ -164,6 +188,8 @@ summary = {
     "cores": int(sys.argv[3]), "load_average_at_end": sys.argv[4],
     "constant_max_rps": round(rate(constant)), "check_max_rps": round(rate(check)),
     "check_over_constant": round(rate(check) / rate(constant), 3),
+    "constant_cpu_us_per_request": round(cpu_us(constant), 1),
+    "check_cpu_us_per_request": round(cpu_us(check), 1),
     "check_max_p50_ms": check["result"]["p50_us"] / 1000,
     "check_max_p99_ms": check["result"]["p99_us"] / 1000,
     "constant_max_p50_ms": constant["result"]["p50_us"] / 1000,
@@ -172,8 +198,12 @@ summary = {
     "half_rate_p50_ms": half["result"]["p50_us"] / 1000,
     "half_rate_p90_ms": half["result"]["p90_us"] / 1000,
     "half_rate_p99_ms": half["result"]["p99_us"] / 1000,
+    "half_rate_target_rps": int(sys.argv[5]),
+    "constant_half_rate_achieved_rps": round(rate(constant_half)),
+    "constant_half_rate_p50_ms": constant_half["result"]["p50_us"] / 1000,
     "constant_half_rate_p99_ms": constant_half["result"]["p99_us"] / 1000,
     "reload_rps": round(rate(reload)),
+    "reload_p50_ms": reload["result"]["p50_us"] / 1000,
     "reload_p99_ms": reload["result"]["p99_us"] / 1000,
     "reload_versions": reload["result"].get("versions"),
     "reload_version_mismatches": reload["result"].get("version_mismatches"),
@@ -197,11 +227,14 @@ row("constant endpoint, max", s["constant_max_rps"], s["constant_max_p50_ms"], s
     sum(v for k, v in e.items() if k.startswith("constant-max")))
 row("POST /v1/check, max", s["check_max_rps"], s["check_max_p50_ms"], s["check_max_p99_ms"],
     sum(v for k, v in e.items() if k.startswith("check-max")))
-row("POST /v1/check, half rate (paced)", s["half_rate_achieved_rps"], s["half_rate_p50_ms"],
-    s["half_rate_p99_ms"], e.get("check-half", 0))
-row("POST /v1/check, max, rules rewritten every 1 s", s["reload_rps"], float("nan"), s["reload_p99_ms"],
+row(f"POST /v1/check, half rate (paced, target {s['half_rate_target_rps']}/s)",
+    s["half_rate_achieved_rps"], s["half_rate_p50_ms"], s["half_rate_p99_ms"], e.get("check-half", 0))
+row("constant endpoint, same pacing", s["constant_half_rate_achieved_rps"],
+    s["constant_half_rate_p50_ms"], s["constant_half_rate_p99_ms"], e.get("constant-half", 0))
+row("POST /v1/check, max, rules rewritten every 1 s", s["reload_rps"], s["reload_p50_ms"], s["reload_p99_ms"],
     e.get("check-reload", 0))
-print(f"check / constant throughput: {s['check_over_constant']:.1%}")
+print(f"check / constant throughput: {s['check_over_constant']:.1%}; server CPU per request: "
+      f"{s['check_cpu_us_per_request']} µs (check) vs {s['constant_cpu_us_per_request']} µs (constant)")
 print(f"reload run: versions {s['reload_versions']}, mismatches {s['reload_version_mismatches']}, "
       f"unparsed {s['reload_unparsed']}, rules_reloaded lines {s['rules_reloaded_log_lines']}")
 PY

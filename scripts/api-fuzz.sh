@@ -63,12 +63,13 @@ run() {
       ;;
   esac
   local log="$WORK/server-$state.log"
+  : > "$log"
   env ${environment[@]+"${environment[@]}"} "$SERVER" --rules "$rules" --port 0 --admin-token-file "$WORK/token" \
     2> "$log" &
   SERVER_PID=$!
   local port=
   for _ in $(seq 1 200); do
-    port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$log" | head -n 1)
+    port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$log" | head -n 1 || true)
     [ -n "$port" ] && break
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log"; echo "api-fuzz: the server died"; exit 1; }
     sleep 0.05
