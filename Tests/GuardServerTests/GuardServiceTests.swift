@@ -35,10 +35,12 @@ struct GuardServiceTests {
       configuration: ServiceGroupConfiguration(
         services: [GuardService(guardian)],
         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
-    let running = Task { try await group.run() }
-    #expect(await Self.waitUntil(seconds: 10) { guardian.currentState == .degraded })
+    let running = Task(executorPreference: DedicatedTaskExecutor.shared) {
+      try await group.run()
+    }
+    #expect(await Self.waitUntil(seconds: 60) { guardian.currentState == .degraded })
     try rules.write(Fixtures.billingRules)
-    #expect(await Self.waitUntil(seconds: 10) { guardian.currentState == .ready })
+    #expect(await Self.waitUntil(seconds: 60) { guardian.currentState == .ready })
     await group.triggerGracefulShutdown()
     try await running.value
     // Polling stopped: a broken file is no longer noticed.

@@ -81,6 +81,42 @@ final class CollectedLog: LogSink, @unchecked Sendable {
   func contains(_ text: String) -> Bool { all.contains { $0.contains(text) } }
 }
 
+/// Runs tasks on threads of its own, not on the cooperative pool: an in-process server (its
+/// connection tasks inherit the preference) keeps answering while synchronous tests elsewhere
+/// in the suite occupy the pool's threads.
+final class DedicatedTaskExecutor: TaskExecutor, @unchecked Sendable {
+  static let shared = DedicatedTaskExecutor(threads: 2)
+
+  private let condition = NSCondition()
+  private var jobs: [UnownedJob] = []
+
+  init(threads: Int) {
+    for index in 0..<threads {
+      let thread = Thread { [self] in work() }
+      thread.name = "test-server-executor-\(index)"
+      thread.start()
+    }
+  }
+
+  func enqueue(_ job: consuming ExecutorJob) {
+    let job = UnownedJob(job)
+    condition.lock()
+    jobs.append(job)
+    condition.signal()
+    condition.unlock()
+  }
+
+  private func work() {
+    while true {
+      condition.lock()
+      while jobs.isEmpty { condition.wait() }
+      let job = jobs.removeFirst()
+      condition.unlock()
+      job.runSynchronously(on: asUnownedTaskExecutor())
+    }
+  }
+}
+
 /// A `GuardServer` started in this process on a free loopback port.
 final class InProcessServer: Sendable {
   let server: GuardServer
@@ -105,7 +141,7 @@ final class InProcessServer: Sendable {
     let log = CollectedLog()
     let server = GuardServer(configuration: configuration, environment: environment, sink: log)
     let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let task = Task {
+    let task = Task(executorPreference: DedicatedTaskExecutor.shared) {
       defer { continuation.finish() }
       try await server.run(handleSignals: false) { _, port in continuation.yield(port) }
     }
