@@ -79,3 +79,83 @@ struct ServerReloadTests {
     try await server.stop()
   }
 }
+
+/// The rules mounted as a Kubernetes ConfigMap volume: the files are links into `..data`,
+/// itself a link to a timestamped directory, and an update swaps `..data` atomically.
+@Suite("constraint-server: a ConfigMap volume")
+struct ConfigMapVolumeTests {
+  final class ConfigMapVolume: @unchecked Sendable {
+    let url: URL
+    private var generation = 0
+
+    init(_ contents: String) throws {
+      url = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "configmap-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+      try publish(contents)
+      try FileManager.default.createSymbolicLink(
+        atPath: url.appendingPathComponent("billing.constraints.json").path,
+        withDestinationPath: "..data/billing.constraints.json")
+    }
+
+    /// Writes a new timestamped directory and points `..data` at it with one rename, as the
+    /// kubelet does.
+    func publish(_ contents: String) throws {
+      generation += 1
+      let directory = "..2026_01_0\(generation)_00_00_00.\(generation)"
+      let target = url.appendingPathComponent(directory)
+      try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+      try Data(contents.utf8).write(to: target.appendingPathComponent("billing.constraints.json"))
+      let temporary = url.appendingPathComponent("..data_tmp")
+      try? FileManager.default.removeItem(at: temporary)
+      try FileManager.default.createSymbolicLink(
+        atPath: temporary.path, withDestinationPath: directory)
+      guard rename(temporary.path, url.appendingPathComponent("..data").path) == 0 else {
+        throw HTTPTestError("rename ..data: \(errno)")
+      }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+  }
+
+  @Test func updatesAreSwappedInAndABrokenUpdateKeepsTheLastGoodRules() async throws {
+    let volume = try ConfigMapVolume(Fixtures.billingRules)
+    let server = try await InProcessServer.start(rules: volume.url.path) {
+      $0.retryInterval = .milliseconds(200)
+    }
+    let first = try await server.check(Fixtures.passing)
+    #expect(first.status == 200)
+    let versionA = try #require(first.headers["x-guard-rule-set-version"])
+
+    // An update: the reversed budget rule fails the same snapshot.
+    try volume.publish(ServerReloadTests.reversedRules)
+    var updated: HTTPTestResponse?
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+      let response = try await server.check(Fixtures.passing)
+      if response.headers["x-guard-rule-set-version"] != versionA {
+        updated = response
+        break
+      }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    let response = try #require(updated, "the ConfigMap update was not picked up")
+    #expect(response.status == 422)
+    let versionB = try #require(response.headers["x-guard-rule-set-version"])
+
+    // A broken update: the last good rules (B) stay in force.
+    try volume.publish(Fixtures.brokenRules)
+    let brokenDeadline = Date().addingTimeInterval(30)
+    while Date() < brokenDeadline && !server.log.contains("reload_failed") {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    #expect(server.log.contains("reload_failed"))
+    let kept = try await server.check(Fixtures.passing)
+    #expect(kept.status == 422)
+    #expect(kept.headers["x-guard-rule-set-version"] == versionB)
+    let ready = try await server.send(.get("/health/ready"))
+    #expect(ready.status == 200)
+    #expect(try ready.json()["rule_set_version"] as? String == versionB)
+    try await server.stop()
+  }
+}
