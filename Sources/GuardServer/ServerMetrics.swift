@@ -17,7 +17,7 @@ final class ServerMetrics: Sendable {
   }
 
   /// Every status the server answers with (the `status` label).
-  static let statuses = [200, 400, 401, 403, 404, 405, 408, 413, 415, 422, 503]
+  static let statuses = [200, 400, 401, 403, 404, 405, 413, 415, 422, 503]
 
   static let requestsName = "conservation_guard_http_requests_total"
   static let requestDurationName = "conservation_guard_http_request_duration_seconds"
