@@ -69,6 +69,30 @@ struct ServerStatusTests {
     try await server.stop()
   }
 
+  /// A cold start on broken rules stays degraded and retries the compile every retry
+  /// interval, as the metrics and the log show.
+  @Test func aColdStartOnBrokenRulesRetriesOnItsCadence() async throws {
+    let rules = try RuleDirectory(Fixtures.brokenRules)
+    let server = try await InProcessServer.start(rules: rules.path) {
+      $0.retryInterval = .milliseconds(200)
+    }
+    var failures = 0
+    let deadline = Date().addingTimeInterval(30)
+    while failures < 4 && Date() < deadline {
+      let text = try await server.send(.get("/metrics")).text
+      let line = text.split(separator: "\n").first {
+        $0.hasPrefix("conservation_guard_compile_attempts_total{result=\"failure\"}")
+      }
+      failures = line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+      if failures < 4 { try await Task.sleep(for: .milliseconds(100)) }
+    }
+    #expect(failures >= 4, "compile attempts: \(failures)")
+    #expect(server.log.all.filter { $0.contains("compile_error") }.count >= 4)
+    #expect(try await server.check(Fixtures.passing).status == 503)
+    #expect(try await server.send(.get("/health/ready")).status == 503)
+    try await server.stop()
+  }
+
   @Test func bypassIs200LoudAndNeverReady() async throws {
     let rules = try RuleDirectory()
     let server = try await InProcessServer.start(
