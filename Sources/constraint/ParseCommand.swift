@@ -11,7 +11,7 @@ struct ParseLimitOptions: ParsableArguments {
 
   @Option(
     name: .customLong("max-length"),
-    help: "The longest expression accepted, in UTF-8 bytes.")
+    help: "The longest expression accepted, in UTF-8 bytes (at most 2097152).")
   var maximumSourceLength: Int = ParseLimits.default.maximumSourceLength
 
   var limits: ParseLimits {
@@ -23,8 +23,9 @@ struct ParseLimitOptions: ParsableArguments {
       throw ValidationError(
         "--max-depth must be between 1 and \(ParseLimits.maximumSupportedDepth)")
     }
-    guard maximumSourceLength >= 1 else {
-      throw ValidationError("--max-length must be at least 1")
+    guard (1...ParseLimits.maximumSupportedSourceLength).contains(maximumSourceLength) else {
+      throw ValidationError(
+        "--max-length must be between 1 and \(ParseLimits.maximumSupportedSourceLength)")
     }
   }
 }

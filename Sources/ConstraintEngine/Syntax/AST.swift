@@ -1,19 +1,96 @@
-/// A parsed constraint expression: a node kind and the source range it was parsed from.
+/// A parsed expression: a node kind and the source range it was parsed from.
 ///
 /// Every node carries its range so that later phases (checker, evaluator, explanations) can
 /// point at the exact text a value or an error belongs to.
+///
+/// A node is one reference to immutable storage. Trees of any height are freed without
+/// recursion (see ``ExprStorage``): a flat chain `a && a && …` parses into a tree as tall as
+/// the chain is long, which the runtime's recursive release would otherwise follow frame by
+/// frame until the stack ran out.
 public struct Expr: Sendable {
-  public var kind: ExprKind
-  public var range: SourceRange
+  private var storage: ExprStorage
 
   public init(_ kind: ExprKind, range: SourceRange) {
-    self.kind = kind
-    self.range = range
+    storage = ExprStorage(kind, range: range)
+  }
+
+  public var kind: ExprKind {
+    get { storage.kind }
+    set { storage = ExprStorage(newValue, range: storage.range) }
+  }
+
+  public var range: SourceRange {
+    get { storage.range }
+    set { storage = ExprStorage(storage.kind, range: newValue) }
   }
 }
 
+/// The storage of one ``Expr`` node. Immutable once built; only its teardown empties it.
+final class ExprStorage: @unchecked Sendable {
+  /// Changed only by ``deinit``'s teardown, on nodes no one else references.
+  private(set) var kind: ExprKind
+  let range: SourceRange
+
+  init(_ kind: ExprKind, range: SourceRange) {
+    self.kind = kind
+    self.range = range
+  }
+
+  /// Frees the subtree with an explicit work list: each node no one else references gives up
+  /// its children to the list before it is released, so no release ever reaches a child.
+  deinit {
+    guard kind.hasChildren else { return }
+    var pending: [ExprStorage] = []
+    kind.moveChildren(into: &pending)
+    while var node = pending.popLast() {
+      if isKnownUniquelyReferenced(&node), node.kind.hasChildren {
+        node.kind.moveChildren(into: &pending)
+      }
+    }
+  }
+}
+
+extension ExprKind {
+  /// Whether the node has sub-expressions.
+  fileprivate var hasChildren: Bool {
+    switch self {
+    case .number, .string, .bool, .null, .identifier: return false
+    case .call(_, _, let arguments): return !arguments.isEmpty
+    case .array(let elements): return !elements.isEmpty
+    case .member, .index, .length, .quantifier, .unary, .binary: return true
+    }
+  }
+
+  /// Appends the storage of each sub-expression to `pending` and leaves `self` a leaf.
+  fileprivate mutating func moveChildren(into pending: inout [ExprStorage]) {
+    switch self {
+    case .number, .string, .bool, .null, .identifier: return
+    case .member(let base, _, _), .index(let base, _), .length(let base):
+      pending.append(base.storageForTeardown)
+    case .quantifier(_, let receiver, _, _, let body):
+      pending.append(receiver.storageForTeardown)
+      pending.append(body.storageForTeardown)
+    case .call(_, _, let arguments):
+      for argument in arguments { pending.append(argument.storageForTeardown) }
+    case .array(let elements):
+      for element in elements { pending.append(element.storageForTeardown) }
+    case .unary(_, let operand):
+      pending.append(operand.storageForTeardown)
+    case .binary(_, let lhs, let rhs, _):
+      pending.append(lhs.storageForTeardown)
+      pending.append(rhs.storageForTeardown)
+    }
+    self = .null
+  }
+}
+
+extension Expr {
+  /// The node's storage, for ``ExprStorage``'s teardown.
+  fileprivate var storageForTeardown: ExprStorage { storage }
+}
+
 /// The closed set of expression forms of grammar v2.0 plus this engine's extensions.
-public indirect enum ExprKind: Sendable {
+public enum ExprKind: Sendable {
   /// `42`, `3.14`: the literal's digits exactly as written.
   case number(String)
   /// `'text'` after escape processing.

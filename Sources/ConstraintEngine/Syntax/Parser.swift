@@ -4,7 +4,8 @@ public struct ParseLimits: Sendable, Hashable {
   /// and quantifier body opens one level. Long flat chains (`a && b && …`) do not nest.
   /// Values are clamped to `1...ParseLimits.maximumSupportedDepth`.
   public var maximumDepth: Int = 64
-  /// The longest source accepted, in UTF-8 bytes.
+  /// The longest source accepted, in UTF-8 bytes. Values are clamped to
+  /// `1...ParseLimits.maximumSupportedSourceLength`.
   public var maximumSourceLength: Int = 65_536
 
   /// Limits with the given values (the defaults are 64 levels and 64 KiB).
@@ -20,6 +21,17 @@ public struct ParseLimits: Sendable, Hashable {
   /// the later phases that walk the tree recursively, stay far from the thread's stack limit
   /// even in debug builds.
   public static let maximumSupportedDepth = 256
+
+  /// The largest source length honoured (larger values are clamped): 2 MiB, so that the tree
+  /// of any accepted expression stays within a few hundred megabytes (a flat chain `a&&a&&…`
+  /// costs about 80 bytes of tree per byte of source). Trees of any height are freed without
+  /// recursion, so length never threatens the stack.
+  public static let maximumSupportedSourceLength = 2 << 20
+
+  /// The source length limit in force: ``maximumSourceLength`` clamped.
+  public var effectiveSourceLength: Int {
+    min(max(1, maximumSourceLength), ParseLimits.maximumSupportedSourceLength)
+  }
 }
 
 /// The recursive-descent parser of constraint expressions.
@@ -36,11 +48,11 @@ public enum Parser {
     _ source: String, limits: ParseLimits = .default
   ) throws(Diagnostic) -> Expr {
     let length = source.utf8.count
-    if length > limits.maximumSourceLength {
+    if length > limits.effectiveSourceLength {
       throw Diagnostic(
         .lex,
         "the expression is \(length) bytes long; the limit is "
-          + "\(limits.maximumSourceLength) bytes",
+          + "\(limits.effectiveSourceLength) bytes",
         at: SourceRange(at: .start))
     }
     var parser = try ExpressionParser(source, limits: limits)
