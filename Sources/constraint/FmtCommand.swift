@@ -47,40 +47,64 @@ struct FmtCommand: ParsableCommand {
 
   // MARK: - Standard input
 
+  /// Formats standard input line by line as it arrives: one line in memory at a time, each
+  /// line at most `--max-length` bytes (a longer one stops the reading with an error).
   private func formatStandardInput() throws -> Int32 {
-    let data = FileHandle.standardInput.readDataToEndOfFile()
-    guard let input = String(validating: Array(data), as: UTF8.self) else {
-      StandardError.write("error: standard input is not valid UTF-8")
-      return 2
-    }
-    var lines = input.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    if input.hasSuffix("\n") { lines.removeLast() }
-    var output: [String] = []
+    let terminal = Terminal()
+    // Expressions are written exactly (a string literal may hold any character).
+    let output = terminal.verbatim
+    let limit = limitOptions.limits.effectiveSourceLength
+    var input = LineInput(descriptor: STDIN_FILENO, maximumLineBytes: limit)
+    input.beforeReading = { terminal.flush() }
     var failed = false
     var notCanonical = false
-    var offset = 0
-    for (index, rawLine) in lines.enumerated() {
-      defer { offset += rawLine.utf8.count + 1 }
-      let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : rawLine
+    reading: while true {
+      let bytes: [UInt8]
+      switch input.next() {
+      case .success(let line?): bytes = line
+      case .success(nil): break reading
+      case .failure(.unreadable(let reason)):
+        let why =
+          StandardStreams.shared.standardInputWasClosed
+          ? "it was closed when constraint started" : reason
+        terminal.error("error: cannot read standard input: \(why)")
+        failed = true
+        break reading
+      case .failure(.tooLong(let number)):
+        terminal.error(
+          "error: <stdin>:\(number): the line is longer than the \(limit)-byte limit "
+            + "(--max-length); stopped reading")
+        failed = true
+        break reading
+      }
+      let number = input.lineNumber
+      guard let line = String(validating: bytes, as: UTF8.self) else {
+        terminal.error("error: <stdin>:\(number): the line is not valid UTF-8")
+        failed = true
+        if !check { output.output(bytes: bytes) }
+        continue
+      }
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) {
-        output.append("")
+        if !check { output.output("") }
         continue
       }
       do {
         let canonical = Printer.print(try Parser.parse(line, limits: limitOptions.limits))
-        output.append(canonical)
+        if !check { output.output(canonical) }
         if !canonical.unicodeScalars.elementsEqual(line.unicodeScalars) {
           notCanonical = true
-          if check { print("<stdin>:\(index + 1): not canonical; expected: \(canonical)") }
+          if check { output.output("<stdin>:\(number): not canonical; expected: \(canonical)") }
         }
       } catch {
         failed = true
-        output.append(line)
-        StandardError.render(
-          error.shifted(lines: index, bytes: offset), source: input, sourceName: "<stdin>")
+        if !check { output.output(line) }
+        terminal.error(
+          terminal.renderer.render(
+            error.shifted(lines: number - 1, bytes: 0), source: line, sourceName: "<stdin>",
+            firstLine: number))
       }
     }
-    if !check { for line in output { print(line) } }
+    terminal.flush()
     if failed { return 2 }
     return check && notCanonical ? 1 : 0
   }

@@ -37,25 +37,32 @@ public struct DiagnosticRenderer: Sendable {
   }
 
   /// The rendered diagnostic, without a trailing newline. `sourceName` names the source in the
-  /// location line (`<expression>` when nil).
+  /// location line (`<expression>` when nil). `firstLine` is the line number of the first
+  /// line of `source` in the text it was taken from, for the gutter (the diagnostic's offsets
+  /// are within `source`; its line numbers, shown in the location line, are the caller's).
   public func render(
-    _ diagnostic: Diagnostic, source: String, sourceName: String? = nil
+    _ diagnostic: Diagnostic, source: String, sourceName: String? = nil, firstLine: Int = 1
   ) -> String {
     let name = sourceName ?? "<expression>"
     let bytes = Array(source.utf8)
     let ranges = [diagnostic.range] + diagnostic.notes.compactMap(\.range)
-    let width = ranges.map { String(snippet(for: $0, in: bytes).lineNumber).count }.max() ?? 1
+    let width =
+      ranges.map {
+        String(snippet(for: $0, in: bytes, firstLine: firstLine).lineNumber).count
+      }.max() ?? 1
     var lines: [String] = []
     lines.append(
       paint(diagnostic.severity.rawValue + ":", style: style(for: diagnostic.severity))
         + " " + paint(sanitized(diagnostic.message), style: .bold))
     lines += block(
-      for: diagnostic.range, in: bytes, name: name, width: width,
+      for: diagnostic.range, in: bytes, firstLine: firstLine, name: name, width: width,
       caretStyle: style(for: diagnostic.severity))
     for note in diagnostic.notes {
       if let range = note.range {
         lines.append(paint("note:", style: .note) + " " + sanitized(note.message))
-        lines += block(for: range, in: bytes, name: name, width: width, caretStyle: .note)
+        lines += block(
+          for: range, in: bytes, firstLine: firstLine, name: name, width: width,
+          caretStyle: .note)
       } else {
         lines.append(
           String(repeating: " ", count: width + 1) + paint("= note:", style: .note) + " "
@@ -76,9 +83,10 @@ public struct DiagnosticRenderer: Sendable {
 
   /// The location line, a gutter, the source line and the caret line for `range`.
   private func block(
-    for range: SourceRange, in bytes: [UInt8], name: String, width: Int, caretStyle: Style
+    for range: SourceRange, in bytes: [UInt8], firstLine: Int, name: String, width: Int,
+    caretStyle: Style
   ) -> [String] {
-    let snippet = snippet(for: range, in: bytes)
+    let snippet = snippet(for: range, in: bytes, firstLine: firstLine)
     let pad = String(repeating: " ", count: width)
     let number = String(snippet.lineNumber)
     let numberPad = String(repeating: " ", count: width - number.count)
@@ -93,7 +101,7 @@ public struct DiagnosticRenderer: Sendable {
   }
 
   /// The line containing `range.start`, read from the bytes (offsets are authoritative).
-  private func snippet(for range: SourceRange, in bytes: [UInt8]) -> Snippet {
+  private func snippet(for range: SourceRange, in bytes: [UInt8], firstLine: Int) -> Snippet {
     var start = min(max(0, range.start.offset), bytes.count)
     while start > 0, start < bytes.count, bytes[start] & 0xC0 == 0x80 { start -= 1 }
     let end = min(max(start, range.end.offset), bytes.count)
@@ -101,7 +109,8 @@ public struct DiagnosticRenderer: Sendable {
     while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
     var lineEnd = start
     while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-    let lineNumber = 1 + bytes[0..<lineStart].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+    let lineNumber =
+      firstLine + bytes[0..<lineStart].lazy.filter { $0 == UInt8(ascii: "\n") }.count
 
     var scalars = Array(String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self).unicodeScalars)
     if scalars.last == "\r" { scalars.removeLast() }
