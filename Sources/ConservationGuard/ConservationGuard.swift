@@ -94,7 +94,7 @@ public final class ConservationGuard: Sendable {
   /// Calls ``poll()`` on a real-time cadence (ten times per retry interval, at least every
   /// 100 ms) until the task is cancelled: the production driver.
   public func runPolling() async {
-    let step = min(configuration.retryInterval / 10, .milliseconds(100))
+    let step = min(configuration.effectiveRetryInterval / 10, .milliseconds(100))
     while !Task.isCancelled {
       poll()
       try? await Task.sleep(for: step)

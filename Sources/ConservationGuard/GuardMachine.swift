@@ -125,7 +125,7 @@ struct GuardMachine: Sendable {
   /// The data effects.
   private mutating func apply(_ effects: GuardTable.Effects, of input: Input) {
     if effects.contains(.scheduleAttempt), let now = input.now {
-      nextAttempt = now.advanced(by: configuration.retryInterval)
+      nextAttempt = now.advanced(by: configuration.effectiveRetryInterval)
     }
     if effects.contains(.noteBypassWarning), let now = input.now { lastBypassWarning = now }
     if effects.contains(.storePendingCount), case .pendingReported(let count) = input {

@@ -127,8 +127,17 @@ public struct GuardConfiguration: Sendable {
   /// invariants; when several do, the choice is ambiguous and compilation fails (degraded).
   public var schema: String? = GuardConfiguration.billingSchema
   /// How often a degraded guard retries compilation and a ready guard looks for a changed rule
-  /// source.
+  /// source. An interval below ``minimumRetryInterval`` is raised to it.
   public var retryInterval: Duration = .seconds(3)
+
+  /// The shortest retry interval honoured (100 ms): every retry re-reads and recompiles the
+  /// rules, so a shorter one would only spin a core and flood the log.
+  public static let minimumRetryInterval: Duration = .milliseconds(100)
+
+  /// ``retryInterval``, raised to ``minimumRetryInterval``.
+  public var effectiveRetryInterval: Duration {
+    max(retryInterval, GuardConfiguration.minimumRetryInterval)
+  }
   /// The `Retry-After` an `unavailable` decision carries.
   public var retryAfter: Duration = .seconds(3)
   /// A pending-reconciliation count above this trips the guard to degraded.

@@ -44,7 +44,10 @@ struct GuardCommand: ParsableCommand {
   @Option(help: "A .json file, a .jsonl file, or - for standard input.")
   var data: String
 
-  @Option(help: "Seconds between compile retries while degraded and reload checks while ready.")
+  @Option(
+    help: ArgumentHelp(
+      "Seconds between compile retries while degraded and reload checks while ready "
+        + "(0.1 to 3600)."))
   var retryInterval: Double = 3
 
   @Option(help: "A pending-reconciliation count above this degrades the guard.")
@@ -57,8 +60,11 @@ struct GuardCommand: ParsableCommand {
   var allowEmpty = false
 
   func validate() throws {
-    guard retryInterval > 0, retryInterval <= 3600 else {
-      throw ValidationError("--retry-interval must be between 0 and 3600 seconds")
+    let floor = Double(GuardConfiguration.minimumRetryInterval.components.attoseconds) / 1e18
+    guard retryInterval >= floor, retryInterval <= 3600 else {
+      throw ValidationError(
+        "--retry-interval must be between \(floor) and 3600 seconds (every retry re-reads and "
+          + "recompiles the rules; a shorter interval would only spin)")
     }
     guard dlqThreshold >= 0 else { throw ValidationError("--dlq-threshold must be >= 0") }
   }
