@@ -244,6 +244,7 @@ func compactExplanation(_ explanation: Explanation, source: String) -> String {
     if let context = item.context { part += " (\(context))" }
     if !parts.contains(part) { parts.append(part) }
   }
+  if explanation.omittedItems > 0 { parts.append("… and \(explanation.omittedItems) more") }
   return parts.joined(separator: "; ")
 }
 

@@ -94,9 +94,15 @@ enum CheckText {
   /// the explanation is cut at the same column, which keeps carets under their spans.
   static func cropped(_ lines: [String], source: String) -> [String] {
     let sourceLines = Set(source.split(separator: "\n", omittingEmptySubsequences: false))
-    let isMarkLine = { (line: String) in
-      !line.hasPrefix("where ") && !sourceLines.contains(Substring(line))
+    let isSourceLine = { (line: String) -> Bool in
+      if sourceLines.contains(Substring(line)) { return true }
+      // The renderer cuts a line that runs on far past its last value, marked `…`.
+      guard line.hasSuffix("…") else { return false }
+      let kept = line.unicodeScalars.dropLast()
+      return sourceLines.contains { $0.unicodeScalars.starts(with: kept) }
     }
+    let isNote = { (line: String) in line.hasPrefix("where ") || line.hasPrefix("… and ") }
+    let isMarkLine = { (line: String) in !isNote(line) && !isSourceLine(line) }
     let leftmost =
       lines.filter(isMarkLine).compactMap { line in
         line.firstIndex { $0 != " " }.map { line.distance(from: line.startIndex, to: $0) }
@@ -104,7 +110,7 @@ enum CheckText {
     guard leftmost > 2 * cropMargin else { return lines }
     let cut = leftmost - cropMargin
     return lines.map { line in
-      guard !line.hasPrefix("where "), line.count > cut else { return line }
+      guard !isNote(line), line.count > cut else { return line }
       return "…" + line.dropFirst(cut + 1)
     }
   }
@@ -252,6 +258,7 @@ struct JSONReporter: CheckReporter {
 
   mutating func pair(_ pair: PairResult) {
     var explanation = "[]"
+    var omitted = 0
     var diagnostic = "null"
     switch pair.outcome {
     case .evaluated(.pass), .skipped:
@@ -263,6 +270,7 @@ struct JSONReporter: CheckReporter {
           "{\(Self.range(item.range)),\"value\":\(Self.string(item.value)),"
             + "\"context\":\(Self.optional(item.context))}"
         }.joined(separator: ",") + "]"
+      omitted = items.omittedItems
     case .evaluated(.error(let found)), .evaluated(.deferred(let found)):
       diagnostic = "{\"message\":\(Self.string(found.message)),\(Self.range(found.range))}"
     }
@@ -272,7 +280,8 @@ struct JSONReporter: CheckReporter {
         + "\"severity\":\(Self.string(definition.severity.rawValue)),"
         + "\"snapshot\":\(Self.snapshot(pair.snapshot)),\"outcome\":\(Self.string(pair.word)),"
         + "\"message\":\(Self.string(CheckText.reason(pair))),"
-        + "\"explanation\":\(explanation),\"diagnostic\":\(diagnostic)")
+        + "\"explanation\":\(explanation),\"explanation_omitted\":\(omitted),"
+        + "\"diagnostic\":\(diagnostic)")
   }
 
   mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
@@ -282,7 +291,7 @@ struct JSONReporter: CheckReporter {
       "\"rule\":null,\"schema_id\":null,\"severity\":\"error\","
         + "\"snapshot\":\(Self.snapshot(snapshot)),\"outcome\":\"unreadable\","
         + "\"message\":\(Self.string(error.message)),\"explanation\":[],"
-        + "\"diagnostic\":\(diagnostic)")
+        + "\"explanation_omitted\":0,\"diagnostic\":\(diagnostic)")
   }
 
   mutating func finish(_ ruleSet: RuleSet, _ summary: CheckSummary) {

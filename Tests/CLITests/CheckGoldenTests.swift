@@ -72,7 +72,7 @@ struct CheckGoldenTests {
         entry, "result",
         ["rule": "string|null", "schema_id": "string|null", "severity": "string",
          "snapshot": "object", "outcome": "string", "message": "string",
-         "explanation": "array", "diagnostic": "object|null"])
+         "explanation": "array", "explanation_omitted": "number", "diagnostic": "object|null"])
       try expectObject(entry["snapshot"], "snapshot", ["file": "string", "line": "number|null"])
       if case .string(let outcome) = entry["outcome"] {
         #expect(outcomes.contains(outcome))

@@ -88,10 +88,56 @@ extension Value {
     }
   }
 
-  /// A rendering capped in length, for messages and explanations.
+  /// A rendering capped in length, for messages and explanations: ``description`` when it
+  /// has at most 120 characters, else its first 117 and `…`. Only the first few kilobytes of
+  /// the description are ever built, however large the value.
   var shortDescription: String {
-    let full = description
-    if full.count <= 120 { return full }
-    return String(full.prefix(117)) + "…"
+    var text = ""
+    let complete = appendDescription(to: &text, limit: 2_048)
+    if complete && text.count <= 120 { return text }
+    return String(text.prefix(117)) + "…"
+  }
+
+  /// Appends ``description`` to `text`, stopping once `text` holds more than `limit` UTF-8
+  /// bytes; false when it stopped early.
+  private func appendDescription(to text: inout String, limit: Int) -> Bool {
+    switch self {
+    case .string(let string):
+      let room = limit - text.utf8.count
+      guard string.utf8.count > room else {
+        JSONWriter.writeString(string, to: &text)
+        return text.utf8.count <= limit
+      }
+      var prefix = String.UnicodeScalarView()
+      var bytes = 0
+      for scalar in string.unicodeScalars {
+        if bytes > room { break }
+        prefix.append(scalar)
+        bytes += UTF8.width(scalar)
+      }
+      JSONWriter.writeString(String(prefix), to: &text)
+      return false
+    case .array(let elements):
+      text += "["
+      for (index, element) in elements.enumerated() {
+        if index > 0 { text += ", " }
+        guard element.appendDescription(to: &text, limit: limit) else { return false }
+      }
+      text += "]"
+    case .object(let object):
+      text += "{"
+      var first = true
+      for (key, value) in object {
+        if !first { text += ", " }
+        first = false
+        guard Value.string(key).appendDescription(to: &text, limit: limit) else { return false }
+        text += ": "
+        guard value.appendDescription(to: &text, limit: limit) else { return false }
+      }
+      text += "}"
+    default:
+      text += description
+    }
+    return text.utf8.count <= limit
   }
 }

@@ -3,13 +3,15 @@
 ///
 /// Used after a fail only, so the fast path never pays for it.
 extension Interpreter {
-  /// The explanation of a rule that evaluated to false.
+  /// The explanation of a rule that evaluated to false: its first
+  /// ``Explanation/maximumItems`` distinct deciding values, and the count of the others.
   mutating func explainFailure(of expr: Expr) -> Explanation {
     var items: [Explanation.Item] = []
     explain(expr, expected: false, context: nil, into: &items)
     var seen: Set<Explanation.Item> = []
     let unique = items.filter { seen.insert($0).inserted }
-    return Explanation(items: unique)
+    let kept = min(unique.count, Explanation.maximumItems)
+    return Explanation(items: Array(unique.prefix(kept)), omittedItems: unique.count - kept)
   }
 
   /// Records why `expr` evaluated to `expected`.

@@ -57,10 +57,18 @@ public struct Explanation: Sendable, Hashable {
     }
   }
 
+  /// The deciding values, in the order the evaluation met them: at most ``maximumItems``.
   public var items: [Item]
+  /// How many more deciding values there were beyond ``maximumItems`` (not kept).
+  public var omittedItems: Int
 
-  public init(items: [Item] = []) {
+  /// The most values one explanation keeps: a failing `a || b || …` of thousands of terms is
+  /// decided by every term, and printing them all would drown the report.
+  public static let maximumItems = 100
+
+  public init(items: [Item] = [], omittedItems: Int = 0) {
     self.items = items
+    self.omittedItems = omittedItems
   }
 
   public var isEmpty: Bool { items.isEmpty }
