@@ -137,6 +137,12 @@ struct Executor {
     if levels > 0 { variables.reserveCapacity(levels) }
   }
 
+  /// The error when an evaluation takes more than ``EvaluationLimits/maximumSteps`` steps.
+  static func stepLimitMessage(_ limits: EvaluationLimits) -> String {
+    "evaluation step limit exceeded (\(limits.maximumSteps) steps: quantifier steps, and "
+      + "arithmetic on numbers beyond 64 bits)"
+  }
+
   private func failure(
     _ result: OperationFailure, _ site: Site
   ) -> Evaluated {
@@ -283,7 +289,11 @@ struct Executor {
         case .failure(let error): return failure(error, site)
         }
       default:
-        switch Operations.arithmetic(link.op, a, b) {
+        steps += Operations.steps(link.op, a, b)
+        if steps > limits.maximumSteps {
+          return .failure(EvaluationFailure(Executor.stepLimitMessage(limits), at: site.range))
+        }
+        switch Operations.arithmetic(link.op, a, b, maximumDigits: limits.maximumDigits) {
         case .success(let value): return .value(value)
         case .failure(let error): return failure(error, site)
         }
@@ -336,10 +346,7 @@ struct Executor {
     for element in elements {
       steps += 1
       if steps > limits.maximumSteps {
-        return .failure(
-          EvaluationFailure(
-            "evaluation step limit exceeded (\(limits.maximumSteps) quantifier steps)",
-            at: site.range))
+        return .failure(EvaluationFailure(Executor.stepLimitMessage(limits), at: site.range))
       }
       variables[level] = element
       let result = evaluate(body)

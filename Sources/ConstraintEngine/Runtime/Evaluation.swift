@@ -33,12 +33,18 @@ final class EvaluationFailure: Sendable {
 
 /// Limits on one evaluation.
 public struct EvaluationLimits: Sendable, Hashable {
-  /// The most quantifier body evaluations one rule evaluation may perform (nested
-  /// quantifiers multiply).
+  /// The most steps one rule evaluation may take: each quantifier body evaluation is one
+  /// (nested quantifiers multiply), and each `*`, `/` or `%` on numbers beyond 64 bits costs
+  /// about one step per 16 products of 64-bit words (``Operations/steps(_:_:_:)``).
   public var maximumSteps: Int
+  /// The most digits an arithmetic result may have, written out in full (as JSON's
+  /// `maximumNumberDigits` counts them): a larger result is an error naming this limit, so
+  /// repeated multiplication cannot grow numbers, and the work on them, without bound.
+  public var maximumDigits: Int
 
-  public init(maximumSteps: Int = 1_000_000) {
+  public init(maximumSteps: Int = 1_000_000, maximumDigits: Int = 4_096) {
     self.maximumSteps = maximumSteps
+    self.maximumDigits = maximumDigits
   }
 
   public static let `default` = EvaluationLimits()

@@ -204,7 +204,13 @@ struct Interpreter {
       let result = integers ? Operations.integerMembership(a, b) : Operations.membership(a, b)
       return lift(result.map(Value.bool), operands: [lhs, rhs], range: range)
     default:
-      return lift(Operations.arithmetic(op, a, b), operands: [lhs, rhs], range: range)
+      steps += Operations.steps(op, a, b)
+      if steps > limits.maximumSteps {
+        return failure(Executor.stepLimitMessage(limits), at: range)
+      }
+      return lift(
+        Operations.arithmetic(op, a, b, maximumDigits: limits.maximumDigits),
+        operands: [lhs, rhs], range: range)
     }
   }
 
@@ -231,8 +237,7 @@ struct Interpreter {
     for element in elements {
       steps += 1
       if steps > limits.maximumSteps {
-        return failure(
-          "evaluation step limit exceeded (\(limits.maximumSteps) quantifier steps)", at: range)
+        return failure(Executor.stepLimitMessage(limits), at: range)
       }
       variables.append((variable, element))
       let result = Logic.operand(evaluate(body), role: role, range: body.range)

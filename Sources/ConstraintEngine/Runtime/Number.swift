@@ -35,11 +35,24 @@ public enum Number: Sendable, Hashable, Comparable, CustomStringConvertible {
       self = .small(0)
       return
     }
-    while scale > 0 {
-      let (quotient, remainder) = significand.quotientAndRemainder(dividingBy: 10)
-      if !remainder.isZero { break }
-      significand = quotient
-      scale -= 1
+    if scale > 0 {
+      // Strip the fraction's trailing zeros: at most `scale`, and at most as many as the
+      // significand has trailing zero bits (10^z divides it only if 2^z does). Powers of ten
+      // from the largest that fits remove a long run in a few divisions, not one per digit.
+      var limit = min(scale, significand.magnitude.trailingZeroBitCount)
+      var chunk = 1
+      while chunk * 2 <= limit { chunk *= 2 }
+      while chunk >= 1 && limit > 0 {
+        while chunk <= limit {
+          let (quotient, remainder) = significand.quotientAndRemainder(
+            dividingBy: Number.powerOfTen(chunk))
+          guard remainder.isZero else { break }
+          significand = quotient
+          scale -= chunk
+          limit -= chunk
+        }
+        chunk /= 2
+      }
     }
     if scale <= 0 {
       self = Number(scale == 0 ? significand : significand * Number.powerOfTen(-scale))
@@ -283,6 +296,42 @@ public enum Number: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
     let (_, remainder) = bigIntValue!.quotientAndRemainder(dividingBy: divisor.bigIntValue!)
     return Number(remainder)
+  }
+
+  // MARK: Size
+
+  /// Whether the number, written out in full, has more than `maximum` digits: an integer its
+  /// digits, a decimal also the zeros after `0.` (`12.34` has 4 digits, `0.0012` has 5).
+  public func hasMoreDigits(than maximum: Int) -> Bool {
+    switch self {
+    case .small(let value):
+      return maximum < 19 && String(value.magnitude).utf8.count > maximum
+    case .big(let box):
+      return Number.magnitude(box.value.magnitude, hasMoreDigitsThan: maximum)
+    case .decimal(let box):
+      return box.scale + 1 > maximum
+        || Number.magnitude(box.significand.magnitude, hasMoreDigitsThan: maximum)
+    }
+  }
+
+  /// Whether `magnitude` has more than `maximum` decimal digits, decided from its bit width
+  /// except within a bit of 10^maximum's.
+  static func magnitude(_ magnitude: BigUInt, hasMoreDigitsThan maximum: Int) -> Bool {
+    // 10^maximum has ⌊maximum × log₂ 10⌋ + 1 bits.
+    let powerBits = Int(Double(maximum) * 3.321928094887362) + 1
+    let bits = magnitude.bitWidth
+    if bits < powerBits - 1 { return false }
+    if bits > powerBits + 1 { return true }
+    return magnitude >= BigUInt(10).power(maximum)
+  }
+
+  /// The 64-bit words of the significand (at least 1): the size arithmetic costs grow with.
+  var significandWords: Int {
+    switch self {
+    case .small: return 1
+    case .big(let box): return max(1, (box.value.magnitude.bitWidth + 63) / 64)
+    case .decimal(let box): return max(1, (box.significand.magnitude.bitWidth + 63) / 64)
+    }
   }
 
   // MARK: Text
