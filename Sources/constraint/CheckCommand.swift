@@ -151,8 +151,8 @@ struct CheckCommand: ParsableCommand {
     }
     let wantsPasses = reporter.wantsPasses
     let pipeline = CheckPipeline(
-      ruleSet: ruleSet, options: compileOptions, context: runContext, explain: explain,
-      jobs: jobs, batchLines: batchLines, summarisePasses: !wantsPasses)
+      ruleSet: ruleSet, context: runContext, explain: explain, jobs: jobs,
+      batchLines: batchLines, summarisePasses: !wantsPasses)
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 
@@ -165,7 +165,9 @@ struct CheckCommand: ParsableCommand {
       }
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
       for file in source.files {
-        let continuing = pipeline.run(file: file, ruleIndexes: indexes) { event in
+        let continuing = pipeline.run(
+          file: file, ruleIndexes: indexes, warn: { terminal.error($0) }
+        ) { event in
           let snapshot: CheckedSnapshot
           switch event {
           case .passing(let run):

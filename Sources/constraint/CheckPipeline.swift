@@ -1,6 +1,9 @@
 import ConstraintEngine
-import Dispatch
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// One `--data` argument resolved: the files it stands for and the schema it is bound to.
 struct DataSource {
@@ -105,7 +108,12 @@ enum CheckEvent {
 /// hands them to `jobs` worker threads and reports finished batches strictly in input order
 /// while it goes on reading, so the output is the same as a sequential run. Memory stays
 /// bounded: at most `2 × jobs` batches are in flight. With `jobs == 1` every line is parsed
-/// where the reader holds it. Each thread parses with its own ``JSONDocumentReader``.
+/// where the reader holds it. Each thread parses with its own ``JSONDocumentReader``; every
+/// thread checks with the one compiled rule set (a ``Program`` is immutable and may be
+/// evaluated from any number of threads), so memory for rules does not grow with `jobs`.
+///
+/// A worker thread that cannot be created (a process or address-space limit) is done without:
+/// the workers that started share the work, and with none the calling thread checks alone.
 ///
 /// With `summarisePasses`, a snapshot whose rules all passed or were skipped is reported only
 /// as part of a ``PassingRun``: workers send back counts, not outcome arrays.
@@ -120,14 +128,14 @@ struct CheckPipeline: Sendable {
   let limits: JSONLimits
   /// Raw batches are handed to a worker at this size even before `batchLines` lines.
   var batchBytes = 1 << 22
-  /// For each worker thread, the rules compiled anew and the context with strings of its
-  /// own: threads that shared compiled objects would contend for their reference counts.
-  private let workerRules: [WorkerRules]
+  /// Each worker thread's stack: deep documents and rules recurse (as much as the main
+  /// thread has by default).
+  static let workerStackSize = 1 << 23
 
-  /// A pipeline checking with `ruleSet`, which was compiled with `options`.
+  /// A pipeline checking with `ruleSet`.
   init(
-    ruleSet: RuleSet, options: CompileOptions, context: EvaluationContext, explain: Bool,
-    jobs: Int, batchLines: Int, summarisePasses: Bool, limits: JSONLimits = .default
+    ruleSet: RuleSet, context: EvaluationContext, explain: Bool, jobs: Int, batchLines: Int,
+    summarisePasses: Bool, limits: JSONLimits = .default
   ) {
     self.ruleSet = ruleSet
     self.context = context
@@ -136,14 +144,16 @@ struct CheckPipeline: Sendable {
     self.batchLines = batchLines
     self.summarisePasses = summarisePasses
     self.limits = limits
-    workerRules =
-      jobs <= 1
-      ? [] : (0..<jobs).map { _ in WorkerRules(ruleSet, options: options, context: context) }
   }
 
   /// Checks every snapshot of `file` against the rules at `indexes`, calling `emit` with the
   /// results in order. `emit` returns false to stop; so does this function.
-  func run(file: String, ruleIndexes indexes: [Int], emit: (CheckEvent) -> Bool) -> Bool {
+  /// `warn` receives a line for standard error when fewer worker threads could be started
+  /// than asked for.
+  func run(
+    file: String, ruleIndexes indexes: [Int], warn: (String) -> Void = { _ in },
+    emit: (CheckEvent) -> Bool
+  ) -> Bool {
     let name = file == "-" ? "<stdin>" : file
     let isLines = FileDiscovery.isJSONLinesName(file)
     guard isLines else {
@@ -159,12 +169,15 @@ struct CheckPipeline: Sendable {
       ? JSONLinesReader(fileDescriptor: 0, limits: limits)
       : JSONLinesReader(path: file, limits: limits)
     if jobs <= 1 {
-      let checker = SnapshotChecker(
-        pipeline: self, rules: WorkerRules(ruleSet: ruleSet, context: context), name: name,
-        ruleIndexes: indexes)
-      return runInline(reader, checker: checker, emit: emit)
+      return runInline(reader, checker: checker(name: name, ruleIndexes: indexes), emit: emit)
     }
-    return runParallel(reader, name: name, ruleIndexes: indexes, emit: emit)
+    return runParallel(reader, name: name, ruleIndexes: indexes, warn: warn, emit: emit)
+  }
+
+  private func checker(name: String, ruleIndexes: [Int]) -> SnapshotChecker {
+    SnapshotChecker(
+      ruleSet: ruleSet, context: context, explain: explain, summarisePasses: summarisePasses,
+      limits: limits, name: name, ruleIndexes: ruleIndexes)
   }
 
   private struct Stop: Error {}
@@ -201,15 +214,14 @@ struct CheckPipeline: Sendable {
   /// reports the results in input order.
   private func runParallel(
     _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
-    emit: (CheckEvent) -> Bool
+    warn: (String) -> Void, emit: (CheckEvent) -> Bool
   ) -> Bool {
     let exchange = BatchExchange(largestSpare: 2 * batchBytes)
-    let workers = DispatchGroup()
-    for rules in workerRules {
-      workers.enter()
-      let thread = Thread {
-        let checker = SnapshotChecker(
-          pipeline: self, rules: rules, name: name, ruleIndexes: indexes)
+    var workers: [WorkerThread] = []
+    var startFailure: String?
+    for _ in 0..<jobs {
+      let checker = checker(name: name, ruleIndexes: indexes)
+      let started = WorkerThread.start(stackSize: Self.workerStackSize) {
         while let (sequence, raw) = exchange.nextBatch() {
           var checked = CheckedBatch()
           raw.bytes.withUnsafeBytes { bytes in
@@ -220,15 +232,32 @@ struct CheckPipeline: Sendable {
           }
           exchange.finish(sequence, checked, recycling: consume raw)
         }
-        workers.leave()
       }
-      // As much stack as the main thread has: deep documents and rules recurse.
-      thread.stackSize = 1 << 23
-      thread.start()
+      switch started {
+      case .success(let worker): workers.append(worker)
+      case .failure(let reason):
+        startFailure = reason.message
+      }
+      if startFailure != nil { break }
     }
+    if let startFailure {
+      let fallback = workers.isEmpty ? "checking on the main thread" : "checking with \(workers.count)"
+      warn(
+        "warning: started \(workers.count) of \(jobs) worker threads (cannot create more: "
+          + "\(startFailure)); \(fallback)")
+    }
+    guard !workers.isEmpty else {
+      exchange.close(discardingPending: true)
+      return runInline(reader, checker: checker(name: name, ruleIndexes: indexes), emit: emit)
+    }
+    // A thread that cannot be created is not waited for: only started ones are joined.
+    defer {
+      exchange.close(discardingPending: true)
+      for worker in workers { worker.join() }
+    }
+    let maximumInFlight = workers.count * 2
 
-    // Batches handed out and not yet reported; bounds memory.
-    let maximumInFlight = jobs * 2
+    // Batches handed out and not yet reported (at most `maximumInFlight`) bound memory.
     var batch = exchange.spareBatch()
     var submitted = 0
     var reported = 0
@@ -262,50 +291,55 @@ struct CheckPipeline: Sendable {
       if keepGoing, !batch.isEmpty { submit() }
     } catch {}
     while keepGoing, reported < submitted { _ = reportNext(wait: true) }
-    // After a stop, the batches not yet checked are dropped.
-    exchange.close(discardingPending: !keepGoing)
-    workers.wait()
+    // After a stop, the batches not yet checked are dropped (the deferred close).
     return keepGoing
   }
 }
 
-/// What one thread checks with.
-private struct WorkerRules: Sendable {
-  let ruleSet: RuleSet
-  let context: EvaluationContext
-
-  init(ruleSet: RuleSet, context: EvaluationContext) {
-    self.ruleSet = ruleSet
-    self.context = context
+/// A worker thread started with pthread_create, so that a failure to create it is known
+/// (and the thread never waited for) instead of silently leaving its work undone.
+private final class WorkerThread {
+  struct StartFailure: Error {
+    var message: String
   }
 
-  /// `ruleSet` compiled again from copies of its expressions, and `context` with copies of
-  /// its strings (its state is shared). Falls back to `ruleSet` itself should compiling fail.
-  init(_ ruleSet: RuleSet, options: CompileOptions, context: EvaluationContext) {
-    var files = ruleSet.files
-    for file in files.indices {
-      for rule in files[file].rules.indices {
-        files[file].rules[rule].expression = Self.copy(files[file].rules[rule].expression)
-        if let condition = files[file].rules[rule].condition {
-          files[file].rules[rule].condition?.overrideText = Self.copy(condition.overrideText)
-        }
-      }
-    }
-    let compiled = RuleSet.compile(files, flags: ruleSet.flags, options: options)
-    if case .success(let copy) = compiled, copy.rules.count == ruleSet.rules.count {
-      self.ruleSet = copy
-    } else {
-      self.ruleSet = ruleSet
-    }
-    var copied = context
-    copied.now = context.now.map(Self.copy)
-    copied.flags = Set(context.flags.map(Self.copy))
-    self.context = copied
+  private final class Body {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
   }
 
-  /// A string with storage of its own.
-  private static func copy(_ text: String) -> String {
-    String(decoding: Array(text.utf8), as: UTF8.self)
+  private let thread: pthread_t
+
+  private init(thread: pthread_t) {
+    self.thread = thread
+  }
+
+  /// Starts `body` on a new thread with a stack of `stackSize` bytes.
+  static func start(stackSize: Int, _ body: @escaping () -> Void)
+    -> Result<WorkerThread, StartFailure>
+  {
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, stackSize)
+    let context = Unmanaged.passRetained(Body(body)).toOpaque()
+    var thread = pthread_t()
+    let status = pthread_create(
+      &thread, &attributes,
+      { context in
+        Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+        return nil
+      }, context)
+    guard status == 0 else {
+      Unmanaged<Body>.fromOpaque(context).release()
+      return .failure(StartFailure(message: String(cString: strerror(status))))
+    }
+    return .success(WorkerThread(thread: thread))
+  }
+
+  /// Waits for the thread to end.
+  func join() {
+    pthread_join(thread, nil)
   }
 }
 
@@ -319,14 +353,17 @@ private final class SnapshotChecker {
   let ruleIndexes: [Int]
   let reader: JSONDocumentReader
 
-  init(pipeline: CheckPipeline, rules: WorkerRules, name: String, ruleIndexes: [Int]) {
-    ruleSet = rules.ruleSet
-    context = rules.context
-    explain = pipeline.explain
-    summarisePasses = pipeline.summarisePasses
+  init(
+    ruleSet: RuleSet, context: EvaluationContext, explain: Bool, summarisePasses: Bool,
+    limits: JSONLimits, name: String, ruleIndexes: [Int]
+  ) {
+    self.ruleSet = ruleSet
+    self.context = context
+    self.explain = explain
+    self.summarisePasses = summarisePasses
     self.name = name
     self.ruleIndexes = ruleIndexes
-    reader = JSONDocumentReader(limits: pipeline.limits)
+    reader = JSONDocumentReader(limits: limits)
   }
 
   /// Parses and checks one JSONL line (or records why it could not be read) into `batch`.

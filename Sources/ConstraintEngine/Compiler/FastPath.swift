@@ -10,14 +10,18 @@ import Synchronization
 /// the program evaluates the rule again on the general path, which produces the exact outcome
 /// with its diagnostic. Evaluation has no side effects, so the second evaluation is safe. Tests
 /// and the fuzzer check that whenever the fast path decides, it agrees with both evaluators.
-indirect enum FastCondition: Sendable {
+///
+/// The tree is not reference counted: sub-conditions are pointers into the program's
+/// ``FastPathStorage`` and regexes are unowned references to the program's, so the threads
+/// that share a program never write to shared reference counts while deciding.
+enum FastCondition: @unchecked Sendable {
   case constant(Bool)
   /// `a && b && …`: false as soon as one is false.
-  case all([FastCondition])
+  case all(UnsafeBufferPointer<FastCondition>)
   /// `a || b || …`: true as soon as one is true.
-  case any([FastCondition])
-  case implies(FastCondition, FastCondition)
-  case not(FastCondition)
+  case any(UnsafeBufferPointer<FastCondition>)
+  case implies(UnsafePointer<FastCondition>, UnsafePointer<FastCondition>)
+  case not(UnsafePointer<FastCondition>)
   /// `==` / `!=` (`negated`).
   case equal(FastOperand, FastOperand, negated: Bool)
   /// `path == null` / `path != null` (`negated`): whether the value is missing or null, for a
@@ -31,12 +35,13 @@ indirect enum FastCondition: Sendable {
   case compare(FastLeaf)
   /// `&&` (`decisive` false) or `||` (true) of leaf tests only: the common shape of a rule,
   /// visited without reference counting.
-  case leaves([FastLeaf], decisive: Bool)
+  case leaves(UnsafeBufferPointer<FastLeaf>, decisive: Bool)
   /// `bigint_gte`, `bigint_gt`, `bigint_lte`, `bigint_lt`, `bigint_eq`.
   case bigint(FastRelation, FastOperand, FastOperand)
   /// `.every`, `.some`, `.none` over an array read from a path.
-  case quantifier(Quantifier, FastPathRead, FastCondition)
-  case matches(FastOperand, CompiledRegex)
+  case quantifier(Quantifier, FastPathRead, UnsafePointer<FastCondition>)
+  /// The regex is the program's (``Program/regexes`` keeps it alive).
+  case matches(FastOperand, Unmanaged<CompiledRegex>)
   /// A boolean operand used as a condition.
   case truth(FastOperand)
 }
@@ -147,7 +152,7 @@ enum FastRelation: Sendable {
 }
 
 /// A scalar the fast path reads or computes.
-enum FastOperand: Sendable {
+enum FastOperand: @unchecked Sendable {
   case constant(FastScalar)
   case path(FastPathRead)
   /// `path.length` (arrays: elements; strings: UTF-16 code units).
@@ -158,8 +163,8 @@ enum FastOperand: Sendable {
   /// `previous(path)`: missing when `_previous` (`previousRoot`) is absent; otherwise the
   /// value at `earlier` (`_previous.path`), after `current` (`path`) passed its declared type.
   case previous(previousRoot: FastPathRead, current: FastPathRead, earlier: FastPathRead)
-  /// A condition used as a boolean value (`(a > b) == c`).
-  case condition(FastCondition)
+  /// A condition used as a boolean value (`(a > b) == c`), in the program's storage.
+  case condition(UnsafePointer<FastCondition>)
 }
 
 /// A fast-path value: no reference-counted containers, no big or decimal numbers. Missing and
@@ -244,7 +249,7 @@ struct FastPathRoot: @unchecked Sendable {
     self.condition = storage.keep(condition)
     switch condition {
     case .leaves(let list, let decisive):
-      leaves = storage.keep(list)
+      leaves = list
       self.decisive = decisive
     default:
       leaves = FastLeaf(condition).map { storage.keep([$0]) }
@@ -260,7 +265,7 @@ final class FastPathStorage: @unchecked Sendable {
   private var keys: [UnsafeMutableBufferPointer<ObjectKey>] = []
   private var fields: [UnsafeMutablePointer<FastPathRead.Fields>] = []
   private var comparisons: [UnsafeMutablePointer<FastComparison>] = []
-  private var conditions: [UnsafeMutablePointer<FastCondition>] = []
+  private var conditions: [UnsafeMutableBufferPointer<FastCondition>] = []
   private var leafLists: [UnsafeMutableBufferPointer<FastLeaf>] = []
 
   /// `leaves`, kept for the program's lifetime at a stable address.
@@ -275,8 +280,16 @@ final class FastPathStorage: @unchecked Sendable {
   func keep(_ condition: FastCondition) -> UnsafePointer<FastCondition> {
     let pointer = UnsafeMutablePointer<FastCondition>.allocate(capacity: 1)
     pointer.initialize(to: condition)
-    conditions.append(pointer)
+    conditions.append(UnsafeMutableBufferPointer(start: pointer, count: 1))
     return UnsafePointer(pointer)
+  }
+
+  /// `conditions`, kept for the program's lifetime at a stable address.
+  func keep(_ conditions: [FastCondition]) -> UnsafeBufferPointer<FastCondition> {
+    let buffer = UnsafeMutableBufferPointer<FastCondition>.allocate(capacity: conditions.count)
+    _ = buffer.initialize(from: conditions)
+    self.conditions.append(buffer)
+    return UnsafeBufferPointer(buffer)
   }
 
   /// `comparison`, kept for the program's lifetime at a stable address.
@@ -324,7 +337,7 @@ final class FastPathStorage: @unchecked Sendable {
   deinit {
     for leaves in leafLists { leaves.deallocate() }
     for condition in conditions {
-      condition.deinitialize(count: 1)
+      _ = condition.deinitialize()
       condition.deallocate()
     }
     for comparison in comparisons {
@@ -376,7 +389,7 @@ struct FastPathBuilder {
     guard depth <= Self.maximumDepth else { return nil }
     switch expr.kind {
     case .bool(let flag): return .constant(flag)
-    case .unary(.not, let operand): return condition(operand).map(FastCondition.not)
+    case .unary(.not, let operand): return condition(operand).map { .not(storage.keep($0)) }
     case .binary: return operand(expr).flatMap(Self.asCondition)
     case .quantifier(let quantifier, let receiver, let variable, _, let body):
       guard quantifier != .count, let read = pathRead(receiver),
@@ -384,13 +397,13 @@ struct FastPathBuilder {
       else { return nil }
       scope.append(variable)
       defer { scope.removeLast() }
-      return condition(body).map { .quantifier(quantifier, read, $0) }
+      return condition(body).map { .quantifier(quantifier, read, storage.keep($0)) }
     case .call(let name, _, let arguments):
       if case .regexMatch = registry.lookup(name)?.implementation {
         guard case .string(let pattern) = arguments[1].kind, let regex = regexes[pattern],
           let subject = operand(arguments[0])
         else { return nil }
-        return .matches(subject, regex)
+        return .matches(subject, Unmanaged.passUnretained(regex))
       }
       guard case .bigintComparison(let relation) = registry.lookup(name)?.fastForm,
         arguments.count == 2, let a = operand(arguments[0]), let b = operand(arguments[1])
@@ -404,7 +417,7 @@ struct FastPathBuilder {
   }
 
   private static func asCondition(_ operand: FastOperand) -> FastCondition {
-    if case .condition(let condition) = operand { return condition }
+    if case .condition(let condition) = operand { return condition.pointee }
     return .truth(operand)
   }
 
@@ -449,11 +462,11 @@ struct FastPathBuilder {
           root: .snapshot, steps: [.key(ObjectKey(key))], admits: .anything)
         return .bigintSum(read, key: keyRead)
       }
-      return condition(expr).map(FastOperand.condition)
+      return condition(expr).map { .condition(storage.keep($0)) }
     case .binary:
       return chain(expr.leftSpine)
     default:
-      return condition(expr).map(FastOperand.condition)
+      return condition(expr).map { .condition(storage.keep($0)) }
     }
   }
 
@@ -468,9 +481,10 @@ struct FastPathBuilder {
       guard let op = openOperator else { return }
       let leaves = openTerms.compactMap(FastLeaf.init)
       if leaves.count == openTerms.count {
-        result = .condition(.leaves(leaves, decisive: op == .or))
+        result = .condition(storage.keep(.leaves(storage.keep(leaves), decisive: op == .or)))
       } else {
-        result = .condition(op == .and ? .all(openTerms) : .any(openTerms))
+        let terms = storage.keep(openTerms)
+        result = .condition(storage.keep(op == .and ? .all(terms) : .any(terms)))
       }
       openOperator = nil
       openTerms = []
@@ -502,29 +516,34 @@ struct FastPathBuilder {
       }
       switch link.op {
       case .implies:
-        result = .condition(.implies(Self.asCondition(result), Self.asCondition(rhs)))
+        result = .condition(
+          storage.keep(
+            .implies(
+              storage.keep(Self.asCondition(result)), storage.keep(Self.asCondition(rhs)))))
       case .equal, .notEqual:
         let negated = link.op == .notEqual
         switch (result, rhs) {
         case (.path(let read), .constant(.absent)), (.constant(.absent), .path(let read)):
-          result = .condition(.isNull(read, negated: negated))
+          result = .condition(storage.keep(.isNull(read, negated: negated)))
         case (.path(let read), .constant(let constant)), (.constant(let constant), .path(let read)):
           result = .condition(
-            .compare(FastLeaf(read, storage.store(.equal(constant, negated: negated)))))
+            storage.keep(
+              .compare(FastLeaf(read, storage.store(.equal(constant, negated: negated))))))
         default:
-          result = .condition(.equal(result, rhs, negated: negated))
+          result = .condition(storage.keep(.equal(result, rhs, negated: negated)))
         }
       case .less, .lessEqual, .greater, .greaterEqual:
         let relation = FastRelation(link.op)!
         switch (result, rhs) {
         case (.path(let read), .constant(let constant)):
           result = .condition(
-            .compare(FastLeaf(read, storage.store(.order(relation, constant)))))
+            storage.keep(.compare(FastLeaf(read, storage.store(.order(relation, constant))))))
         case (.constant(let constant), .path(let read)):
           result = .condition(
-            .compare(FastLeaf(read, storage.store(.order(relation.swapped, constant)))))
+            storage.keep(
+              .compare(FastLeaf(read, storage.store(.order(relation.swapped, constant))))))
         default:
-          result = .condition(.order(relation, result, rhs))
+          result = .condition(storage.keep(.order(relation, result, rhs)))
         }
       default:
         return nil

@@ -42,6 +42,10 @@ public struct RuleSet: Sendable {
   /// The flags the rules were compiled under.
   public let flags: Set<String>
   private let indexesBySchema: [String: [Int]]
+  /// Each rule's program (nil: skipped), unowned: `rules` keeps them alive. ``check`` reaches
+  /// a program without touching its reference count, which threads checking with one rule set
+  /// would otherwise contend for.
+  private let programs: [Unmanaged<Program>?]
 
   /// Compiles every rule of `files` under `flags`. Fails with every problem found: duplicate
   /// rule ids within a schema and expressions that do not compile (each with its file, rule
@@ -116,6 +120,7 @@ public struct RuleSet: Sendable {
       bySchema[rule.definition.schemaID, default: []].append(index)
     }
     indexesBySchema = bySchema
+    programs = rules.map { $0.program.map(Unmanaged.passUnretained) }
   }
 
   /// The rules whose expression does not compile (only with `keepGoing`).
@@ -142,12 +147,17 @@ public struct RuleSet: Sendable {
     explain: Bool = false
   ) -> [RuleOutcome] {
     indexes.map { index in
-      switch rules[index].state {
-      case .skipped(let reason): return .skipped(reason)
-      case .broken(let diagnostic): return .evaluated(.error(diagnostic))
-      case .active(let program):
-        return .evaluated(program.evaluate(snapshot, context: context, explain: explain))
+      guard let program = programs[index] else {
+        switch rules[index].state {
+        case .skipped(let reason): return .skipped(reason)
+        case .broken(let diagnostic): return .evaluated(.error(diagnostic))
+        case .active: preconditionFailure("an active rule has its program")
+        }
       }
+      return .evaluated(
+        program._withUnsafeGuaranteedRef {
+          $0.evaluate(snapshot, context: context, explain: explain)
+        })
     }
   }
 }

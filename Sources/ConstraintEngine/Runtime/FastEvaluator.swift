@@ -55,10 +55,10 @@ struct FastEvaluator {
       }
       return false
     case .implies(let premise, let conclusion):
-      guard let flag = decide(premise) else { return nil }
-      return flag ? decide(conclusion) : true
+      guard let flag = decide(premise.pointee) else { return nil }
+      return flag ? decide(conclusion.pointee) : true
     case .not(let operand):
-      return decide(operand).map { !$0 }
+      return decide(operand.pointee).map { !$0 }
     case .equal(let a, let b, let negated):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       return Self.equal(x, y) != negated
@@ -78,7 +78,7 @@ struct FastEvaluator {
     case .compare(let leaf):
       return decide(leaf)
     case .leaves(let leaves, let decisive):
-      return leaves.withUnsafeBufferPointer { decide(leaves: $0, decisive: decisive) }
+      return decide(leaves: leaves, decisive: decisive)
     case .order(let relation, let a, let b):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       switch (x, y) {
@@ -90,10 +90,10 @@ struct FastEvaluator {
       guard let x = integer(a), let y = integer(b) else { return nil }
       return relation.holds(x, y)
     case .quantifier(let quantifier, let receiver, let body):
-      return quantify(quantifier, receiver, body)
+      return quantify(quantifier, receiver, body.pointee)
     case .matches(let subject, let regex):
       guard case .string(let text) = scalar(subject) else { return nil }
-      return try? regex.matches(text)
+      return regex._withUnsafeGuaranteedRef { try? $0.matches(text) }
     case .truth(let operand):
       guard case .bool(let flag) = scalar(operand) else { return nil }
       return flag
@@ -240,7 +240,7 @@ struct FastEvaluator {
       }
       return Self.project(Self.resolve(root, earlier), earlier.admits)
     case .condition(let condition):
-      return decide(condition).map(FastScalar.bool)
+      return decide(condition.pointee).map(FastScalar.bool)
     }
   }
 
