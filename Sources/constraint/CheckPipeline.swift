@@ -131,6 +131,8 @@ struct CheckPipeline: Sendable {
   /// Each worker thread's stack: deep documents and rules recurse (as much as the main
   /// thread has by default).
   static let workerStackSize = 1 << 23
+  /// Shared by every thread checking: long lines' values are paid for from it.
+  let budget: MemoryBudget
 
   /// A pipeline checking with `ruleSet`.
   init(
@@ -144,6 +146,8 @@ struct CheckPipeline: Sendable {
     self.batchLines = batchLines
     self.summarisePasses = summarisePasses
     self.limits = limits
+    budget = MemoryBudget(capacity: limits.minimumValueMemory, limits: limits)
+    MemoryBudget.mapsLargeBlocks
   }
 
   /// Checks every snapshot of `file` against the rules at `indexes`, calling `emit` with the
@@ -177,7 +181,7 @@ struct CheckPipeline: Sendable {
   private func checker(name: String, ruleIndexes: [Int]) -> SnapshotChecker {
     SnapshotChecker(
       ruleSet: ruleSet, context: context, explain: explain, summarisePasses: summarisePasses,
-      limits: limits, name: name, ruleIndexes: ruleIndexes)
+      limits: limits, budget: budget, name: name, ruleIndexes: ruleIndexes)
   }
 
   private struct Stop: Error {}
@@ -343,6 +347,69 @@ private final class WorkerThread {
   }
 }
 
+/// The memory the values of long JSON lines may take at once, shared by every worker: a line
+/// waits until its estimated need fits beside the lines being checked, or, when it alone
+/// needs more than the budget, until it is alone. So with any number of workers, long lines
+/// never take more together than the budget or the largest one alone — what one worker
+/// reading them in turn would take — and the order of the output does not change.
+final class MemoryBudget: @unchecked Sendable {
+  /// Lines shorter than this are not counted: their values take at most a few MiB.
+  static let countedLineBytes = 1 << 16
+
+  /// glibc's `malloc_trim` (not in the Glibc module's headers), when the C library has it.
+  static let trimHeap: (@convention(c) (Int) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else {
+      return nil
+    }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+  }()
+
+  /// Makes the allocator map blocks of 128 KiB and more on their own and unmap them when
+  /// freed, once per process. By default glibc raises that threshold after the first large
+  /// block is freed, and later large blocks (a long line's values) stay in the arena of the
+  /// thread that freed them: each worker would keep a long line's worth.
+  static let mapsLargeBlocks: Void = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+    let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>
+    _ = mallopt(mmapThreshold, 1 << 17)
+  }()
+
+  let capacity: Int
+  let limits: JSONLimits
+  private let condition = NSCondition()
+  private var used = 0
+
+  init(capacity: Int, limits: JSONLimits) {
+    self.capacity = capacity
+    self.limits = limits
+  }
+
+  /// Waits for, and takes, the estimated memory of a document's values; returns the amount
+  /// taken (0 for a document the reader will refuse anyway).
+  func reserve(for document: UnsafeRawBufferPointer) -> Int {
+    let needed = JSONMemoryEstimate.scan(document).bytes(perValue: JSONMemoryEstimate.bytesPerValue)
+    guard needed <= limits.valueMemoryAllowed(forDocumentOf: document.count) else { return 0 }
+    condition.lock()
+    defer { condition.unlock() }
+    while used > 0 && used + needed > capacity { condition.wait() }
+    used += needed
+    return needed
+  }
+
+  /// Gives back what ``reserve(for:)`` took, once the values it paid for are freed.
+  func release(_ amount: Int) {
+    guard amount > 0 else { return }
+    // Return the freed pages to the system: the allocator would otherwise keep them in this
+    // thread's arena, and every worker's arena would hold a long line's worth.
+    _ = MemoryBudget.trimHeap?(0)
+    condition.lock()
+    used -= amount
+    condition.broadcast()
+    condition.unlock()
+  }
+}
+
 /// Parses and checks snapshots on one thread, with that thread's JSON reader.
 private final class SnapshotChecker {
   let ruleSet: RuleSet
@@ -352,10 +419,11 @@ private final class SnapshotChecker {
   let name: String
   let ruleIndexes: [Int]
   let reader: JSONDocumentReader
+  let budget: MemoryBudget
 
   init(
     ruleSet: RuleSet, context: EvaluationContext, explain: Bool, summarisePasses: Bool,
-    limits: JSONLimits, name: String, ruleIndexes: [Int]
+    limits: JSONLimits, budget: MemoryBudget, name: String, ruleIndexes: [Int]
   ) {
     self.ruleSet = ruleSet
     self.context = context
@@ -363,6 +431,7 @@ private final class SnapshotChecker {
     self.summarisePasses = summarisePasses
     self.name = name
     self.ruleIndexes = ruleIndexes
+    self.budget = budget
     reader = JSONDocumentReader(limits: limits)
   }
 
@@ -375,6 +444,10 @@ private final class SnapshotChecker {
     case .failure(let error):
       outcomes = .failure(error)
     case .success(let bytes):
+      // A long line's values are paid for from the budget all workers share, for as long as
+      // they live; a short one (at most ~2 MiB of values) is not counted.
+      let reserved = bytes.count < MemoryBudget.countedLineBytes ? 0 : budget.reserve(for: bytes)
+      defer { budget.release(reserved) }
       do throws(JSONError) {
         let value = try reader.read(bytes)
         let found = ruleSet.check(

@@ -208,7 +208,7 @@ struct RuleFileExpressions {
     }
     let root: LocatedJSON
     do {
-      root = try JSONReader.readLocated(text)
+      root = try JSONReader.readLocated(text, limits: RuleFileLoader.jsonLimits)
     } catch {
       throw ReadError(
         description: "invalid JSON at \(error.line):\(error.column): \(error.message)")

@@ -17,6 +17,24 @@ public struct JSONLimits: Sendable, Hashable {
   public var maximumExponent: Int
   /// Most values (scalars and containers) in one document.
   public var maximumValues: Int
+  /// Most memory one document's values may take while it is read, as estimated from its text
+  /// before any value is built (``JSONMemoryEstimate``): a document that would need more is
+  /// refused at once, so no document, however dense, costs more than this (and its bytes).
+  public var maximumValueMemory: Int
+  /// Most memory a document's values may take per byte of its text (above
+  /// ``minimumValueMemory``), also estimated before anything is built: a dense document (`[0,0,…]`
+  /// needs 36 bytes of values per byte of text) is refused rather than amplified.
+  public var maximumValueMemoryRatio: Int
+  /// Value memory any document may take whatever its size: the ratio applies above it.
+  public var minimumValueMemory: Int
+
+  /// The value memory allowed for a document of `byteCount` bytes.
+  public func valueMemoryAllowed(forDocumentOf byteCount: Int) -> Int {
+    min(
+      maximumValueMemory,
+      max(minimumValueMemory, byteCount.multipliedReportingOverflow(by: maximumValueMemoryRatio)
+        .partialValue))
+  }
 
   public init(
     maximumDepth: Int = 512,
@@ -24,7 +42,10 @@ public struct JSONLimits: Sendable, Hashable {
     maximumStringBytes: Int = 16 << 20,
     maximumNumberDigits: Int = 4_096,
     maximumExponent: Int = 4_096,
-    maximumValues: Int = 10_000_000
+    maximumValues: Int = 10_000_000,
+    maximumValueMemory: Int = 256 << 20,
+    maximumValueMemoryRatio: Int = 6,
+    minimumValueMemory: Int = 64 << 20
   ) {
     self.maximumDepth = maximumDepth
     self.maximumDocumentBytes = maximumDocumentBytes
@@ -32,6 +53,9 @@ public struct JSONLimits: Sendable, Hashable {
     self.maximumNumberDigits = maximumNumberDigits
     self.maximumExponent = maximumExponent
     self.maximumValues = maximumValues
+    self.maximumValueMemory = maximumValueMemory
+    self.maximumValueMemoryRatio = maximumValueMemoryRatio
+    self.minimumValueMemory = minimumValueMemory
   }
 
   /// The defaults above.

@@ -6,6 +6,8 @@ protocol JSONBuilder {
   associatedtype Output
   /// Whether the parser must track line starts to give each value a ``SourceRange``.
   static var tracksLocations: Bool { get }
+  /// The memory one value may take while a document is built (``JSONMemoryEstimate``).
+  static var bytesPerValue: Int { get }
   func scalar(_ value: Value, range: SourceRange) -> Output
   /// An array of `elements`, which the builder must move out (they are left uninitialized).
   /// Builders create the arrays themselves, in non-generic code, so that the array's type
@@ -21,6 +23,7 @@ protocol JSONBuilder {
 
 struct ValueBuilder: JSONBuilder {
   static var tracksLocations: Bool { false }
+  static var bytesPerValue: Int { JSONMemoryEstimate.bytesPerValue }
 
   @inline(__always)
   func scalar(_ value: Value, range: SourceRange) -> Value { value }
@@ -125,6 +128,17 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     lastLocatedColumn = 1
   }
 
+  /// Empties the scratch stacks and gives back the memory a large document made them grow
+  /// to: a reader lives as long as its thread, and keeps at most 16,384 elements' worth.
+  mutating func releaseLargeScratch() {
+    elementStack.truncate(to: 0)
+    memberStack.truncate(to: 0)
+    keyHashStack.truncate(to: 0)
+    elementStack.shrink(above: 1 << 14)
+    memberStack.shrink(above: 1 << 14)
+    keyHashStack.shrink(above: 1 << 14)
+  }
+
   /// Parses exactly one document (surrounded by optional whitespace).
   mutating func parseDocument() throws(JSONError) -> Builder.Output {
     if bytes.count > limits.maximumDocumentBytes {
@@ -135,6 +149,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
       throw error("a UTF-8 byte order mark is not allowed before JSON text", at: 0)
     }
+    try checkValueMemory()
     skipWhitespace()
     if index >= bytes.count { throw error("empty document: expected a JSON value", at: index) }
     let value = try parseValue()
@@ -143,6 +158,32 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       throw error("unexpected \(describeByte(at: index)) after the JSON value", at: index)
     }
     return value
+  }
+
+  /// Refuses, before anything is built, a document with more than `maximumValues` values (the
+  /// error the parser would give, at the same place) or whose values would need more memory
+  /// than ``JSONLimits/valueMemoryAllowed(forDocumentOf:)``. A document too short to reach
+  /// either (at most one value per two bytes) is not scanned.
+  mutating func checkValueMemory() throws(JSONError) {
+    let perValue = Builder.bytesPerValue
+    let allowed = limits.valueMemoryAllowed(forDocumentOf: bytes.count)
+    let mostValues = bytes.count / 2 + 1
+    guard mostValues > limits.maximumValues
+      || mostValues.multipliedReportingOverflow(by: perValue).partialValue + bytes.count > allowed
+    else { return }
+    let estimate = JSONMemoryEstimate.scan(
+      UnsafeRawBufferPointer(bytes), valueLimit: limits.maximumValues)
+    if let offset = estimate.offsetBeyondValueLimit {
+      throw error("document holds more than \(limits.maximumValues) values", at: offset)
+    }
+    let needed = estimate.bytes(perValue: perValue)
+    guard needed > allowed else { return }
+    throw error(
+      "document of \(bytes.count) bytes would need about \((needed + (1 << 20) - 1) >> 20) MiB "
+        + "for its \(estimate.values) values, more than the value memory limit allows "
+        + "(\(allowed >> 20) MiB: \(limits.maximumValueMemoryRatio) bytes per byte of text, at "
+        + "least \(limits.minimumValueMemory >> 20) MiB, at most "
+        + "\(limits.maximumValueMemory >> 20) MiB)", at: 0)
   }
 
   // MARK: Errors and positions
@@ -927,6 +968,14 @@ struct ScratchStack<Element>: ~Copyable {
     // Checked first: deinitializing no elements still calls the runtime's array destroy.
     if count > start { (storage + start).deinitialize(count: count - start) }
     count = start
+  }
+
+  /// Gives back the storage of an empty stack whose capacity grew above `limit` elements.
+  mutating func shrink(above limit: Int) {
+    guard count == 0, capacity > limit else { return }
+    storage.deallocate()
+    capacity = 64
+    storage = .allocate(capacity: capacity)
   }
 
   private mutating func grow() {

@@ -75,7 +75,8 @@ public enum JSONReader {
     return try result.get()
   }
 
-  /// The bytes of a file, refusing files over `limit` bytes.
+  /// The bytes of a file, refusing files over `limit` bytes: a regular file by its size,
+  /// before anything is read (its bytes are then read into storage of exactly that size).
   static func readWholeFile(atPath path: String, limit: Int) throws(JSONError) -> [UInt8] {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else {
@@ -84,7 +85,18 @@ public enum JSONReader {
         column: 1)
     }
     defer { close(descriptor) }
+    var status = stat()
+    var expected = 0
+    if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
+      expected = Int(status.st_size)
+      if expected > limit {
+        throw JSONError(
+          message: "\(path) exceeds the \(limit)-byte document limit (\(expected) bytes)",
+          offset: limit, line: 1, column: 1)
+      }
+    }
     var result: [UInt8] = []
+    result.reserveCapacity(expected + 1)
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
       let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
@@ -128,13 +140,17 @@ public final class JSONDocumentReader {
   /// Reads one document from UTF-8 bytes.
   public func read(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
     parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
+    // A long document may have grown the scratch stacks: their memory is not kept.
+    defer { if bytes.count >= 1 << 16 { parser.releaseLargeScratch() } }
     return try parser.parseDocument()
   }
 }
 
 /// A JSON value with the source range of every value and object key.
 public struct LocatedJSON: Sendable {
-  public indirect enum Kind: Sendable {
+  /// Not `indirect`: containers hold their elements in arrays, so a scalar is stored inline
+  /// rather than in a box of its own.
+  public enum Kind: Sendable {
     case scalar(Value)
     case array([LocatedJSON])
     case object([Member])
@@ -177,6 +193,7 @@ public struct LocatedJSON: Sendable {
 
 struct LocatedBuilder: JSONBuilder {
   static var tracksLocations: Bool { true }
+  static var bytesPerValue: Int { JSONMemoryEstimate.bytesPerLocatedValue }
 
   func scalar(_ value: Value, range: SourceRange) -> LocatedJSON {
     LocatedJSON(kind: .scalar(value), range: range)

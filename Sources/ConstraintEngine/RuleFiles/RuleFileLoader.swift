@@ -24,6 +24,13 @@ public enum RuleFileLoader {
     "native_enforcement", "institutional_context", "contract_version",
   ]
 
+  /// The limits rule files are read under: the JSON defaults, except that a rule file's
+  /// located tree (every value with two source locations, ~192 bytes per value) may take up to
+  /// 12 bytes per byte of text and 512 MiB, as a file of 100,000 ordinary rules needs. A denser
+  /// file (a huge ignored annotation `[0,0,…]`, say) is refused before anything is built.
+  public static let jsonLimits = JSONLimits(
+    maximumValueMemory: 512 << 20, maximumValueMemoryRatio: 12)
+
   /// The `skipReason` of a rule with `"evaluator": "runtime-deferred"`.
   public static let runtimeDeferredReason = "evaluator: runtime-deferred"
   /// The `skipReason` of a rule with `"evaluation_geometry": "native"`.
@@ -63,8 +70,7 @@ public enum RuleFileLoader {
   public static func load(file path: String) throws(RuleFileErrors) -> RuleFile {
     let bytes: [UInt8]
     do {
-      bytes = try JSONReader.readWholeFile(
-        atPath: path, limit: JSONLimits.default.maximumDocumentBytes)
+      bytes = try JSONReader.readWholeFile(atPath: path, limit: jsonLimits.maximumDocumentBytes)
     } catch {
       throw RuleFileErrors([RuleFileError(file: path, message: error.message)])
     }
@@ -92,7 +98,7 @@ public enum RuleFileLoader {
   public static func parse(_ text: String, path: String) throws(RuleFileErrors) -> RuleFile {
     let document: LocatedJSON
     do {
-      document = try JSONReader.readLocated(text)
+      document = try JSONReader.readLocated(text, limits: jsonLimits)
     } catch {
       throw RuleFileErrors([
         RuleFileError(
