@@ -34,6 +34,14 @@ public enum Compiler {
   public static func compile(
     _ source: String, options: CompileOptions = CompileOptions()
   ) throws(CompileFailure) -> Program {
+    try compile(source, options: options, regexPool: nil)
+  }
+
+  /// ``compile(_:options:)``, taking regexes already compiled for other programs from `pool`
+  /// (a compiled regex is immutable and may be shared) and adding new ones to it.
+  static func compile(
+    _ source: String, options: CompileOptions, regexPool: RegexPool?
+  ) throws(CompileFailure) -> Program {
     let expr: Expr
     do {
       expr = try Parser.parse(source, limits: options.parseLimits)
@@ -47,7 +55,7 @@ public enum Compiler {
     case .success(let result): checked = result
     case .failure(let failure): throw failure
     }
-    var builder = NodeBuilder(source: source, options: options)
+    var builder = NodeBuilder(source: source, options: options, regexPool: regexPool)
     let root = builder.build(expr)
     if !builder.diagnostics.isEmpty {
       throw CompileFailure(diagnostics: builder.diagnostics)
@@ -64,10 +72,30 @@ public enum Compiler {
   }
 }
 
+/// Regexes compiled for the programs of one rule set, by pattern (all compiled with the same
+/// limits), so that a pattern a thousand rules use is compiled, and JIT-compiled, once.
+final class RegexPool {
+  private(set) var regexes: [String: CompiledRegex] = [:]
+  let limits: RegexLimits
+
+  init(limits: RegexLimits) {
+    self.limits = limits
+  }
+
+  func regex(_ pattern: String, limits: RegexLimits) -> CompiledRegex? {
+    limits == self.limits ? regexes[pattern] : nil
+  }
+
+  func add(_ regex: CompiledRegex, pattern: String, limits: RegexLimits) {
+    if limits == self.limits { regexes[pattern] = regex }
+  }
+}
+
 /// Builds the node tree of a checked expression and folds constants.
 struct NodeBuilder {
   let source: String
   let options: CompileOptions
+  let regexPool: RegexPool?
   private(set) var diagnostics: [Diagnostic] = []
   private(set) var regexes: [String: CompiledRegex] = [:]
   private(set) var maximumLevel = 0
@@ -76,9 +104,10 @@ struct NodeBuilder {
     ComparisonTyping(types: options.types, registry: options.registry)
   }
 
-  init(source: String, options: CompileOptions) {
+  init(source: String, options: CompileOptions, regexPool: RegexPool? = nil) {
     self.source = source
     self.options = options
+    self.regexPool = regexPool
   }
 
   mutating func build(_ expr: Expr) -> Node {
@@ -191,9 +220,14 @@ struct NodeBuilder {
   /// sits on the offending character inside the string literal.
   private mutating func compileRegex(_ pattern: String, literal: Expr) -> CompiledRegex? {
     if let existing = regexes[pattern] { return existing }
+    if let pooled = regexPool?.regex(pattern, limits: options.regexLimits) {
+      regexes[pattern] = pooled
+      return pooled
+    }
     do {
       let regex = try CompiledRegex(pattern: pattern, limits: options.regexLimits)
       regexes[pattern] = regex
+      regexPool?.add(regex, pattern: pattern, limits: options.regexLimits)
       return regex
     } catch {
       let location = StringLiteralMap.sourceLocation(

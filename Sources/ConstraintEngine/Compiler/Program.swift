@@ -3,8 +3,19 @@
 public final class Program: Sendable {
   /// The rule's source text (diagnostic ranges refer to it).
   public let source: String
-  /// The parsed expression.
-  public let expression: Expr
+  /// The parsed expression, parsed again from ``source`` at each use: the tree is only
+  /// needed to explain a failure (and by the reference interpreter), and keeping one per
+  /// program was a third of a large rule set's memory. The source parsed when the program was
+  /// compiled, under the same limits, so it parses again to the same tree.
+  public var expression: Expr {
+    do {
+      return try Parser.parse(source, limits: options.parseLimits)
+    } catch {
+      preconditionFailure("a compiled program's source no longer parses: \(error)")
+    }
+  }
+  /// The whole expression's range.
+  let expressionRange: SourceRange
   /// Every snapshot field path the rule reads, sorted.
   public let fieldPaths: [FieldPath]
   /// The options the rule was compiled with (declared types, limits, builtins).
@@ -24,7 +35,7 @@ public final class Program: Sendable {
     fieldPaths: [FieldPath], options: CompileOptions, regexes: RegexCache, variableLevels: Int
   ) {
     self.source = source
-    self.expression = expression
+    expressionRange = expression.range
     self.root = root
     self.fastRoot = fastPath.map { FastPathRoot($0, storage: fastPathStorage) }
     self.fastPathStorage = fastPathStorage
@@ -74,7 +85,7 @@ public final class Program: Sendable {
         Diagnostic(
           .evaluate,
           "a rule must evaluate to a boolean, but this is \(article(other.typeName))",
-          at: expression.range))
+          at: expressionRange))
     case .failure(let failure):
       return failure.outcome
     }

@@ -62,6 +62,9 @@ public struct RuleSet: Sendable {
     var errors: [RuleFileError] = []
     var rules: [CompiledRule] = []
     var firstSeen: [String: RuleDefinition] = [:]
+    // A pattern many rules use is compiled once for all of them.
+    let regexPool = RegexPool(limits: options.regexLimits)
+    rules.reserveCapacity(files.reduce(0) { $0 + $1.rules.count })
     for file in files {
       for definition in file.rules {
         let key = definition.schemaID + "\u{0}" + definition.id
@@ -86,7 +89,8 @@ public struct RuleSet: Sendable {
         var ruleOptions = options
         ruleOptions.types = options.types.merging(definition.types) { _, declared in declared }
         do {
-          let program = try Compiler.compile(active.text, options: ruleOptions)
+          let program = try Compiler.compile(
+            active.text, options: ruleOptions, regexPool: regexPool)
           rules.append(
             CompiledRule(
               definition: definition, state: .active(program), activeExpression: active.text))
