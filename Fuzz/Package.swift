@@ -4,7 +4,9 @@
 // newer `.executableTarget`s rename the entry point and fail to link. Build with `Fuzz/run.sh`.
 import PackageDescription
 
-let fuzzTargets = ["FuzzParse", "FuzzEval", "FuzzJSON", "FuzzRegex", "FuzzRuleFile"]
+let fuzzTargets = [
+  "FuzzParse", "FuzzEval", "FuzzJSON", "FuzzRegex", "FuzzRuleFile", "FuzzLong",
+]
 
 let package = Package(
   name: "ConstraintEngineFuzz",

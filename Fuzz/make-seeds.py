@@ -15,7 +15,47 @@ import shutil
 
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(FUZZ)
-MAX_LEN = {"parse": 4096, "eval": 4096, "json": 8192, "regex": 1024, "rulefile": 16384}
+MAX_LEN = {"parse": 4096, "eval": 4096, "json": 8192, "regex": 1024, "rulefile": 16384,
+           "long": 256}
+
+
+def long_recipe(shape, repetitions, unit, separator=b"", prefix=b"", suffix=b""):
+    """A `long` target input (FuzzChecks.long): shape, repetitions / 4 (little-endian), then
+    unit, separator, prefix and suffix separated by NUL."""
+    count = min(repetitions // 4, 0xFFFF)
+    return bytes([shape, count & 0xFF, count >> 8]) + b"\0".join([unit, separator, prefix, suffix])
+
+
+LONG_SEEDS = [
+    # Expressions: a flat chain far taller than any stack, the explained 10,000-term ||, a
+    # 30,000-step path, products, deep nesting refused, long sums and lists. (The fuzzer grows
+    # and shrinks the counts; seeds stay small enough to replay quickly in `swift test`.)
+    long_recipe(0, 120_000, b"a", b"&&"),
+    long_recipe(0, 10_000, b"a", b"||"),
+    long_recipe(0, 2_000, b"b == 2", b" || "),
+    long_recipe(0, 30_000, b".a", b"", b"a", b" == 1"),
+    long_recipe(0, 1_000, b"b", b" * "),
+    long_recipe(0, 20_000, b"(", b"", b"", b"a"),
+    long_recipe(0, 20_000, b"!", b"", b"", b"a"),
+    long_recipe(0, 5_000, b"b", b" + ", b"", b" > 0"),
+    long_recipe(0, 5_000, b"1", b", ", b"b in [", b"]"),
+    long_recipe(0, 500, b"d.every(x => x > 0)", b" && "),
+    # JSON documents: dense arrays (refused by their memory estimate), deep nesting, long
+    # strings, huge exponents.
+    long_recipe(1, 262_000, b"0", b",", b"[", b"]"),
+    long_recipe(1, 20_000, b'{"a":[1,2]}', b",", b"[", b"]"),
+    long_recipe(1, 20_000, b"[", b""),
+    long_recipe(1, 10_000, b'"abcdefghijklmnopqrstuvwxyz"', b",", b"[", b"]"),
+    long_recipe(1, 20, b"1e4000", b",", b"[", b"]"),
+    # Rule files holding long expressions.
+    long_recipe(2, 20_000, b"a", b"&&"),
+    long_recipe(2, 200, b"matches(c, '^x')", b" && "),
+    long_recipe(2, 9_000, b"a", b"||"),
+    # JSON lines.
+    long_recipe(3, 20_000, b'{"a":1}', b"\n"),
+    long_recipe(3, 2_000, b"[0,0,0,0,0,0,0,0]", b"\n\n"),
+    long_recipe(3, 40_000, b"0", b",", b'{"a":[', b"]}\n{}"),
+]
 
 
 def compact(value):
@@ -70,6 +110,7 @@ def main():
         seeds["json"].add(content)
         for rule in json.loads(content).get("constraints", []):
             seeds["parse"].add(rule["expression"].encode())
+    seeds["long"].update(LONG_SEEDS)
     for target, contents in seeds.items():
         directory = os.path.join(FUZZ, "seeds", target)
         shutil.rmtree(directory, ignore_errors=True)

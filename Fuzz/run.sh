@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (release, -sanitize=fuzzer,address) and runs one or all of them.
 #
-#   Fuzz/run.sh TARGET [SECONDS]   run one target (parse, eval, json, regex, rulefile); default 60 s
+#   Fuzz/run.sh TARGET [SECONDS]   run one target (parse, eval, json, regex, rulefile, long);
+#                                  default 60 s
 #   Fuzz/run.sh all SECONDS        run every target in turn, SECONDS each
 #   Fuzz/run.sh build              only build
 #
@@ -13,7 +14,7 @@
 set -euo pipefail
 FUZZ_DIR="$(cd "$(dirname "$0")" && pwd)"
 SCRATCH="$FUZZ_DIR/.build-asan"
-TARGETS=(parse eval json regex rulefile)
+TARGETS=(parse eval json regex rulefile long)
 
 product() {
   case "$1" in
@@ -22,13 +23,15 @@ product() {
     json) echo FuzzJSON ;;
     regex) echo FuzzRegex ;;
     rulefile) echo FuzzRuleFile ;;
+    long) echo FuzzLong ;;
     *) echo "unknown target '$1' (expected: ${TARGETS[*]} or all)" >&2; exit 2 ;;
   esac
 }
 
 # -max_len -timeout per target: inputs a little longer than the largest seed; timeouts far above
 # a normal execution (milliseconds), so a timeout means a real hang (e.g. a regex beyond its
-# budget).
+# budget). The long target's inputs are recipes that expand to up to 2 MiB (FuzzChecks.long):
+# an execution takes up to a second or two under ASan, so its timeout is longer.
 options() {
   case "$1" in
     parse) echo "-max_len=4096 -timeout=10" ;;
@@ -36,6 +39,7 @@ options() {
     json) echo "-max_len=8192 -timeout=10" ;;
     regex) echo "-max_len=1024 -timeout=5" ;;
     rulefile) echo "-max_len=16384 -timeout=10" ;;
+    long) echo "-max_len=256 -timeout=60" ;;
   esac
 }
 

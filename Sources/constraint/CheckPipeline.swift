@@ -353,8 +353,9 @@ private final class WorkerThread {
 /// never take more together than the budget or the largest one alone — what one worker
 /// reading them in turn would take — and the order of the output does not change.
 final class MemoryBudget: @unchecked Sendable {
-  /// Lines shorter than this are not counted: their values take at most a few MiB.
-  static let countedLineBytes = 1 << 16
+  /// Lines shorter than this are not counted: their values take at most ~2 MiB (an 8 KiB
+  /// line of `1e4000,…` expands the most).
+  static let countedLineBytes = 1 << 13
 
   /// glibc's `malloc_trim` (not in the Glibc module's headers), when the C library has it.
   static let trimHeap: (@convention(c) (Int) -> Int32)? = {

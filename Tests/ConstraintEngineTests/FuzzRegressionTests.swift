@@ -16,11 +16,12 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
     case "json": return FuzzChecks.json
     case "regex": return FuzzChecks.regex
     case "rulefile": return FuzzChecks.ruleFile
+    case "long": return FuzzChecks.long
     default: return { _ in "unknown fuzz target `\(target)`" }
     }
   }
 
-  static let targets = ["parse", "eval", "json", "regex", "rulefile"]
+  static let targets = ["parse", "eval", "json", "regex", "rulefile", "long"]
 
   static let fuzzDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

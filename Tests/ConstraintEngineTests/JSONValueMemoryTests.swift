@@ -18,7 +18,15 @@ struct JSONValueMemoryTests {
     #expect(estimate.values == 9)
     #expect(estimate.keys == 4)
     #expect(estimate.longStrings == 1 && estimate.longStringBytes == 16)
-    #expect(estimate.bytes(perValue: 10) == 13 * 10 + 16 + 32)
+    #expect(estimate.exponentDigits == 3)
+    #expect(estimate.bytes(perValue: 10) == 13 * 10 + 16 + 32 + 3 / 2)
+  }
+
+  @Test func positiveExponentsCountTheDigitsTheyAdd() {
+    // 1e4000 is 6 bytes of text and a 4,001-digit integer (1.7 KB) once read.
+    let estimate = Self.estimate("[" + Array(repeating: "1e4000", count: 100).joined(separator: ",") + ", 2E-4000, 3e+10]")
+    #expect(estimate.values == 103)
+    #expect(estimate.exponentDigits == 100 * 4_000 + 10)
   }
 
   @Test func escapedQuotesDoNotEndAString() {

@@ -14,6 +14,9 @@ public struct JSONMemoryEstimate: Sendable, Hashable {
   public var longStringBytes = 0
   /// Strings longer than 15 bytes.
   public var longStrings = 0
+  /// Digits that positive exponents add to numbers (`1e4000` is 6 bytes of text and a
+  /// 4,001-digit integer, 1.7 KB, in memory).
+  public var exponentDigits = 0
   /// Where the value beyond the scan's `valueLimit` starts (nil: there are no more values).
   public var offsetBeyondValueLimit: Int?
 
@@ -26,7 +29,8 @@ public struct JSONMemoryEstimate: Sendable, Hashable {
 
   /// The estimated bytes with `perValue` bytes per value or key.
   public func bytes(perValue: Int) -> Int {
-    (values &+ keys) &* perValue &+ longStringBytes &+ longStrings &* 32
+    // A decimal digit takes log2(10)/8 ≈ 0.42 bytes of a big integer: 1 byte per 2 digits.
+    (values &+ keys) &* perValue &+ longStringBytes &+ longStrings &* 32 &+ exponentDigits / 2
   }
 
   /// The estimate for `bytes`, noting where value number `valueLimit + 1` starts.
@@ -84,7 +88,24 @@ public struct JSONMemoryEstimate: Sendable, Hashable {
         // The first byte of a number or literal starts a value; the rest continue it.
         if !previousWasValueByte { counted(at: index) }
         previousWasValueByte = true
-      case UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "e"), UInt8(ascii: "E"),
+      case UInt8(ascii: "e"), UInt8(ascii: "E"):
+        guard previousWasValueByte else { break }
+        // An exponent: a positive one expands the number by its value in digits.
+        var next = index + 1
+        var negative = false
+        if next < count, bytes[next] == UInt8(ascii: "+") || bytes[next] == UInt8(ascii: "-") {
+          negative = bytes[next] == UInt8(ascii: "-")
+          next += 1
+        }
+        var exponent = 0
+        while next < count, bytes[next] &- UInt8(ascii: "0") < 10 {
+          exponent = min(exponent &* 10 &+ Int(bytes[next] &- UInt8(ascii: "0")), 1 << 40)
+          next += 1
+        }
+        if !negative { estimate.exponentDigits = min(estimate.exponentDigits &+ exponent, 1 << 50) }
+        index = next
+        continue
+      case UInt8(ascii: "."), UInt8(ascii: "+"),
         UInt8(ascii: "a"), UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "r"),
         UInt8(ascii: "u"):
         // Inside a number or literal: continues the value (or is a stray byte).

@@ -359,8 +359,31 @@ public enum Number: Sendable, Hashable, Comparable, CustomStringConvertible {
   }
 
   static func powerOfTen(_ exponent: Int) -> BigInt {
-    BigInt(10).power(exponent)
+    if exponent < 19 { return BigInt(Int(truncatingIfNeeded: smallPowersOfTen[exponent])) }
+    guard exponent < 1 << binaryPowersOfTen.count else { return BigInt(10).power(exponent) }
+    // The product of the precomputed 10^(2^i) for the bits of `exponent`: a document of
+    // numbers such as `1e4000` needs no squaring per number (which cost ~0.25 ms each).
+    var result = BigInt(1)
+    var rest = exponent
+    var bit = 0
+    while rest > 0 {
+      if rest & 1 == 1 { result *= binaryPowersOfTen[bit] }
+      rest >>= 1
+      bit += 1
+    }
+    return result
   }
+
+  private static let smallPowersOfTen: [UInt64] = (0..<19).map { exponent in
+    (0..<exponent).reduce(1) { power, _ in power * 10 }
+  }
+
+  /// 10^(2^i) for i in 0...13 (up to 10^8192, 3.4 KB; 7 KB in all).
+  private static let binaryPowersOfTen: [BigInt] = {
+    var powers = [BigInt(10)]
+    for _ in 1...13 { powers.append(powers[powers.count - 1] * powers[powers.count - 1]) }
+    return powers
+  }()
 
   /// Both significands scaled to the larger of the two scales.
   static func aligned(_ lhs: Number, _ rhs: Number) -> (BigInt, BigInt) {
