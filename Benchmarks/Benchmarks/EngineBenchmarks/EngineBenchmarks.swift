@@ -114,6 +114,23 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
+  // A failing 10,000-term `||` (issue 17): every term decides the failure; the explanation
+  // keeps the first 100 values and counts the rest. Evaluation, explanation and rendering.
+  let disjunction = compiled(Array(repeating: "a", count: 10_000).joined(separator: " || "))
+  let allFalse = Value.object(ObjectValue([("a", .bool(false))]))
+  guard case .fail = disjunction.evaluate(allFalse) else {
+    fatalError("the 10,000-term disjunction does not fail")
+  }
+  Benchmark("explain: failing 10,000-term ||, evaluate + explain + render", configuration: slow) {
+    benchmark in
+    for _ in benchmark.scaledIterations {
+      guard case .fail(let explanation) = disjunction.evaluate(allFalse, explain: true) else {
+        fatalError("the 10,000-term disjunction does not fail")
+      }
+      blackHole(ExplanationRenderer().render(explanation, source: disjunction.source))
+    }
+  }
+
   var generator = BillingGenerator()
   let megabyte = generator.jsonl(atLeast: 1 << 20)
   let snapshots = JSONLinesReader(bytes: megabyte).compactMap { try? $0.result.get() }
