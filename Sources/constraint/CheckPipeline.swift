@@ -178,6 +178,27 @@ struct CheckPipeline: Sendable {
     return runParallel(reader, name: name, ruleIndexes: indexes, warn: warn, emit: emit)
   }
 
+  /// How many of `jobs` workers to start: under an address-space limit (`ulimit -v`), their
+  /// stacks may take at most a quarter of it, so that the heap keeps room (workers started
+  /// until stacks filled the address space would leave none for the snapshots). With the
+  /// warning to give when that is fewer than `jobs`.
+  static func workersFitting(_ jobs: Int) -> (Int, String?) {
+    var limit = rlimit()
+    guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0,
+      limit.rlim_cur != rlim_t.max  // RLIM_INFINITY
+    else {
+      return (jobs, nil)
+    }
+    let fitting = max(1, Int(clamping: limit.rlim_cur / 4) / workerStackSize)
+    guard fitting < jobs else { return (jobs, nil) }
+    return (
+      fitting,
+      "warning: starting \(fitting) of \(jobs) worker threads: their \(workerStackSize >> 20) MiB "
+        + "stacks may take at most a quarter of the \(Int(clamping: limit.rlim_cur >> 20)) MiB "
+        + "address-space limit (ulimit -v)"
+    )
+  }
+
   private func checker(name: String, ruleIndexes: [Int]) -> SnapshotChecker {
     SnapshotChecker(
       ruleSet: ruleSet, context: context, explain: explain, summarisePasses: summarisePasses,
@@ -223,7 +244,9 @@ struct CheckPipeline: Sendable {
     let exchange = BatchExchange(largestSpare: 2 * batchBytes)
     var workers: [WorkerThread] = []
     var startFailure: String?
-    for _ in 0..<jobs {
+    let (workerCount, capped) = Self.workersFitting(jobs)
+    if let capped { warn(capped) }
+    for _ in 0..<workerCount {
       let checker = checker(name: name, ruleIndexes: indexes)
       let started = WorkerThread.start(stackSize: Self.workerStackSize) {
         while let (sequence, raw) = exchange.nextBatch() {

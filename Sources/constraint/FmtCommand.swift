@@ -79,9 +79,9 @@ struct FmtCommand: ParsableCommand {
       }
       let number = input.lineNumber
       guard let line = String(validating: bytes, as: UTF8.self) else {
+        // Not echoed: standard output carries only text (the status says a line is missing).
         terminal.error("error: <stdin>:\(number): the line is not valid UTF-8")
         failed = true
-        if !check { output.output(bytes: bytes) }
         continue
       }
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) {

@@ -44,12 +44,6 @@ final class Terminal {
     StandardStreams.shared.output(kind == .human ? HumanText.safe(line) : line)
   }
 
-  /// Writes `bytes` and a newline to standard output exactly as they are (not necessarily
-  /// UTF-8: `fmt` gives back a line it cannot read unchanged).
-  func output(bytes: [UInt8]) {
-    StandardStreams.shared.output(bytes: bytes)
-  }
-
   /// Writes a line to standard error, after flushing standard output so the two interleave in
   /// order. Diagnostics are human text.
   func error(_ line: String) {
@@ -124,17 +118,6 @@ final class StandardStreams: Sendable {
   func output(_ line: String) {
     let full = state.withLock { state -> [UInt8]? in
       state.buffer.append(contentsOf: line.utf8)
-      state.buffer.append(0x0A)
-      guard state.buffer.count >= 1 << 16 else { return nil }
-      defer { state.buffer.removeAll(keepingCapacity: true) }
-      return state.buffer
-    }
-    if let full { write(full, to: STDOUT_FILENO) }
-  }
-
-  func output(bytes: [UInt8]) {
-    let full = state.withLock { state -> [UInt8]? in
-      state.buffer.append(contentsOf: bytes)
       state.buffer.append(0x0A)
       guard state.buffer.count >= 1 << 16 else { return nil }
       defer { state.buffer.removeAll(keepingCapacity: true) }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Issue 17, "memory multiplies with --jobs" and "hang when threads cannot be created": the
 /// rules are compiled once and shared by the workers, and a worker that cannot be started is
 /// done without, never waited for.
@@ -60,6 +64,38 @@ struct ParallelCheckCLITests {
       // Per-worker copies of 3,000 compiled rules would add hundreds of MiB.
       #expect(eight * 2 <= one * 3, "\(data): peak \(eight) KiB with 8 jobs, \(one) KiB with 1")
     }
+  }
+
+  static let setpriv = "/usr/bin/setpriv"
+
+  /// A process limit (`ulimit -u`, as containers set) stops thread creation after a few
+  /// workers: the run goes on with those, says so, and gives the sequential output. (root is
+  /// not held to the limit, so the test drops to `nobody` first.)
+  @Test(
+    .enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: setpriv)
+      && FileManager.default.isExecutableFile(atPath: "/bin/bash")))
+  func aProcessLimitIsDoneWith() throws {
+    let scratch = try BoundedCLI.Scratch()
+    defer { scratch.remove() }
+    let data = try scratch.write("s.jsonl", try Self.billingLines(2_000))
+    let rules = try scratch.write(
+      "billing.constraints.json",
+      try String(
+        contentsOf: CLI.repositoryRoot.appendingPathComponent("Rules/billing.constraints.json"),
+        encoding: .utf8))
+    let expected = try BoundedCLI.run(
+      "exec \"$CONSTRAINT\" check \"$RULES\" --data \"$DATA\" --no-explain --jobs 1",
+      environment: ["DATA": data, "RULES": rules])
+    // Before: the workers that could not be created were waited for, forever.
+    let result = try BoundedCLI.run(
+      "exec \(Self.setpriv) --reuid=65534 --regid=65534 --clear-groups /bin/bash -c "
+        + "'ulimit -u 6; exec \"$CONSTRAINT\" check \"$RULES\" --data \"$DATA\" --no-explain "
+        + "--jobs 64 --batch-lines 10'",
+      timeout: .seconds(60), environment: ["DATA": data, "RULES": rules])
+    #expect(!result.timedOut && !result.signalled, "\(result.summary)")
+    #expect(result.status == expected.status)
+    #expect(result.stdout == expected.stdout)
+    #expect(result.stderr.contains("cannot create more"), "\(result.stderr.prefix(300))")
   }
 
   @Test func threadsThatCannotBeCreatedAreDoneWithout() throws {

@@ -498,8 +498,8 @@ struct FastPathBuilder {
         // An exact integer against a number or a digit string: the bigint comparison, which
         // reads digit strings as integers and leaves everything else to the general path.
         // A null literal keeps the ordinary test below (null means the same in both modes).
-        guard let integers = Self.integerComparison(link.op, result, rhs) else { return nil }
-        result = .condition(integers)
+        guard let integers = integerComparison(link.op, result, rhs) else { return nil }
+        result = .condition(storage.keep(integers))
         continue
       }
       switch link.op {
@@ -555,7 +555,7 @@ struct FastPathBuilder {
 
   /// The fast form of a comparison in ``ComparisonMode/integers``, or nil to leave the whole
   /// rule to the general path (`in`).
-  private static func integerComparison(
+  private func integerComparison(
     _ op: BinaryOperator, _ lhs: FastOperand, _ rhs: FastOperand
   ) -> FastCondition? {
     func integerConstant(_ operand: FastOperand) -> FastOperand {
@@ -582,7 +582,7 @@ struct FastPathBuilder {
       oriented = relation.swapped
     }
     let comparison = FastCondition.bigint(oriented, first, second)
-    return op == .notEqual ? .not(comparison) : comparison
+    return op == .notEqual ? .not(storage.keep(comparison)) : comparison
   }
 
   /// Whether an operand is the `null` literal.
