@@ -93,7 +93,7 @@ enum CheckText {
   /// cut off (marked `…`), so the deciding spans are visible without scrolling. Every line of
   /// the explanation is cut at the same column, which keeps carets under their spans.
   static func cropped(_ lines: [String], source: String) -> [String] {
-    let sourceLines = Set(source.split(separator: "\n", omittingEmptySubsequences: false))
+    let sourceLines = Set(ExplanationRenderer.sourceLines(of: source))
     let isSourceLine = { (line: String) -> Bool in
       if sourceLines.contains(Substring(line)) { return true }
       // The renderer cuts a line that runs on far past its last value, marked `…`.

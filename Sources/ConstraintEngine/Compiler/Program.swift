@@ -1,19 +1,26 @@
+import Synchronization
+
 /// A compiled rule: immutable and `Sendable`, compiled once and evaluated any number of times,
 /// from any number of threads at once.
 public final class Program: Sendable {
   /// The rule's source text (diagnostic ranges refer to it).
   public let source: String
-  /// The parsed expression, parsed again from ``source`` at each use: the tree is only
-  /// needed to explain a failure (and by the reference interpreter), and keeping one per
-  /// program was a third of a large rule set's memory. The source parsed when the program was
-  /// compiled, under the same limits, so it parses again to the same tree.
+  /// The parsed expression. Not kept from compilation: the tree is only needed to explain a
+  /// failure (and by the reference interpreter), and one per program was a third of a large
+  /// rule set's memory. It is parsed again at the first use and kept from then on (the source
+  /// parsed when the program was compiled, under the same limits, so it gives the same tree).
   public var expression: Expr {
+    if let parsed = parsedExpression.withLock({ $0 }) { return parsed }
+    let parsed: Expr
     do {
-      return try Parser.parse(source, limits: options.parseLimits)
+      parsed = try Parser.parse(source, limits: options.parseLimits)
     } catch {
       preconditionFailure("a compiled program's source no longer parses: \(error)")
     }
+    parsedExpression.withLock { $0 = parsed }
+    return parsed
   }
+  private let parsedExpression = Mutex<Expr?>(nil)
   /// The whole expression's range.
   let expressionRange: SourceRange
   /// Every snapshot field path the rule reads, sorted.

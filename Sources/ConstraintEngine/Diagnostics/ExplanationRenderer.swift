@@ -21,7 +21,7 @@ public struct ExplanationRenderer: Sendable {
   /// ``trailingContext`` columns past its last value is cut there, and the values the
   /// explanation left out are counted on a last line.
   public func render(_ explanation: Explanation, source: String) -> String {
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = ExplanationRenderer.sourceLines(of: source)
     var output: [String] = []
     // Items without context first, then one block per quantifier element.
     var groups: [(context: String?, items: [Explanation.Item])] = []
@@ -60,6 +60,17 @@ public struct ExplanationRenderer: Sendable {
       output.append(indent + "… and \(explanation.omittedItems) more \(noun) not shown")
     }
     return output.joined(separator: "\n")
+  }
+
+  /// The lines of `source` as the renderer prints them: split at each `\n` byte, without a
+  /// `\r` before it (by UTF-8 bytes: splitting by characters walks grapheme clusters, which
+  /// costs milliseconds on a long expression).
+  public static func sourceLines(of source: String) -> [Substring] {
+    source.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+      line in
+      let text = Substring(line)
+      return text.utf8.last == UInt8(ascii: "\r") ? text.dropLast() : text
+    }
   }
 
   private struct Row {

@@ -6,17 +6,14 @@ extension Interpreter {
   /// The explanation of a rule that evaluated to false: its first
   /// ``Explanation/maximumItems`` distinct deciding values, and the count of the others.
   mutating func explainFailure(of expr: Expr) -> Explanation {
-    var items: [Explanation.Item] = []
+    var items = ExplanationItems()
     explain(expr, expected: false, context: nil, into: &items)
-    var seen: Set<Explanation.Item> = []
-    let unique = items.filter { seen.insert($0).inserted }
-    let kept = min(unique.count, Explanation.maximumItems)
-    return Explanation(items: Array(unique.prefix(kept)), omittedItems: unique.count - kept)
+    return Explanation(items: items.kept, omittedItems: items.omitted)
   }
 
   /// Records why `expr` evaluated to `expected`.
   private mutating func explain(
-    _ expr: Expr, expected: Bool, context: String?, into items: inout [Explanation.Item]
+    _ expr: Expr, expected: Bool, context: String?, into items: inout ExplanationItems
   ) {
     switch expr.kind {
     case .binary(let op, _, _, _) where op == .and || op == .or:
@@ -58,7 +55,7 @@ extension Interpreter {
 
   private mutating func explainQuantifier(
     _ quantifier: Quantifier, _ receiver: Expr, _ variable: String, _ body: Expr,
-    expected: Bool, context: String?, into items: inout [Explanation.Item]
+    expected: Bool, context: String?, into items: inout ExplanationItems
   ) {
     guard case .value(.array(let elements)) = evaluate(receiver) else {
       record([receiver], context: context, into: &items)
@@ -82,8 +79,7 @@ extension Interpreter {
       if result == wanted {
         let label = "element \(index) of `\(SourceText.slice(source, receiver.range))`"
         let nested = context.map { "\(label), in \($0)" } ?? label
-        items.append(
-          Explanation.Item(range: receiver.range, value: element.shortDescription, context: nested))
+        items.add(range: receiver.range, context: nested) { element.shortDescription }
         explain(body, expected: wanted, context: nested, into: &items)
         variables.removeLast()
         return
@@ -94,19 +90,19 @@ extension Interpreter {
 
   /// Adds the value of each non-literal expression.
   private mutating func record(
-    _ exprs: [Expr], context: String?, into items: inout [Explanation.Item]
+    _ exprs: [Expr], context: String?, into items: inout ExplanationItems
   ) {
     for expr in exprs {
       switch expr.kind {
       case .number, .string, .bool, .null: continue
       default: break
       }
-      let rendered: String
-      switch evaluate(expr) {
-      case .value(let value): rendered = value.shortDescription
-      case .failure(let failure): rendered = "error: \(failure.diagnostic.message)"
+      items.add(range: expr.range, context: context) {
+        switch evaluate(expr) {
+        case .value(let value): return value.shortDescription
+        case .failure(let failure): return "error: \(failure.diagnostic.message)"
+        }
       }
-      items.append(Explanation.Item(range: expr.range, value: rendered, context: context))
     }
   }
 
@@ -127,5 +123,33 @@ extension Expr {
     }
     operands.append(current)
     return operands.reversed()
+  }
+}
+
+/// The values an explanation records, each sub-expression once per context: the first
+/// ``Explanation/maximumItems`` are evaluated and kept, the others only counted (so a failing
+/// `a || b || …` of 10,000 terms evaluates 100 of them for its explanation, not all).
+struct ExplanationItems {
+  private struct Key: Hashable {
+    var start: Int
+    var end: Int
+    var context: String?
+  }
+
+  private(set) var kept: [Explanation.Item] = []
+  private(set) var omitted = 0
+  private var seen: Set<Key> = []
+
+  /// Records the value of the sub-expression at `range` (in `context`), computing it with
+  /// `value` only if it is kept.
+  mutating func add(range: SourceRange, context: String?, value: () -> String) {
+    guard seen.insert(Key(start: range.start.offset, end: range.end.offset, context: context))
+      .inserted
+    else { return }
+    if kept.count < Explanation.maximumItems {
+      kept.append(Explanation.Item(range: range, value: value(), context: context))
+    } else {
+      omitted += 1
+    }
   }
 }

@@ -1,4 +1,5 @@
 import BigInt
+import Synchronization
 
 /// An exact number: an integer of any size or an exact base-10 decimal.
 ///
@@ -360,6 +361,21 @@ public enum Number: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   static func powerOfTen(_ exponent: Int) -> BigInt {
     if exponent < 19 { return BigInt(Int(truncatingIfNeeded: smallPowersOfTen[exponent])) }
+    guard exponent <= cachedPowers else { return computedPowerOfTen(exponent) }
+    if let cached = powerCache.withLock({ $0[exponent] }) { return cached }
+    let power = computedPowerOfTen(exponent)
+    powerCache.withLock { $0[exponent] = power }
+    return power
+  }
+
+  /// Powers of ten up to this exponent (JSON's default exponent limit) are kept once computed:
+  /// a document of 16,000 numbers such as `1e4000` (110 KB) would otherwise compute one per
+  /// number. All of them together take 3.5 MB.
+  private static let cachedPowers = 4_096
+
+  private static let powerCache = Mutex<[Int: BigInt]>([:])
+
+  private static func computedPowerOfTen(_ exponent: Int) -> BigInt {
     guard exponent < 1 << binaryPowersOfTen.count else { return BigInt(10).power(exponent) }
     // The product of the precomputed 10^(2^i) for the bits of `exponent`: a document of
     // numbers such as `1e4000` needs no squaring per number (which cost ~0.25 ms each).
