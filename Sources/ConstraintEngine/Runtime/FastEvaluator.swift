@@ -90,7 +90,7 @@ struct FastEvaluator {
       guard let x = integer(a), let y = integer(b) else { return nil }
       return relation.holds(x, y)
     case .quantifier(let quantifier, let receiver, let body):
-      return quantify(quantifier, receiver, body.pointee)
+      return quantify(quantifier, receiver, body)
     case .matches(let subject, let regex):
       guard case .string(let text) = scalar(subject) else { return nil }
       return regex._withUnsafeGuaranteedRef { try? $0.matches(text) }
@@ -547,7 +547,7 @@ struct FastEvaluator {
   }
 
   private mutating func quantify(
-    _ quantifier: Quantifier, _ receiver: FastPathRead, _ body: FastCondition
+    _ quantifier: Quantifier, _ receiver: FastPathRead, _ body: UnsafePointer<FastCondition>
   ) -> Bool? {
     guard let base = base(of: receiver), let array = Self.resolve(base, receiver),
       let elements = Self.elements(of: array)
@@ -555,11 +555,21 @@ struct FastEvaluator {
     let slot = level
     level += 1
     defer { level -= 1 }
+    // A body of leaf tests (the common shape) is visited straight from its buffer, without
+    // copying the condition out of the program's storage for each element.
+    var leafBody: (leaves: UnsafeBufferPointer<FastLeaf>, decisive: Bool)?
+    if case .leaves(let leaves, let decisive) = body.pointee { leafBody = (leaves, decisive) }
     for index in elements.indices {
       steps += 1
       if steps > maximumSteps { return nil }
       variables[slot] = elements.baseAddress! + index
-      guard let flag = decide(body) else { return nil }
+      let decided =
+        if let leafBody {
+          decide(leaves: leafBody.leaves, decisive: leafBody.decisive)
+        } else {
+          decide(body.pointee)
+        }
+      guard let flag = decided else { return nil }
       switch quantifier {
       case .every: if !flag { return false }
       case .some: if flag { return true }
