@@ -268,7 +268,8 @@ struct CheckPipeline: Sendable {
       if startFailure != nil { break }
     }
     if let startFailure {
-      let fallback = workers.isEmpty ? "checking on the main thread" : "checking with \(workers.count)"
+      let fallback =
+        workers.isEmpty ? "checking on the main thread" : "checking with \(workers.count)"
       warn(
         "warning: started \(workers.count) of \(jobs) worker threads (cannot create more: "
           + "\(startFailure)); \(fallback)")

@@ -22,7 +22,9 @@ struct ArithmeticLimitCLITests {
     #expect(!result.timedOut && result.status == 2, "\(result.summary)")
     let lines = result.stdout.split(separator: "\n")
     #expect(lines.count == 20)
-    #expect(lines.allSatisfy { $0.contains("the 4096-digit arithmetic limit") }, "\(lines.first ?? "")")
+    #expect(
+      lines.allSatisfy { $0.contains("the 4096-digit arithmetic limit") },
+      "\(lines.first ?? "")")
   }
 
   @Test func repeatedMultiplicationStopsAtTheLimit() throws {

@@ -20,6 +20,7 @@ struct ExplanationCLITests {
     #expect(result.stdout.contains("… and 9900 more values not shown"))
     // Each failure's block: the rule line, the cropped expression, carets and values.
     #expect(result.stdout.utf8.count < 50 * 4_000, "\(result.stdout.utf8.count) bytes")
-    #expect(result.stdout.hasSuffix("50 snapshots × 1 rule: 0 passed, 50 failed, 0 errors, 0 skipped\n"))
+    #expect(
+      result.stdout.hasSuffix("50 snapshots × 1 rule: 0 passed, 50 failed, 0 errors, 0 skipped\n"))
   }
 }

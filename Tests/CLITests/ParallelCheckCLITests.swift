@@ -37,7 +37,9 @@ struct ParallelCheckCLITests {
   }
 
   /// Peak resident memory in KiB and the result of `check` with `jobs` workers.
-  static func peakMemory(rules: String, data: String, jobs: Int) throws -> (Int, BoundedCLI.Result) {
+  static func peakMemory(rules: String, data: String, jobs: Int) throws
+    -> (Int, BoundedCLI.Result)
+  {
     let result = try BoundedCLI.run(
       "exec \(Self.time) -f 'peak-kib=%M' \"$CONSTRAINT\" check \"$RULES\" --data \"$DATA\" "
         + "--no-explain --jobs \(jobs)",

@@ -23,7 +23,8 @@ struct ArithmeticLimitTests {
       Issue.record("expected the digit limit, got \(outcome)")
       return
     }
-    #expect(diagnostic.message.contains("the \(limit)-digit arithmetic limit"), "\(diagnostic.message)")
+    #expect(
+      diagnostic.message.contains("the \(limit)-digit arithmetic limit"), "\(diagnostic.message)")
   }
 
   @Test func theDefaultLimitIsTheJSONNumberLimit() {
@@ -52,7 +53,9 @@ struct ArithmeticLimitTests {
   }
 
   @Test func aHugeProductIsRefusedWithoutComputingIt() throws {
-    Self.expectDigitLimit(try Self.evaluate("a * b * c + d > 0", #"{"a": 1e4095, "b": 1e4095, "c": 1e4095, "d": 1}"#))
+    Self.expectDigitLimit(
+      try Self.evaluate(
+        "a * b * c + d > 0", #"{"a": 1e4095, "b": 1e4095, "c": 1e4095, "d": 1}"#))
     let power = Array(repeating: "a", count: 1_000).joined(separator: " * ")
     Self.expectDigitLimit(try Self.evaluate(power + " + 1 > 0", #"{"a": 1e4095}"#))
   }
@@ -66,7 +69,8 @@ struct ArithmeticLimitTests {
 
   @Test func theLimitIsConfigurable() throws {
     let limits = EvaluationLimits(maximumDigits: 30)
-    #expect(try Self.evaluate("a * a > 0", #"{"a": 123456789012345}"#, limits: limits).kind == .pass)
+    #expect(
+      try Self.evaluate("a * a > 0", #"{"a": 123456789012345}"#, limits: limits).kind == .pass)
     Self.expectDigitLimit(
       try Self.evaluate("a * a * a > 0", #"{"a": 123456789012345}"#, limits: limits), limit: 30)
   }

@@ -24,7 +24,8 @@ struct JSONValueMemoryTests {
 
   @Test func positiveExponentsCountTheDigitsTheyAdd() {
     // 1e4000 is 6 bytes of text and a 4,001-digit integer (1.7 KB) once read.
-    let estimate = Self.estimate("[" + Array(repeating: "1e4000", count: 100).joined(separator: ",") + ", 2E-4000, 3e+10]")
+    let numbers = Array(repeating: "1e4000", count: 100).joined(separator: ",")
+    let estimate = Self.estimate("[" + numbers + ", 2E-4000, 3e+10]")
     #expect(estimate.values == 103)
     #expect(estimate.exponentDigits == 100 * 4_000 + 10)
   }
@@ -64,7 +65,9 @@ struct JSONValueMemoryTests {
     #expect(limits.valueMemoryAllowed(forDocumentOf: 1 << 20) == 100 << 20)
     #expect(limits.valueMemoryAllowed(forDocumentOf: 100 << 20) == 256 << 20)
     let text = "[" + String(repeating: "0,", count: 999_999) + "0]"
-    let result = Result { () throws(JSONError) -> Value in try JSONReader.read(text, limits: limits) }
+    let result = Result { () throws(JSONError) -> Value in
+      try JSONReader.read(text, limits: limits)
+    }
     if case .failure(let error) = result { Issue.record("refused: \(error)") }
   }
 

@@ -22,8 +22,8 @@ public struct JSONLimits: Sendable, Hashable {
   /// refused at once, so no document, however dense, costs more than this (and its bytes).
   public var maximumValueMemory: Int
   /// Most memory a document's values may take per byte of its text (above
-  /// ``minimumValueMemory``), also estimated before anything is built: a dense document (`[0,0,…]`
-  /// needs 36 bytes of values per byte of text) is refused rather than amplified.
+  /// ``minimumValueMemory``), also estimated before anything is built: a dense document
+  /// (`[0,0,…]` needs 36 bytes of values per byte of text) is refused rather than amplified.
   public var maximumValueMemoryRatio: Int
   /// Value memory any document may take whatever its size: the ratio applies above it.
   public var minimumValueMemory: Int

@@ -171,7 +171,8 @@ extension FuzzChecks {
       if case .failure(let error) = line.result, error.jsonlLine != line.number,
         line.number > 0
       {
-        return "the error of line \(line.number) names line \(error.jsonlLine.map(String.init) ?? "none")"
+        let named = error.jsonlLine.map(String.init) ?? "none"
+        return "the error of line \(line.number) names line \(named)"
       }
     }
     let newlines = bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count
