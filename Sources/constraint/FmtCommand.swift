@@ -89,7 +89,7 @@ struct FmtCommand: ParsableCommand {
         continue
       }
       do {
-        let canonical = Printer.print(try Parser.parse(line, limits: limitOptions.limits))
+        let canonical = try Printer.canonical(line, limits: limitOptions.limits)
         if !check { output.output(canonical) }
         if !canonical.unicodeScalars.elementsEqual(line.unicodeScalars) {
           notCanonical = true
@@ -134,8 +134,7 @@ struct FmtCommand: ParsableCommand {
       var fileFailed = false
       for expression in text.expressions {
         do {
-          let parsed = try Parser.parse(expression.text, limits: limitOptions.limits)
-          let canonical = Printer.print(parsed)
+          let canonical = try Printer.canonical(expression.text, limits: limitOptions.limits)
           guard !canonical.unicodeScalars.elementsEqual(expression.text.unicodeScalars) else {
             continue
           }

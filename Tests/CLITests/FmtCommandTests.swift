@@ -116,6 +116,22 @@ struct FmtCommandTests {
     #expect(try CLI.run(["fmt", "--check", file.path]).status == 0)
   }
 
+  /// `a-a-…` of 39,999 bytes reads under the 64 KiB limit, but prints as `a - a - …`
+  /// (79,997 bytes), which no command would read back (a libFuzzer `long` finding).
+  @Test func aCanonicalFormPastTheLengthLimitIsRefused() throws {
+    let source = Array(repeating: "a", count: 20_000).joined(separator: "-")
+    let result = try CLI.run(["fmt"], stdin: source + "\n")
+    #expect(result.status == 2, "\(result.stderr.prefix(500))")
+    #expect(result.stderr.contains("the canonical form is 79997 bytes long, over the limit"))
+    let directory = try TemporaryDirectory()
+    let original = ruleFile(expression: source, id: "long")
+    let file = try directory.write("l.constraints.json", original)
+    let rewrite = try CLI.run(["fmt", file.path])
+    #expect(rewrite.status == 2, "\(rewrite.stderr.prefix(500))")
+    #expect(rewrite.stderr.contains("it would not read back"))
+    #expect(try directory.read("l.constraints.json") == original)
+  }
+
   @Test func parseErrorsNameTheFileAndRuleWithACaretInTheExpression() throws {
     let directory = try TemporaryDirectory()
     let original = ruleFile(expression: "a == 1 garbage", id: "broken")

@@ -89,6 +89,20 @@ struct PrinterTests {
     try expectRoundTrip(source)
   }
 
+  @Test func theCanonicalFormIsRefusedWhenItWouldNotReadBack() throws {
+    let limits = ParseLimits(maximumSourceLength: 100)
+    let fits = Array(repeating: "a", count: 25).joined(separator: "-")
+    #expect(try Printer.canonical(fits, limits: limits).utf8.count == 97)
+    let grows = Array(repeating: "a", count: 30).joined(separator: "-")
+    #expect(grows.utf8.count == 59)
+    #expect(throws: Diagnostic.self) { try Printer.canonical(grows, limits: limits) }
+    do {
+      _ = try Printer.canonical(grows, limits: limits)
+    } catch {
+      #expect(error.message.hasPrefix("the canonical form is 117 bytes long"))
+    }
+  }
+
   @Test func roundTripsTheShippedRules() throws {
     let rules = try shippedRuleExpressions()
     #expect(!rules.isEmpty)

@@ -19,6 +19,29 @@ public enum Printer {
     return output
   }
 
+  /// The canonical text of `source`, refused when it would not read back under `limits`.
+  ///
+  /// Canonical spacing can make a text longer than its source (`a-b` prints as `a - b`), so
+  /// an expression accepted near the length limit can print past it. Formatting such a source
+  /// would write a text that no command reads; it is an error instead.
+  ///
+  /// - Throws: the parser's ``Diagnostic``, or one saying the canonical text is too long.
+  public static func canonical(
+    _ source: String, limits: ParseLimits = .default
+  ) throws(Diagnostic) -> String {
+    let printed = print(try Parser.parse(source, limits: limits))
+    let length = printed.utf8.count
+    if length > limits.effectiveSourceLength {
+      throw Diagnostic(
+        .parse,
+        "the canonical form is \(length) bytes long, over the limit of "
+          + "\(limits.effectiveSourceLength) bytes: it would not read back",
+        at: SourceRange(at: .start),
+        notes: [DiagnosticNote("canonical spacing adds bytes (`a-b` prints as `a - b`)")])
+    }
+    return printed
+  }
+
   /// The single-quoted literal for `value`: `'` and `\` are escaped, everything else is kept.
   public static func quote(_ value: String) -> String {
     var result = "'"

@@ -65,6 +65,16 @@ extension FuzzChecks {
       return ranges.problem(error.range).map { "parse diagnostic `\(error.message)`: \($0)" }
     }
     let printed = Printer.print(expr)
+    if printed.utf8.count > longParseLimits.effectiveSourceLength {
+      // Canonical spacing took it past the limit: formatting must refuse it, not write it.
+      do {
+        _ = try Printer.canonical(source, limits: longParseLimits)
+        return "the canonical form (\(printed.utf8.count) bytes) is past the limit yet accepted"
+      } catch {
+        return error.message.hasPrefix("the canonical form is")
+          ? nil : "formatting a source whose canonical form is too long: `\(error.message)`"
+      }
+    }
     guard let reparsed = try? Parser.parse(printed, limits: longParseLimits) else {
       return "the printed form (\(printed.utf8.count) bytes) of an accepted input does not parse"
     }
