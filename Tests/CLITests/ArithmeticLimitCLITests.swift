@@ -3,7 +3,8 @@ import Testing
 
 /// Issue 17, "unbounded arithmetic", in the real binary: results past the digit limit are
 /// errors naming it, found at once; big arithmetic inside quantifiers counts against the
-/// evaluation step limit.
+/// evaluation step limit. The timeouts are generous (CI shares 2 cores); the unbounded
+/// versions took minutes in a release build.
 @Suite("arithmetic is bounded")
 struct ArithmeticLimitCLITests {
   static let huge = "1e4095"
@@ -18,7 +19,7 @@ struct ArithmeticLimitCLITests {
         count: 20))
     let result = try BoundedCLI.run(
       "exec \"$CONSTRAINT\" eval 'a*b*c+d > 0' --data \"$DATA\"",
-      timeout: .seconds(30), environment: ["DATA": data])
+      timeout: .seconds(60), environment: ["DATA": data])
     #expect(!result.timedOut && result.status == 2, "\(result.summary)")
     let lines = result.stdout.split(separator: "\n")
     #expect(lines.count == 20)
@@ -35,7 +36,7 @@ struct ArithmeticLimitCLITests {
     let power = Array(repeating: "a", count: 1_000).joined(separator: "*")
     let result = try BoundedCLI.run(
       "exec \"$CONSTRAINT\" eval \"$EXPRESSION\" --data \"$DATA\"",
-      timeout: .seconds(20), environment: ["EXPRESSION": power + "+1 > 0", "DATA": data])
+      timeout: .seconds(30), environment: ["EXPRESSION": power + "+1 > 0", "DATA": data])
     #expect(!result.timedOut && result.status == 2, "\(result.summary)")
     #expect(result.stdout.contains("the 4096-digit arithmetic limit"))
   }
@@ -51,7 +52,7 @@ struct ArithmeticLimitCLITests {
       "q.json", "{\"p\": \(digits), \"q\": \(digits), \"items\": [\(items)]}")
     let result = try BoundedCLI.run(
       "exec \"$CONSTRAINT\" eval 'items.every(x => p * q > x)' --data \"$DATA\"",
-      timeout: .seconds(20), environment: ["DATA": data])
+      timeout: .seconds(45), environment: ["DATA": data])
     #expect(!result.timedOut && result.status == 2, "\(result.summary)")
     #expect(result.stdout.contains("evaluation step limit exceeded"))
   }

@@ -53,7 +53,7 @@ struct JSONConformanceTests {
     if case .success(let value) = result {
       Issue.record("\(name) accepted as \(value)")
     }
-    #expect(elapsed < .seconds(1), "\(name) took \(elapsed)")
+    #expect(elapsed < .seconds(10), "\(name) took \(elapsed)")
   }
 
   /// One row of the `i_` decision table in `docs/JSON.md`.
@@ -100,7 +100,7 @@ struct JSONConformanceTests {
     case .failure(let error):
       #expect(!decision.accepted, "\(decision.file) rejected (\(error)); documented as accepted")
     }
-    #expect(elapsed < .seconds(1))
+    #expect(elapsed < .seconds(10))
   }
 
   @Test("huge and tiny exponents are rejected by the exponent cap, naming it")

@@ -27,7 +27,7 @@ struct RegexSafetyTests {
       return
     }
     #expect(error.isLimit)
-    #expect(elapsed < .milliseconds(50), "took \(elapsed)")
+    #expect(elapsed < .milliseconds(500), "took \(elapsed)")
   }
 
   /// PCRE2 restarts its match limit at every start position of an unanchored search, so a subject
@@ -42,7 +42,7 @@ struct RegexSafetyTests {
     let start = clock.now
     #expect(throws: RegexMatchError.matchLimitExceeded) { try regex.matches(subject) }
     let elapsed = clock.now - start
-    #expect(elapsed < .milliseconds(50), "took \(elapsed)")
+    #expect(elapsed < .milliseconds(500), "took \(elapsed)")
   }
 
   @Test func onlyUnanchoredPatternsCountSteps() throws {
