@@ -297,19 +297,17 @@ public final class ConservationGuard: Sendable {
     logger.error("HARD_FAIL", metadata: metadata)
   }
 
-  /// `file`, `line`, `column`, `rule`, `message` of a rule-file error; for an expression error
-  /// the line and column point at the offending token inside the expression's JSON string.
-  /// Text from the rule source has its control characters escaped.
+  /// `code`, `file`, `line`, `column`, `rule`, `message` of a rule-file error; for an
+  /// expression error the line and column are the offending token's exact place in the file
+  /// (``JSONStringOrigin``, escapes accounted for). Text from the rule source has its control
+  /// characters escaped.
   static func metadata(of error: RuleFileError) -> Logger.Metadata {
     var metadata: Logger.Metadata = [
-      "file": "\(LogText.escaped(error.file))", "message": "\(LogText.escaped(error.message))",
+      "code": "\(error.code.rawValue)", "file": "\(LogText.escaped(error.file))",
+      "message": "\(LogText.escaped(error.message))",
     ]
     if let rule = error.ruleID { metadata["rule"] = "\(LogText.escaped(rule))" }
-    if var location = error.location {
-      if let diagnostic = error.diagnostic, diagnostic.range.start.line == 1 {
-        // The expression starts after the opening quote of its JSON string.
-        location.column += diagnostic.range.start.column
-      }
+    if let location = error.location {
       metadata["line"] = "\(location.line)"
       metadata["column"] = "\(location.column)"
     }

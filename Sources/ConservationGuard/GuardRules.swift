@@ -69,7 +69,11 @@ final class GuardRules: Sendable {
     switch boundSchema(ruleSet, required: required, configured: schema) {
     case .success(let found): bound = found
     case .failure(let failure):
-      return .failure(RuleFileErrors([RuleFileError(file: sourceName, message: failure.message)]))
+      return .failure(
+        RuleFileErrors([
+          RuleFileError(
+            file: sourceName, code: .requiredRuleUnavailable, message: failure.message)
+        ]))
     }
     for id in required {
       guard
@@ -82,7 +86,9 @@ final class GuardRules: Sendable {
             " (schema \(elsewhere.sorted().map { "`\($0)`" }.joined(separator: ", ")) has a rule "
             + "with this id; a rule of another schema never stands in for an invariant)"
         }
-        errors.append(RuleFileError(file: sourceName, ruleID: id, message: message))
+        errors.append(
+          RuleFileError(
+            file: sourceName, ruleID: id, code: .requiredRuleUnavailable, message: message))
         continue
       }
       guard let program = rule.program else {
@@ -91,6 +97,7 @@ final class GuardRules: Sendable {
         errors.append(
           RuleFileError(
             file: rule.definition.file, location: rule.definition.location, ruleID: id,
+            code: .requiredRuleUnavailable,
             message: "required invariant `\(id)` is not evaluated here (\(reason))"))
         continue
       }

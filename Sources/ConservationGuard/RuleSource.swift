@@ -51,7 +51,7 @@ public struct DirectoryRuleSource: RuleSource {
       guard let handle = FileHandle(forReadingAtPath: file) else {
         return .failure(
           RuleFileError(
-            file: file,
+            file: file, code: .ruleFileUnreadable,
             message: "cannot open the file for reading: \(String(cString: strerror(errno)))"))
       }
       defer { try? handle.close() }
@@ -59,11 +59,15 @@ public struct DirectoryRuleSource: RuleSource {
       do {
         data = try handle.read(upToCount: maximumFileBytes + 1) ?? Data()
       } catch {
-        return .failure(RuleFileError(file: file, message: "cannot read the file: \(error)"))
+        return .failure(
+          RuleFileError(
+            file: file, code: .ruleFileUnreadable, message: "cannot read the file: \(error)"))
       }
       guard data.count <= maximumFileBytes else {
         return .failure(
-          RuleFileError(file: file, message: "the file is larger than \(maximumFileBytes) bytes"))
+          RuleFileError(
+            file: file, code: .ruleFileUnreadable,
+            message: "the file is larger than \(maximumFileBytes) bytes"))
       }
       files.append(RuleSourceFile(path: file, bytes: [UInt8](data)))
     }

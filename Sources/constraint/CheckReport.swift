@@ -116,11 +116,14 @@ enum CheckText {
   }
 
   /// The one-line reason of a non-passing pair: the rule's message for a failure, the
-  /// diagnostic's message for an error or deferral.
-  static func reason(_ pair: PairResult) -> String {
+  /// diagnostic's message for an error or deferral (after `error[CODE]: ` or
+  /// `deferred[CODE]: `; `coded` false: nothing, or `deferred: `, as the JSON format has it).
+  static func reason(_ pair: PairResult, coded: Bool = true) -> String {
     switch pair.outcome {
-    case .evaluated(.error(let diagnostic)): return diagnostic.message
-    case .evaluated(.deferred(let diagnostic)): return "deferred: \(diagnostic.message)"
+    case .evaluated(.error(let diagnostic)):
+      return coded ? "error[\(diagnostic.code)]: \(diagnostic.message)" : diagnostic.message
+    case .evaluated(.deferred(let diagnostic)):
+      return (coded ? "deferred[\(diagnostic.code)]: " : "deferred: ") + diagnostic.message
     case .skipped(let reason): return "skipped: \(reason)"
     default: return pair.rule.definition.message ?? "rule \(pair.rule.id) does not hold"
     }
@@ -164,9 +167,9 @@ struct HumanReporter: CheckReporter {
         terminal.output("  " + HumanText.value(message))
       }
     case .evaluated(.error(let diagnostic)):
-      terminal.output("  error: " + HumanText.value(diagnostic.message))
+      terminal.output("  error[\(diagnostic.code)]: " + HumanText.value(diagnostic.message))
     case .evaluated(.deferred(let diagnostic)):
-      terminal.output("  deferred: " + HumanText.value(diagnostic.message))
+      terminal.output("  deferred[\(diagnostic.code)]: " + HumanText.value(diagnostic.message))
     default:
       break
     }
@@ -176,7 +179,8 @@ struct HumanReporter: CheckReporter {
 
   mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
     terminal.output(
-      "unreadable  \(HumanText.value(snapshot.location)): \(HumanText.value(error.message))")
+      "unreadable  \(HumanText.value(snapshot.location)): error[\(error.code)]: "
+        + HumanText.value(error.message))
   }
 
   mutating func finish(_ ruleSet: RuleSet, _ summary: CheckSummary) {
@@ -272,21 +276,24 @@ struct JSONReporter: CheckReporter {
         }.joined(separator: ",") + "]"
       omitted = items.omittedItems
     case .evaluated(.error(let found)), .evaluated(.deferred(let found)):
-      diagnostic = "{\"message\":\(Self.string(found.message)),\(Self.range(found.range))}"
+      diagnostic =
+        "{\"code\":\(Self.string(found.code.rawValue)),"
+        + "\"message\":\(Self.string(found.message)),\(Self.range(found.range))}"
     }
     let definition = pair.rule.definition
     result(
       "\"rule\":\(Self.string(pair.rule.id)),\"schema_id\":\(Self.string(definition.schemaID)),"
         + "\"severity\":\(Self.string(definition.severity.rawValue)),"
         + "\"snapshot\":\(Self.snapshot(pair.snapshot)),\"outcome\":\(Self.string(pair.word)),"
-        + "\"message\":\(Self.string(CheckText.reason(pair))),"
+        + "\"message\":\(Self.string(CheckText.reason(pair, coded: false))),"
         + "\"explanation\":\(explanation),\"explanation_omitted\":\(omitted),"
         + "\"diagnostic\":\(diagnostic)")
   }
 
   mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
     let diagnostic =
-      "{\"message\":\(Self.string(error.message)),\(Self.range(error.diagnostic.range))}"
+      "{\"code\":\(Self.string(error.code.rawValue)),"
+      + "\"message\":\(Self.string(error.message)),\(Self.range(error.diagnostic.range))}"
     result(
       "\"rule\":null,\"schema_id\":null,\"severity\":\"error\","
         + "\"snapshot\":\(Self.snapshot(snapshot)),\"outcome\":\"unreadable\","

@@ -88,7 +88,8 @@ struct EvalCommand: ParsableCommand {
       switch snapshot.value {
       case .failure(let error):
         terminal.output(
-          "error: \(HumanText.value(snapshot.location)): \(HumanText.value(error.message))")
+          "error[\(error.code)]: \(HumanText.value(snapshot.location)): "
+            + HumanText.value(error.message))
         status = 2
       case .success(let value):
         let outcome = program.evaluate(value, context: evaluationContext, explain: explain)
@@ -103,15 +104,18 @@ struct EvalCommand: ParsableCommand {
           status = max(status, 1)
         case .error(let diagnostic), .deferred(let diagnostic):
           if explain {
-            // The rendered diagnostic's first line is the `error: message` line itself.
+            // The rendered diagnostic's first line is the `error[CODE]: message` line itself.
             let rendered = DiagnosticRenderer(useColor: false).render(
               diagnostic, source: expression, sourceName: "<expression>")
             let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
             terminal.output(
-              "\(outcome.kind.rawValue): \(HumanText.value(diagnostic.message))\n"
+              "\(outcome.kind.rawValue)[\(diagnostic.code)]: "
+                + "\(HumanText.value(diagnostic.message))\n"
                 + CommandSupport.indented(lines.dropFirst().joined(separator: "\n")))
           } else {
-            terminal.output("\(outcome.kind.rawValue): \(HumanText.value(diagnostic.message))")
+            terminal.output(
+              "\(outcome.kind.rawValue)[\(diagnostic.code)]: "
+                + HumanText.value(diagnostic.message))
           }
           status = max(status, outcome.kind == .error ? 2 : 1)
         }

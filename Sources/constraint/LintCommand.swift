@@ -47,15 +47,14 @@ struct LintCommand: ParsableCommand {
       for rule in ruleSet.rules where rule.program != nil {
         guard let expression = try? Parser.parse(rule.activeExpression) else { continue }
         let definition = rule.definition
-        let location = definition.activeExpression(flags: ruleSet.flags).location
+        let origin = definition.activeExpressionOrigin(flags: ruleSet.flags)
         for diagnostic in Portability.diagnostics(
           for: expression, source: rule.activeExpression)
         {
           findings.append(
             RuleFileError(
-              file: definition.file, location: location, ruleID: definition.id,
-              message: diagnostic.message, diagnostic: diagnostic,
-              expression: rule.activeExpression))
+              file: definition.file, ruleID: definition.id, diagnostic: diagnostic,
+              expression: rule.activeExpression, origin: origin))
         }
       }
     }

@@ -42,12 +42,12 @@ enum RuleLoading {
     terminal.error("\(errors.count) \(noun) in rule files")
   }
 
-  /// `error: file:line:column: rule ID: message`, then, for an expression error, the
-  /// expression with a caret under the problem (located inside the expression text).
+  /// `error[CE5007]: file:line:column: rule ID: message` (for an expression error, the exact
+  /// place in the file), then, for an expression error, the expression with a caret under the
+  /// problem (located inside the expression text).
   static func render(_ error: RuleFileError, renderer: DiagnosticRenderer) -> String {
-    let severity = error.severity.rawValue
     // One line whatever the file name, rule id or message hold.
-    let header = "\(severity): \(HumanText.value(error.description))"
+    let header = "\(error.label): \(HumanText.value(error.description))"
     guard let diagnostic = error.diagnostic, let expression = error.expression else {
       return header
     }

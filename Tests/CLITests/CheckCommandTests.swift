@@ -127,7 +127,9 @@ struct CheckCommandTests {
     let result = try run(["check", rules, "--data", data])
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
-    #expect(result.stderr.contains("error: \(rules):7:58: rule worse: unknown severity \"fatal\""))
+    #expect(
+      result.stderr.contains(
+        "error[CE5008]: \(rules):7:58: rule worse: unknown severity \"fatal\""))
     // The structural error stops that file; fix it and the expression errors show.
     try scratch.write(
       "bad.constraints.json",
@@ -143,13 +145,16 @@ struct CheckCommandTests {
     #expect(
       second.stderr.contains(
         """
-        error: \(rules):6:36: rule broken: unexpected `garbage` after the end of the expression
+        error[CE1112]: \(rules):6:44: rule broken: unexpected `garbage` after the end of the \
+        expression
          --> \(rules) [broken]:1:8
           |
         1 | a == 1 garbage
           |        ^^^^^^^
         """), "\(second.stderr)")
-    #expect(second.stderr.contains("rule worse: unknown function `nope`"), "\(second.stderr)")
+    #expect(
+      second.stderr.contains("error[CE2005]: \(rules):7:36: rule worse: unknown function `nope`"),
+      "\(second.stderr)")
     #expect(second.stderr.hasSuffix("2 problems in rule files\n"))
   }
 
@@ -464,7 +469,7 @@ struct CheckCommandTests {
     #expect(
       result.stdout == """
         typed  ERROR [error]  \(data)
-          error: `n` is declared bigint, but holds the string "12x"
+          error[CE3004]: `n` is declared bigint, but holds the string "12x"
            --> \(rules) [typed]:1:1
             |
           1 | n > 0

@@ -19,7 +19,7 @@ struct CorpusCompatibilityCLITests {
     let file = try scratch.write("stake.constraints.json", Self.versionless)
     let result = try CLI.run(["lint", file])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-    #expect(result.stderr.contains("warning: \(file):1:1: no `expression_version`"))
+    #expect(result.stderr.contains("warning[CE5010]: \(file):1:1: no `expression_version`"))
     #expect(result.stderr.contains("grammar 2.0"))
     #expect(!result.stderr.contains("error:"))
     #expect(

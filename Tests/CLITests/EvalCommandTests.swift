@@ -46,8 +46,8 @@ struct EvalCommandTests {
     #expect(lines.count == 4)
     #expect(lines[0] == "pass")
     #expect(lines[1] == "fail")
-    #expect(lines[2] == "error: missing value at `a`")
-    #expect(lines[3].hasPrefix("error: <stdin>:5: "))
+    #expect(lines[2] == "error[CE3002]: missing value at `a`")
+    #expect(lines[3].hasPrefix("error[CE4001]: <stdin>:5: "))
   }
 
   @Test func aCompileErrorIsRenderedWithACaretAndExitsTwo() throws {

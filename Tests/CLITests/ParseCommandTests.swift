@@ -8,7 +8,7 @@ struct ParseCommandTests {
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     let lines = result.stderr.split(separator: "\n").map(String.init)
-    #expect(lines.first == "error: unexpected `garbage` after the end of the expression")
+    #expect(lines.first == "error[CE1112]: unexpected `garbage` after the end of the expression")
     let sourceLine = try #require(lines.firstIndex { $0.hasSuffix("| a == 1 garbage") })
     let caretLine = lines[sourceLine + 1]
     let wordStart = try #require(lines[sourceLine].range(of: "garbage")).lowerBound

@@ -118,6 +118,25 @@ struct GuardLifecycleTests {
     #expect(error.metadata["line"] == "18")
     #expect(error.metadata["column"] == "\(column)")
     #expect(error.metadata["expression_column"] == "24")
+    #expect(error.metadata["code"] == "CE2005")
+  }
+
+  @Test func anErrorAfterJSONEscapesIsLocatedExactlyInTheFile() throws {
+    // `\u00e9` and `\"` are longer in the file than in the expression: the column must be the
+    // token's in the file, not the string's start plus the expression column.
+    let text = Fixtures.rules(
+      replacing: "\"bigint_gte(cost_micro, 0)\"",
+      with: #""'caf\u00e9 \"x\"' == other_field ||\n bigint_gte(cost_micro, nope(0))""#)
+    let harness = GuardHarness(source: Fixtures.source(text))
+    harness.guardian.start()
+    let error = try #require(harness.logs.records("compile_error").first)
+    let line = String(text.split(separator: "\n", omittingEmptySubsequences: false)[17])
+    let found = try #require(line.range(of: "nope"))
+    let column = line.unicodeScalars.distance(
+      from: line.unicodeScalars.startIndex, to: found.lowerBound) + 1
+    #expect(error.metadata["line"] == "18")
+    #expect(error.metadata["column"] == "\(column)")
+    #expect(error.metadata["code"] == "CE2005")
   }
 
   @Test func anUnreadableSourceDegradesTheGuard() throws {

@@ -14,7 +14,7 @@ struct DiagnosticRendererTests {
     let text = try renderedError("a == 1 garbage")
     #expect(
       text == """
-        error: unexpected `garbage` after the end of the expression
+        error[CE1112]: unexpected `garbage` after the end of the expression
          --> <expression>:1:8
           |
         1 | a == 1 garbage
@@ -60,7 +60,7 @@ struct DiagnosticRendererTests {
     let text = try renderedError(source, name: "rules.json [r1]")
     #expect(
       text == """
-        error: unexpected character `~` (U+007E)
+        error[CE1005]: unexpected character `~` (U+007E)
          --> rules.json [r1]:3:5
           |
         3 |   c ~ 3
@@ -73,7 +73,7 @@ struct DiagnosticRendererTests {
     let text = try renderedError(source)
     #expect(
       text == """
-        error: expected `)` after the expression to close `(`, but the expression ends
+        error[CE1110]: expected `)` after the expression to close `(`, but the expression ends
          --> <expression>:1:8
           |
         1 | (a && b
@@ -91,7 +91,8 @@ struct DiagnosticRendererTests {
       start: SourceLocation(offset: 0, line: 1, column: 1),
       end: SourceLocation(offset: 1, line: 1, column: 2))
     let diagnostic = Diagnostic(
-      .check, "unknown function", at: range, notes: [DiagnosticNote("did you mean `len`?")])
+      .unknownFunction, "unknown function", at: range,
+      notes: [DiagnosticNote("did you mean `len`?")])
     let text = renderer.render(diagnostic, source: "f(x)")
     #expect(text.hasSuffix("\n  = note: did you mean `len`?"))
   }
@@ -125,7 +126,7 @@ struct DiagnosticRendererTests {
     let plain = DiagnosticRenderer().render(diagnostic, source: "a = 1")
     let coloured = DiagnosticRenderer(useColor: true).render(diagnostic, source: "a = 1")
     #expect(!plain.contains("\u{1B}["))
-    #expect(coloured.contains("\u{1B}[1;31merror:\u{1B}[0m"))
+    #expect(coloured.contains("\u{1B}[1;31merror[CE1004]:\u{1B}[0m"))
     #expect(coloured.contains("^"))
   }
 

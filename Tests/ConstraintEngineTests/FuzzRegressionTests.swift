@@ -109,13 +109,13 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
     let there = SourceRange(at: SourceLocation(offset: 1, line: 1, column: 2))
     #expect(FuzzChecks.outcomeDifference(.pass, .pass) == nil)
     #expect(FuzzChecks.outcomeDifference(.pass, .fail(Explanation())) != nil)
-    let error = Outcome.error(Diagnostic(.evaluate, "boom", at: here))
+    let error = Outcome.error(Diagnostic(.builtinFailed, "boom", at: here))
     #expect(FuzzChecks.outcomeDifference(error, error) == nil)
     #expect(
-      FuzzChecks.outcomeDifference(error, .error(Diagnostic(.evaluate, "boom", at: there)))
+      FuzzChecks.outcomeDifference(error, .error(Diagnostic(.builtinFailed, "boom", at: there)))
         != nil)
     #expect(
-      FuzzChecks.outcomeDifference(error, .error(Diagnostic(.evaluate, "bang", at: here)))
+      FuzzChecks.outcomeDifference(error, .error(Diagnostic(.builtinFailed, "bang", at: here)))
         != nil)
   }
 

@@ -80,6 +80,15 @@ public enum BuiltinFailure: Error, Sendable, Hashable {
   /// The builtin needs evaluation-context state that was not provided: the outcome is
   /// *deferred*, never a silent pass.
   case deferred(String)
+
+  /// The diagnostic code the evaluators report the failure under.
+  public var code: DiagnosticCode {
+    switch self {
+    case .invalidArgument: return .builtinArgument
+    case .failed: return .builtinFailed
+    case .deferred: return .deferred
+    }
+  }
 }
 
 /// Up to four arguments stored inline, more in an array, so calls of scalar builtins do not

@@ -236,7 +236,7 @@ struct NodeBuilder {
         location, byScalars: 1, in: source, limit: literal.range.end)
       diagnostics.append(
         Diagnostic(
-          .regex, "invalid regular expression: \(error.message)",
+          .invalidRegex, "invalid regular expression: \(error.message)",
           at: SourceRange(start: location, end: end)))
       return nil
     }

@@ -90,7 +90,7 @@ public final class Program: Sendable {
     case .value(let other):
       return .error(
         Diagnostic(
-          .evaluate,
+          .resultNotBoolean,
           "a rule must evaluate to a boolean, but this is \(article(other.typeName))",
           at: expressionRange))
     case .failure(let failure):
@@ -166,7 +166,7 @@ struct Executor {
   ) -> Evaluated {
     let operands = site.operands.map { SourceText.slice(source, $0) }
     let range = result.operandIndex.map { site.operands[$0] } ?? site.range
-    return .failure(EvaluationFailure(result.message(operands: operands), at: range))
+    return .failure(EvaluationFailure(result.code, result.message(operands: operands), at: range))
   }
 
   mutating func evaluate(_ node: Node) -> Evaluated {
@@ -309,7 +309,9 @@ struct Executor {
       default:
         steps += Operations.steps(link.op, a, b)
         if steps > limits.maximumSteps {
-          return .failure(EvaluationFailure(Executor.stepLimitMessage(limits), at: site.range))
+          return .failure(
+            EvaluationFailure(
+              .stepLimit, Executor.stepLimitMessage(limits), at: site.range))
         }
         switch Operations.arithmetic(link.op, a, b, maximumDigits: limits.maximumDigits) {
         case .success(let value): return .value(value)
@@ -347,14 +349,16 @@ struct Executor {
     guard case .array(let elements) = collection else {
       let receiverText = SourceText.slice(source, receiverRange)
       let message: String
+      var code = DiagnosticCode.missingValue
       switch collection {
       case .missing: message = "missing value at `\(receiverText)`"
       case .null: message = "null value at `\(receiverText)`"
       default:
+        code = .typeMismatch
         message = "`.\(quantifier.rawValue)` needs an array, but `\(receiverText)` is "
           + article(collection.typeName)
       }
-      return .failure(EvaluationFailure(message, at: receiverRange))
+      return .failure(EvaluationFailure(code, message, at: receiverRange))
     }
     var pending: EvaluationFailure?
     var count = 0
@@ -364,7 +368,9 @@ struct Executor {
     for element in elements {
       steps += 1
       if steps > limits.maximumSteps {
-        return .failure(EvaluationFailure(Executor.stepLimitMessage(limits), at: site.range))
+        return .failure(
+          EvaluationFailure(
+            .stepLimit, Executor.stepLimitMessage(limits), at: site.range))
       }
       variables[level] = element
       let result = evaluate(body)

@@ -15,7 +15,8 @@ final class RegexCache: Sendable {
   ) -> Evaluated {
     guard let regex = compiled[pattern] else {
       return .failure(
-        EvaluationFailure("pattern was not compiled with the program", at: patternRange))
+        EvaluationFailure(
+          .internalError, "pattern was not compiled with the program", at: patternRange))
     }
     return RegexCache.match(
       regex, subject: subject, subjectText: subjectText, subjectRange: subjectRange,
@@ -29,19 +30,21 @@ final class RegexCache: Sendable {
   ) -> Evaluated {
     guard case .string(let text) = subject else {
       let message: String
+      var code = DiagnosticCode.missingValue
       switch subject {
       case .missing: message = "missing value at `\(subjectText)`"
       case .null: message = "null value at `\(subjectText)`"
       default:
+        code = .typeMismatch
         message = "`matches` needs a string subject, but `\(subjectText)` is "
           + article(subject.typeName)
       }
-      return .failure(EvaluationFailure(message, at: subjectRange))
+      return .failure(EvaluationFailure(code, message, at: subjectRange))
     }
     do {
       return .value(.bool(try regex.matches(text)))
     } catch {
-      return .failure(EvaluationFailure(error.message, at: callRange))
+      return .failure(EvaluationFailure(error.code, error.message, at: callRange))
     }
   }
 }

@@ -27,33 +27,40 @@ public struct DiagnosticNote: Sendable, Hashable {
   }
 }
 
-/// A problem found in a source text: a message, the exact range it is about, and notes.
+/// A problem found in a source text: its stable code, a message, the exact range it is about,
+/// and notes.
 ///
 /// Diagnostics are values; no library code prints them. ``DiagnosticRenderer`` turns one into
 /// text with the source line and a caret under the range.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
-  public var phase: DiagnosticPhase
+  /// The kind of problem, documented in `docs/DIAGNOSTICS.md`.
+  public var code: DiagnosticCode
+  /// The phase that found it (``DiagnosticCode/phase`` of the code).
+  public var phase: DiagnosticPhase { code.phase }
   public var severity: DiagnosticSeverity
   public var message: String
   public var range: SourceRange
   public var notes: [DiagnosticNote]
 
   public init(
-    _ phase: DiagnosticPhase,
+    _ code: DiagnosticCode,
     _ message: String,
     at range: SourceRange,
     severity: DiagnosticSeverity = .error,
     notes: [DiagnosticNote] = []
   ) {
-    self.phase = phase
+    self.code = code
     self.severity = severity
     self.message = message
     self.range = range
     self.notes = notes
   }
 
-  /// `line:column: message`, without the source excerpt.
+  /// `error[CE1101]`: the severity and the code, as every renderer starts a diagnostic.
+  public var label: String { "\(severity.rawValue)[\(code.rawValue)]" }
+
+  /// `line:column: error[CE1101]: message`, without the source excerpt.
   public var description: String {
-    "\(range.start): \(severity.rawValue): \(message)"
+    "\(range.start): \(label): \(message)"
   }
 }

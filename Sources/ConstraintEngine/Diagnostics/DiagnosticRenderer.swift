@@ -10,7 +10,7 @@
 /// line and a caret under the exact range, then the notes.
 ///
 /// ```
-/// error: unexpected `garbage` after the end of the expression
+/// error[CE1112]: unexpected `garbage` after the end of the expression
 ///  --> <expression>:1:8
 ///   |
 /// 1 | a == 1 garbage
@@ -52,7 +52,7 @@ public struct DiagnosticRenderer: Sendable {
       }.max() ?? 1
     var lines: [String] = []
     lines.append(
-      paint(diagnostic.severity.rawValue + ":", style: style(for: diagnostic.severity))
+      paint(diagnostic.label + ":", style: style(for: diagnostic.severity))
         + " " + paint(sanitized(diagnostic.message), style: .bold))
     lines += block(
       for: diagnostic.range, in: bytes, firstLine: firstLine, name: name, width: width,

@@ -82,10 +82,13 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
     self.jsonlLine = jsonlLine
   }
 
+  /// Always ``DiagnosticCode/invalidJSON``.
+  public var code: DiagnosticCode { .invalidJSON }
+
   /// The error as a diagnostic (phase `json`) pointing at the offending position.
   public var diagnostic: Diagnostic {
     let location = SourceLocation(offset: offset, line: line, column: column)
-    return Diagnostic(.json, message, at: SourceRange(at: location))
+    return Diagnostic(code, message, at: SourceRange(at: location))
   }
 
   /// `line:column: message` (with the JSONL line when there is one).

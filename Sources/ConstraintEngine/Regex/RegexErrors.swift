@@ -26,6 +26,9 @@ public struct RegexCompileError: Error, Sendable, Hashable, CustomStringConverti
     self.init(message: message, patternUTF8Offset: clamped, patternScalarOffset: scalars)
   }
 
+  /// Always ``DiagnosticCode/invalidRegex``.
+  public var code: DiagnosticCode { .invalidRegex }
+
   /// `message at offset N`.
   public var description: String {
     "\(message) at pattern offset \(patternScalarOffset)"
@@ -61,6 +64,9 @@ public enum RegexMatchError: Error, Sendable, Hashable, CustomStringConvertible 
     if case .other = self { return false }
     return true
   }
+
+  /// ``DiagnosticCode/regexMatchLimit`` for a limit, ``DiagnosticCode/internalError`` else.
+  public var code: DiagnosticCode { isLimit ? .regexMatchLimit : .internalError }
 
   /// Same as ``message``.
   public var description: String { message }

@@ -31,6 +31,9 @@ public enum FileDiscovery {
       self.message = message
     }
 
+    /// Always ``DiagnosticCode/ruleFileUnreadable``.
+    public var code: DiagnosticCode { .ruleFileUnreadable }
+
     public var description: String { "\(path): \(message)" }
   }
 

@@ -10,7 +10,7 @@ public enum Portability {
     let bytes = Array(source.utf8)
     var found: [Diagnostic] = []
     func report(_ message: String, _ range: SourceRange) {
-      found.append(Diagnostic(.check, message, at: range, severity: .warning))
+      found.append(Diagnostic(.notPortable, message, at: range, severity: .warning))
     }
     // An explicit stack: the parser bounds nesting, but no recursion here depends on it.
     var pending: [Expr] = [expression]

@@ -12,13 +12,21 @@ public enum RuleSeverity: String, Sendable, Hashable, CaseIterable, Codable {
 public struct RuleCondition: Sendable, Hashable {
   public var flag: String
   public var overrideText: String
+  /// Where the override text's JSON string sits in the rule file, escapes included.
+  public var overrideOrigin: JSONStringOrigin
   /// Where the override text's JSON string starts in the rule file.
-  public var overrideLocation: SourceLocation
+  public var overrideLocation: SourceLocation {
+    get { overrideOrigin.quote }
+    set { overrideOrigin.quote = newValue }
+  }
 
-  public init(flag: String, overrideText: String, overrideLocation: SourceLocation) {
+  public init(
+    flag: String, overrideText: String, overrideLocation: SourceLocation,
+    overrideEscapes: [JSONStringOrigin.Escape] = []
+  ) {
     self.flag = flag
     self.overrideText = overrideText
-    self.overrideLocation = overrideLocation
+    self.overrideOrigin = JSONStringOrigin(quote: overrideLocation, escapes: overrideEscapes)
   }
 }
 
@@ -30,9 +38,15 @@ public struct RuleDefinition: Sendable {
   /// The file's `schema_id`.
   public var schemaID: String
   public var expression: String
+  /// Where the expression's JSON string sits in the file, escapes included, so that
+  /// diagnostics point at the exact line and column (``JSONStringOrigin``).
+  public var expressionOrigin: JSONStringOrigin
   /// Where the expression's JSON string starts in the file (line and column of the opening
   /// quote), so annotations can point into the file.
-  public var expressionLocation: SourceLocation
+  public var expressionLocation: SourceLocation {
+    get { expressionOrigin.quote }
+    set { expressionOrigin.quote = newValue }
+  }
   public var severity: RuleSeverity
   public var message: String?
   public var fields: [String]
@@ -50,13 +64,14 @@ public struct RuleDefinition: Sendable {
     id: String, file: String, schemaID: String, expression: String,
     expressionLocation: SourceLocation, severity: RuleSeverity, message: String?,
     fields: [String], types: FieldTypes, category: String?, condition: RuleCondition?,
-    skipReason: String?, location: SourceLocation
+    skipReason: String?, location: SourceLocation,
+    expressionEscapes: [JSONStringOrigin.Escape] = []
   ) {
     self.id = id
     self.file = file
     self.schemaID = schemaID
     self.expression = expression
-    self.expressionLocation = expressionLocation
+    self.expressionOrigin = JSONStringOrigin(quote: expressionLocation, escapes: expressionEscapes)
     self.severity = severity
     self.message = message
     self.fields = fields
@@ -73,6 +88,12 @@ public struct RuleDefinition: Sendable {
       return (condition.overrideText, condition.overrideLocation)
     }
     return (expression, expressionLocation)
+  }
+
+  /// Where the expression in force under `flags` sits in the file.
+  public func activeExpressionOrigin(flags: Set<String>) -> JSONStringOrigin {
+    if let condition, flags.contains(condition.flag) { return condition.overrideOrigin }
+    return expressionOrigin
   }
 }
 
@@ -103,11 +124,17 @@ public struct RuleFile: Sendable {
 }
 
 /// A problem with a rule file: its structure (`file:line:column: message`) or one of its
-/// expressions (the diagnostic's range is inside the expression text).
+/// expressions (the diagnostic's range is inside the expression text; ``location`` and
+/// ``fileRange`` are its exact place in the file).
 public struct RuleFileError: Error, Sendable, CustomStringConvertible {
   public var file: String
-  /// Where in the file, for structural errors.
+  /// Where in the file: the offending key or value, or for an expression error the exact
+  /// position of the diagnostic's start.
   public var location: SourceLocation?
+  /// For expression errors: the diagnostic's range mapped into the file.
+  public var fileRange: SourceRange?
+  /// The kind of problem (the diagnostic's code for an expression error).
+  public var code: DiagnosticCode
   /// The rule concerned, when one is.
   public var ruleID: String?
   public var message: String
@@ -118,19 +145,38 @@ public struct RuleFileError: Error, Sendable, CustomStringConvertible {
   /// `error` (the file or rule cannot be used) or `warning` (it can, as documented).
   public var severity: DiagnosticSeverity
 
+  /// An error; `code` defaults to the diagnostic's, else to
+  /// ``DiagnosticCode/ruleFileProblem`` (for callers that do not classify their problems).
   public init(
-    file: String, location: SourceLocation? = nil, ruleID: String? = nil, message: String,
-    diagnostic: Diagnostic? = nil, expression: String? = nil,
-    severity: DiagnosticSeverity = .error
+    file: String, location: SourceLocation? = nil, ruleID: String? = nil,
+    code: DiagnosticCode? = nil, message: String, diagnostic: Diagnostic? = nil,
+    expression: String? = nil, severity: DiagnosticSeverity = .error
   ) {
     self.file = file
     self.location = location
+    self.code = code ?? diagnostic?.code ?? .ruleFileProblem
     self.ruleID = ruleID
     self.message = message
     self.diagnostic = diagnostic
     self.expression = expression
     self.severity = diagnostic?.severity ?? severity
   }
+
+  /// An error in a rule's expression `expression`, whose JSON string sits at `origin` in
+  /// `file`: the location and file range are the diagnostic's, mapped exactly into the file.
+  public init(
+    file: String, ruleID: String?, diagnostic: Diagnostic, expression: String,
+    origin: JSONStringOrigin
+  ) {
+    let range = origin.fileRange(of: diagnostic.range, in: expression)
+    self.init(
+      file: file, location: range.start, ruleID: ruleID, message: diagnostic.message,
+      diagnostic: diagnostic, expression: expression)
+    self.fileRange = range
+  }
+
+  /// `error[CE5007]` (or `warning[…]`): the severity and the code.
+  public var label: String { "\(severity.rawValue)[\(code.rawValue)]" }
 
   /// `file:line:column: [rule] message`.
   public var description: String {

@@ -59,9 +59,13 @@ public enum RuleFileLoader {
   /// (a directory without rule files included).
   public static func discover(_ paths: [String]) -> (files: [String], errors: [RuleFileError]) {
     let found = FileDiscovery.ruleFiles(paths)
-    var errors = found.problems.map { RuleFileError(file: $0.path, message: $0.message) }
+    var errors = found.problems.map {
+      RuleFileError(file: $0.path, code: $0.code, message: $0.message)
+    }
     for directory in found.emptyDirectories {
-      errors.append(RuleFileError(file: directory, message: "no *\(fileSuffix) files in directory"))
+      errors.append(
+        RuleFileError(
+          file: directory, code: .noRuleFiles, message: "no *\(fileSuffix) files in directory"))
     }
     return (found.files, errors)
   }
@@ -72,7 +76,9 @@ public enum RuleFileLoader {
     do {
       bytes = try JSONReader.readWholeFile(atPath: path, limit: jsonLimits.maximumDocumentBytes)
     } catch {
-      throw RuleFileErrors([RuleFileError(file: path, message: error.message)])
+      throw RuleFileErrors([
+        RuleFileError(file: path, code: .ruleFileUnreadable, message: error.message)
+      ])
     }
     return try parse(try text(of: bytes, path: path), path: path)
   }
@@ -84,12 +90,15 @@ public enum RuleFileLoader {
       throw RuleFileErrors([
         RuleFileError(
           file: path, location: SourceLocation(offset: 0, line: 1, column: 1),
+          code: .ruleFileEncoding,
           message: "the file starts with a UTF-8 byte order mark (EF BB BF); rule files are "
             + "JSON text without one: remove it")
       ])
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw RuleFileErrors([RuleFileError(file: path, message: "the file is not valid UTF-8")])
+      throw RuleFileErrors([
+        RuleFileError(file: path, code: .ruleFileEncoding, message: "the file is not valid UTF-8")
+      ])
     }
     return text
   }
@@ -104,10 +113,10 @@ public enum RuleFileLoader {
         RuleFileError(
           file: path,
           location: SourceLocation(offset: error.offset, line: error.line, column: error.column),
-          message: "invalid JSON: \(error.message)")
+          code: .ruleFileNotJSON, message: "invalid JSON: \(error.message)")
       ])
     }
-    var reader = StructureReader(path: path)
+    var reader = StructureReader(path: path, bytes: Array(text.utf8))
     let file = reader.readFile(document)
     if !reader.errors.isEmpty { throw RuleFileErrors(reader.errors) }
     return file!
@@ -129,6 +138,8 @@ public enum RuleFileLoader {
 /// Walks a located JSON document and builds a ``RuleFile``, collecting every structural error.
 private struct StructureReader {
   let path: String
+  /// The file's UTF-8 bytes, to read the escapes of expression strings.
+  let bytes: [UInt8]
   var errors: [RuleFileError] = []
   var warnings: [RuleFileError] = []
 
@@ -138,12 +149,24 @@ private struct StructureReader {
     "evaluator", "evaluation_geometry",
   ]
 
-  init(path: String) {
+  init(path: String, bytes: [UInt8]) {
     self.path = path
+    self.bytes = bytes
   }
 
-  mutating func fail(_ at: SourceRange, _ message: String, rule: String? = nil) {
-    errors.append(RuleFileError(file: path, location: at.start, ruleID: rule, message: message))
+  /// The escapes of the string `value` (decoded as `text`) for ``JSONStringOrigin``. An escape
+  /// is always longer in the file than the text it stands for, so a string as long in the file
+  /// (quotes aside) as its text has none and is not scanned.
+  func escapes(of value: LocatedJSON, text: String) -> [JSONStringOrigin.Escape] {
+    guard value.range.length != text.utf8.count + 2 else { return [] }
+    return JSONStringOrigin(quote: value.range.start, in: bytes).escapes
+  }
+
+  mutating func fail(
+    _ code: DiagnosticCode, _ at: SourceRange, _ message: String, rule: String? = nil
+  ) {
+    errors.append(
+      RuleFileError(file: path, location: at.start, ruleID: rule, code: code, message: message))
   }
 
   /// The members of an object, or nil (and an error) for anything else.
@@ -151,7 +174,9 @@ private struct StructureReader {
     -> [LocatedJSON.Member]?
   {
     guard case .object(let members) = value.kind else {
-      fail(value.range, "\(what) must be an object, not \(article(value.typeName))", rule: rule)
+      fail(
+        .ruleFileWrongType, value.range,
+        "\(what) must be an object, not \(article(value.typeName))", rule: rule)
       return nil
     }
     return members
@@ -161,7 +186,7 @@ private struct StructureReader {
   mutating func string(_ member: LocatedJSON.Member, rule: String? = nil) -> String? {
     guard case .scalar(.string(let text)) = member.value.kind else {
       fail(
-        member.value.range,
+        .ruleFileWrongType, member.value.range,
         "`\(member.key)` must be a string, not \(article(member.value.typeName))", rule: rule)
       return nil
     }
@@ -179,7 +204,7 @@ private struct StructureReader {
       case "schema_id":
         schemaID = string(member)
         if schemaID == "" {
-          fail(member.value.range, "`schema_id` must not be empty")
+          fail(.ruleFileInvalidValue, member.value.range, "`schema_id` must not be empty")
           schemaID = nil
         }
       case "expression_version":
@@ -188,7 +213,7 @@ private struct StructureReader {
           version = text
         } else {
           fail(
-            member.value.range,
+            .unsupportedVersion, member.value.range,
             "unsupported expression_version \(Value.quoted(text)) in \(path): this engine reads "
               + "versions 1.x and 2.x")
         }
@@ -201,7 +226,8 @@ private struct StructureReader {
       }
     }
     if schemaID == nil, document["schema_id"] == nil {
-      fail(document.range, "missing `schema_id` (the schema the rules apply to)")
+      fail(
+        .ruleFileMissingKey, document.range, "missing `schema_id` (the schema the rules apply to)")
     }
     if document["expression_version"] == nil {
       // Files written for the reference often carry only `contract_version` (the schema's
@@ -212,7 +238,7 @@ private struct StructureReader {
         ? " (`contract_version` versions the schema, not the expression grammar)" : ""
       warnings.append(
         RuleFileError(
-          file: path, location: document.range.start,
+          file: path, location: document.range.start, code: .missingExpressionVersion,
           message: "no `expression_version`: the expressions are read as grammar "
             + "\(EngineVersion.grammar), the current version\(hint); add "
             + "\"expression_version\": \"\(EngineVersion.grammar)\" to say so",
@@ -226,11 +252,11 @@ private struct StructureReader {
         }
       } else {
         fail(
-          constraints.range,
+          .ruleFileWrongType, constraints.range,
           "`constraints` must be an array, not \(article(constraints.typeName))")
       }
     } else {
-      fail(document.range, "missing `constraints` (an array of rules)")
+      fail(.ruleFileMissingKey, document.range, "missing `constraints` (an array of rules)")
     }
     guard errors.isEmpty, let schemaID, let version else { return nil }
     return RuleFile(
@@ -244,7 +270,7 @@ private struct StructureReader {
     guard !RuleFileLoader.annotationKeys.contains(member.key) else { return }
     let accepted = (known.union(RuleFileLoader.annotationKeys)).sorted().map { "`\($0)`" }
     fail(
-      member.keyRange,
+      .ruleFileUnknownKey, member.keyRange,
       "unknown key `\(member.key)` in \(place) (accepted: \(accepted.joined(separator: ", ")))",
       rule: rule)
   }
@@ -256,13 +282,14 @@ private struct StructureReader {
     if let idMember = value["id"] {
       ruleID = string(idMember)
       if ruleID == "" {
-        fail(idMember.value.range, "`id` must not be empty")
+        fail(.ruleFileInvalidValue, idMember.value.range, "`id` must not be empty")
         ruleID = nil
       }
     } else {
-      fail(value.range, "constraint has no `id`")
+      fail(.ruleFileMissingKey, value.range, "constraint has no `id`")
     }
-    var expression: (text: String, location: SourceLocation)?
+    var expression:
+      (text: String, location: SourceLocation, escapes: [JSONStringOrigin.Escape])?
     var severity = RuleSeverity.error
     var message: String?
     var fields: [String] = []
@@ -276,7 +303,7 @@ private struct StructureReader {
       case "id": break
       case "expression":
         if let text = string(member, rule: ruleID) {
-          expression = (text, member.value.range.start)
+          expression = (text, member.value.range.start, escapes(of: member.value, text: text))
         }
       case "severity":
         guard let text = string(member, rule: ruleID) else { break }
@@ -284,7 +311,7 @@ private struct StructureReader {
           severity = parsed
         } else {
           fail(
-            member.value.range,
+            .ruleFileInvalidValue, member.value.range,
             "unknown severity \(Value.quoted(text)) (expected `error`, `warning` or `info`)",
             rule: ruleID)
         }
@@ -305,7 +332,7 @@ private struct StructureReader {
         case "runtime-deferred": skipReason = RuleFileLoader.runtimeDeferredReason
         default:
           fail(
-            member.value.range,
+            .ruleFileInvalidValue, member.value.range,
             "unknown evaluator \(Value.quoted(text)) (expected `library` or `runtime-deferred`)",
             rule: ruleID)
         }
@@ -317,20 +344,20 @@ private struct StructureReader {
     }
     if geometryNative && skipReason == nil { skipReason = RuleFileLoader.nativeGeometryReason }
     if value["expression"] == nil {
-      fail(value.range, "constraint has no `expression`", rule: ruleID)
+      fail(.ruleFileMissingKey, value.range, "constraint has no `expression`", rule: ruleID)
     }
     guard errors.count == errorCount, let ruleID, let expression else { return nil }
     return RuleDefinition(
       id: ruleID, file: path, schemaID: schemaID, expression: expression.text,
       expressionLocation: expression.location, severity: severity, message: message,
       fields: fields, types: types, category: category, condition: condition,
-      skipReason: skipReason, location: value.range.start)
+      skipReason: skipReason, location: value.range.start, expressionEscapes: expression.escapes)
   }
 
   mutating func readFields(_ member: LocatedJSON.Member, rule: String?) -> [String] {
     guard case .array(let elements) = member.value.kind else {
       fail(
-        member.value.range,
+        .ruleFileWrongType, member.value.range,
         "`fields` must be an array of strings, not \(article(member.value.typeName))", rule: rule)
       return []
     }
@@ -340,7 +367,8 @@ private struct StructureReader {
         fields.append(text)
       } else {
         fail(
-          element.range, "`fields` must hold strings, not \(article(element.typeName))",
+          .ruleFileWrongType, element.range,
+          "`fields` must hold strings, not \(article(element.typeName))",
           rule: rule)
       }
     }
@@ -355,20 +383,22 @@ private struct StructureReader {
     for entry in entries {
       guard let path = FieldPath(parsing: entry.key) else {
         fail(
-          entry.keyRange,
+          .ruleFileInvalidValue, entry.keyRange,
           "`type_signature` key \(Value.quoted(entry.key)) is not a field path such as a.b[0].c",
           rule: rule)
         continue
       }
       guard case .scalar(.string(let declaration)) = entry.value.kind else {
         fail(
-          entry.value.range,
+          .ruleFileWrongType, entry.value.range,
           "the type of \(Value.quoted(entry.key)) must be a string such as \"bigint\", not "
             + article(entry.value.typeName), rule: rule)
         continue
       }
       guard !declaration.trimmingCharacters(in: .whitespaces).isEmpty else {
-        fail(entry.value.range, "the type of \(Value.quoted(entry.key)) is empty", rule: rule)
+        fail(
+          .ruleFileInvalidValue, entry.value.range,
+          "the type of \(Value.quoted(entry.key)) is empty", rule: rule)
         continue
       }
       types[path] = FieldType(declaration: declaration)
@@ -379,33 +409,40 @@ private struct StructureReader {
   mutating func readCondition(_ member: LocatedJSON.Member, rule: String?) -> RuleCondition? {
     guard let entries = members(member.value, of: "`condition`", rule: rule) else { return nil }
     var flag: String?
-    var override: (text: String, location: SourceLocation)?
+    var override:
+      (text: String, location: SourceLocation, escapes: [JSONStringOrigin.Escape])?
     for entry in entries {
       switch entry.key {
       case "when":
         flag = string(entry, rule: rule)
         if flag == "" {
-          fail(entry.value.range, "`when` must name a flag", rule: rule)
+          fail(.ruleFileInvalidValue, entry.value.range, "`when` must name a flag", rule: rule)
           flag = nil
         }
       case "override_text":
-        if let text = string(entry, rule: rule) { override = (text, entry.value.range.start) }
+        if let text = string(entry, rule: rule) {
+          override = (text, entry.value.range.start, escapes(of: entry.value, text: text))
+        }
       default:
         fail(
-          entry.keyRange,
+          .ruleFileUnknownKey, entry.keyRange,
           "unknown key `\(entry.key)` in `condition` (accepted: `when`, `override_text`)",
           rule: rule)
       }
     }
     if member.value["when"] == nil {
-      fail(member.value.range, "`condition` has no `when` (the flag name)", rule: rule)
+      fail(
+        .ruleFileMissingKey, member.value.range,
+        "`condition` has no `when` (the flag name)", rule: rule)
     }
     if member.value["override_text"] == nil {
-      fail(member.value.range, "`condition` has no `override_text`", rule: rule)
+      fail(
+        .ruleFileMissingKey, member.value.range, "`condition` has no `override_text`", rule: rule)
     }
     guard let flag, let override else { return nil }
     return RuleCondition(
-      flag: flag, overrideText: override.text, overrideLocation: override.location)
+      flag: flag, overrideText: override.text, overrideLocation: override.location,
+      overrideEscapes: override.escapes)
   }
 
   func article(_ typeName: String) -> String {

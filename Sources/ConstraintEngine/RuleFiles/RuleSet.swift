@@ -72,6 +72,7 @@ public struct RuleSet: Sendable {
           errors.append(
             RuleFileError(
               file: definition.file, location: definition.location, ruleID: definition.id,
+              code: .duplicateRuleID,
               message:
                 "duplicate rule id `\(definition.id)` in schema \(definition.schemaID) "
                 + "(first defined at \(first.file):\(first.location.line):"
@@ -105,8 +106,8 @@ public struct RuleSet: Sendable {
           for diagnostic in error.diagnostics {
             errors.append(
               RuleFileError(
-                file: definition.file, location: active.location, ruleID: definition.id,
-                message: diagnostic.message, diagnostic: diagnostic, expression: active.text))
+                file: definition.file, ruleID: definition.id, diagnostic: diagnostic,
+                expression: active.text, origin: definition.activeExpressionOrigin(flags: flags)))
           }
         }
       }

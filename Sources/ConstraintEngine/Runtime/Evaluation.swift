@@ -14,9 +14,9 @@ final class EvaluationFailure: Sendable {
   let isDeferred: Bool
   let diagnostic: Diagnostic
 
-  init(_ message: String, at range: SourceRange, deferred: Bool = false) {
+  init(_ code: DiagnosticCode, _ message: String, at range: SourceRange, deferred: Bool = false) {
     self.isDeferred = deferred
-    self.diagnostic = Diagnostic(.evaluate, message, at: range)
+    self.diagnostic = Diagnostic(code, message, at: range)
   }
 
   /// Of two failures, the one to report: an error wins over a deferral, else the first.
@@ -67,7 +67,7 @@ enum Logic {
     case .value(let other):
       return .failure(
         EvaluationFailure(
-          "\(role()) must be a boolean, but is \(article(other.typeName))"
+          .resultNotBoolean, "\(role()) must be a boolean, but is \(article(other.typeName))"
             + (other.isAbsent ? "" : " (\(other.shortDescription))"), at: range))
     }
   }

@@ -4,6 +4,9 @@ public struct EvaluationContextError: Error, Sendable, Hashable, CustomStringCon
 
   public init(_ message: String) { self.message = message }
 
+  /// Always ``DiagnosticCode/invalidContext``.
+  public var code: DiagnosticCode { .invalidContext }
+
   public var description: String { message }
 }
 

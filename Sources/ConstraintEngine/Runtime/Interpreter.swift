@@ -36,7 +36,7 @@ struct Interpreter {
     case .value(let other):
       return .error(
         Diagnostic(
-          .evaluate,
+          .resultNotBoolean,
           "a rule must evaluate to a boolean, but this is \(article(other.typeName))",
           at: expr.range))
     }
@@ -44,8 +44,10 @@ struct Interpreter {
 
   private func text(_ expr: Expr) -> String { SourceText.slice(source, expr.range) }
 
-  private func failure(_ message: String, at range: SourceRange) -> Evaluated {
-    .failure(EvaluationFailure(message, at: range))
+  private func failure(
+    _ code: DiagnosticCode, _ message: String, at range: SourceRange
+  ) -> Evaluated {
+    .failure(EvaluationFailure(code, message, at: range))
   }
 
   // MARK: Evaluation
@@ -54,7 +56,7 @@ struct Interpreter {
     switch expr.kind {
     case .number(let digits):
       guard let number = Number(parsing: digits) else {
-        return failure("malformed number literal `\(digits)`", at: expr.range)
+        return failure(.internalError, "malformed number literal `\(digits)`", at: expr.range)
       }
       return .value(.number(number))
     case .string(let text): return .value(.string(text))
@@ -143,6 +145,7 @@ struct Interpreter {
     case .failure(let failure):
       return .failure(
         EvaluationFailure(
+          .declaredTypeMismatch,
           "`\(path)` is declared \(type), but holds \(failure.found)", at: range))
     }
   }
@@ -154,7 +157,9 @@ struct Interpreter {
     case .success(let value): return .value(value)
     case .failure(let failure):
       let at = failure.operandIndex.map { operands[$0].range } ?? range
-      return .failure(EvaluationFailure(failure.message(operands: operands.map(text)), at: at))
+      return .failure(
+        EvaluationFailure(
+          failure.code, failure.message(operands: operands.map(text)), at: at))
     }
   }
 
@@ -206,7 +211,7 @@ struct Interpreter {
     default:
       steps += Operations.steps(op, a, b)
       if steps > limits.maximumSteps {
-        return failure(Executor.stepLimitMessage(limits), at: range)
+        return failure(.stepLimit, Executor.stepLimitMessage(limits), at: range)
       }
       return lift(
         Operations.arithmetic(op, a, b, maximumDigits: limits.maximumDigits),
@@ -222,14 +227,16 @@ struct Interpreter {
     guard case .value(let collection) = evaluated else { return evaluated }
     guard case .array(let elements) = collection else {
       let message: String
+      var code = DiagnosticCode.missingValue
       switch collection {
       case .missing: message = "missing value at `\(text(receiver))`"
       case .null: message = "null value at `\(text(receiver))`"
       default:
+        code = .typeMismatch
         message = "`.\(quantifier.rawValue)` needs an array, but `\(text(receiver))` is "
           + article(collection.typeName)
       }
-      return failure(message, at: receiver.range)
+      return failure(code, message, at: receiver.range)
     }
     var pending: EvaluationFailure?
     var count = 0
@@ -237,7 +244,7 @@ struct Interpreter {
     for element in elements {
       steps += 1
       if steps > limits.maximumSteps {
-        return failure(Executor.stepLimitMessage(limits), at: range)
+        return failure(.stepLimit, Executor.stepLimitMessage(limits), at: range)
       }
       variables.append((variable, element))
       let result = Logic.operand(evaluate(body), role: role, range: body.range)
@@ -265,12 +272,13 @@ struct Interpreter {
     _ name: String, _ arguments: [Expr], range: SourceRange
   ) -> Evaluated {
     guard let builtin = registry.lookup(name) else {
-      return failure("unknown function `\(name)`", at: range)
+      return failure(.internalError, "unknown function `\(name)`", at: range)
     }
     switch builtin.implementation {
     case .temporal(let temporal):
       guard let path = PathExpression.of(arguments[0], scope: []).flatMap(\.fieldPath) else {
-        return failure("the argument of `\(name)` must be a field path", at: arguments[0].range)
+        return failure(
+          .internalError, "the argument of `\(name)` must be a field path", at: arguments[0].range)
       }
       return Temporal.evaluate(
         temporal, path: path, type: types.declaredType(of: path), snapshot: snapshot,
@@ -279,7 +287,9 @@ struct Interpreter {
       let subject = evaluate(arguments[0])
       guard case .value(let value) = subject else { return subject }
       guard case .string(let pattern) = arguments[1].kind else {
-        return failure("the pattern of `matches` must be a string literal", at: arguments[1].range)
+        return failure(
+          .internalError, "the pattern of `matches` must be a string literal",
+          at: arguments[1].range)
       }
       return regexes.match(
         pattern: pattern, subject: value, subjectText: text(arguments[0]),
@@ -324,7 +334,7 @@ enum BuiltinCall {
     switch failure {
     case .invalidArgument(let index, let message):
       guard index >= 0, index < argumentRanges.count else {
-        return EvaluationFailure("`\(name)`: \(message)", at: range)
+        return EvaluationFailure(.builtinArgument, "`\(name)`: \(message)", at: range)
       }
       let argument = SourceText.slice(source, argumentRanges[index])
       let subject = "`\(name)` argument \(index + 1) (`\(argument)`)"
@@ -332,11 +342,12 @@ enum BuiltinCall {
       let text =
         message.hasPrefix("argument ")
         ? subject + message.dropFirst("argument".count) : subject + ": " + message
-      return EvaluationFailure(text, at: argumentRanges[index])
+      return EvaluationFailure(.builtinArgument, text, at: argumentRanges[index])
     case .failed(let message):
-      return EvaluationFailure("`\(name)`: \(message)", at: range)
+      return EvaluationFailure(.builtinFailed, "`\(name)`: \(message)", at: range)
     case .deferred(let message):
-      return EvaluationFailure("`\(name)` deferred: \(message)", at: range, deferred: true)
+      return EvaluationFailure(
+        .deferred, "`\(name)` deferred: \(message)", at: range, deferred: true)
     }
   }
 }
@@ -371,7 +382,7 @@ enum Temporal {
         let where_ = deltaOperand(now) == nil ? "`\(argumentText)`" : "`\(previousPath)`"
         return .failure(
           EvaluationFailure(
-            "`delta` needs numbers or integer strings, but \(where_) holds "
+            .typeMismatch, "`delta` needs numbers or integer strings, but \(where_) holds "
               + Operations.describeFound(bad), at: argumentRange))
       }
       return .value(.number(a - b))

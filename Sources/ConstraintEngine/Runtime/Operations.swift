@@ -347,6 +347,18 @@ enum OperationFailure: Error, Hashable {
     }
   }
 
+  /// The kind of the failure.
+  var code: DiagnosticCode {
+    switch self {
+    case .missingOperand, .nullOperand: return .missingValue
+    case .divisionByZero, .nonIntegerRemainder: return .divisionByZero
+    case .tooManyDigits: return .digitLimit
+    case .cannotCompare, .notNumbers, .notNumber, .noLength, .membershipNeedsCollection,
+      .notInteger, .notIntegerElement, .keyNotString:
+      return .typeMismatch
+    }
+  }
+
   /// Which operand the failure is about, if one.
   var operandIndex: Int? {
     switch self {

@@ -80,12 +80,14 @@ struct Checker {
       let message =
         "expression too large: it nests more than \(maximumTreeHeight) levels deep or chains "
         + "more than \(maximumChainLength) operators; split it into several rules"
-      return .failure(CompileFailure(diagnostics: [Diagnostic(.check, message, at: tooDeep)]))
+      return .failure(
+        CompileFailure(diagnostics: [Diagnostic(.expressionTooLarge, message, at: tooDeep)]))
     }
     var checker = Checker(registry: registry, types: types, source: source)
     let type = checker.check(expr)
     if type.isKnown && type != .boolean {
       checker.error(
+        .notBoolean,
         "a rule must evaluate to a boolean, but this is \(type.article)", at: expr.range)
     }
     if !checker.diagnostics.isEmpty {
@@ -124,9 +126,10 @@ struct Checker {
   }
 
   private mutating func error(
-    _ message: String, at range: SourceRange, notes: [DiagnosticNote] = []
+    _ code: DiagnosticCode, _ message: String, at range: SourceRange,
+    notes: [DiagnosticNote] = []
   ) {
-    diagnostics.append(Diagnostic(.check, message, at: range, notes: notes))
+    diagnostics.append(Diagnostic(code, message, at: range, notes: notes))
   }
 
   private func text(_ expr: Expr) -> String {
@@ -154,7 +157,9 @@ struct Checker {
     case .length(let base):
       let type = check(base)
       if type.isKnown && type != .array && type != .string {
-        error("`.length` needs an array or a string, but `\(text(base))` is \(type.article)",
+        error(
+          .operandType,
+          "`.length` needs an array or a string, but `\(text(base))` is \(type.article)",
           at: base.range)
       }
       return .number
@@ -162,7 +167,7 @@ struct Checker {
       let receiverType = check(receiver)
       if receiverType.isKnown && receiverType != .array {
         error(
-          "`.\(quantifier.rawValue)` needs an array, but `\(text(receiver))` is "
+          .operandType, "`.\(quantifier.rawValue)` needs an array, but `\(text(receiver))` is "
             + receiverType.article, at: receiver.range)
       }
       scope.append(variable)
@@ -183,7 +188,7 @@ struct Checker {
         return .boolean
       case .negate:
         if type.isKnown && type != .number {
-          error("unary `-` needs a number, but `\(text(operand))` is \(type.article)",
+          error(.operandType, "unary `-` needs a number, but `\(text(operand))` is \(type.article)",
             at: operand.range)
         }
         return .number
@@ -206,7 +211,9 @@ struct Checker {
 
   private mutating func requireBoolean(_ type: StaticType, _ expr: Expr, role: String) {
     if type.isKnown && type != .boolean {
-      error("\(role) must be a boolean, but `\(text(expr))` is \(type.article)", at: expr.range)
+      error(
+        .notBoolean, "\(role) must be a boolean, but `\(text(expr))` is \(type.article)",
+        at: expr.range)
     }
   }
 
@@ -226,6 +233,7 @@ struct Checker {
       for (type, operand) in [(left, lhs), (right, rhs)]
       where type.isKnown && type != .number && type != .string {
         error(
+          .operandType,
           "`\(op.rawValue)` orders numbers or strings, but `\(text(operand))` is \(type.article)",
           at: operand.range)
       }
@@ -233,6 +241,7 @@ struct Checker {
         checkComparison(op, lhs, left, rhs, right, operatorRange: operatorRange)
       } else if (left == .number && right == .string) || (left == .string && right == .number) {
         error(
+          .constantComparison,
           "cannot order \(left.article) and \(right.article): `\(text(lhs))` and "
             + "`\(text(rhs))` never compare", at: operatorRange,
           notes: [DiagnosticNote("values of different types are never ordered")])
@@ -244,7 +253,7 @@ struct Checker {
     case .add, .subtract, .multiply, .divide, .remainder:
       for (type, operand) in [(left, lhs), (right, rhs)] where type.isKnown && type != .number {
         error(
-          "`\(op.rawValue)` needs numbers, but `\(text(operand))` is \(type.article)",
+          .operandType, "`\(op.rawValue)` needs numbers, but `\(text(operand))` is \(type.article)",
           at: operand.range)
       }
       return .number
@@ -269,6 +278,7 @@ struct Checker {
       if case .string(let literal) = other.kind {
         if ComparisonTyping.canonicalInteger(literal) == nil {
           error(
+            .constantComparison,
             "`\(text(other))` is compared with the exact integer `\(text(integer))`, but it is "
               + "not an integer written canonically, so \(operators) could never hold as meant",
             at: other.range,
@@ -284,6 +294,7 @@ struct Checker {
         otherType == .boolean || otherType == .array || otherType == .object
       {
         error(
+          .constantComparison,
           "`\(text(integer))` is an exact integer and `\(text(other))` is \(otherType.article): "
             + "they are never equal", at: operatorRange,
           notes: [DiagnosticNote("values of different types are never equal")])
@@ -311,6 +322,7 @@ struct Checker {
           ? "that element can never match"
           : "`\(op.rawValue)` here is \(op == .equal ? "never true" : "always true")"
         error(
+          .constantComparison,
           "`\(text(call))` is never `\(text(other))`, so \(consequence)", at: other.range,
           notes: notes)
         return
@@ -325,6 +337,7 @@ struct Checker {
       asElement
       ? "the element can never be the one found" : "`\(op.rawValue)` between them is \(constant)"
     error(
+      .constantComparison,
       "`\(text(lhs))` is \(left.article) and `\(text(rhs))` is \(right.article): \(verdict)",
       at: operatorRange,
       notes: [
@@ -354,11 +367,13 @@ struct Checker {
       let isInteger = typing.isExactInteger(lhs, scope: scope)
       if isInteger || (left.isKnown && left != .string) {
         error(
+          .operandType,
           "`in` over an object looks up a key, which is a string, but `\(text(lhs))` is "
             + (isInteger ? "an exact integer" : left.article), at: lhs.range)
       }
     default:
       error(
+        .operandType,
         "`in` needs an array or an object on its right, but `\(text(rhs))` is \(right.article)",
         at: rhs.range)
     }
@@ -393,7 +408,7 @@ struct Checker {
       if let suggestion = Checker.closestName(to: name, among: registry.builtins.keys) {
         notes.append(DiagnosticNote("did you mean `\(suggestion)`?"))
       }
-      error("unknown function `\(name)`", at: nameRange, notes: notes)
+      error(.unknownFunction, "unknown function `\(name)`", at: nameRange, notes: notes)
       for argument in arguments { _ = check(argument) }
       return .any
     }
@@ -401,7 +416,7 @@ struct Checker {
     let count = arguments.count
     if count < signature.minimumArity || count > (signature.maximumArity ?? Int.max) {
       error(
-        "`\(name)` takes \(Checker.arityText(signature)), but \(count) "
+        .argumentCount, "`\(name)` takes \(Checker.arityText(signature)), but \(count) "
           + (count == 1 ? "was" : "were") + " given", at: range,
         notes: [DiagnosticNote("signature: \(Checker.signatureText(signature))")])
     }
@@ -418,17 +433,20 @@ struct Checker {
       case .stringLiteral:
         if case .string = argument.kind { break }
         error(
+          .argumentForm,
           "argument \(index + 1) of `\(name)` must be a string literal (a field name or "
             + "option written in quotes, such as 'amount_micro')", at: argument.range)
       case .regexLiteral:
         if case .string = argument.kind { break }
         error(
+          .argumentForm,
           "the pattern of `\(name)` must be a string literal: patterns are compiled once, "
             + "with the rule, never built from data", at: argument.range)
       case .path:
         guard let path = PathExpression.of(argument, scope: scope), let fieldPath = path.fieldPath
         else {
           error(
+            .argumentForm,
             "the argument of `\(name)` must be a field path of the snapshot, such as "
               + "`budget.spent_micro`", at: argument.range)
           continue

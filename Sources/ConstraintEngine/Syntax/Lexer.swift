@@ -2,7 +2,8 @@
 ///
 /// The lexer reads the UTF-8 bytes of the source and tracks byte offsets plus 1-based lines and
 /// columns (in Unicode scalars). It is lazy, so the first error in source order is the one
-/// reported, whether it is a lexical or a grammatical one. Errors use phase `.lex`.
+/// reported, whether it is a lexical or a grammatical one. Errors have lexical codes (phase
+/// `.lex`).
 public struct Lexer: Sendable {
   private let bytes: [UInt8]
   private var offset = 0
@@ -52,7 +53,8 @@ public struct Lexer: Sendable {
         advance()
         while let digit = peek(), isDigit(digit) { advance() }
         throw Diagnostic(
-          .lex, "a number needs a digit before its decimal point (write `0\(text(from: start))`)",
+          .invalidNumber,
+          "a number needs a digit before its decimal point (write `0\(text(from: start))`)",
           at: range(from: start))
       }
       return punctuation(.dot, from: start)
@@ -81,7 +83,8 @@ public struct Lexer: Sendable {
       // `1.` alone; `1.length` stays a number followed by a member access.
       advance()
       throw Diagnostic(
-        .lex, "a number needs digits after its decimal point (write `\(text(from: start))0`)",
+        .invalidNumber,
+        "a number needs digits after its decimal point (write `\(text(from: start))0`)",
         at: range(from: start))
     }
     if let byte = peek(), isIdentifierContinuation(byte) || byte == UInt8(ascii: ".") {
@@ -92,7 +95,7 @@ public struct Lexer: Sendable {
           advance()
         }
         throw Diagnostic(
-          .lex,
+          .invalidNumber,
           "invalid number `\(text(from: start))`: numbers are digits with an optional "
             + "`.digits` fraction (no sign, exponent or hex)",
           at: range(from: start))
@@ -125,7 +128,8 @@ public struct Lexer: Sendable {
       start: start,
       end: SourceLocation(offset: start.offset + 1, line: start.line, column: start.column + 1))
     throw Diagnostic(
-      .lex, "unterminated string: no closing `'` for the quote opened here", at: quote)
+      .unterminatedString, "unterminated string: no closing `'` for the quote opened here",
+      at: quote)
   }
 
   private mutating func doubleQuotedString(from start: SourceLocation) -> Diagnostic {
@@ -140,7 +144,8 @@ public struct Lexer: Sendable {
       (offset, line, column) = afterQuote
     }
     return Diagnostic(
-      .lex, "strings use single quotes (`'text'`), not double quotes", at: range(from: start))
+      .doubleQuotedString, "strings use single quotes (`'text'`), not double quotes",
+      at: range(from: start))
   }
 
   private mutating func punctuation(
@@ -161,7 +166,8 @@ public struct Lexer: Sendable {
       advance(3)
       let spelled = text(from: start)
       throw Diagnostic(
-        .lex, "`\(spelled)` is not an operator; use `\(spelled.dropLast())` (equality is "
+        .unknownOperator,
+        "`\(spelled)` is not an operator; use `\(spelled.dropLast())` (equality is "
           + "always strict)", at: range(from: start))
     }
     let twoCharacter: [(Character, Character, OperatorToken)] = [
@@ -183,10 +189,13 @@ public struct Lexer: Sendable {
     advance()
     let character = text(from: start)
     let message: String
+    var kind = DiagnosticCode.unexpectedCharacter
     switch character {
-    case "=": message = "`=` is not an operator; use `==` for equality"
-    case "&": message = "`&` is not an operator; use `&&` for logical and"
-    case "|": message = "`|` is not an operator; use `||` for logical or"
+    case "=", "&", "|":
+      kind = .unknownOperator
+      let doubled = character == "=" ? "==" : character + character
+      let meaning = ["=": "equality", "&": "logical and", "|": "logical or"][character]!
+      message = "`\(character)` is not an operator; use `\(doubled)` for \(meaning)"
     case "`": message = "unexpected character '`'; strings use single quotes (`'text'`)"
     default:
       let scalar = character.unicodeScalars.first!
@@ -202,7 +211,7 @@ public struct Lexer: Sendable {
         message = "unexpected character `\(character)` (\(code))"
       }
     }
-    throw Diagnostic(.lex, message, at: range(from: start))
+    throw Diagnostic(kind, message, at: range(from: start))
   }
 
   // MARK: - Reading

@@ -43,14 +43,15 @@ public struct ParseLimits: Sendable, Hashable {
 public enum Parser {
   /// Parses `source` into an expression tree whose nodes carry their source ranges.
   ///
-  /// - Throws: a ``Diagnostic`` with phase `.lex` or `.parse` and the exact offending range.
+  /// - Throws: a ``Diagnostic`` with a syntax code (phase `.lex` or `.parse`) and the exact
+  ///   offending range.
   public static func parse(
     _ source: String, limits: ParseLimits = .default
   ) throws(Diagnostic) -> Expr {
     let length = source.utf8.count
     if length > limits.effectiveSourceLength {
       throw Diagnostic(
-        .lex,
+        .expressionTooLong,
         "the expression is \(length) bytes long; the limit is "
           + "\(limits.effectiveSourceLength) bytes",
         at: SourceRange(at: .start))
@@ -76,7 +77,7 @@ private struct ExpressionParser {
 
   mutating func parseWhole() throws(Diagnostic) -> Expr {
     if current.kind == .endOfInput {
-      throw Diagnostic(.parse, "the expression is empty", at: current.range)
+      throw Diagnostic(.emptyExpression, "the expression is empty", at: current.range)
     }
     let expression = try parseExpression()
     if current.kind != .endOfInput { throw trailingTokenError() }
@@ -101,7 +102,7 @@ private struct ExpressionParser {
       }
       if op.isNonAssociative, let top = operators.last, top.op.isNonAssociative {
         throw Diagnostic(
-          .parse,
+          .chainedComparison,
           "comparisons do not chain: `\(op.rawValue)` cannot follow `\(top.op.rawValue)`; "
             + "combine them with `&&` or add parentheses",
           at: current.range)
@@ -172,7 +173,7 @@ private struct ExpressionParser {
     case .keyword(let keyword): name = keyword.rawValue
     default:
       throw Diagnostic(
-        .parse, "expected a field name after `.`, found \(current.kind.displayName)",
+        .expectedFieldName, "expected a field name after `.`, found \(current.kind.displayName)",
         at: current.range, notes: [DiagnosticNote("the `.` is here", range: dot.range)])
     }
     let nameToken = current
@@ -181,7 +182,7 @@ private struct ExpressionParser {
     if name == "length" {
       if calls {
         throw Diagnostic(
-          .parse, "`.length` is a property, not a method: write `.length` without `()`",
+          .lengthCalled, "`.length` is a property, not a method: write `.length` without `()`",
           at: nameToken.range)
       }
       return Expr(.length(base), range: base.range.union(nameToken.range))
@@ -193,7 +194,7 @@ private struct ExpressionParser {
     }
     guard let quantifier = Quantifier(rawValue: name) else {
       throw Diagnostic(
-        .parse,
+        .unknownMethod,
         "`.\(name)(…)` is not a method; the only methods are the quantifiers `.every`, `.some`, "
           + "`.none` and `.count` (builtins are called as `\(name)(…)`)",
         at: nameToken.range)
@@ -217,7 +218,7 @@ private struct ExpressionParser {
           current.kind.displayName
         }
       throw Diagnostic(
-        .parse,
+        .malformedQuantifier,
         "expected a variable name in `.\(quantifier.rawValue)(x => …)`, found \(found)",
         at: current.range)
     }
@@ -225,7 +226,7 @@ private struct ExpressionParser {
     try advance()
     guard current.isOperator(.implies) else {
       throw Diagnostic(
-        .parse,
+        .malformedQuantifier,
         "expected `=>` after `\(variable)` (write `.\(quantifier.rawValue)(\(variable) => …)`),"
           + " found \(current.kind.displayName)",
         at: current.range)
@@ -244,13 +245,13 @@ private struct ExpressionParser {
     try advance()
     guard case .number(let digits) = current.kind, !digits.contains(".") else {
       throw Diagnostic(
-        .parse,
+        .invalidIndex,
         "an index must be a non-negative integer literal such as `[0]`, found "
           + current.kind.displayName,
         at: current.range)
     }
     guard let index = Int(digits) else {
-      throw Diagnostic(.parse, "the index `\(digits)` is too large", at: current.range)
+      throw Diagnostic(.invalidIndex, "the index `\(digits)` is too large", at: current.range)
     }
     try advance()
     let closer = try expectCloser(.rightBracket, opener: opener, after: "the index")
@@ -341,7 +342,7 @@ private struct ExpressionParser {
         try advance()
         if current.isPunctuation(closing) {
           throw Diagnostic(
-            .parse,
+            .trailingComma,
             "trailing `,`: expected another \(itemName) before `\(closing.rawValue)`",
             at: comma.range)
         }
@@ -363,7 +364,7 @@ private struct ExpressionParser {
   private mutating func enterNesting(at range: SourceRange) throws(Diagnostic) {
     if depth >= maximumDepth {
       throw Diagnostic(
-        .parse,
+        .nestingTooDeep,
         "nesting too deep: the expression nests more than \(maximumDepth) levels "
           + "(parentheses, arrays, calls, prefix operators and quantifiers each add one)",
         at: range)
@@ -380,7 +381,7 @@ private struct ExpressionParser {
         current.kind == .endOfInput
         ? "the expression ends" : "found \(current.kind.displayName)"
       throw Diagnostic(
-        .parse,
+        .unclosedDelimiter,
         "expected \(alternative)`\(closing.rawValue)` after \(what) to close "
           + "`\(closing.opener)`, but \(found)",
         at: current.range,
@@ -395,32 +396,34 @@ private struct ExpressionParser {
     if current.kind == .endOfInput {
       let after = previous.map { " after \($0.kind.displayName)" } ?? ""
       return Diagnostic(
-        .parse, "the expression ends too early: expected an operand\(after)", at: current.range)
+        .expectedOperand, "the expression ends too early: expected an operand\(after)",
+        at: current.range)
     }
     var message = "expected an expression, found \(current.kind.displayName)"
     if current.binaryOperator != nil, previous == nil {
       message += " (an operator needs an operand on its left)"
     }
-    return Diagnostic(.parse, message, at: current.range)
+    return Diagnostic(.expectedOperand, message, at: current.range)
   }
 
   private func trailingTokenError() -> Diagnostic {
     let name = current.kind.displayName
     switch current.kind {
     case .punctuation(.rightParen), .punctuation(.rightBracket):
-      return Diagnostic(.parse, "unexpected \(name): nothing is open to close", at: current.range)
+      return Diagnostic(
+        .unexpectedToken, "unexpected \(name): nothing is open to close", at: current.range)
     case .identifier("and"), .identifier("or"), .identifier("not"):
       let replacement = ["and": "&&", "or": "||", "not": "!"]
       guard case .identifier(let word) = current.kind else { break }
       return Diagnostic(
-        .parse,
+        .unexpectedToken,
         "unexpected \(name) after the end of the expression; use `\(replacement[word]!)`",
         at: current.range)
     default:
       break
     }
     return Diagnostic(
-      .parse, "unexpected \(name) after the end of the expression", at: current.range)
+      .unexpectedToken, "unexpected \(name) after the end of the expression", at: current.range)
   }
 }
 
