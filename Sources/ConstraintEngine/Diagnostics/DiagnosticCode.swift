@@ -25,6 +25,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable,
   case unclosedDelimiter = "CE1110"
   case expectedOperand = "CE1111"
   case unexpectedToken = "CE1112"
+  case canonicalFormTooLong = "CE1113"
 
   // Static checks.
   case notBoolean = "CE2001"
@@ -102,6 +103,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable,
     case .unknownOperator: return "an operator that the language does not have"
     case .unexpectedCharacter: return "a character that starts no token"
     case .expressionTooLong: return "the expression text is longer than the limit"
+    case .canonicalFormTooLong: return "the canonical form would be longer than the limit"
     case .emptyExpression: return "the expression is empty"
     case .chainedComparison: return "comparisons are chained without `&&`"
     case .expectedFieldName: return "no field name after `.`"

@@ -33,7 +33,7 @@ public enum Printer {
     let length = printed.utf8.count
     if length > limits.effectiveSourceLength {
       throw Diagnostic(
-        .parse,
+        .canonicalFormTooLong,
         "the canonical form is \(length) bytes long, over the limit of "
           + "\(limits.effectiveSourceLength) bytes: it would not read back",
         at: SourceRange(at: .start),
