@@ -28,7 +28,7 @@ enum BigintBuiltins {
     Builtin(
       BuiltinSignature(
         "bigint_sum", [.value, .stringLiteral], optional: 1, result: .bigint, family: family),
-      .function(sum), fastForm: .bigintSum),
+      .function(sum), fastForm: .bigintSum, cost: .sum),
   ]
 
   /// A comparison builtin: whether `relation` holds between its two integer arguments.

@@ -188,6 +188,8 @@ public struct Builtin: Sendable {
   /// For a standard builtin returning one of a few fixed strings (`type_of`): those strings.
   /// Comparing its result with any other string literal is a compile error.
   let stringResults: [String]?
+  /// How a call is charged to the step limit (``Metering/call(_:_:within:)``).
+  let cost: BuiltinCost
 
   public init(_ signature: BuiltinSignature, _ implementation: BuiltinImplementation) {
     self.init(signature, implementation, fastForm: nil)
@@ -196,13 +198,14 @@ public struct Builtin: Sendable {
   init(
     _ signature: BuiltinSignature, _ implementation: BuiltinImplementation,
     fastForm: FastBuiltin? = nil, operatorForm: OperatorForm? = nil,
-    stringResults: [String]? = nil
+    stringResults: [String]? = nil, cost: BuiltinCost = .argumentData
   ) {
     self.signature = signature
     self.implementation = implementation
     self.fastForm = fastForm
     self.operatorForm = operatorForm
     self.stringResults = stringResults
+    self.cost = cost
   }
 
   public var name: String { signature.name }

@@ -20,7 +20,7 @@ enum CoreBuiltins {
             index: 0,
             message: "len needs an array, a string or an object, got \(describe(arguments[0]))")
         }
-      }),
+      }, cost: .constant),
     Builtin(
       BuiltinSignature("type_of", [.value], result: .string, family: family),
       .function { arguments, _ throws(BuiltinFailure) in
@@ -29,7 +29,8 @@ enum CoreBuiltins {
         default: return .string(arguments[0].typeName)
         }
       },
-      stringResults: ["undefined", "null", "boolean", "number", "string", "array", "object"]),
+      stringResults: ["undefined", "null", "boolean", "number", "string", "array", "object"],
+      cost: .constant),
     Builtin(
       BuiltinSignature("is_bigint_coercible", [.value], result: .boolean, family: family),
       .function { arguments, _ throws(BuiltinFailure) in

@@ -181,7 +181,7 @@ struct NodeBuilder {
     -> Node
   {
     let builtin = options.registry.lookup(name)!
-    let site = Site(range, operands: arguments.map(\.range), name: name)
+    let site = Site(range, operands: arguments.map(\.range), name: name, cost: builtin.cost)
     switch builtin.implementation {
     case .temporal(let temporal):
       let path = PathExpression.of(arguments[0], scope: []).flatMap(\.fieldPath)!

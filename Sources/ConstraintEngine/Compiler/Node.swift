@@ -89,11 +89,17 @@ final class Site: Sendable {
   let range: SourceRange
   let operands: [SourceRange]
   let name: String
+  /// A builtin call's charge to the step limit (``Metering/call(_:_:within:)``).
+  let cost: BuiltinCost
 
-  init(_ range: SourceRange, operands: [SourceRange] = [], name: String = "") {
+  init(
+    _ range: SourceRange, operands: [SourceRange] = [], name: String = "",
+    cost: BuiltinCost = .argumentData
+  ) {
     self.range = range
     self.operands = operands
     self.name = name
+    self.cost = cost
   }
 }
 

@@ -157,8 +157,21 @@ struct Executor {
 
   /// The error when an evaluation takes more than ``EvaluationLimits/maximumSteps`` steps.
   static func stepLimitMessage(_ limits: EvaluationLimits) -> String {
-    "evaluation step limit exceeded (\(limits.maximumSteps) steps: quantifier steps, and "
-      + "arithmetic on numbers beyond 64 bits)"
+    "evaluation step limit exceeded (\(limits.maximumSteps) steps: quantifier steps, "
+      + "arithmetic on numbers beyond 64 bits, and the data operations visit: a step per "
+      + "element and per 64 bytes)"
+  }
+
+  /// The steps left before the limit.
+  private var remainingSteps: Int { limits.maximumSteps &- steps }
+
+  /// Charges `cost` steps (``Metering``): the step-limit failure at `range` once past the
+  /// limit, nil otherwise.
+  @inline(__always)
+  private mutating func charge(_ cost: Int, at range: SourceRange) -> Evaluated? {
+    steps &+= cost
+    guard steps > limits.maximumSteps else { return nil }
+    return .failure(EvaluationFailure(Executor.stepLimitMessage(limits), at: range))
   }
 
   private func failure(
@@ -240,16 +253,21 @@ struct Executor {
         }
       }
       return call(function, BuiltinArguments(values), site)
-    case .temporal(let temporal, let access, _):
-      return Temporal.evaluate(
+    case .temporal(let temporal, let access, let site):
+      var cost = 0
+      let result = Temporal.evaluate(
         temporal, path: access.path, type: access.type, snapshot: snapshot,
-        argumentRange: access.range, argumentText: SourceText.slice(source, access.range))
+        argumentRange: access.range, argumentText: SourceText.slice(source, access.range),
+        cost: &cost, budget: remainingSteps)
+      return charge(cost, at: site.range) ?? result
     case .matches(let subject, let regex, let site):
       let evaluated = evaluate(subject)
       guard case .value(let value) = evaluated else { return evaluated }
-      return RegexCache.match(
+      var cost = 0
+      let result = RegexCache.match(
         regex, subject: value, subjectText: SourceText.slice(source, site.operands[0]),
-        subjectRange: site.operands[0], callRange: site.range)
+        subjectRange: site.operands[0], callRange: site.range, cost: &cost)
+      return charge(cost, at: site.range) ?? result
     }
   }
 
@@ -287,12 +305,20 @@ struct Executor {
       switch link.op {
       case .equal, .notEqual:
         let wanted = link.op == .equal
-        guard integers else { return .value(.bool(Operations.equals(a, b) == wanted)) }
+        guard integers else {
+          if let limit = charge(Metering.equality(a, b, within: remainingSteps), at: site.range) {
+            return limit
+          }
+          return .value(.bool(Operations.equals(a, b) == wanted))
+        }
+        if let limit = charge(Metering.integerComparison(a, b), at: site.range) { return limit }
         switch Operations.integerEquals(a, b) {
         case .success(let flag): return .value(.bool(flag == wanted))
         case .failure(let error): return failure(error, site)
         }
       case .less, .lessEqual, .greater, .greaterEqual:
+        let cost = integers ? Metering.integerComparison(a, b) : Metering.order(a, b)
+        if let limit = charge(cost, at: site.range) { return limit }
         let result =
           integers ? Operations.integerOrder(link.op, a, b) : Operations.order(link.op, a, b)
         switch result {
@@ -300,6 +326,8 @@ struct Executor {
         case .failure(let error): return failure(error, site)
         }
       case .in:
+        let cost = Metering.membership(a, b, integers: integers, within: remainingSteps)
+        if let limit = charge(cost, at: site.range) { return limit }
         let result =
           integers ? Operations.integerMembership(a, b) : Operations.membership(a, b)
         switch result {
@@ -321,15 +349,18 @@ struct Executor {
     }
   }
 
-  private func read(_ access: FieldAccess) -> Evaluated {
+  private mutating func read(_ access: FieldAccess) -> Evaluated {
     let value = access.resolve(in: snapshot)
     guard let type = access.type else { return .value(value) }
+    if let limit = charge(Metering.coercion(value, to: type), at: access.range) { return limit }
     return Interpreter.applyDeclaredType(type, value, path: access.path, range: access.range)
   }
 
-  private func call(_ function: BuiltinFunction, _ arguments: BuiltinArguments, _ site: Site)
-    -> Evaluated
-  {
+  private mutating func call(
+    _ function: BuiltinFunction, _ arguments: BuiltinArguments, _ site: Site
+  ) -> Evaluated {
+    let cost = Metering.call(site.cost, arguments, within: remainingSteps)
+    if let limit = charge(cost, at: site.range) { return limit }
     do {
       return .value(try function(arguments, context))
     } catch let failure {

@@ -11,7 +11,7 @@ final class RegexCache: Sendable {
   /// pattern up by its text.
   func match(
     pattern: String, subject: Value, subjectText: String, subjectRange: SourceRange,
-    patternRange: SourceRange, callRange: SourceRange
+    patternRange: SourceRange, callRange: SourceRange, cost: inout Int
   ) -> Evaluated {
     guard let regex = compiled[pattern] else {
       return .failure(
@@ -20,13 +20,14 @@ final class RegexCache: Sendable {
     }
     return RegexCache.match(
       regex, subject: subject, subjectText: subjectText, subjectRange: subjectRange,
-      callRange: callRange)
+      callRange: callRange, cost: &cost)
   }
 
-  /// Matches a subject value: it must be a string; hitting a match limit is an error.
+  /// Matches a subject value: it must be a string; hitting a match limit is an error. `cost`
+  /// is increased by the steps the match took (``CompiledRegex/matches(_:work:)``).
   static func match(
     _ regex: CompiledRegex, subject: Value, subjectText: String, subjectRange: SourceRange,
-    callRange: SourceRange
+    callRange: SourceRange, cost: inout Int
   ) -> Evaluated {
     guard case .string(let text) = subject else {
       let message: String
@@ -42,7 +43,7 @@ final class RegexCache: Sendable {
       return .failure(EvaluationFailure(code, message, at: subjectRange))
     }
     do {
-      return .value(.bool(try regex.matches(text)))
+      return .value(.bool(try regex.matches(text, work: &cost)))
     } catch {
       return .failure(EvaluationFailure(error.code, error.message, at: callRange))
     }

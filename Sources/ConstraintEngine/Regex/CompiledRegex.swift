@@ -29,6 +29,9 @@ public final class CompiledRegex: @unchecked Sendable {
 
   private let code: OpaquePointer
   private let matchContext: OpaquePointer
+  /// For an anchored pattern: `matchContext` with the match limit lowered to
+  /// ``quickMatchLimit``, tried first (nil for an unanchored pattern, whose search is counted).
+  private let quickMatchContext: OpaquePointer?
 
   /// Options for `pcre2_compile`; see the type's documentation for the reasons.
   static let compileOptions = UInt32(PCRE2_UTF) | UInt32(PCRE2_DOLLAR_ENDONLY)
@@ -111,6 +114,17 @@ public final class CompiledRegex: @unchecked Sendable {
       pcre2_jit_stack_assign_8(
         matchContext, regexJITStackCallback, UnsafeMutableRawPointer(bitPattern: Int(stackKiB)))
     }
+    var quickMatchContext: OpaquePointer?
+    if anchored, limits.matchLimit > Self.quickMatchLimit {
+      guard let quick = pcre2_match_context_copy_8(matchContext) else {
+        pcre2_match_context_free_8(matchContext)
+        pcre2_code_free_8(code)
+        throw RegexCompileError(message: "out of memory", pattern: pattern, utf8Offset: 0)
+      }
+      pcre2_set_match_limit_8(quick, Self.quickMatchLimit)
+      quickMatchContext = quick
+    }
+    self.quickMatchContext = quickMatchContext
     self.pattern = pattern
     self.limits = limits
     self.code = code
@@ -120,6 +134,7 @@ public final class CompiledRegex: @unchecked Sendable {
   }
 
   deinit {
+    if let quickMatchContext { pcre2_match_context_free_8(quickMatchContext) }
     pcre2_match_context_free_8(matchContext)
     pcre2_code_free_8(code)
   }
@@ -128,27 +143,74 @@ public final class CompiledRegex: @unchecked Sendable {
   ///
   /// - Throws: ``RegexMatchError`` when a limit is reached or PCRE2 fails; never `false` then.
   public func matches(_ subject: String) throws(RegexMatchError) -> Bool {
+    var work = 0
+    return try matches(subject, work: &work)
+  }
+
+  /// ``matches(_:)``, adding to `work` the evaluation steps the match took (see `Metering`):
+  /// a step per 64 subject bytes; for an unanchored pattern, a step per
+  /// ``searchItemsPerStep`` pattern items its search ran; for an anchored one,
+  /// ``retrySteps`` when it needed more than ``quickMatchLimit`` backtracking steps (it is
+  /// then matched again under the full limits). A rule repeating an expensive match in a
+  /// quantifier so meets the evaluation step limit.
+  func matches(_ subject: String, work: inout Int) throws(RegexMatchError) -> Bool {
+    work += Metering.match(subjectBytes: subject.utf8.count)
+    if let quickMatchContext {
+      let status = match(subject, context: quickMatchContext, work: &work)
+      switch status {
+      case 0...: return true
+      case PCRE2_ERROR_NOMATCH: return false
+      default: break  // a limit, or no memory: try again under the full limits
+      }
+      work += retrySteps
+    }
+    return try Self.result(match(subject, context: matchContext, work: &work))
+  }
+
+  /// The match limit of an anchored pattern's first attempt: far above what format checks
+  /// take, far below ``RegexLimits/defaultMatchLimit``.
+  static let quickMatchLimit: UInt32 = 1_000
+  /// Pattern items of an unanchored search charged as one evaluation step.
+  static let searchItemsPerStep = 16
+  /// The steps an anchored match costs when it needs more than ``quickMatchLimit``
+  /// backtracking steps: one per 64 of its match limit (1,562 by default; one such match takes
+  /// up to ~0.2 ms).
+  var retrySteps: Int { Int(limits.matchLimit) / 64 }
+
+  /// The status of one match of `subject` under `context`; an unanchored search adds its
+  /// counted items to `work`.
+  private func match(_ subject: String, context: OpaquePointer, work: inout Int) -> Int32 {
     guard let scratch = RegexThreadCache.currentScratch,
       let matchData = isJITCompiled
         ? scratch.pointee.jitMatchData
         : RegexThreadCache.interpreterMatchData(
           heapLimitKiB: limits.heapLimitKiB, scratch: scratch)
     else {
-      throw .other(
-        code: PCRE2_ERROR_NOMEMORY, message: RegexEngine.errorMessage(PCRE2_ERROR_NOMEMORY))
+      return PCRE2_ERROR_NOMEMORY
     }
+    var budget = 0
     let status = withUTF8Bytes(of: subject) { bytes in
       if countsSteps {
-        scratch.pointee.stepsRemaining = Self.stepBudget(limits: limits, subjectLength: bytes.count)
+        budget = Self.stepBudget(limits: limits, subjectLength: bytes.count)
+        scratch.pointee.stepsRemaining = budget
       }
       if isJITCompiled {
         return pcre2_jit_match_8(
-          code, bytes.baseAddress, bytes.count, 0, 0, matchData, matchContext)
+          code, bytes.baseAddress, bytes.count, 0, 0, matchData, context)
       }
       return pcre2_match_8(
         code, bytes.baseAddress, bytes.count, 0, UInt32(PCRE2_NO_UTF_CHECK), matchData,
-        matchContext)
+        context)
     }
+    if countsSteps {
+      let used = budget - max(scratch.pointee.stepsRemaining, 0)
+      work += used / Self.searchItemsPerStep
+    }
+    return status
+  }
+
+  /// A match status as the match's result or its error.
+  private static func result(_ status: Int32) throws(RegexMatchError) -> Bool {
     switch status {
     case 0...: return true  // 0: matched, but more captures than the one-pair match data holds
     case PCRE2_ERROR_NOMATCH: return false

@@ -9,8 +9,10 @@ struct FastEvaluator {
   private let root: UnsafePointer<Value>
   private let variables: UnsafeMutablePointer<UnsafePointer<Value>>
   private var level = 0
-  private var steps = 0
-  private let maximumSteps: Int
+  /// The steps left before the step limit: quantifier steps and the data work ``Metering``
+  /// charges, as the general path counts them. Below zero, the fast path gives up (so the
+  /// general path reports the limit).
+  private var remainingSteps: Int
 
   /// Decides `fastPath` for `snapshot`, or nil where the general path must decide.
   static func decide(
@@ -35,7 +37,7 @@ struct FastEvaluator {
   ) {
     self.root = root
     self.variables = variables
-    self.maximumSteps = maximumSteps
+    self.remainingSteps = maximumSteps
   }
 
   mutating func decide(_ condition: FastCondition) -> Bool? {
@@ -61,6 +63,10 @@ struct FastEvaluator {
       return decide(operand.pointee).map { !$0 }
     case .equal(let a, let b, let negated):
       guard let x = scalar(a), let y = scalar(b) else { return nil }
+      if case .string(let p) = x, case .string(let q) = y {
+        remainingSteps &-= Metering.stringEquality(p, q)
+        if remainingSteps < 0 { return nil }
+      }
       return Self.equal(x, y) != negated
     case .isNull(let read, let negated):
       guard let base = base(of: read) else { return nil }
@@ -83,7 +89,10 @@ struct FastEvaluator {
       guard let x = scalar(a), let y = scalar(b) else { return nil }
       switch (x, y) {
       case (.int(let p), .int(let q)): return relation.holds(p, q)
-      case (.string(let p), .string(let q)): return relation.holds(Value.compareScalars(p, q))
+      case (.string(let p), .string(let q)):
+        remainingSteps &-= Metering.stringOrder(p, q)
+        if remainingSteps < 0 { return nil }
+        return relation.holds(Value.compareScalars(p, q))
       default: return nil
       }
     case .bigint(let relation, let a, let b):
@@ -93,7 +102,10 @@ struct FastEvaluator {
       return quantify(quantifier, receiver, body)
     case .matches(let subject, let regex):
       guard case .string(let text) = scalar(subject) else { return nil }
-      return regex._withUnsafeGuaranteedRef { try? $0.matches(text) }
+      var work = 0
+      let matched = regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
+      remainingSteps &-= work
+      return remainingSteps < 0 ? nil : matched
     case .truth(let operand):
       guard case .bool(let flag) = scalar(operand) else { return nil }
       return flag
@@ -118,7 +130,7 @@ struct FastEvaluator {
     let value = Self.resolve(origin, leaf.read)
     switch leaf.kind {
     case .compare:
-      return Self.compare(value, leaf.read.admits, leaf.comparison!)
+      return Self.compare(value, leaf.read.admits, leaf.comparison!, &remainingSteps)
     case .bigint:
       guard let value else { return nil }
       guard let second = leaf.secondRead else {
@@ -229,7 +241,7 @@ struct FastEvaluator {
       }
     case .bigintSum(let read, let key):
       guard let base = base(of: read) else { return nil }
-      return Self.sum(Self.resolve(base, read), key: key).map(FastScalar.int)
+      return Self.sum(Self.resolve(base, read), key: key, &remainingSteps).map(FastScalar.int)
     case .previous(let previousRoot, let current, let earlier):
       if Self.isAbsent(Self.resolve(root, previousRoot)) { return .absent }
       // The general path checks the current value's declared type first.
@@ -263,10 +275,11 @@ struct FastEvaluator {
   /// A path's value (nil: the path does not resolve) compared with a constant, in place; nil
   /// where the general path must decide (an ordering on an absent value or across types, a
   /// value its declared type does not let through, numbers the fast path does not hold).
+  /// Comparing strings draws on `remainingSteps` as ``Metering`` charges (nil below zero).
   @inline(never)
   private static func compare(
     _ value: UnsafePointer<Value>?, _ admits: FastPathRead.Admits,
-    _ comparison: UnsafePointer<FastComparison>
+    _ comparison: UnsafePointer<FastComparison>, _ remainingSteps: inout Int
   ) -> Bool? {
     guard let value else { return absentCompared(comparison.pointee) }
     switch value.pointee {
@@ -290,10 +303,15 @@ struct FastEvaluator {
         switch comparison.pointee {
         case .equal(.string(let constant), let negated):
           // Most unequal strings differ in length, known without reading them.
-          if text.utf8.count != constant.utf8.count { return negated }
+          let count = text.utf8.count
+          if count != constant.utf8.count { return negated }
+          remainingSteps &-= Metering.bytes(count)
+          if remainingSteps < 0 { return nil }
           return Value.scalarsEqual(text, constant) != negated
         case .equal(_, let negated): return negated
         case .order(let relation, .string(let constant)):
+          remainingSteps &-= Metering.stringOrder(text, constant)
+          if remainingSteps < 0 { return nil }
           return relation.holds(Value.compareScalars(text, constant))
         case .order: return nil
         }
@@ -529,12 +547,22 @@ struct FastEvaluator {
   }
 
   /// `bigint_sum` over the array at `pointer` (of each element's `key` when given), skipping
-  /// absent items; nil on anything else.
-  private static func sum(_ pointer: UnsafePointer<Value>?, key: FastPathRead?) -> Int? {
+  /// absent items; nil on anything else. Draws on `remainingSteps` as
+  /// ``Metering/sum(_:field:within:)`` charges (a step per element and per member of an
+  /// object the key is looked up in; the digit strings it reads are too short to cost).
+  private static func sum(
+    _ pointer: UnsafePointer<Value>?, key: FastPathRead?, _ remainingSteps: inout Int
+  ) -> Int? {
     guard let pointer, let elements = elements(of: pointer) else { return nil }
+    remainingSteps &-= elements.count
+    if remainingSteps < 0 { return nil }
     var total = 0
     for index in elements.indices {
       let element = elements.baseAddress! + index
+      if key != nil, let members = entries(of: element) {
+        remainingSteps &-= members.count
+        if remainingSteps < 0 { return nil }
+      }
       let item: UnsafePointer<Value>? = key == nil ? element : resolve(element, key!)
       // An element without the key (or not an object) has nothing to add.
       guard let item, !isAbsent(item) else { continue }
@@ -560,8 +588,8 @@ struct FastEvaluator {
     var leafBody: (leaves: UnsafeBufferPointer<FastLeaf>, decisive: Bool)?
     if case .leaves(let leaves, let decisive) = body.pointee { leafBody = (leaves, decisive) }
     for index in elements.indices {
-      steps += 1
-      if steps > maximumSteps { return nil }
+      remainingSteps &-= 1
+      if remainingSteps < 0 { return nil }
       variables[slot] = elements.baseAddress! + index
       let decided =
         if let leafBody {

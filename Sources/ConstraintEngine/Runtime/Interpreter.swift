@@ -50,6 +50,17 @@ struct Interpreter {
     .failure(EvaluationFailure(code, message, at: range))
   }
 
+  /// The steps left before the limit.
+  private var remainingSteps: Int { limits.maximumSteps &- steps }
+
+  /// Charges `cost` steps (``Metering``): the step-limit failure at `range` once past the
+  /// limit, nil otherwise.
+  private mutating func charge(_ cost: Int, at range: SourceRange) -> Evaluated? {
+    steps &+= cost
+    guard steps > limits.maximumSteps else { return nil }
+    return failure(Executor.stepLimitMessage(limits), at: range)
+  }
+
   // MARK: Evaluation
 
   mutating func evaluate(_ expr: Expr) -> Evaluated {
@@ -123,7 +134,7 @@ struct Interpreter {
   }
 
   /// Reads a path from the snapshot (applying its declared type) or from a variable.
-  private func read(_ path: PathExpression, range: SourceRange) -> Evaluated {
+  private mutating func read(_ path: PathExpression, range: SourceRange) -> Evaluated {
     switch path.root {
     case .variable(let name):
       let bound = variables.last { $0.name == name }!.value
@@ -131,8 +142,11 @@ struct Interpreter {
     case .snapshot:
       let fieldPath = FieldPath(path.components)
       let value = fieldPath.resolve(in: snapshot)
-      return Interpreter.applyDeclaredType(types.declaredType(of: fieldPath), value,
-        path: fieldPath, range: range)
+      let type = types.declaredType(of: fieldPath)
+      if let type, let limit = charge(Metering.coercion(value, to: type), at: range) {
+        return limit
+      }
+      return Interpreter.applyDeclaredType(type, value, path: fieldPath, range: range)
     }
   }
 
@@ -198,14 +212,24 @@ struct Interpreter {
     switch op {
     case .equal, .notEqual:
       let wanted = op == .equal
-      guard integers else { return .value(.bool(Operations.equals(a, b) == wanted)) }
+      guard integers else {
+        if let limit = charge(Metering.equality(a, b, within: remainingSteps), at: range) {
+          return limit
+        }
+        return .value(.bool(Operations.equals(a, b) == wanted))
+      }
+      if let limit = charge(Metering.integerComparison(a, b), at: range) { return limit }
       return lift(
         Operations.integerEquals(a, b).map { .bool($0 == wanted) }, operands: [lhs, rhs],
         range: range)
     case .less, .lessEqual, .greater, .greaterEqual:
+      let cost = integers ? Metering.integerComparison(a, b) : Metering.order(a, b)
+      if let limit = charge(cost, at: range) { return limit }
       let result = integers ? Operations.integerOrder(op, a, b) : Operations.order(op, a, b)
       return lift(result.map(Value.bool), operands: [lhs, rhs], range: range)
     case .in:
+      let cost = Metering.membership(a, b, integers: integers, within: remainingSteps)
+      if let limit = charge(cost, at: range) { return limit }
       let result = integers ? Operations.integerMembership(a, b) : Operations.membership(a, b)
       return lift(result.map(Value.bool), operands: [lhs, rhs], range: range)
     default:
@@ -280,9 +304,12 @@ struct Interpreter {
         return failure(
           .internalError, "the argument of `\(name)` must be a field path", at: arguments[0].range)
       }
-      return Temporal.evaluate(
+      var cost = 0
+      let result = Temporal.evaluate(
         temporal, path: path, type: types.declaredType(of: path), snapshot: snapshot,
-        argumentRange: arguments[0].range, argumentText: text(arguments[0]))
+        argumentRange: arguments[0].range, argumentText: text(arguments[0]), cost: &cost,
+        budget: remainingSteps)
+      return charge(cost, at: range) ?? result
     case .regexMatch:
       let subject = evaluate(arguments[0])
       guard case .value(let value) = subject else { return subject }
@@ -291,9 +318,12 @@ struct Interpreter {
           .internalError, "the pattern of `matches` must be a string literal",
           at: arguments[1].range)
       }
-      return regexes.match(
+      var cost = 0
+      let result = regexes.match(
         pattern: pattern, subject: value, subjectText: text(arguments[0]),
-        subjectRange: arguments[0].range, patternRange: arguments[1].range, callRange: range)
+        subjectRange: arguments[0].range, patternRange: arguments[1].range, callRange: range,
+        cost: &cost)
+      return charge(cost, at: range) ?? result
     case .function(let function):
       if builtin.operatorForm == .equality, arguments.count == 2 {
         return applyBinary(.equal, evaluate(arguments[0]), arguments[0], arguments[1], range: range)
@@ -306,8 +336,11 @@ struct Interpreter {
         case .failure(let failure): return .failure(failure)
         }
       }
+      let callArguments = BuiltinArguments(values)
+      let cost = Metering.call(builtin.cost, callArguments, within: remainingSteps)
+      if let limit = charge(cost, at: range) { return limit }
       do {
-        return .value(try function(BuiltinArguments(values), context))
+        return .value(try function(callArguments, context))
       } catch let failure {
         return .failure(
           BuiltinCall.failure(failure, name: name, arguments: arguments, source: source,
@@ -354,9 +387,11 @@ enum BuiltinCall {
 
 /// `changed`, `previous` and `delta` over a path and the same path under `_previous`.
 enum Temporal {
+  /// `cost` is increased by the steps the evaluation took (``Metering``: reading under the
+  /// declared type, comparing for `changed`), counting at most `budget + 1`.
   static func evaluate(
     _ temporal: TemporalBuiltin, path: FieldPath, type: FieldType?, snapshot: Value,
-    argumentRange: SourceRange, argumentText: String
+    argumentRange: SourceRange, argumentText: String, cost: inout Int, budget: Int
   ) -> Evaluated {
     let previousRoot = snapshot[FieldPath.previousKey]
     if previousRoot.isAbsent {
@@ -366,15 +401,21 @@ enum Temporal {
       case .delta: return .value(.number(.small(0)))
       }
     }
-    let current = Interpreter.applyDeclaredType(
-      type, path.resolve(in: snapshot), path: path, range: argumentRange)
+    let nowRead = path.resolve(in: snapshot)
+    if let type { cost += Metering.coercion(nowRead, to: type) }
+    let current = Interpreter.applyDeclaredType(type, nowRead, path: path, range: argumentRange)
     guard case .value(let now) = current else { return current }
     let previousPath = path.underPrevious
+    let beforeRead = path.resolve(in: previousRoot)
+    if let type { cost += Metering.coercion(beforeRead, to: type) }
     let earlier = Interpreter.applyDeclaredType(
-      type, path.resolve(in: previousRoot), path: previousPath, range: argumentRange)
+      type, beforeRead, path: previousPath, range: argumentRange)
     guard case .value(let before) = earlier else { return earlier }
     switch temporal {
-    case .changed: return .value(.bool(!Operations.equals(now, before)))
+    case .changed:
+      cost += Metering.equality(now, before, within: budget - cost)
+      if cost > budget { return .false }  // the caller reports the step limit
+      return .value(.bool(!Operations.equals(now, before)))
     case .previous: return .value(before)
     case .delta:
       guard let a = deltaOperand(now), let b = deltaOperand(before) else {

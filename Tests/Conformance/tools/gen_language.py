@@ -1226,6 +1226,27 @@ def limits():
   for depth in range(10, 0, -1):
     nested = f"a.every(x{depth} => {nested})"
   f.add(nested, {"a": [1]}, "pass", "10 nested quantifiers over one element")
+  f.group("data-steps")
+  note = ("step limit: the data an operation visits counts too, a step per element and per 64 "
+          "bytes (LANGUAGE.md); the reference counts body evaluations only")
+  a100 = {"a": list(range(100))}
+  f.add("a.every(x => a.every(y => s == t))", dict(a100, s="s" * 6400, t="s" * 6400), "error",
+        note + ": 10,100 steps and 10,000 comparisons of 6,400 bytes (100 steps each)",
+        error_contains="step limit", divergence=True)
+  f.add("a.every(x => a.every(y => s == t))", dict(a100, s="s" * 6300, t="s" * 6300), "pass",
+        "the same with 6,300-byte strings: 98 steps per comparison, 990,100 in all")
+  f.add("a.every(x => a.every(y => s < t))", dict(a100, s="s" * 6400, t="t" * 6400), "error",
+        note + ": ordering compares the bytes the strings share", error_contains="step limit",
+        divergence=True)
+  f.add("a.every(x => a.every(y => !(-1 in a)))", a100, "error",
+        note + ": `in` visits 100 elements each time", error_contains="step limit",
+        divergence=True)
+  f.add("a.every(x => a.every(y => bigint_sum(a) >= 0))", a100, "error",
+        note + ": `bigint_sum` visits 100 elements each time", error_contains="step limit",
+        divergence=True)
+  a99 = {"a": list(range(99))}
+  f.add("a.every(x => a.every(y => bigint_sum(a) >= 0))", a99, "pass",
+        "the same over 99 elements: 9,900 + 99 + 9,801 × 99 = 980,298 steps")
   f.group("bigint")
   f.add("bigint_gte(a, 0)", {"a": "9" * 4096}, "pass", "4,096-digit bigint string is accepted")
   f.add("bigint_gte(a, 0)", {"a": "9" * 4097}, "error", "4,097-digit bigint string exceeds the cap")
