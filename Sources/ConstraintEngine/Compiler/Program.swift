@@ -171,7 +171,7 @@ struct Executor {
   private mutating func charge(_ cost: Int, at range: SourceRange) -> Evaluated? {
     steps &+= cost
     guard steps > limits.maximumSteps else { return nil }
-    return .failure(EvaluationFailure(Executor.stepLimitMessage(limits), at: range))
+    return .failure(EvaluationFailure(.stepLimit, Executor.stepLimitMessage(limits), at: range))
   }
 
   private func failure(

@@ -58,7 +58,7 @@ struct Interpreter {
   private mutating func charge(_ cost: Int, at range: SourceRange) -> Evaluated? {
     steps &+= cost
     guard steps > limits.maximumSteps else { return nil }
-    return failure(Executor.stepLimitMessage(limits), at: range)
+    return failure(.stepLimit, Executor.stepLimitMessage(limits), at: range)
   }
 
   // MARK: Evaluation
