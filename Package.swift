@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
   name: "ConstraintEngine",
+  // Synchronization's Mutex and String(validating:as:) need macOS 15; Linux needs no entry.
+  platforms: [.macOS(.v15)],
   products: [
     .library(name: "ConstraintEngine", targets: ["ConstraintEngine"]),
     .library(name: "ConservationGuard", targets: ["ConservationGuard"]),
@@ -14,7 +16,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // 3.x and 4.x: Hummingbird and Vapor users may already be on 4.
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     // The HTTP sidecar only (`constraint-server`); `constraint` and the libraries above do not

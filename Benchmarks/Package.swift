@@ -5,7 +5,7 @@ import PackageDescription
 // resolve the benchmark dependencies. Run with `swift package benchmark` in this directory.
 let package = Package(
   name: "ConstraintEngineBenchmarks",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   dependencies: [
     .package(name: "ConstraintEngine", path: ".."),
     .package(
