@@ -1,6 +1,13 @@
 import ArgumentParser
 import ConstraintEngine
 
+/// The output formats of `lint`.
+enum LintFormat: String, ExpressibleByArgument, CaseIterable {
+  case human
+  case json
+  case github
+}
+
 struct LintCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lint",
@@ -14,15 +21,22 @@ struct LintCommand: ParsableCommand {
       Rules that are never evaluated (runtime-deferred, native) are not compiled.
 
       Warnings that do not stop a file from being used (a file without expression_version is \
-      read as the current grammar, 2.0) are printed to standard error as `warning:` lines and \
-      leave the exit status at 0.
+      read as the current grammar, 2.0) are reported as warnings and leave the exit status \
+      at 0.
 
-      Exit status: 0 no problem (warnings allowed), 2 any problem (portability findings \
-      included with --portable).
+      Formats: human (problems on standard error, the summary on standard output when there \
+      is none), json (one document on standard output, see docs/CLI.md) and github (GitHub \
+      Actions workflow commands pointing at each problem's file, line and column).
+
+      Exit status: 0 no problem (warnings allowed); 1 a problem in a rule file that was read \
+      (invalid JSON, a structural or expression error, a duplicate id; with --portable, a \
+      non-portable use); 2 a path could not be read (missing, unreadable, over the size \
+      limit, a directory without rule files), a usage error, a failed write.
 
       Examples:
         constraint lint Rules/
         constraint lint --portable Rules/billing.constraints.json
+        constraint lint --format github Rules/
       """)
 
   @Argument(help: "Rule files (*.constraints.json) or directories.")
@@ -38,46 +52,18 @@ struct LintCommand: ParsableCommand {
       valueName: "name"))
   var flags: [String] = []
 
+  @Option(help: "Output format: human, json or github.")
+  var format: LintFormat = .human
+
   func run() throws {
     let terminal = Terminal()
-    let ruleSet = try RuleLoading.compile(
-      paths: rules, flags: Set(flags), options: CompileOptions(), terminal: terminal)
-    var findings: [RuleFileError] = []
-    if portable {
-      for rule in ruleSet.rules where rule.program != nil {
-        guard let expression = try? Parser.parse(rule.activeExpression) else { continue }
-        let definition = rule.definition
-        let origin = definition.activeExpressionOrigin(flags: ruleSet.flags)
-        for diagnostic in Portability.diagnostics(
-          for: expression, source: rule.activeExpression)
-        {
-          findings.append(
-            RuleFileError(
-              file: definition.file, ruleID: definition.id, diagnostic: diagnostic,
-              expression: rule.activeExpression, origin: origin))
-        }
-      }
+    let report = LintReport(paths: rules, flags: Set(flags), portable: portable)
+    switch format {
+    case .human: LintOutput.human(report, terminal: terminal)
+    case .json: LintOutput.json(report, terminal: terminal.verbatim)
+    case .github: LintOutput.github(report, terminal: terminal.verbatim)
     }
-    let warnings = ruleSet.files.flatMap(\.warnings)
-    for warning in warnings {
-      terminal.error(RuleLoading.render(warning, renderer: terminal.renderer))
-    }
-    let evaluated = ruleSet.rules.filter { $0.program != nil }.count
-    let files = ruleSet.files.count
-    if !findings.isEmpty {
-      for finding in findings {
-        terminal.error(RuleLoading.render(finding, renderer: terminal.renderer))
-      }
-      terminal.error(
-        "\(findings.count) non-portable \(findings.count == 1 ? "use" : "uses") in "
-          + "\(files) rule \(files == 1 ? "file" : "files")")
-      throw ExitCode(2)
-    }
-    let warned =
-      warnings.isEmpty ? "" : " (\(warnings.count) \(warnings.count == 1 ? "warning" : "warnings"))"
-    terminal.output(
-      "\(files) rule \(files == 1 ? "file" : "files"), \(ruleSet.rules.count) rules "
-        + "(\(evaluated) compiled, \(ruleSet.rules.count - evaluated) skipped): no problems"
-        + warned)
+    terminal.flush()
+    if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
   }
 }

@@ -144,13 +144,19 @@ public struct RuleFileError: Error, Sendable, CustomStringConvertible {
   public var expression: String?
   /// `error` (the file or rule cannot be used) or `warning` (it can, as documented).
   public var severity: DiagnosticSeverity
+  /// True when the path or file could not be read at all — missing, unreadable, not a regular
+  /// file, over the size limit, a directory without rule files — so nothing in it was checked;
+  /// false for a problem in the text of a file that was read (JSON, structure, expressions).
+  /// `constraint lint` exits 2 for the first kind and 1 for the second.
+  public var isReadFailure: Bool
 
   /// An error; `code` defaults to the diagnostic's, else to
   /// ``DiagnosticCode/ruleFileProblem`` (for callers that do not classify their problems).
   public init(
     file: String, location: SourceLocation? = nil, ruleID: String? = nil,
     code: DiagnosticCode? = nil, message: String, diagnostic: Diagnostic? = nil,
-    expression: String? = nil, severity: DiagnosticSeverity = .error
+    expression: String? = nil, severity: DiagnosticSeverity = .error,
+    isReadFailure: Bool = false
   ) {
     self.file = file
     self.location = location
@@ -160,6 +166,7 @@ public struct RuleFileError: Error, Sendable, CustomStringConvertible {
     self.diagnostic = diagnostic
     self.expression = expression
     self.severity = diagnostic?.severity ?? severity
+    self.isReadFailure = isReadFailure
   }
 
   /// An error in a rule's expression `expression`, whose JSON string sits at `origin` in

@@ -60,12 +60,13 @@ public enum RuleFileLoader {
   public static func discover(_ paths: [String]) -> (files: [String], errors: [RuleFileError]) {
     let found = FileDiscovery.ruleFiles(paths)
     var errors = found.problems.map {
-      RuleFileError(file: $0.path, code: $0.code, message: $0.message)
+      RuleFileError(file: $0.path, code: $0.code, message: $0.message, isReadFailure: true)
     }
     for directory in found.emptyDirectories {
       errors.append(
         RuleFileError(
-          file: directory, code: .noRuleFiles, message: "no *\(fileSuffix) files in directory"))
+          file: directory, code: .noRuleFiles, message: "no *\(fileSuffix) files in directory",
+          isReadFailure: true))
     }
     return (found.files, errors)
   }
@@ -77,7 +78,8 @@ public enum RuleFileLoader {
       bytes = try JSONReader.readWholeFile(atPath: path, limit: jsonLimits.maximumDocumentBytes)
     } catch {
       throw RuleFileErrors([
-        RuleFileError(file: path, code: .ruleFileUnreadable, message: error.message)
+        RuleFileError(
+          file: path, code: .ruleFileUnreadable, message: error.message, isReadFailure: true)
       ])
     }
     return try parse(try text(of: bytes, path: path), path: path)

@@ -1,0 +1,159 @@
+import ConstraintEngine
+
+/// Everything `lint` found in one run, and the exit status it stands for.
+struct LintReport {
+  /// The rule files that loaded.
+  let files: [RuleFile]
+  /// The compiled rules, when every loaded rule compiled.
+  let ruleSet: RuleSet?
+  /// Error-severity problems: paths that could not be read, files that did not load, rules
+  /// that did not compile, duplicate ids — in that order, each group in load order.
+  let problems: [RuleFileError]
+  /// With `--portable`: each use of syntax beyond grammar v2.0 (warning severity, but counted).
+  let nonPortable: [RuleFileError]
+  /// Warnings that do not count (a file without `expression_version`).
+  let warnings: [RuleFileError]
+
+  init(paths: [String], flags: Set<String>, portable: Bool) {
+    let loaded = RuleFileLoader.load(paths: paths)
+    var problems = loaded.errors
+    switch RuleSet.compile(loaded.files, flags: flags, options: CompileOptions()) {
+    case .success(let set): ruleSet = set
+    case .failure(let failure):
+      ruleSet = nil
+      problems += failure.errors
+    }
+    var nonPortable: [RuleFileError] = []
+    if portable {
+      for definition in loaded.files.flatMap(\.rules) where definition.skipReason == nil {
+        let active = definition.activeExpression(flags: flags)
+        // An expression that does not parse is a problem already.
+        guard let expression = try? Parser.parse(active.text) else { continue }
+        for diagnostic in Portability.diagnostics(for: expression, source: active.text) {
+          nonPortable.append(
+            RuleFileError(
+              file: definition.file, ruleID: definition.id, diagnostic: diagnostic,
+              expression: active.text, origin: definition.activeExpressionOrigin(flags: flags)))
+        }
+      }
+    }
+    files = loaded.files
+    self.problems = problems
+    self.nonPortable = nonPortable
+    warnings = loaded.files.flatMap(\.warnings)
+  }
+
+  /// 2 when a path could not be read (nothing in it was checked), 1 for problems in what was
+  /// read (and non-portable uses, which `--portable` asked for), 0 otherwise.
+  var exitStatus: Int32 {
+    if problems.contains(where: \.isReadFailure) { return 2 }
+    return problems.isEmpty && nonPortable.isEmpty ? 0 : 1
+  }
+
+  var unreadable: Int { problems.filter(\.isReadFailure).count }
+  var ruleCount: Int { files.reduce(0) { $0 + $1.rules.count } }
+  var skippedCount: Int { files.reduce(0) { $0 + $1.rules.filter { $0.skipReason != nil }.count } }
+
+  /// The summary lines: `N problems in rule files` and `N non-portable uses in M rule files`
+  /// when there are any (human: on standard error), else the clean line (on standard output).
+  var problemLines: [String] {
+    var lines: [String] = []
+    if !problems.isEmpty {
+      lines.append(
+        "\(problems.count) \(problems.count == 1 ? "problem" : "problems") in rule files")
+    }
+    if !nonPortable.isEmpty {
+      lines.append(
+        "\(nonPortable.count) non-portable \(nonPortable.count == 1 ? "use" : "uses") in "
+          + "\(files.count) rule \(files.count == 1 ? "file" : "files")")
+    }
+    return lines
+  }
+
+  /// `N rule files, M rules (C compiled, S skipped): no problems[ (W warnings)]`.
+  var cleanLine: String {
+    let evaluated = ruleSet?.rules.filter { $0.program != nil }.count ?? 0
+    let warned =
+      warnings.isEmpty
+      ? "" : " (\(warnings.count) \(warnings.count == 1 ? "warning" : "warnings"))"
+    return "\(files.count) rule \(files.count == 1 ? "file" : "files"), \(ruleCount) rules "
+      + "(\(evaluated) compiled, \(ruleCount - evaluated) skipped): no problems" + warned
+  }
+}
+
+/// The formats of `lint`.
+enum LintOutput {
+  /// Warnings, problems and non-portable uses on standard error, each with its caret, then the
+  /// count lines; or, with nothing found, the clean line on standard output.
+  static func human(_ report: LintReport, terminal: Terminal) {
+    for finding in report.warnings + report.problems + report.nonPortable {
+      terminal.error(RuleLoading.render(finding, renderer: terminal.renderer))
+    }
+    let lines = report.problemLines
+    if lines.isEmpty {
+      terminal.output(report.cleanLine)
+    } else {
+      for line in lines { terminal.error(line) }
+    }
+  }
+
+  /// One JSON document (schema in docs/CLI.md): every finding, then the counts.
+  static func json(_ report: LintReport, terminal: Terminal) {
+    let string = JSONReporter.string
+    let optional = JSONReporter.optional
+    terminal.output("{\"schema_version\":1,")
+    terminal.output("\"tool\":\(string("constraint \(EngineVersion.version)")),")
+    terminal.output("\"findings\":[")
+    let findings =
+      report.problems.map { ($0, "problem") } + report.nonPortable.map { ($0, "non_portable") }
+      + report.warnings.map { ($0, "warning") }
+    for (index, (finding, kind)) in findings.enumerated() {
+      var diagnostic = "null"
+      if let found = finding.diagnostic {
+        diagnostic =
+          "{\"message\":\(string(found.message)),\(JSONReporter.range(found.range))}"
+      }
+      let line =
+        "{\"file\":\(string(finding.file)),"
+        + "\"line\":\(finding.location.map { String($0.line) } ?? "null"),"
+        + "\"column\":\(finding.location.map { String($0.column) } ?? "null"),"
+        + "\"rule\":\(optional(finding.ruleID)),"
+        + "\"severity\":\(string(finding.severity.rawValue)),\"kind\":\(string(kind)),"
+        + "\"unreadable\":\(finding.isReadFailure),\"message\":\(string(finding.message)),"
+        + "\"expression\":\(optional(finding.expression)),\"diagnostic\":\(diagnostic)}"
+      terminal.output(line + (index == findings.count - 1 ? "" : ","))
+    }
+    terminal.output("],")
+    terminal.output(
+      "\"summary\":{\"files\":\(report.files.count),\"rules\":\(report.ruleCount),"
+        + "\"skipped\":\(report.skippedCount),\"problems\":\(report.problems.count),"
+        + "\"unreadable\":\(report.unreadable),\"non_portable\":\(report.nonPortable.count),"
+        + "\"warnings\":\(report.warnings.count),\"exit_status\":\(report.exitStatus)}")
+    terminal.output("}")
+  }
+
+  /// GitHub Actions workflow commands: `::error` for each problem, `::warning` for each
+  /// non-portable use and warning, at the file, line and column (of the expression string for
+  /// an expression problem, whose caret follows in the message); then the count lines or the
+  /// clean line.
+  static func github(_ report: LintReport, terminal: Terminal) {
+    let findings =
+      report.problems.map { ($0, "error") } + report.nonPortable.map { ($0, "warning") }
+      + report.warnings.map { ($0, "warning") }
+    for (finding, command) in findings {
+      var properties = "file=\(GitHubReporter.escapeProperty(finding.file))"
+      if let location = finding.location {
+        properties += ",line=\(location.line),col=\(location.column)"
+      }
+      let title = finding.ruleID.map { "rule \($0)" } ?? "constraint lint"
+      properties += ",title=\(GitHubReporter.escapeProperty(title))"
+      var message = finding.message
+      let rendered = RuleLoading.render(finding, renderer: CheckText.plainRenderer)
+      let details = rendered.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+      if !details.isEmpty { message += "\n" + details.joined(separator: "\n") }
+      terminal.output("::\(command) \(properties)::\(GitHubReporter.escapeData(message))")
+    }
+    let lines = report.problemLines
+    for line in lines.isEmpty ? [report.cleanLine] : lines { terminal.output(line) }
+  }
+}
