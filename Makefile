@@ -34,10 +34,13 @@ test: deps
 
 ## test-release: every CLI test (the fail-closed fault suite among them) against the release
 ## constraint, the binary users run: builds it, then runs CLITests with CONSTRAINT_CLI pointing
-## at it. `make test` runs the same tests against the debug build.
-test-release: release
+## at it. `make test` runs the same tests against the debug build. RELEASE_CLI=PATH tests that
+## binary instead of building one (CI passes the static binary of `make dist`, the one users
+## download, so one release build serves both).
+test-release: $(if $(RELEASE_CLI),,release)
 	$(SWIFT) build --build-tests
-	CONSTRAINT_CLI=$(CURDIR)/$(CONSTRAINT) $(SWIFT) test --skip-build --filter CLITests
+	CONSTRAINT_CLI=$(abspath $(or $(RELEASE_CLI),$(CONSTRAINT))) \
+	  $(SWIFT) test --skip-build --filter CLITests
 
 ## golden: rewrite the CLI golden files (Tests/CLITests/Golden/) from the current output.
 golden:
@@ -73,3 +76,38 @@ release: deps
 
 clean:
 	rm -rf .build
+
+# --- Release tarball, JSON Schema, pre-commit hooks (README, "Install"; docs/CLI.md) ---------
+.PHONY: dist test-release-dist test-dist test-schema test-pre-commit
+VERSION = $(shell scripts/version.sh)
+## DIST_CLI: the binary inside the tarball, as shipped (stripped of debug information).
+DIST_CLI = .build-dist/stage/constraint-$(VERSION)-linux-x86_64/constraint
+## ADOPTION_CLI: the constraint that test-schema and test-pre-commit run.
+ADOPTION_CLI ?= $(DIST_CLI)
+
+## dist: the self-contained Linux x86_64 release, dist/constraint-VERSION-linux-x86_64.tar.gz
+## and its .sha256 (scripts/dist.sh): the Swift runtime, Foundation, PCRE2 and libstdc++ linked
+## in, built in .build-dist so that the normal, dynamic build is untouched.
+dist: deps
+	@SWIFT=$(SWIFT) scripts/dist.sh
+
+## test-release-dist: test-release against the binary in the tarball (CI runs this: one
+## release build, the static one users download, serves the CLI tests and the tarball).
+test-release-dist: dist
+	@$(MAKE) --no-print-directory test-release RELEASE_CLI=$(DIST_CLI)
+
+## test-dist: the tarball verifies, names one version, needs only the C library, and runs with
+## an empty environment and in a minimal root (scripts/test-dist.sh).
+test-dist: dist
+	@scripts/test-dist.sh
+
+## test-schema: schema/constraints.schema.json agrees with the loader (ADOPTION_CLI) on every
+## rule file in the repository, the cases in schema/tests/ and generated variants.
+test-schema:
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q 'jsonschema>=4.18'
+	python3 scripts/check-schema.py $(ADOPTION_CLI)
+
+## test-pre-commit: the hooks of .pre-commit-hooks.yaml through `pre-commit try-repo`, with
+## ADOPTION_CLI as the constraint on PATH (pre-commit from PyPI, in a scratch virtualenv).
+test-pre-commit:
+	scripts/test-pre-commit.sh $(ADOPTION_CLI)

@@ -48,6 +48,15 @@ struct ConstraintCommand: ParsableCommand {
   static func main() {
     StandardStreams.shared.prepare()
     let terminal = Terminal()
+    // On Linux the Swift runtime reads the arguments from /proc/self/cmdline. Without /proc (a
+    // bare chroot) it sees none, not even the program's name, and running as if no command had
+    // been given would be a lie about what was asked.
+    if CommandLine.argc == 0 {
+      terminal.error(
+        "error: cannot read the command line: /proc/self/cmdline cannot be read "
+          + "(is /proc mounted?)")
+      StandardStreams.shared.exit(2)
+    }
     if let problem = invalidArgument() {
       terminal.error("error: \(problem)")
       StandardStreams.shared.exit(2)
