@@ -5,8 +5,8 @@
 #   scripts/test-pre-commit.sh BINARY
 #
 # constraint-fmt rewrites a non-canonical expression (the hook fails: it changed a file) and
-# then passes; constraint-lint passes on good files, fails with the problem on a broken one,
-# takes upper-case suffixes, and leaves other JSON files alone. Exits 1 on any failure.
+# then passes; constraint-lint passes on good files, fails naming the problems of broken ones,
+# takes upper-case suffixes, and is never given other JSON files. Exits 1 on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 binary=$(realpath "${1:?usage: test-pre-commit.sh BINARY}")
@@ -40,34 +40,61 @@ git add -A
 
 failures=0
 passed=0
-# expect STATUS PATTERN -- COMMAND...: the command's exit status and a line of its output.
-expect() {
-  local status=$1 pattern=$2 output actual=0
-  shift 3
+output=
+# run STATUS -- COMMAND...: runs the command, keeps its output in $output, checks its status.
+run() {
+  local status=$1 actual=0
+  shift 2
   output=$("$@" 2>&1) || actual=$?
-  if [ "$actual" -eq "$status" ] && grep -Eq -- "$pattern" <<<"$output"; then
+  if [ "$actual" -eq "$status" ]; then
     passed=$((passed + 1))
   else
     failures=$((failures + 1))
-    echo "FAIL: $* (exit $actual, expected $status and /$pattern/):"
+    echo "FAIL: $* exited $actual, expected $status:"
     sed 's/^/  | /' <<<"$output"
   fi
 }
+# expect [-v] PATTERN: the last command's output has (with -v: has not) a line matching it.
+expect() {
+  local negate=0
+  [ "$1" = -v ] && negate=1 && shift
+  if grep -Eq -- "$1" <<<"$output"; [ $? -eq $negate ]; then
+    passed=$((passed + 1))
+  else
+    failures=$((failures + 1))
+    echo "FAIL: output $([ $negate -eq 1 ] && echo has || echo lacks) /$1/:"
+    sed 's/^/  | /' <<<"$output"
+  fi
+}
+# Each try-repo clones this repository afresh (about 6 s): the runs below are few on purpose.
 try() { "$pre_commit" try-repo "$root" "$@"; }
 
-expect 0 '^constraint lint\.+Passed' -- try constraint-lint --all-files
-expect 1 'files were modified by this hook' -- try constraint-fmt --all-files
-expect 0 '"amount >= 0 && limit > 0"' -- cat rules/ugly.constraints.json
-expect 0 '^constraint fmt\.+Passed' -- try constraint-fmt --all-files
-expect 0 '\(no files to check\)Skipped' -- try constraint-lint --files data/snapshot.json
+# Both hooks on the whole project: lint passes; fmt rewrites the one non-canonical expression
+# (the hook fails: it changed a file) and leaves the rest, the upper-case suffix included.
+run 1 -- try --all-files
+expect '^constraint fmt\.+Failed'
+expect 'files were modified by this hook'
+expect '^constraint lint\.+Passed'
+expect -v 'snapshot\.json'
+run 0 -- grep -q '"expression": "amount >= 0 && limit > 0"' rules/ugly.constraints.json
+run 0 -- git diff --quiet -- rules/good.constraints.json rules/LOUD.CONSTRAINTS.JSON
+git add -A
 
+# Canonical now: both pass.
+run 0 -- try --all-files
+expect '^constraint fmt\.+Passed'
+expect '^constraint lint\.+Passed'
+
+# A misspelt key and a broken expression (in the upper-case file): lint fails and names both;
+# the JSON file that is no rule file is not passed to it.
 rule rules/broken.constraints.json Broken typo "amount >= 0" ', "severty": "warning"'
 rule rules/LOUD.CONSTRAINTS.JSON Loud loud "amount >= "
 git add -A
-expect 1 'unknown key `severty` in a constraint' -- try constraint-lint --all-files
-expect 1 'LOUD\.CONSTRAINTS\.JSON:[0-9]+:[0-9]+: rule loud:' -- \
-  try constraint-lint --files rules/LOUD.CONSTRAINTS.JSON
-expect 0 '^constraint lint\.+Passed' -- try constraint-lint --files rules/good.constraints.json
+run 1 -- try constraint-lint --all-files
+expect '^constraint lint\.+Failed'
+expect 'broken\.constraints\.json:[0-9]+:[0-9]+: rule typo: unknown key `severty`'
+expect 'LOUD\.CONSTRAINTS\.JSON:[0-9]+:[0-9]+: rule loud:'
+expect -v 'snapshot\.json'
 
 echo "pre-commit hooks (pre-commit $("$pre_commit" --version | cut -d' ' -f2)): $passed passed, $failures failed"
 [ "$failures" -eq 0 ]
