@@ -60,6 +60,13 @@ PKG_CONFIG_PATH=$pkgconfig "$SWIFT" build -c release --product constraint \
 
 binary=$scratch/release/constraint
 stage=$scratch/stage/$name
+tarball=$out/$name.tar.gz
+inputs=("$binary" LICENSE README.md CHANGELOG.md schema/constraints.schema.json "$0")
+if [ -f "$tarball" ] && [ -f "$tarball.sha256" ] && [ -f "$stage/constraint" ] \
+  && [ -z "$(find "${inputs[@]}" -newer "$tarball" 2>/dev/null)" ]; then
+  echo "dist: $tarball is up to date"
+  exit 0
+fi
 rm -rf "$scratch/stage"
 mkdir -p "$stage" "$out"
 # Debug information is most of the file; the symbol table stays, for readable backtraces.
@@ -67,7 +74,6 @@ strip --strip-debug -o "$stage/constraint" "$binary"
 cp LICENSE README.md CHANGELOG.md schema/constraints.schema.json "$stage/"
 
 epoch=$(git log -1 --format=%ct 2>/dev/null || echo 0)
-tarball=$out/$name.tar.gz
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
   -C "$scratch/stage" -cf - "$name" | gzip -9 -n >"$tarball.tmp"
 mv "$tarball.tmp" "$tarball"
