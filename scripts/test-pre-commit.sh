@@ -96,5 +96,6 @@ expect 'broken\.constraints\.json:[0-9]+:[0-9]+: rule typo: unknown key `severty
 expect 'LOUD\.CONSTRAINTS\.JSON:[0-9]+:[0-9]+: rule loud:'
 expect -v 'snapshot\.json'
 
-echo "pre-commit hooks (pre-commit $("$pre_commit" --version | cut -d' ' -f2)): $passed passed, $failures failed"
+version=$("$pre_commit" --version | cut -d' ' -f2)
+echo "pre-commit hooks (pre-commit $version): $passed passed, $failures failed"
 [ "$failures" -eq 0 ]

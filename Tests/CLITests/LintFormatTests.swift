@@ -78,10 +78,14 @@ struct LintFormatTests {
   @Test func jsonListsEveryFindingWithItsLocationKindAndCaretRange() throws {
     let scratch = try CheckScratch()
     try scratch.write("rules/a.constraints.json", Self.badExpression)
-    try scratch.write("rules/b.constraints.json", Self.unknownKey.replacingOccurrences(
-      of: "\"S\"", with: "\"T\""))
-    try scratch.write("rules/c.constraints.json", Self.versionless.replacingOccurrences(
-      of: "\"S\"", with: "\"U\""))
+    try scratch.write(
+      "rules/b.constraints.json",
+      Self.unknownKey.replacingOccurrences(
+        of: "\"S\"", with: "\"T\""))
+    try scratch.write(
+      "rules/c.constraints.json",
+      Self.versionless.replacingOccurrences(
+        of: "\"S\"", with: "\"U\""))
     try scratch.write(
       "rules/d.constraints.json",
       Self.nonPortable.replacingOccurrences(of: "\"S\"", with: "\"V\""))
@@ -144,7 +148,8 @@ struct LintFormatTests {
     let scratch = try CheckScratch()
     let bad = try scratch.write("rules/a.constraints.json", Self.badExpression)
     let versionless = try scratch.write(
-      "rules/c.constraints.json", Self.versionless.replacingOccurrences(
+      "rules/c.constraints.json",
+      Self.versionless.replacingOccurrences(
         of: "\"S\"", with: "\"U\""))
     let result = try CLI.run(["lint", "--format", "github", scratch.path("rules")])
     #expect(result.status == 1, "\(result.transcript)")
@@ -157,7 +162,8 @@ struct LintFormatTests {
     #expect(lines[0].contains("%0A1 | a = 1%0A  |   ^"), "\(lines[0])")
     #expect(
       lines[1].hasPrefix(
-        "::warning file=\(versionless),line=1,col=1,title=constraint lint::no `expression_version`"),
+        "::warning file=\(versionless),line=1,col=1,title=constraint lint::"
+          + "no `expression_version`"),
       "\(lines[1])")
     #expect(lines[2] == "1 problem in rule files")
   }

@@ -55,14 +55,16 @@ struct ReleaseHygieneTests {
 
   @Test func theLicenseIsApache2() throws {
     let license = try Self.text("LICENSE")
-    #expect(license.contains("Apache License\n                           Version 2.0, January 2004"))
+    #expect(
+      license.contains("Apache License\n                           Version 2.0, January 2004"))
     #expect(license.contains("END OF TERMS AND CONDITIONS"))
   }
 
   /// The Markdown documents a user reads.
   static var documents: [String] {
-    let docs = (try? FileManager.default.contentsOfDirectory(
-      atPath: root.appendingPathComponent("docs").path)) ?? []
+    let docs =
+      (try? FileManager.default.contentsOfDirectory(
+        atPath: root.appendingPathComponent("docs").path)) ?? []
     return ["README.md", "CHANGELOG.md", "Benchmarks/README.md", "Tests/Conformance/README.md"]
       + docs.filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
   }
