@@ -11,12 +11,14 @@ CONSTRAINT = .build/release/constraint
 deps:
 	@scripts/install-deps.sh
 
-## check: the main job on the shipped rules and example snapshots. The examples deliberately
+## check: the main job on the shipped rules and example snapshots: formatting, lint, the rules'
+## own test cases (Rules/*.constraints.tests.jsonl, exit 0), then check. The examples deliberately
 ## violate every rule, so `constraint check` exits 1 there: that is the expected result and the
 ## target succeeds; any other non-zero status (2: rules or data could not be loaded) fails it.
 check: release
 	$(CONSTRAINT) fmt --check Rules/
 	$(CONSTRAINT) lint Rules/
+	$(CONSTRAINT) test --require-coverage Rules/
 	@status=0; $(CONSTRAINT) check Rules/ --data Examples/snapshots/ || status=$$?; \
 	if [ $$status -eq 1 ]; then \
 	  echo "make check: exit status 1 as expected (Examples/snapshots/ holds deliberate violations)"; \
@@ -78,7 +80,7 @@ clean:
 	rm -rf .build
 
 # --- Release tarball, JSON Schema, pre-commit hooks (README, "Install"; docs/CLI.md) ---------
-.PHONY: dist test-release-dist test-dist test-schema test-pre-commit
+.PHONY: dist test-release-dist test-dist test-schema test-pre-commit test-action
 VERSION = $(shell scripts/version.sh)
 ## DIST_CLI: the binary inside the tarball, as shipped (stripped of debug information).
 DIST_CLI = .build-dist/stage/constraint-$(VERSION)-linux-x86_64/constraint
@@ -111,3 +113,10 @@ test-schema:
 ## ADOPTION_CLI as the constraint on PATH (pre-commit from PyPI, in a scratch virtualenv).
 test-pre-commit:
 	scripts/test-pre-commit.sh $(ADOPTION_CLI)
+
+## test-action: the GitHub Action (action.yml, scripts/action/) in a simulated runner: run.py on
+## the examples (annotations parsed back, each JSONL line re-checked alone), install.sh on the
+## tarball (pinned and published checksums, every refusal), the composite steps end to end.
+test-action: dist
+	@python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
+	python3 scripts/action/test_action.py $(ADOPTION_CLI) dist/constraint-$(VERSION)-linux-x86_64.tar.gz

@@ -20,8 +20,8 @@ struct CheckCommand: ParsableCommand {
       every rule that applies: all rules for a bare --data PATH, the rules of one schema_id for \
       --data SCHEMA=PATH. Data: .json files (one snapshot), .jsonl files and - (standard \
       input, one snapshot per line), directories (their .json/.jsonl files, recursively, \
-      sorted, links followed, hidden entries and rule files skipped). A --data source without \
-      any snapshot is an error unless --allow-empty.
+      sorted, links followed, hidden entries, rule files and rule test files skipped). A --data \
+      source without any snapshot is an error unless --allow-empty.
 
       Rules with "evaluator": "runtime-deferred" or "evaluation_geometry": "native" are never \
       evaluated; they are listed as skipped. Severity error fails the run; warning fails it \

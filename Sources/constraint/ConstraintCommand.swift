@@ -16,6 +16,7 @@ struct ConstraintCommand: ParsableCommand {
         constraint fmt --check Rules/              verify rule files are canonically formatted
         constraint check Rules/ --data Examples/snapshots/   check snapshots against rule files
         constraint lint --portable Rules/          report rule problems and non-portable syntax
+        constraint test Rules/                     run the rules' test cases (*.tests.jsonl)
 
       Exit status (every command): 0 success, 1 a rule does not hold (or, for fmt --check, an \
       expression is not canonical; for guard, a decision was not pass), 2 anything that kept \
@@ -31,13 +32,13 @@ struct ConstraintCommand: ParsableCommand {
       """,
     subcommands: [
       ParseCommand.self, FmtCommand.self, EvalCommand.self, CheckCommand.self, LintCommand.self,
-      GuardCommand.self,
+      TestCommand.self, GuardCommand.self,
     ]
   )
 
   /// `constraint` alone is a usage error: a CI step whose command went missing must not pass.
   func run() throws {
-    throw ValidationError("no command given (parse, fmt, eval, check, lint or guard)")
+    throw ValidationError("no command given (parse, fmt, eval, check, lint, test or guard)")
   }
 
   /// The one way in and out of every command: standard streams prepared, arguments checked,

@@ -53,10 +53,36 @@ public enum FileDiscovery {
     hasSuffixIgnoringCase(name, ruleFileSuffix)
   }
 
+  /// The suffix of a rule file's test file, `constraint test`'s input (matched
+  /// case-insensitively): `billing.constraints.tests.jsonl` tests `billing.constraints.json`.
+  public static let ruleTestFileSuffix = ".constraints.tests.jsonl"
+
+  /// Whether a file name names a rule test file.
+  public static func isRuleTestFileName(_ name: String) -> Bool {
+    hasSuffixIgnoringCase(name, ruleTestFileSuffix)
+  }
+
+  /// The rule file a test file tests: the same directory and stem, `.constraints.json`
+  /// (`x.constraints.tests.jsonl` → `x.constraints.json`, the stem's case kept); nil for a
+  /// name that is not a test file's.
+  public static func ruleFilePath(forTestFile path: String) -> String? {
+    guard isRuleTestFileName(path) else { return nil }
+    let tail = ".tests.jsonl".utf8.count
+    return String(decoding: path.utf8.dropLast(tail), as: UTF8.self) + ".json"
+  }
+
+  /// The test file of a rule file: `x.constraints.json` → `x.constraints.tests.jsonl`; nil
+  /// for a name that does not end in `.json`.
+  public static func testFilePath(forRuleFile path: String) -> String? {
+    guard hasSuffixIgnoringCase(path, ".json") else { return nil }
+    return String(decoding: path.utf8.dropLast(".json".utf8.count), as: UTF8.self)
+      + ".tests.jsonl"
+  }
+
   /// Whether a file name inside a directory names a snapshot file: `.json`, `.jsonl` or
-  /// `.ndjson`, and not a rule file.
+  /// `.ndjson`, and neither a rule file nor a rule test file.
   public static func isSnapshotFileName(_ name: String) -> Bool {
-    guard !isRuleFileName(name) else { return false }
+    guard !isRuleFileName(name), !isRuleTestFileName(name) else { return false }
     return hasSuffixIgnoringCase(name, ".json") || isJSONLinesName(name)
   }
 
@@ -69,6 +95,16 @@ public enum FileDiscovery {
   /// The rule files `paths` stand for.
   public static func ruleFiles(_ paths: [String]) -> Found {
     var walk = Walk(matches: isRuleFileName)
+    for path in paths { walk.take(path) }
+    return walk.found
+  }
+
+  /// The files `paths` stand for: a path named explicitly whatever its name, the files whose
+  /// name `matches` inside a directory (`constraint test` takes rule and test files at once).
+  public static func files(_ paths: [String], matching matches: @escaping (String) -> Bool)
+    -> Found
+  {
+    var walk = Walk(matches: matches)
     for path in paths { walk.take(path) }
     return walk.found
   }
