@@ -20,13 +20,15 @@ struct TestCommandTests {
     #"{"rule": "\#(rule)", "expect": "\#(expect)", "data": \#(data)\#(extra)}"#
   }
 
-  static let goodTests = [
-    line("limit", "pass", #"{"limit": "10", "spent": "10"}"#, extra: #", "name": "at the limit""#),
-    line("limit", "fail", #"{"limit": "10", "spent": "11"}"#),
-    line("limit", "error", #"{"spent": "11"}"#, extra: #", "error_contains": "MISSING""#),
-    line("state", "pass", #"{"state": "ACTIVE"}"#),
-    line("state", "fail", #"{"state": "CLOSED"}"#),
-  ].joined(separator: "\n") + "\n"
+  static let goodTests =
+    [
+      line(
+        "limit", "pass", #"{"limit": "10", "spent": "10"}"#, extra: #", "name": "at the limit""#),
+      line("limit", "fail", #"{"limit": "10", "spent": "11"}"#),
+      line("limit", "error", #"{"spent": "11"}"#, extra: #", "error_contains": "MISSING""#),
+      line("state", "pass", #"{"state": "ACTIVE"}"#),
+      line("state", "fail", #"{"state": "CLOSED"}"#),
+    ].joined(separator: "\n") + "\n"
 
   /// One scratch tree per case: `files` written under `rules/`, `paths` given to test.
   struct Case: CustomTestStringConvertible, Sendable {
@@ -59,7 +61,8 @@ struct TestCommandTests {
       name: "a case that expects the wrong outcome",
       files: [
         "a.constraints.json": rules,
-        "a.constraints.tests.jsonl": goodTests + line("limit", "pass", #"{"limit": "1", "spent": "2"}"#),
+        "a.constraints.tests.jsonl": goodTests
+          + line("limit", "pass", #"{"limit": "1", "spent": "2"}"#),
       ], status: 1),
     Case(
       name: "an error message without the expected text",
@@ -139,7 +142,8 @@ struct TestCommandTests {
       name: "error_contains on a pass case",
       files: [
         "a.constraints.json": rules,
-        "a.constraints.tests.jsonl": line("limit", "pass", "{}", extra: #", "error_contains": "x""#),
+        "a.constraints.tests.jsonl": line(
+          "limit", "pass", "{}", extra: #", "error_contains": "x""#),
       ], status: 2, stderr: "`error_contains` goes with"),
     Case(
       name: "a name used twice",
@@ -296,9 +300,11 @@ struct TestCommandTests {
         Self.line("flagged", "pass", #"{"a": 1}"#),
         Self.line("flagged", "fail", #"{"a": 1}"#, extra: #", "flags": ["strict"]"#),
         Self.line("flagged", "pass", #"{"a": 2}"#, extra: #", "context": {"flags": ["strict"]}"#),
-        Self.line("fresh", "pass", #"{"t": "2026-01-01T00:00:00Z"}"#,
+        Self.line(
+          "fresh", "pass", #"{"t": "2026-01-01T00:00:00Z"}"#,
           extra: #", "now": "2026-06-01T00:00:00Z""#),
-        Self.line("fresh", "fail", #"{"t": "2026-01-01T00:00:00Z"}"#,
+        Self.line(
+          "fresh", "fail", #"{"t": "2026-01-01T00:00:00Z"}"#,
           extra: #", "context": {"now": "2025-06-01T00:00:00Z"}"#),
         Self.line("later", "skipped", "{}"),
       ].joined(separator: "\n"))

@@ -74,8 +74,7 @@ public enum RuleTestFile {
     var reader = CaseReader(path: path)
     var lineNumber = 0
     var lineOffset = 0
-    for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-    {
+    for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
       defer { lineOffset += line.count + 1 }
       let lineText = String(decoding: line, as: UTF8.self)
@@ -217,7 +216,8 @@ private struct CaseReader {
       fail(start, "a test case needs `rule`, the id of the rule under test")
     }
     if expect == nil && !members.contains(where: { $0.key == "expect" }) {
-      fail(start, "a test case needs `expect`: pass, fail, error, deferred or skipped", rule: ruleID)
+      fail(
+        start, "a test case needs `expect`: pass, fail, error, deferred or skipped", rule: ruleID)
     }
     if snapshot == nil {
       fail(start, "a test case needs `data`, the snapshot the rule is checked on", rule: ruleID)
