@@ -80,7 +80,7 @@ clean:
 	rm -rf .build
 
 # --- Release tarball, JSON Schema, pre-commit hooks (README, "Install"; docs/CLI.md) ---------
-.PHONY: dist test-release-dist test-dist test-schema test-pre-commit test-action
+.PHONY: dist test-release-dist test-dist test-schema test-pre-commit test-action test-sarif
 VERSION = $(shell scripts/version.sh)
 ## DIST_CLI: the binary inside the tarball, as shipped (stripped of debug information).
 DIST_CLI = .build-dist/stage/constraint-$(VERSION)-linux-x86_64/constraint
@@ -120,3 +120,10 @@ test-pre-commit:
 test-action: dist
 	@python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
 	python3 scripts/action/test_action.py $(ADOPTION_CLI) dist/constraint-$(VERSION)-linux-x86_64.tar.gz
+
+## test-sarif: check --format sarif and lint --format sarif validate against the published SARIF
+## 2.1.0 schema (not vendored: downloaded once into .build-schemas/ at a pinned commit and
+## SHA-256, or SARIF_SCHEMA=PATH) and agree with the JSON format (scripts/check-sarif.py).
+test-sarif:
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q 'jsonschema>=4.18'
+	python3 scripts/check-sarif.py $(ADOPTION_CLI)

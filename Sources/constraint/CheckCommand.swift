@@ -8,6 +8,7 @@ enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
   case json
   case junit
   case github
+  case sarif
 }
 
 struct CheckCommand: ParsableCommand {
@@ -53,7 +54,7 @@ struct CheckCommand: ParsableCommand {
         + "checks them against one schema's rules only (repeatable).", valueName: "[schema=]path"))
   var data: [String] = []
 
-  @Option(help: "Output format: human, json, junit or github.")
+  @Option(help: "Output format: human, json, junit, github or sarif.")
   var format: CheckFormat = .human
 
   @Flag(inversion: .prefixedNo, help: "Show the values that decided each failure (default on).")
@@ -148,6 +149,8 @@ struct CheckCommand: ParsableCommand {
     case .json: reporter = JSONReporter(terminal: terminal.verbatim, all: all) { status }
     case .junit: reporter = JUnitReporter(terminal: terminal.verbatim, explain: explain)
     case .github: reporter = GitHubReporter(terminal: terminal.verbatim, explain: explain)
+    case .sarif:
+      reporter = CheckSARIFReporter(terminal: terminal.verbatim, explain: explain) { status }
     }
     let wantsPasses = reporter.wantsPasses
     let pipeline = CheckPipeline(

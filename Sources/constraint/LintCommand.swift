@@ -6,6 +6,7 @@ enum LintFormat: String, ExpressibleByArgument, CaseIterable {
   case human
   case json
   case github
+  case sarif
 }
 
 struct LintCommand: ParsableCommand {
@@ -25,8 +26,9 @@ struct LintCommand: ParsableCommand {
       at 0.
 
       Formats: human (problems on standard error, the summary on standard output when there \
-      is none), json (one document on standard output, see docs/CLI.md) and github (GitHub \
-      Actions workflow commands pointing at each problem's file, line and column).
+      is none), json (one document on standard output, see docs/CLI.md), github (GitHub \
+      Actions workflow commands pointing at each problem's file, line and column) and sarif \
+      (a SARIF 2.1.0 log, for code scanning).
 
       Exit status: 0 no problem (warnings allowed); 1 a problem in a rule file that was read \
       (invalid JSON, a structural or expression error, a duplicate id; with --portable, a \
@@ -52,7 +54,7 @@ struct LintCommand: ParsableCommand {
       valueName: "name"))
   var flags: [String] = []
 
-  @Option(help: "Output format: human, json or github.")
+  @Option(help: "Output format: human, json, github or sarif.")
   var format: LintFormat = .human
 
   func run() throws {
@@ -62,6 +64,7 @@ struct LintCommand: ParsableCommand {
     case .human: LintOutput.human(report, terminal: terminal)
     case .json: LintOutput.json(report, terminal: terminal.verbatim)
     case .github: LintOutput.github(report, terminal: terminal.verbatim)
+    case .sarif: LintOutput.sarif(report, terminal: terminal.verbatim)
     }
     terminal.flush()
     if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }

@@ -55,13 +55,20 @@ struct LintFormatTests {
     let scratch = try CheckScratch()
     for (name, text) in testCase.files { try scratch.write("rules/\(name)", text) }
     let paths = testCase.paths.map { scratch.path($0) }
-    for format in ["human", "json", "github"] {
+    for format in ["human", "json", "github", "sarif"] {
       let result = try CLI.run(["lint", "--format", format] + testCase.options + paths)
       #expect(result.status == testCase.status, "\(format): \(result.transcript)")
       if format == "json" {
         let document = try Self.json(result.stdout)
         let summary = try #require(document["summary"] as? [String: Any])
         #expect(summary["exit_status"] as? Int == Int(testCase.status), "\(result.stdout)")
+        #expect(result.stderr.isEmpty, "\(result.transcript)")
+      }
+      if format == "sarif" {
+        let runs = try #require(try Self.json(result.stdout)["runs"] as? [[String: Any]])
+        let invocation = try #require((runs.first?["invocations"] as? [[String: Any]])?.first)
+        #expect(invocation["exitCode"] as? Int == Int(testCase.status), "\(result.stdout)")
+        #expect(invocation["executionSuccessful"] as? Bool == (testCase.status != 2))
         #expect(result.stderr.isEmpty, "\(result.transcript)")
       }
       if format == "github" {

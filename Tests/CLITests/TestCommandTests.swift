@@ -328,3 +328,38 @@ struct TestCommandTests {
     #expect(summary["snapshots"] as? Int == 1, "\(summary)")
   }
 }
+
+/// `check --format sarif` locates each result at the snapshot (file and JSON lines line), the
+/// rule's expression as the related location (the schema itself: make test-sarif).
+@Suite("constraint check --format sarif")
+struct CheckSARIFTests {
+  @Test func resultsPointAtTheSnapshotLineAndTheRule() throws {
+    let result = try CLI.run([
+      "check", "Rules/", "--data", "Examples/snapshots/stream.jsonl", "--format", "sarif",
+    ])
+    #expect(result.status == 1, "\(result.transcript)")
+    let log = try LintFormatTests.json(result.stdout)
+    #expect(log["version"] as? String == "2.1.0")
+    let run = try #require((log["runs"] as? [[String: Any]])?.first)
+    let results = try #require(run["results"] as? [[String: Any]])
+    let lines = try results.map { item -> Int in
+      let location = try #require((item["locations"] as? [[String: Any]])?.first)
+      let physical = try #require(location["physicalLocation"] as? [String: Any])
+      let artifact = try #require(physical["artifactLocation"] as? [String: Any])
+      #expect(artifact["uri"] as? String == "Examples/snapshots/stream.jsonl")
+      let related = try #require((item["relatedLocations"] as? [[String: Any]])?.first)
+      let relatedArtifact = (related["physicalLocation"] as? [String: Any])?["artifactLocation"]
+      #expect(
+        (relatedArtifact as? [String: Any])?["uri"] as? String
+          == "Rules/billing.constraints.json")
+      return try #require((physical["region"] as? [String: Any])?["startLine"] as? Int)
+    }
+    // The same lines the JSON format names.
+    let json = try CLI.run([
+      "check", "Rules/", "--data", "Examples/snapshots/stream.jsonl", "--format", "json",
+    ])
+    let expected = try #require(LintFormatTests.json(json.stdout)["results"] as? [[String: Any]])
+      .compactMap { ($0["snapshot"] as? [String: Any])?["line"] as? Int }
+    #expect(!lines.isEmpty && lines == expected, "\(lines) \(expected)")
+  }
+}
