@@ -174,9 +174,14 @@ struct WriteErrorFaultTests {
     ["check", "Rules", "--data", FaultFixtures.passing, "--format", "junit"],
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "junit"],
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "github"],
+    ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "sarif"],
     ["lint", "Rules"],
     ["lint", "Rules", "--format", "json"],
     ["lint", "Rules", "--format", "github"],
+    ["lint", "Rules", "--format", "sarif"],
+    ["test", "Rules"],
+    ["test", "Rules", "--format", "json"],
+    ["test", "Rules", "--format", "github"],
     ["guard", "--rules", "Rules", "--data", FaultFixtures.passing],
   ]
 
