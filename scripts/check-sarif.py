@@ -14,6 +14,7 @@ invocation. Prints `sarif: N passed, M failed`; exits 1 when a check failed.
 
 import hashlib
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -228,8 +229,11 @@ def main():
             lint_run = validator.log(result.stdout, what)
             if lint_run is None:
                 continue
-            found = [r["ruleId"] for r in lint_run["results"]]
-            check(sorted(set(found)) == sorted(codes), "%s: codes %s" % (what, found))
+            found = [r["properties"]["kind"] for r in lint_run["results"]]
+            check(sorted(set(found)) == sorted(codes), "%s: kinds %s" % (what, found))
+            check(all(re.fullmatch(r"CE[1-6][0-9]{3}", r["ruleId"])
+                      for r in lint_run["results"]),
+                  "%s: stable codes as ruleId" % what)
             check(len(found) == len(reference["findings"]), "%s: one result a finding" % what)
             for result_item in lint_run["results"]:
                 location = result_item["locations"][0]["physicalLocation"]

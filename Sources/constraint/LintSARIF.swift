@@ -1,48 +1,38 @@
 import ConstraintEngine
 
 extension LintOutput {
-  /// The codes of lint's findings as SARIF rules: the `kind` of `--format json`, with
-  /// `unreadable` for a path that could not be read.
-  static let sarifRules: [(id: String, level: String, text: String)] = [
-    (
-      "problem", "error",
-      "a problem in a rule file: invalid JSON, a structural or expression "
-        + "error, a duplicate rule id"
-    ),
-    (
-      "unreadable", "error",
-      "a path that could not be read: missing, unreadable, over the size "
-        + "limit, a directory without rule files"
-    ),
-    ("non_portable", "warning", "syntax beyond grammar v2.0 (with --portable)"),
-    ("warning", "warning", "a warning that does not stop the file from being used"),
-  ]
-
   /// A SARIF 2.1.0 log (docs/CLI.md): one result per finding at its file, line and column,
   /// the rule id in its properties, the caret rendering after the message.
+  ///
+  /// Each result's `ruleId` is the finding's stable code (`CE5008`, docs/DIAGNOSTICS.md); the
+  /// log's rules are every code, with its summary; `properties.kind` is the `kind` of
+  /// `--format json` (problem, unreadable, non_portable, warning).
   static func sarif(_ report: LintReport, terminal: Terminal) {
+    let codes = DiagnosticCode.allCases
     SARIF.open(
-      rules: sarifRules.map { rule in
+      rules: codes.map { code in
         [
-          "id": rule.id, "shortDescription": ["text": rule.text],
-          "defaultConfiguration": ["level": rule.level],
+          "id": code.rawValue, "shortDescription": ["text": code.summary],
+          "defaultConfiguration": ["level": Self.sarifDefaultLevel(code)],
         ]
       }, terminal: terminal)
     let findings =
       report.problems.map { ($0, $0.isReadFailure ? "unreadable" : "problem") }
       + report.nonPortable.map { ($0, "non_portable") } + report.warnings.map { ($0, "warning") }
-    for (index, (finding, code)) in findings.enumerated() {
-      let ruleIndex = sarifRules.firstIndex { $0.id == code }!
+    for (index, (finding, kind)) in findings.enumerated() {
+      let code = finding.code
+      let ruleIndex = codes.firstIndex(of: code) ?? 0
+      let level = kind == "non_portable" || finding.severity != .error ? "warning" : "error"
       var text = finding.message
       let rendered = RuleLoading.render(finding, renderer: CheckText.plainRenderer)
       let details = rendered.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
       if !details.isEmpty { text += "\n" + details.joined(separator: "\n") }
-      var properties: [String: Any] = [:]
+      var properties: [String: Any] = ["kind": kind]
       if let rule = finding.ruleID { properties["rule"] = rule }
       if let expression = finding.expression { properties["expression"] = expression }
       SARIF.result(
         [
-          "ruleId": code, "ruleIndex": ruleIndex, "level": sarifRules[ruleIndex].level,
+          "ruleId": code.rawValue, "ruleIndex": ruleIndex, "level": level,
           "message": ["text": text],
           "locations": [
             SARIF.location(
@@ -53,5 +43,14 @@ extension LintOutput {
         ], first: index == 0, terminal: terminal)
     }
     SARIF.close(exitStatus: report.exitStatus, terminal: terminal)
+  }
+
+  /// A code's level unless its result says otherwise: warnings for kinds that never stop a
+  /// file from being used.
+  static func sarifDefaultLevel(_ code: DiagnosticCode) -> String {
+    switch code {
+    case .missingExpressionVersion, .notPortable: return "warning"
+    default: return "error"
+    }
   }
 }

@@ -105,12 +105,12 @@ struct RuleTestSuite {
       FileDiscovery.isRuleFileName($0) || FileDiscovery.isRuleTestFileName($0)
     }
     suite.problems += found.problems.map {
-      RuleFileError(file: $0.path, message: $0.message, isReadFailure: true)
+      RuleFileError(file: $0.path, code: $0.code, message: $0.message, isReadFailure: true)
     }
     for directory in found.emptyDirectories {
       suite.problems.append(
         RuleFileError(
-          file: directory,
+          file: directory, code: .noRuleFiles,
           message: "no *\(FileDiscovery.ruleFileSuffix) or *\(FileDiscovery.ruleTestFileSuffix) "
             + "files in directory", isReadFailure: true))
     }
@@ -141,7 +141,7 @@ struct RuleTestSuite {
       else {
         suite.problems.append(
           RuleFileError(
-            file: testPath,
+            file: testPath, code: .ruleTestFileProblem,
             message: "no rule file \(stem(ofTest: testPath)).json next to this test file",
             isReadFailure: true))
         continue
@@ -153,7 +153,7 @@ struct RuleTestSuite {
     if testPaths.isEmpty && suite.problems.isEmpty {
       suite.problems.append(
         RuleFileError(
-          file: paths.joined(separator: " "),
+          file: paths.joined(separator: " "), code: .ruleTestFileProblem,
           message: "no test files (*\(FileDiscovery.ruleTestFileSuffix)): testing nothing is "
             + "not a pass", isReadFailure: true))
     }
@@ -198,7 +198,7 @@ struct RuleTestSuite {
         suite.problems.append(
           RuleFileError(
             file: testCase.file, location: testCase.ruleLocation, ruleID: testCase.ruleID,
-            message: "no rule `\(testCase.ruleID)` in \(ruleFile.path) (its rules: \(known))"))
+            code: .ruleTestFileProblem, message: "no rule `\(testCase.ruleID)` in \(ruleFile.path) (its rules: \(known))"))
         continue
       }
       let flags = testCase.context.flags

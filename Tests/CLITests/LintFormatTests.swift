@@ -115,11 +115,11 @@ struct LintFormatTests {
     #expect((typo["message"] as? String)?.hasPrefix("unknown key `severty`") == true)
     #expect(typo["diagnostic"] is NSNull && typo["expression"] is NSNull)
 
-    // The expression error of a: the expression string's place in the file, the caret's
-    // range inside the expression.
+    // The expression error of a: its exact place in the file (the `=` inside the JSON
+    // string), the caret's range inside the expression.
     let bad = findings[1]
     #expect(bad["rule"] as? String == "bad")
-    #expect(bad["line"] as? Int == 5 && bad["column"] as? Int == 33, "\(bad)")
+    #expect(bad["line"] as? Int == 5 && bad["column"] as? Int == 36, "\(bad)")
     #expect(bad["expression"] as? String == "a = 1")
     let diagnostic = try #require(bad["diagnostic"] as? [String: Any])
     let start = try #require(diagnostic["start"] as? [String: Any])
@@ -164,7 +164,7 @@ struct LintFormatTests {
     #expect(lines.count == 3, "\(result.stdout)")
     #expect(
       lines[0].hasPrefix(
-        "::error file=\(bad),line=5,col=33,title=rule bad::"), "\(lines[0])")
+        "::error file=\(bad),line=5,col=36,title=rule bad::"), "\(lines[0])")
     // The caret follows the message on %0A-separated lines.
     #expect(lines[0].contains("%0A1 | a = 1%0A  |   ^"), "\(lines[0])")
     #expect(

@@ -277,7 +277,7 @@ struct TestCommandTests {
     #expect(result.status == 2, "\(result.transcript)")
     #expect(
       result.stderr.hasPrefix(
-        "error: \(tests):7:10: rule nope: no rule `nope` in \(scratch.path("rules"))"
+        "error[CE5013]: \(tests):7:10: rule nope: no rule `nope` in \(scratch.path("rules"))"
           + "/a.constraints.json (its rules: limit, state)"), "\(result.stderr)")
     #expect(result.stderr.hasSuffix("1 problem in rule and test files\n"))
   }

@@ -69,6 +69,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable,
   case missingExpressionVersion = "CE5010"
   case duplicateRuleID = "CE5011"
   case requiredRuleUnavailable = "CE5012"
+  case ruleTestFileProblem = "CE5013"
 
   // Regular expressions.
   case invalidRegex = "CE6001"
@@ -152,6 +153,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable,
     case .duplicateRuleID: return "two rules of one schema share an id"
     case .requiredRuleUnavailable:
       return "a rule the guard requires is missing, ambiguous or not evaluated"
+    case .ruleTestFileProblem:
+      return "a rule test file is malformed or names what is not there"
     case .invalidRegex: return "a regular expression does not compile"
     }
   }

@@ -56,7 +56,10 @@ public enum RuleTestFile {
       bytes = try JSONReader.readWholeFile(
         atPath: path, limit: RuleFileLoader.jsonLimits.maximumDocumentBytes)
     } catch {
-      return ([], [RuleFileError(file: path, message: error.message, isReadFailure: true)])
+      return ([], [
+        RuleFileError(
+          file: path, code: .ruleFileUnreadable, message: error.message, isReadFailure: true)
+      ])
     }
     return parse(bytes, path: path)
   }
@@ -84,7 +87,7 @@ public enum RuleTestFile {
     if reader.cases.isEmpty && reader.errors.isEmpty {
       reader.errors.append(
         RuleFileError(
-          file: path,
+          file: path, code: .ruleTestFileProblem,
           message: "no test cases (one JSON object per line): testing nothing is not a pass"))
     }
     return reader.errors.isEmpty ? (reader.cases, []) : ([], reader.errors)
@@ -103,7 +106,10 @@ private struct CaseReader {
   }
 
   mutating func fail(_ location: SourceLocation, _ message: String, rule: String? = nil) {
-    errors.append(RuleFileError(file: path, location: location, ruleID: rule, message: message))
+    errors.append(
+      RuleFileError(
+        file: path, location: location, ruleID: rule, code: .ruleTestFileProblem,
+        message: message))
   }
 
   mutating func readCase(_ text: String, line: Int, offset: Int) {
