@@ -226,6 +226,15 @@ struct JSONReporter: CheckReporter {
     "\"start\":\(location(range.start)),\"end\":\(location(range.end))"
   }
 
+  /// The `explanation` array of a failing result: each deciding value at its range.
+  static func explanation(_ explanation: Explanation) -> String {
+    "["
+      + explanation.items.map { item in
+        "{\(range(item.range)),\"value\":\(string(item.value)),"
+          + "\"context\":\(optional(item.context))}"
+      }.joined(separator: ",") + "]"
+  }
+
   mutating func begin(_ ruleSet: RuleSet) {
     terminal.output("{\"schema_version\":\(Self.schemaVersion),")
     terminal.output("\"tool\":\(Self.string("constraint \(EngineVersion.version)")),")
@@ -268,12 +277,7 @@ struct JSONReporter: CheckReporter {
     case .evaluated(.pass), .skipped:
       guard all else { return }
     case .evaluated(.fail(let items)):
-      explanation =
-        "["
-        + items.items.map { item in
-          "{\(Self.range(item.range)),\"value\":\(Self.string(item.value)),"
-            + "\"context\":\(Self.optional(item.context))}"
-        }.joined(separator: ",") + "]"
+      explanation = Self.explanation(items)
       omitted = items.omittedItems
     case .evaluated(.error(let found)), .evaluated(.deferred(let found)):
       diagnostic =

@@ -47,12 +47,7 @@ enum TestOutput {
       var diagnostic = "null"
       switch result.outcome {
       case .evaluated(.fail(let items)):
-        explanation =
-          "["
-          + items.items.map { item in
-            "{\(JSONReporter.range(item.range)),\"value\":\(string(item.value)),"
-              + "\"context\":\(optional(item.context))}"
-          }.joined(separator: ",") + "]"
+        explanation = JSONReporter.explanation(items)
       case .evaluated(.error(let found)), .evaluated(.deferred(let found)):
         diagnostic = "{\"message\":\(string(found.message)),\(JSONReporter.range(found.range))}"
       default:
