@@ -7,6 +7,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .library(name: "ConstraintEngine", targets: ["ConstraintEngine"]),
+    .library(name: "ConstraintBatch", targets: ["ConstraintBatch"]),
     .library(name: "ConservationGuard", targets: ["ConservationGuard"]),
     .library(name: "ConservationGuardService", targets: ["ConservationGuardService"]),
     .library(name: "GuardServer", targets: ["GuardServer"]),
@@ -43,6 +44,12 @@ let package = Package(
         .product(name: "BigInt", package: "BigInt"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]
+    ),
+    // The batch pipeline (sources, parallel ordered checking, report models) that the CLI,
+    // the guard server and integrations share.
+    .target(
+      name: "ConstraintBatch",
+      dependencies: ["ConstraintEngine"]
     ),
     .target(
       name: "ConservationGuard",
@@ -93,6 +100,7 @@ let package = Package(
       name: "constraint",
       dependencies: [
         "ConstraintEngine",
+        "ConstraintBatch",
         "ConservationGuard",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -124,6 +132,10 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
+    ),
+    .testTarget(
+      name: "ConstraintBatchTests",
+      dependencies: ["ConstraintBatch", "ConstraintEngine"]
     ),
     .testTarget(
       name: "CLITests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConstraintBatch
 import ConstraintEngine
 import Foundation
 
@@ -153,9 +154,10 @@ struct CheckCommand: ParsableCommand {
       reporter = CheckSARIFReporter(terminal: terminal.verbatim, explain: explain) { status }
     }
     let wantsPasses = reporter.wantsPasses
-    let pipeline = CheckPipeline(
-      ruleSet: ruleSet, context: runContext, explain: explain, jobs: jobs,
-      batchLines: batchLines, summarisePasses: !wantsPasses)
+    let checker = BatchChecker(
+      ruleSet: ruleSet, context: runContext,
+      options: BatchOptions(
+        explain: explain, jobs: jobs, batchLines: batchLines, summarisesPasses: !wantsPasses))
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 
@@ -167,9 +169,9 @@ struct CheckCommand: ParsableCommand {
         if summary.snapshots + summary.unreadable == readBefore { emptySources.append(source) }
       }
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
-      for file in source.files {
-        let continuing = pipeline.run(
-          file: file, ruleIndexes: indexes, warn: { terminal.error($0) }
+      for input in source.sources {
+        let continuing = checker.check(
+          input, ruleIndexes: indexes, warning: { terminal.error($0.description) }
         ) { event in
           let snapshot: CheckedSnapshot
           switch event {

@@ -1,3 +1,4 @@
+import ConstraintBatch
 import ConstraintEngine
 
 /// The counts of a `check` run.
@@ -55,7 +56,7 @@ protocol CheckReporter {
   mutating func pair(_ pair: PairResult)
   mutating func endSnapshot(_ snapshot: CheckedSnapshot)
   /// A snapshot that could not be read.
-  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError)
+  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic)
   mutating func finish(_ ruleSet: RuleSet, _ summary: CheckSummary)
 }
 
@@ -84,6 +85,17 @@ enum CheckText {
     default:
       return []
     }
+  }
+
+  /// Why a snapshot could not be read, with where: `line N, column C: message` for a line of
+  /// JSON lines, `line:column: message` inside a JSON document (or a JSON-lines input that
+  /// could not be opened, reported as line 0).
+  static func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic) -> String {
+    let start = error.range.start
+    if let line = snapshot.line, line > 0 {
+      return "line \(line), column \(start.column): \(error.message)"
+    }
+    return "\(start.line):\(start.column): \(error.message)"
   }
 
   /// Columns kept before the leftmost caret when a long explanation is cropped.
@@ -177,7 +189,7 @@ struct HumanReporter: CheckReporter {
     terminal.output("")
   }
 
-  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
+  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic) {
     terminal.output(
       "unreadable  \(HumanText.value(snapshot.location)): error[\(error.code)]: "
         + HumanText.value(error.message))
@@ -294,10 +306,10 @@ struct JSONReporter: CheckReporter {
         + "\"diagnostic\":\(diagnostic)")
   }
 
-  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
+  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic) {
     let diagnostic =
       "{\"code\":\(Self.string(error.code.rawValue)),"
-      + "\"message\":\(Self.string(error.message)),\(Self.range(error.diagnostic.range))}"
+      + "\"message\":\(Self.string(error.message)),\(Self.range(error.range))}"
     result(
       "\"rule\":null,\"schema_id\":null,\"severity\":\"error\","
         + "\"snapshot\":\(Self.snapshot(snapshot)),\"outcome\":\"unreadable\","
@@ -408,7 +420,7 @@ struct JUnitReporter: CheckReporter {
     terminal.output("  </testsuite>")
   }
 
-  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
+  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic) {
     terminal.output(
       "  <testsuite name=\"\(Self.escape(snapshot.location))\" tests=\"1\" failures=\"0\" "
         + "errors=\"1\" skipped=\"0\">")
@@ -474,11 +486,12 @@ struct GitHubReporter: CheckReporter {
         + "title=\(Self.escapeProperty(title))::\(Self.escapeData(message))")
   }
 
-  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
+  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic) {
     var properties = "file=\(Self.escapeProperty(snapshot.file))"
     if let line = snapshot.line { properties += ",line=\(line)" }
     terminal.output(
-      "::error \(properties),title=unreadable snapshot::\(Self.escapeData(error.description))")
+      "::error \(properties),title=unreadable snapshot::"
+        + Self.escapeData(CheckText.unreadable(snapshot, error)))
   }
 
   mutating func finish(_ ruleSet: RuleSet, _ summary: CheckSummary) {

@@ -1,3 +1,4 @@
+import ConstraintBatch
 import ConstraintEngine
 
 /// `check --format sarif`: a SARIF 2.1.0 log (docs/CLI.md). Each rule is a reporting
@@ -88,7 +89,7 @@ struct CheckSARIFReporter: CheckReporter {
     first = false
   }
 
-  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: JSONError) {
+  mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic) {
     SARIF.result(
       [
         "ruleId": Self.unreadableRuleID, "ruleIndex": ruleIndex.count, "level": "error",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConstraintBatch
 import ConstraintEngine
 import Foundation
 

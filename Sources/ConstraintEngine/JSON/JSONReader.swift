@@ -95,6 +95,24 @@ public enum JSONReader {
           offset: limit, line: 1, column: 1)
       }
     }
+    return try readToEnd(descriptor, name: path, limit: limit, expected: expected)
+  }
+
+  /// Reads one document from an open file descriptor (a pipe, standard input) to its end,
+  /// refusing more than ``JSONLimits/maximumDocumentBytes`` as soon as the first byte over it
+  /// is read. The descriptor is not closed. A read error is an error, never the end of input.
+  public static func read(fileDescriptor descriptor: Int32, limits: JSONLimits = .default)
+    throws(JSONError) -> Value
+  {
+    let bytes = try readToEnd(
+      descriptor, name: "input", limit: limits.maximumDocumentBytes, expected: 0)
+    return try read(bytes, limits: limits)
+  }
+
+  /// The bytes of `descriptor` to its end (`expected` of them, when known), `name` in errors.
+  private static func readToEnd(_ descriptor: Int32, name: String, limit: Int, expected: Int)
+    throws(JSONError) -> [UInt8]
+  {
     var result: [UInt8] = []
     result.reserveCapacity(expected + 1)
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -103,14 +121,14 @@ public enum JSONReader {
       if count < 0 {
         if errno == EINTR { continue }
         throw JSONError(
-          message: "cannot read \(path): \(String(cString: strerror(errno)))", offset: 0,
+          message: "cannot read \(name): \(String(cString: strerror(errno)))", offset: 0,
           line: 1, column: 1)
       }
       if count == 0 { break }
       result.append(contentsOf: chunk[0..<count])
       if result.count > limit {
         throw JSONError(
-          message: "\(path) exceeds the \(limit)-byte document limit", offset: limit, line: 1,
+          message: "\(name) exceeds the \(limit)-byte document limit", offset: limit, line: 1,
           column: 1)
       }
     }

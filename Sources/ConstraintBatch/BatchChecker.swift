@@ -1,0 +1,288 @@
+import ConstraintEngine
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// How a ``BatchChecker`` reads and checks.
+public struct BatchOptions: Sendable {
+  /// Whether failing outcomes carry the values that decided them (``Explanation``).
+  public var explain: Bool
+  /// Threads that parse and check JSON lines (values below 1 count as 1). With 1, every line
+  /// is parsed and checked on the calling thread.
+  public var jobs: Int
+  /// JSON lines per batch handed to a worker (values below 1 count as 1); also how many
+  /// snapshots are reported at a time with one job.
+  public var batchLines: Int
+  /// A batch is handed to a worker at this many bytes even before ``batchLines`` lines.
+  public var batchBytes: Int
+  /// Whether snapshots whose rules all passed or were skipped may be reported by their counts
+  /// alone (``BatchEvent/passing(_:)``): workers then send back counts, not outcome arrays.
+  public var summarisesPasses: Bool
+  /// Limits on each snapshot document (size, depth, value memory).
+  public var limits: JSONLimits
+
+  /// Options; by default explanations on, one job per active processor, 1,024 lines or
+  /// 4 MiB per batch, every snapshot reported one by one, the default JSON limits.
+  public init(
+    explain: Bool = true, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    batchLines: Int = 1024, batchBytes: Int = 1 << 22, summarisesPasses: Bool = false,
+    limits: JSONLimits = .default
+  ) {
+    self.explain = explain
+    self.jobs = jobs
+    self.batchLines = batchLines
+    self.batchBytes = batchBytes
+    self.summarisesPasses = summarisesPasses
+    self.limits = limits
+  }
+}
+
+/// Checks batches of snapshots — JSON documents, JSON-lines files and streams — against a
+/// compiled rule set, in parallel, reporting results in input order.
+///
+/// JSON-lines input with more than one job is read in batches of raw lines on the calling
+/// thread, which hands them to worker threads and reports finished batches strictly in input
+/// order while it goes on reading, so the results are the same as a sequential run's. Memory
+/// stays bounded: at most two batches per worker are in flight, and the values of long lines
+/// are paid for from one budget all workers share (at most ``JSONLimits/minimumValueMemory``
+/// at once, or the largest line alone). Every thread checks with the one compiled rule set (a
+/// ``Program`` is immutable), so memory for rules does not grow with the jobs.
+///
+/// Fail closed: a malformed or over-long line, a file that cannot be opened and a read error
+/// are each reported as a ``CheckedSnapshot`` whose outcomes are a ``Diagnostic``; nothing is
+/// skipped silently (blank lines are not snapshots). The checker never prints: warnings go to
+/// a callback as ``BatchWarning`` values.
+///
+/// A worker thread that cannot be created (a process or address-space limit) is done without:
+/// the workers that started share the work, and with none the calling thread checks alone.
+///
+/// Creating a checker makes glibc's allocator map blocks of 128 KiB and more on their own and
+/// unmap them when freed (`mallopt(M_MMAP_THRESHOLD)`, once per process), so that no worker's
+/// arena keeps a long line's memory.
+public struct BatchChecker: Sendable {
+  /// The rules checked.
+  public let ruleSet: RuleSet
+  /// The evaluation context of every snapshot.
+  public let context: EvaluationContext
+  /// How input is read and checked.
+  public let options: BatchOptions
+  /// Each worker thread's stack: deep documents and rules recurse (as much as the main
+  /// thread has by default).
+  public static let workerStackSize = 1 << 23
+  /// Shared by every thread checking: long lines' values are paid for from it.
+  let budget: MemoryBudget
+
+  /// A checker of snapshots against `ruleSet` in `context`.
+  public init(
+    ruleSet: RuleSet, context: EvaluationContext = .empty, options: BatchOptions = BatchOptions()
+  ) {
+    self.ruleSet = ruleSet
+    self.context = context
+    self.options = options
+    budget = MemoryBudget(capacity: options.limits.minimumValueMemory, limits: options.limits)
+    MemoryBudget.mapsLargeBlocks
+  }
+
+  private var jobs: Int { max(1, options.jobs) }
+  private var batchLines: Int { max(1, options.batchLines) }
+
+  /// Checks every snapshot of `source` against the rules at `ruleIndexes` (every rule when
+  /// nil), calling `emit` with the results in input order on the calling thread. `emit`
+  /// returns false to stop early (the batches not yet reported are dropped); this function
+  /// then returns false too, and true once the whole source was checked.
+  ///
+  /// `warning` receives what the caller may show its user (fewer worker threads than asked).
+  @discardableResult
+  public func check(
+    _ source: SnapshotSource, ruleIndexes: [Int]? = nil,
+    warning: (BatchWarning) -> Void = { _ in }, emit: (BatchEvent) -> Bool
+  ) -> Bool {
+    let indexes = ruleIndexes ?? Array(ruleSet.rules.indices)
+    guard source.layout == .jsonLines else {
+      let outcomes = Result { () throws(Diagnostic) -> [RuleOutcome] in
+        let value: Value
+        do throws(JSONError) {
+          value = try Self.readDocument(source.origin, limits: options.limits)
+        } catch {
+          throw error.diagnostic
+        }
+        return ruleSet.check(
+          value, ruleIndexes: indexes, context: context, explain: options.explain)
+      }
+      return emit(
+        .snapshot(
+          CheckedSnapshot(file: source.name, line: nil, ruleIndexes: indexes, outcomes: outcomes)
+        ))
+    }
+    let reader: JSONLinesReader
+    switch source.origin {
+    case .path(let path): reader = JSONLinesReader(path: path, limits: options.limits)
+    case .fileDescriptor(let descriptor):
+      reader = JSONLinesReader(fileDescriptor: descriptor, limits: options.limits)
+    case .bytes(let bytes): reader = JSONLinesReader(bytes: bytes, limits: options.limits)
+    }
+    if jobs <= 1 {
+      return runInline(
+        reader, checker: checker(name: source.name, ruleIndexes: indexes), emit: emit)
+    }
+    return runParallel(
+      reader, name: source.name, ruleIndexes: indexes, warning: warning, emit: emit)
+  }
+
+  /// The one document of a source laid out as ``SnapshotSource/Layout/document``.
+  private static func readDocument(_ origin: SnapshotSource.Origin, limits: JSONLimits)
+    throws(JSONError) -> Value
+  {
+    switch origin {
+    case .path(let path): return try JSONReader.readFile(atPath: path, limits: limits)
+    case .bytes(let bytes): return try JSONReader.read(bytes, limits: limits)
+    case .fileDescriptor(let descriptor):
+      return try JSONReader.read(fileDescriptor: descriptor, limits: limits)
+    }
+  }
+
+  /// How many of `jobs` workers to start: under an address-space limit (`ulimit -v`), their
+  /// stacks may take at most a quarter of it, so that the heap keeps room (workers started
+  /// until stacks filled the address space would leave none for the snapshots). With the
+  /// warning to give when that is fewer than `jobs`.
+  static func workersFitting(_ jobs: Int) -> (Int, BatchWarning?) {
+    var limit = rlimit()
+    guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0,
+      limit.rlim_cur != rlim_t.max  // RLIM_INFINITY
+    else {
+      return (jobs, nil)
+    }
+    let fitting = max(1, Int(clamping: limit.rlim_cur / 4) / workerStackSize)
+    guard fitting < jobs else { return (jobs, nil) }
+    return (
+      fitting,
+      .workersLimitedByAddressSpace(
+        started: fitting, requested: jobs, stackBytes: workerStackSize,
+        addressSpaceBytes: Int(clamping: limit.rlim_cur))
+    )
+  }
+
+  private func checker(name: String, ruleIndexes: [Int]) -> SnapshotChecker {
+    SnapshotChecker(
+      ruleSet: ruleSet, context: context, explain: options.explain,
+      summarisePasses: options.summarisesPasses, limits: options.limits, budget: budget,
+      name: name, ruleIndexes: ruleIndexes)
+  }
+
+  private struct Stop: Error {}
+
+  /// Reports a finished batch's events in order, as long as `emit` agrees.
+  private static func report(_ batch: CheckedBatch, _ emit: (BatchEvent) -> Bool) -> Bool {
+    for item in batch.reported {
+      if !item.passingBefore.isEmpty, !emit(.passing(item.passingBefore)) { return false }
+      if !emit(.snapshot(item.snapshot)) { return false }
+    }
+    return batch.passingAfter.isEmpty || emit(.passing(batch.passingAfter))
+  }
+
+  /// Checks each line where the reader holds it, on the calling thread.
+  private func runInline(
+    _ reader: JSONLinesReader, checker: SnapshotChecker, emit: (BatchEvent) -> Bool
+  ) -> Bool {
+    var batch = CheckedBatch()
+    var keepGoing = true
+    do {
+      try reader.forEachRawLine { number, line in
+        checker.check(number: number, line: line, into: &batch)
+        guard batch.snapshots >= batchLines else { return }
+        keepGoing = Self.report(batch, emit)
+        batch.removeAll()
+        if !keepGoing { throw Stop() }
+      }
+    } catch {}
+    if keepGoing, batch.snapshots > 0 { keepGoing = Self.report(batch, emit) }
+    return keepGoing
+  }
+
+  /// Copies lines into batches on the calling thread, checks them on `jobs` threads and
+  /// reports the results in input order.
+  private func runParallel(
+    _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
+    warning: (BatchWarning) -> Void, emit: (BatchEvent) -> Bool
+  ) -> Bool {
+    let batchBytes = max(1, options.batchBytes)
+    let exchange = BatchExchange(largestSpare: 2 * batchBytes)
+    var workers: [WorkerThread] = []
+    var startFailure: String?
+    let (workerCount, capped) = Self.workersFitting(jobs)
+    if let capped { warning(capped) }
+    for _ in 0..<workerCount {
+      let checker = checker(name: name, ruleIndexes: indexes)
+      let started = WorkerThread.start(stackSize: Self.workerStackSize) {
+        while let (sequence, raw) = exchange.nextBatch() {
+          var checked = CheckedBatch()
+          raw.bytes.withUnsafeBytes { bytes in
+            for entry in raw.entries {
+              let line = entry.content.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+              checker.check(number: entry.number, line: line, into: &checked)
+            }
+          }
+          exchange.finish(sequence, checked, recycling: consume raw)
+        }
+      }
+      switch started {
+      case .success(let worker): workers.append(worker)
+      case .failure(let reason):
+        startFailure = reason.message
+      }
+      if startFailure != nil { break }
+    }
+    if let startFailure {
+      warning(.workersNotStarted(started: workers.count, requested: jobs, reason: startFailure))
+    }
+    guard !workers.isEmpty else {
+      exchange.close(discardingPending: true)
+      return runInline(reader, checker: checker(name: name, ruleIndexes: indexes), emit: emit)
+    }
+    // A thread that cannot be created is not waited for: only started ones are joined.
+    defer {
+      exchange.close(discardingPending: true)
+      for worker in workers { worker.join() }
+    }
+    let maximumInFlight = workers.count * 2
+
+    // Batches handed out and not yet reported (at most `maximumInFlight`) bound memory.
+    var batch = exchange.spareBatch()
+    var submitted = 0
+    var reported = 0
+    var keepGoing = true
+
+    /// Reports the next batch in input order: waiting for it when `wait`, else only if done.
+    func reportNext(wait: Bool) -> Bool {
+      guard reported < submitted, let checked = exchange.take(reported, wait: wait) else {
+        return false
+      }
+      reported += 1
+      keepGoing = Self.report(checked, emit)
+      return true
+    }
+
+    func submit() {
+      exchange.submit(submitted, batch)
+      submitted += 1
+      batch = exchange.spareBatch()
+      while keepGoing, reportNext(wait: false) {}
+      while keepGoing, submitted - reported >= maximumInFlight { _ = reportNext(wait: true) }
+    }
+
+    do {
+      try reader.forEachRawLine { number, line in
+        batch.append(number: number, line: line)
+        guard batch.count >= batchLines || batch.bytes.count >= batchBytes else { return }
+        submit()
+        if !keepGoing { throw Stop() }
+      }
+      if keepGoing, !batch.isEmpty { submit() }
+    } catch {}
+    while keepGoing, reported < submitted { _ = reportNext(wait: true) }
+    // After a stop, the batches not yet checked are dropped (the deferred close).
+    return keepGoing
+  }
+}
