@@ -8,6 +8,9 @@ let package = Package(
   products: [
     .library(name: "ConstraintEngine", targets: ["ConstraintEngine"]),
     .library(name: "ConstraintBatch", targets: ["ConstraintBatch"]),
+    // Test oracles and fuzz properties (the reference interpreter, FuzzChecks, the expression
+    // generator) for Tests/ and Fuzz/; not linked by users of ConstraintEngine.
+    .library(name: "ConstraintEngineTestSupport", targets: ["ConstraintEngineTestSupport"]),
     .library(name: "ConservationGuard", targets: ["ConservationGuard"]),
     .library(name: "ConservationGuardService", targets: ["ConservationGuardService"]),
     .library(name: "GuardServer", targets: ["GuardServer"]),
@@ -50,6 +53,10 @@ let package = Package(
     .target(
       name: "ConstraintBatch",
       dependencies: ["ConstraintEngine"]
+    ),
+    .target(
+      name: "ConstraintEngineTestSupport",
+      dependencies: ["ConstraintEngine", .product(name: "BigInt", package: "BigInt")]
     ),
     .target(
       name: "ConservationGuard",
@@ -108,7 +115,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ConstraintEngineTests",
-      dependencies: ["ConstraintEngine"]
+      dependencies: ["ConstraintEngine", "ConstraintEngineTestSupport"]
     ),
     .testTarget(
       name: "ConservationGuardTests",

@@ -16,7 +16,10 @@ let package = Package(
   targets: fuzzTargets.map { name in
     .target(
       name: name,
-      dependencies: [.product(name: "ConstraintEngine", package: "ConstraintEngine")]
+      dependencies: [
+        .product(name: "ConstraintEngine", package: "ConstraintEngine"),
+        .product(name: "ConstraintEngineTestSupport", package: "ConstraintEngine"),
+      ]
     )
   }
 )

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 /// Issue 17, "unbounded arithmetic": every arithmetic result has at most
 /// `EvaluationLimits.maximumDigits` digits written out; beyond, an error naming the limit.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 private func compile(
   _ source: String, types: [String: String] = [:]

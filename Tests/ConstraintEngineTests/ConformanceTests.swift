@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 /// One line of `Tests/Conformance/*.jsonl`.
 struct ConformanceCase: Sendable, CustomTestStringConvertible {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 /// Issue 17, "work proportional to the data inside a quantifier": comparisons, membership,
 /// regex matches, declared-type reads and builtins over large data are charged to the step

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 private func compile(_ source: String, types: [String: String] = [:]) throws -> Program {
   var declared: FieldTypes = [:]
@@ -124,10 +125,32 @@ struct EvaluatorTests {
 
   @Test func constantsAreFoldedAtCompileTime() throws {
     let program = try compile("1 + 2 * 3 == 7 && a")
-    guard case .chain(.constant(.bool(true)), let links) = program.root, links.count == 1 else {
+    guard case .chain(.folded(.bool(true), _), let links) = program.root, links.count == 1 else {
       Issue.record("expected the left operand folded to true, got \(program.root)")
       return
     }
+  }
+
+  /// A failure decided by a folded constant is explained from the constant's literals, as the
+  /// reference explanation (over the unfolded tree) does.
+  @Test(arguments: [
+    ("(1 + 1) > 3 || a > 5", ["2", "1"]),
+    ("!(-a < 0) || !(-1 < 0) || a == 2", ["-1", "-1", "1"]),
+    ("a in [1 + 1, 3] && a > 0", ["1", "[2, 3]"]),
+    ("a > 0 && 1 + 2 * 3 == 8", ["7"]),
+    ("[a, 2].every(x => x > 1 + 1)", ["1", "1", "2"]),
+  ])
+  func foldedConstantsAreExplainedFromTheirLiterals(source: String, values: [String]) throws {
+    let program = try compile(source)
+    let snapshot = try json(#"{"a": 1}"#)
+    let compiled = program.evaluate(snapshot, explain: true)
+    let reference = program.evaluateWithReferenceInterpreter(snapshot, explain: true)
+    #expect(ConformanceTests.same(compiled, reference), "\(compiled) vs \(reference)")
+    guard case .fail(let explanation) = compiled else {
+      Issue.record("\(source) gave \(compiled)")
+      return
+    }
+    #expect(explanation.items.map(\.value) == values)
   }
 
   @Test func fieldPathsAreCollected() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 /// Issue 17, "quadratic explanation": an explanation keeps at most
 /// `Explanation.maximumItems` values and says how many it left out, and rendering is linear in

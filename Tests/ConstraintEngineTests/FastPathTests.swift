@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 /// The compiled program's fast path: it decides the common case itself and leaves everything
 /// else (errors, unusual types, big numbers, limits) to the general path, and whenever it

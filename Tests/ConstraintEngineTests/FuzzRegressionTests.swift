@@ -1,4 +1,5 @@
 import ConstraintEngine
+import ConstraintEngineTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ConstraintEngine
+import ConstraintEngineTestSupport
 
 /// The reference evaluator's context format (`evaluation_timestamp`, `feature_flags`, its
 /// state parts) read into this engine's context, and every malformed part refused.

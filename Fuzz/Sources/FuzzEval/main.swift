@@ -1,10 +1,11 @@
 // libFuzzer entry point for the compiler and evaluators: input is `expression \n snapshot`.
-// The property lives in `FuzzChecks.eval` (Sources/ConstraintEngine/Testing/FuzzChecks.swift),
+// The property lives in `FuzzChecks.eval` (Sources/ConstraintEngineTestSupport/FuzzChecks.swift),
 // which the regression tests replay without sanitizers; a violated property is a crash here.
 //
 // A custom mutator mixes libFuzzer's byte mutations with fresh valid cases from
 // `ExpressionGenerator`, so the corpus keeps reaching evaluation rather than parse errors.
 import ConstraintEngine
+import ConstraintEngineTestSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,7 +1,8 @@
 // libFuzzer entry point for the JSON reader and canonical writer. The property lives in
-// `FuzzChecks.json` (Sources/ConstraintEngine/Testing/FuzzChecks.swift), which the regression
+// `FuzzChecks.json` (Sources/ConstraintEngineTestSupport/FuzzChecks.swift), which the regression
 // tests replay without sanitizers; a violated property is a crash here.
 import ConstraintEngine
+import ConstraintEngineTestSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -2,6 +2,7 @@
 // expression, JSON document, rule file or JSON lines (`FuzzChecks.long`), so the paths only
 // long inputs reach are fuzzed with inputs libFuzzer can mutate.
 import ConstraintEngine
+import ConstraintEngineTestSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,7 +1,8 @@
 // libFuzzer entry point for the lexer, parser and printer. The property lives in
-// `FuzzChecks.parse` (Sources/ConstraintEngine/Testing/FuzzChecks.swift), which the regression
+// `FuzzChecks.parse` (Sources/ConstraintEngineTestSupport/FuzzChecks.swift), which the regression
 // tests replay without sanitizers; a violated property is a crash here.
 import ConstraintEngine
+import ConstraintEngineTestSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

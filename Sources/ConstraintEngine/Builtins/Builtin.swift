@@ -170,7 +170,7 @@ public enum TemporalBuiltin: String, Sendable, Hashable {
 }
 
 /// A standard builtin that is a language operator by another name.
-enum OperatorForm: Sendable, Hashable {
+package enum OperatorForm: Sendable, Hashable {
   /// `eq(a, b)` is `a == b`, including its comparison mode (an exact integer against a digit
   /// string) and the checker's constant-comparison errors.
   case equality
@@ -184,12 +184,12 @@ public struct Builtin: Sendable {
   let fastForm: FastBuiltin?
   /// Set on the standard builtins that are one of the language's operators under another
   /// name: every evaluation path compiles them as that operator.
-  let operatorForm: OperatorForm?
+  package let operatorForm: OperatorForm?
   /// For a standard builtin returning one of a few fixed strings (`type_of`): those strings.
   /// Comparing its result with any other string literal is a compile error.
   let stringResults: [String]?
   /// How a call is charged to the step limit (``Metering/call(_:_:within:)``).
-  let cost: BuiltinCost
+  package let cost: BuiltinCost
 
   public init(_ signature: BuiltinSignature, _ implementation: BuiltinImplementation) {
     self.init(signature, implementation, fastForm: nil)

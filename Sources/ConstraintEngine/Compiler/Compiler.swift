@@ -133,12 +133,14 @@ struct NodeBuilder {
               path: fieldPath, type: options.types.declaredType(of: fieldPath), range: range))
         case .variable(let name):
           let level = scope.lastIndex(of: name)!
-          return .variable(level: level, steps: path.components.map(PathStep.init))
+          return .variable(
+            level: level, steps: path.components.map(PathStep.init), range: range)
         }
       }
       switch expr.kind {
-      case .member(let base, let name, _): return .access(build(base), .key(name))
-      case .index(let base, let index): return .access(build(base), .index(index))
+      case .member(let base, let name, _):
+        return .access(build(base), .key(name), range: range)
+      case .index(let base, let index): return .access(build(base), .index(index), range: range)
       default: preconditionFailure("not an access")
       }
     case .length(let base):
@@ -155,7 +157,7 @@ struct NodeBuilder {
     case .call(let name, _, let arguments):
       return buildCall(name, arguments, range: range)
     case .array(let elements):
-      return .array(elements.map { build($0) })
+      return .array(elements.map { build($0) }, range: range)
     case .unary(.not, let operand):
       return .not(build(operand), Site(range, operands: [operand.range]))
     case .unary(.negate, let operand):
@@ -242,31 +244,36 @@ struct NodeBuilder {
     }
   }
 
-  /// Evaluates nodes whose inputs are all constants, when that cannot fail.
+  /// Evaluates nodes whose inputs are all constants, when that cannot fail. A folded node
+  /// keeps the node it replaced (``Node/folded(_:original:)``) for explanations.
   private func fold(_ node: Node) -> Node {
     switch node {
-    case .constant, .field, .variable, .quantifier, .call, .call1, .call2, .temporal, .matches:
+    case .constant, .folded, .field, .variable, .quantifier, .call, .call1, .call2, .temporal,
+      .matches:
       return node
-    case .chain(var first, var links):
+    case .chain(let firstNode, let allLinks):
       // Fold the constant prefix of the chain: `1 + 2 * 3 == 7 && a` becomes `true && a`.
       var executor = Executor(
         source: source, snapshot: .missing, context: .empty, limits: options.evaluationLimits,
         levels: 0)
-      while case .constant(let value) = first, let link = links.first,
-        case .constant = link.rhs,
+      var first = firstNode
+      var links = allLinks[...]
+      while let value = first.constantValue, let link = links.first,
+        link.rhs.constantValue != nil,
         case .value(let folded) = executor.apply(link, to: .value(value))
       {
-        first = .constant(folded)
-        links.removeFirst()
+        links = links.dropFirst()
+        let replaced = allLinks[..<links.startIndex]
+        first = .folded(folded, original: .chain(firstNode, Array(replaced)))
       }
-      return links.isEmpty ? first : .chain(first, links)
-    case .array(let elements):
+      return links.isEmpty ? first : .chain(first, Array(links))
+    case .array(let elements, _):
       var values: [Value] = []
       for element in elements {
-        guard case .constant(let value) = element else { return node }
+        guard let value = element.constantValue else { return node }
         values.append(value)
       }
-      return .constant(.array(values))
+      return .folded(.array(values), original: node)
     default:
       break
     }
@@ -274,7 +281,9 @@ struct NodeBuilder {
     var executor = Executor(
       source: source, snapshot: .missing, context: .empty, limits: options.evaluationLimits,
       levels: 0)
-    if case .value(let value) = executor.evaluate(node) { return .constant(value) }
+    if case .value(let value) = executor.evaluate(node) {
+      return .folded(value, original: node)
+    }
     return node
   }
 }
@@ -282,13 +291,9 @@ struct NodeBuilder {
 extension Node {
   /// Whether every direct child is a constant (and the node reads nothing else).
   fileprivate var childrenAreConstant: Bool {
-    func isConstant(_ node: Node) -> Bool {
-      if case .constant = node { return true }
-      return false
-    }
     switch self {
-    case .access(let a, _), .length(let a, _), .not(let a, _), .negate(let a, _):
-      return isConstant(a)
+    case .access(let a, _, _), .length(let a, _), .not(let a, _), .negate(let a, _):
+      return a.constantValue != nil
     default:
       return false
     }

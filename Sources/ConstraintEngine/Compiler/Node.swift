@@ -1,13 +1,21 @@
 /// A compiled expression: names resolved to slots, builtins to functions, literals to values,
 /// declared types attached to the paths they govern, regexes compiled.
+///
+/// A node is identified by its source range: distinct sub-expressions of one rule never share
+/// a range (each encloses its operands and adds text of its own), so an observer of the
+/// evaluation (``EvaluationObserver``) keys the values it sees by ``observedRange``.
 indirect enum Node: Sendable {
+  /// A literal.
   case constant(Value)
+  /// A sub-expression over literals only, evaluated when compiling; `original` is the node it
+  /// replaced, kept to explain a failure that it decided.
+  case folded(Value, original: Node)
   /// A snapshot path with its declared type.
   case field(FieldAccess)
   /// A quantifier variable (by nesting level) followed by path steps.
-  case variable(level: Int, steps: [PathStep])
+  case variable(level: Int, steps: [PathStep], range: SourceRange)
   /// Member or index access on a computed value.
-  case access(Node, FieldPath.Component)
+  case access(Node, FieldPath.Component, range: SourceRange)
   case length(Node, Site)
   case not(Node, Site)
   case negate(Node, Site)
@@ -15,12 +23,38 @@ indirect enum Node: Sendable {
   /// that long flat chains never recurse.
   case chain(Node, [ChainLink])
   case quantifier(Quantifier, receiver: Node, body: Node, Site)
-  case array([Node])
+  case array([Node], range: SourceRange)
   case call(BuiltinFunction, [Node], Site)
   case call1(BuiltinFunction, Node, Site)
   case call2(BuiltinFunction, Node, Node, Site)
   case temporal(TemporalBuiltin, FieldAccess, Site)
   case matches(Node, CompiledRegex, Site)
+}
+
+extension Node {
+  /// The range of the sub-expression this node evaluates (nil for literals and folded
+  /// constants, whose values are known without evaluating them).
+  var observedRange: SourceRange? {
+    switch self {
+    case .constant, .folded: return nil
+    case .field(let access): return access.range
+    case .variable(_, _, let range), .access(_, _, let range), .array(_, let range):
+      return range
+    case .chain(_, let links): return links.last?.site.range
+    case .length(_, let site), .not(_, let site), .negate(_, let site),
+      .quantifier(_, _, _, let site), .call(_, _, let site), .call1(_, _, let site),
+      .call2(_, _, _, let site), .temporal(_, _, let site), .matches(_, _, let site):
+      return site.range
+    }
+  }
+
+  /// The value of a literal or folded constant.
+  var constantValue: Value? {
+    switch self {
+    case .constant(let value), .folded(let value, _): return value
+    default: return nil
+    }
+  }
 }
 
 /// A builtin's function.

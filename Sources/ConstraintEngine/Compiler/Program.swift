@@ -5,10 +5,11 @@ import Synchronization
 public final class Program: Sendable {
   /// The rule's source text (diagnostic ranges refer to it).
   public let source: String
-  /// The parsed expression. Not kept from compilation: the tree is only needed to explain a
-  /// failure (and by the reference interpreter), and one per program was a third of a large
-  /// rule set's memory. It is parsed again at the first use and kept from then on (the source
-  /// parsed when the program was compiled, under the same limits, so it gives the same tree).
+  /// The parsed expression. Not kept from compilation: evaluating and explaining use the
+  /// compiled nodes only (tools and the reference interpreter read the tree), and one tree per
+  /// program was a third of a large rule set's memory. It is parsed again at the first use and
+  /// kept from then on (the source parsed when the program was compiled, under the same
+  /// limits, so it gives the same tree).
   public var expression: Expr {
     if let parsed = parsedExpression.withLock({ $0 }) { return parsed }
     let parsed: Expr
@@ -33,7 +34,7 @@ public final class Program: Sendable {
   let fastRoot: FastPathRoot?
   /// The memory the fast path's reads point into.
   let fastPathStorage: FastPathStorage
-  let regexes: RegexCache
+  package let regexes: RegexCache
   let variableLevels: Int
 
   init(
@@ -53,20 +54,23 @@ public final class Program: Sendable {
   }
 
   /// Evaluates the rule against `snapshot`. With `explain`, a failing outcome carries the
-  /// values that decided it (computed only after the fast path found a failure).
+  /// values that decided it, recorded by the general evaluator while it decided (the fast path
+  /// does not explain: a snapshot it fails is decided again by the general path, observed).
   public func evaluate(
     _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
   ) -> Outcome {
     switch fastDecision(snapshot) {
     case true?: return .pass
-    case false?: return .fail(explain ? explanation(snapshot, context: context) : Explanation())
+    case false?:
+      guard explain else { return .fail(Explanation()) }
+      return evaluateOnGeneralPath(snapshot, context: context, explain: true)
     case nil: return evaluateOnGeneralPath(snapshot, context: context, explain: explain)
     }
   }
 
   /// The fast path's decision, or nil when it leaves the rule to the general path (or the
   /// rule has no fast path).
-  func fastDecision(_ snapshot: Value) -> Bool? {
+  package func fastDecision(_ snapshot: Value) -> Bool? {
     guard let fastRoot else { return nil }
     return FastEvaluator.decide(
       fastRoot, snapshot: snapshot, levels: variableLevels,
@@ -76,17 +80,35 @@ public final class Program: Sendable {
   /// The fast path's condition (nil: none).
   var fastPath: FastCondition? { fastRoot?.condition.pointee }
 
-  /// Evaluates with the compiled nodes only, without the fast path.
-  func evaluateOnGeneralPath(
+  /// Evaluates with the compiled nodes only, without the fast path. With `explain`, the
+  /// evaluation is observed (``EvaluationRecord``) and a failure is explained from what it
+  /// recorded; without, nothing is recorded.
+  package func evaluateOnGeneralPath(
     _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
   ) -> Outcome {
+    guard explain else {
+      var executor = Executor(
+        source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
+        levels: variableLevels)
+      return outcome(executor.evaluate(root), explanation: nil)
+    }
     var executor = Executor(
       source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
-      levels: variableLevels)
-    switch executor.evaluate(root) {
+      levels: variableLevels, observer: EvaluationRecord())
+    let result = executor.evaluate(root)
+    var explainer = Explainer(
+      source: source, context: context, limits: options.evaluationLimits,
+      record: executor.observer)
+    return outcome(result, explanation: { explainer.explainFailure(of: self.root) })
+  }
+
+  /// The outcome of the root's evaluation: a fail carries `explanation` (empty when nil).
+  private func outcome(
+    _ result: Evaluated, explanation: (() -> Explanation)?
+  ) -> Outcome {
+    switch result {
     case .value(.bool(true)): return .pass
-    case .value(.bool(false)):
-      return .fail(explain ? explanation(snapshot, context: context) : Explanation())
+    case .value(.bool(false)): return .fail(explanation?() ?? Explanation())
     case .value(let other):
       return .error(
         Diagnostic(
@@ -108,58 +130,31 @@ public final class Program: Sendable {
     if case .value(.bool(true)) = executor.evaluate(root) { return true }
     return false
   }
-
-  /// Evaluates with the reference tree-walking interpreter instead of the compiled nodes.
-  /// Both must always agree; tests and the fuzzer check that they do.
-  public func evaluateWithReferenceInterpreter(
-    _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
-  ) -> Outcome {
-    var interpreter = makeInterpreter(snapshot, context: context)
-    let outcome = interpreter.evaluateRule(expression)
-    if explain, case .fail = outcome {
-      return .fail(explanation(snapshot, context: context))
-    }
-    return outcome
-  }
-
-  private func explanation(_ snapshot: Value, context: EvaluationContext) -> Explanation {
-    var interpreter = makeInterpreter(snapshot, context: context)
-    return interpreter.explainFailure(of: expression)
-  }
-
-  private func makeInterpreter(_ snapshot: Value, context: EvaluationContext) -> Interpreter {
-    Interpreter(
-      source: source, registry: options.registry, types: options.types, snapshot: snapshot,
-      context: context, limits: options.evaluationLimits, regexes: regexes)
-  }
 }
 
-/// Evaluates compiled nodes against one snapshot.
-struct Executor {
+/// Evaluates compiled nodes against one snapshot: the general evaluator. `Observer` sees the
+/// value of every sub-expression it evaluates; with ``Unobserved`` (the default) every report
+/// is compiled away, so evaluation without an observer costs nothing extra.
+struct Executor<Observer: EvaluationObserver> {
   let source: String
   let snapshot: Value
   let context: EvaluationContext
   let limits: EvaluationLimits
+  private(set) var observer: Observer
   private var variables: [Value]
   private var steps = 0
 
   init(
     source: String, snapshot: Value, context: EvaluationContext, limits: EvaluationLimits,
-    levels: Int
+    levels: Int, observer: Observer
   ) {
     self.source = source
     self.snapshot = snapshot
     self.context = context
     self.limits = limits
+    self.observer = observer
     self.variables = []
     if levels > 0 { variables.reserveCapacity(levels) }
-  }
-
-  /// The error when an evaluation takes more than ``EvaluationLimits/maximumSteps`` steps.
-  static func stepLimitMessage(_ limits: EvaluationLimits) -> String {
-    "evaluation step limit exceeded (\(limits.maximumSteps) steps: quantifier steps, "
-      + "arithmetic on numbers beyond 64 bits, and the data operations visit: a step per "
-      + "element and per 64 bytes)"
   }
 
   /// The steps left before the limit.
@@ -171,7 +166,7 @@ struct Executor {
   private mutating func charge(_ cost: Int, at range: SourceRange) -> Evaluated? {
     steps &+= cost
     guard steps > limits.maximumSteps else { return nil }
-    return .failure(EvaluationFailure(.stepLimit, Executor.stepLimitMessage(limits), at: range))
+    return .failure(EvaluationFailure(.stepLimit, limits.stepLimitMessage, at: range))
   }
 
   private func failure(
@@ -182,15 +177,25 @@ struct Executor {
     return .failure(EvaluationFailure(result.code, result.message(operands: operands), at: range))
   }
 
+  /// Evaluates `node`, reporting its value to the observer.
+  @inline(__always)
   mutating func evaluate(_ node: Node) -> Evaluated {
+    let result = evaluateUnobserved(node)
+    if Observer.isObserving, let range = node.observedRange {
+      observer.evaluated(range, result)
+    }
+    return result
+  }
+
+  private mutating func evaluateUnobserved(_ node: Node) -> Evaluated {
     switch node {
-    case .constant(let value):
+    case .constant(let value), .folded(let value, _):
       return .value(value)
     case .field(let access):
       return read(access)
-    case .variable(let level, let steps):
+    case .variable(let level, let steps, _):
       return .value(PathStep.resolve(steps, in: variables[level]))
-    case .access(let base, let step):
+    case .access(let base, let step, _):
       let evaluated = evaluate(base)
       guard case .value(let value) = evaluated else { return evaluated }
       switch step {
@@ -219,11 +224,15 @@ struct Executor {
       }
     case .chain(let first, let links):
       var result = evaluate(first)
-      for link in links { result = apply(link, to: result) }
+      for link in links {
+        result = apply(link, to: result)
+        // The chain so far is a sub-expression (`a && b` of `a && b || c`).
+        if Observer.isObserving { observer.evaluated(link.site.range, result) }
+      }
       return result
     case .quantifier(let quantifier, let receiver, let body, let site):
       return evaluateQuantifier(quantifier, receiver, body, site)
-    case .array(let elements):
+    case .array(let elements, _):
       var values: [Value] = []
       values.reserveCapacity(elements.count)
       for element in elements {
@@ -254,6 +263,14 @@ struct Executor {
       }
       return call(function, BuiltinArguments(values), site)
     case .temporal(let temporal, let access, let site):
+      if Observer.isObserving {
+        // The argument's value, as reading it would give (not charged: observing must not
+        // change the outcome).
+        observer.evaluated(
+          access.range,
+          DeclaredType.admit(
+            access.type, access.resolve(in: snapshot), path: access.path, range: access.range))
+      }
       var cost = 0
       let result = Temporal.evaluate(
         temporal, path: access.path, type: access.type, snapshot: snapshot,
@@ -339,7 +356,7 @@ struct Executor {
         if steps > limits.maximumSteps {
           return .failure(
             EvaluationFailure(
-              .stepLimit, Executor.stepLimitMessage(limits), at: site.range))
+              .stepLimit, limits.stepLimitMessage, at: site.range))
         }
         switch Operations.arithmetic(link.op, a, b, maximumDigits: limits.maximumDigits) {
         case .success(let value): return .value(value)
@@ -353,7 +370,7 @@ struct Executor {
     let value = access.resolve(in: snapshot)
     guard let type = access.type else { return .value(value) }
     if let limit = charge(Metering.coercion(value, to: type), at: access.range) { return limit }
-    return Interpreter.applyDeclaredType(type, value, path: access.path, range: access.range)
+    return DeclaredType.admit(type, value, path: access.path, range: access.range)
   }
 
   private mutating func call(
@@ -393,15 +410,20 @@ struct Executor {
     }
     var pending: EvaluationFailure?
     var count = 0
+    var index = 0
     let level = variables.count
     variables.append(.missing)
     defer { variables.removeLast() }
     for element in elements {
+      if Observer.isObserving {
+        observer.iterating(site.range, index: index)
+        index += 1
+      }
       steps += 1
       if steps > limits.maximumSteps {
         return .failure(
           EvaluationFailure(
-            .stepLimit, Executor.stepLimitMessage(limits), at: site.range))
+            .stepLimit, limits.stepLimitMessage, at: site.range))
       }
       variables[level] = element
       let result = evaluate(body)
@@ -434,5 +456,16 @@ struct Executor {
     case .some: return .false
     case .count: return .value(.number(.small(count)))
     }
+  }
+}
+
+extension Executor where Observer == Unobserved {
+  init(
+    source: String, snapshot: Value, context: EvaluationContext, limits: EvaluationLimits,
+    levels: Int
+  ) {
+    self.init(
+      source: source, snapshot: snapshot, context: context, limits: limits, levels: levels,
+      observer: Unobserved())
   }
 }

@@ -1,32 +1,32 @@
 /// The result of evaluating a sub-expression: a value, or the failure that stopped it.
-enum Evaluated {
+package enum Evaluated {
   case value(Value)
   case failure(EvaluationFailure)
 
-  static let `true` = Evaluated.value(.bool(true))
-  static let `false` = Evaluated.value(.bool(false))
+  package static let `true` = Evaluated.value(.bool(true))
+  package static let `false` = Evaluated.value(.bool(false))
 }
 
 /// An evaluation error or deferral, with the diagnostic pointing at its source.
 ///
 /// A class so that ``Evaluated`` stays small on the success path; failures are rare.
-final class EvaluationFailure: Sendable {
-  let isDeferred: Bool
-  let diagnostic: Diagnostic
+package final class EvaluationFailure: Sendable {
+  package let isDeferred: Bool
+  package let diagnostic: Diagnostic
 
-  init(_ code: DiagnosticCode, _ message: String, at range: SourceRange, deferred: Bool = false) {
+  package init(_ code: DiagnosticCode, _ message: String, at range: SourceRange, deferred: Bool = false) {
     self.isDeferred = deferred
     self.diagnostic = Diagnostic(code, message, at: range)
   }
 
   /// Of two failures, the one to report: an error wins over a deferral, else the first.
-  static func preferred(_ first: EvaluationFailure, _ second: EvaluationFailure)
+  package static func preferred(_ first: EvaluationFailure, _ second: EvaluationFailure)
     -> EvaluationFailure
   {
     first.isDeferred && !second.isDeferred ? second : first
   }
 
-  var outcome: Outcome {
+  package var outcome: Outcome {
     isDeferred ? .deferred(diagnostic) : .error(diagnostic)
   }
 }
@@ -48,17 +48,24 @@ public struct EvaluationLimits: Sendable, Hashable {
   }
 
   public static let `default` = EvaluationLimits()
+
+  /// The error when an evaluation takes more than ``maximumSteps`` steps.
+  package var stepLimitMessage: String {
+    "evaluation step limit exceeded (\(maximumSteps) steps: quantifier steps, "
+      + "arithmetic on numbers beyond 64 bits, and the data operations visit: a step per "
+      + "element and per 64 bytes)"
+  }
 }
 
 /// The logic shared by both evaluators: short-circuit, error absorption, boolean operands.
-enum Logic {
+package enum Logic {
   /// An operand of `&&`, `||`, `=>`, `!` or a quantifier body, as a boolean or a failure.
-  enum Operand {
+  package enum Operand {
     case boolean(Bool)
     case failure(EvaluationFailure)
   }
 
-  static func operand(
+  package static func operand(
     _ evaluated: Evaluated, role: @autoclosure () -> String, range: SourceRange
   ) -> Operand {
     switch evaluated {
@@ -74,7 +81,7 @@ enum Logic {
 
   /// Combines the left operand (already known not to decide) with the right one for `&&`
   /// (`decisive` false) or `||` (`decisive` true).
-  static func combine(_ left: Operand, _ right: Operand, decisive: Bool) -> Evaluated {
+  package static func combine(_ left: Operand, _ right: Operand, decisive: Bool) -> Evaluated {
     switch (left, right) {
     case (_, .boolean(let r)) where r == decisive: return .value(.bool(decisive))
     case (.failure(let l), .failure(let r)): return .failure(EvaluationFailure.preferred(l, r))
@@ -97,7 +104,7 @@ extension Value {
   /// A rendering capped in length, for messages and explanations: ``description`` when it
   /// has at most 120 characters, else its first 117 and `…`. Only the first few kilobytes of
   /// the description are ever built, however large the value.
-  var shortDescription: String {
+  package var shortDescription: String {
     var text = ""
     let complete = appendDescription(to: &text, limit: 2_048)
     if complete && text.count <= 120 { return text }

@@ -11,32 +11,32 @@
 /// evaluation path — the compiled program, its fast path and the reference interpreter charge
 /// the same steps for the same operation on the same values, so the fast path gives up exactly
 /// where the general path would report the step limit (or earlier).
-enum Metering {
+package enum Metering {
   /// Bytes of string data one step pays for.
-  static let bytesPerStep = 64
+  package static let bytesPerStep = 64
 
   /// Steps for `count` bytes of string data.
   @inline(__always)
-  static func bytes(_ count: Int) -> Int { count &>> 6 }
+  package static func bytes(_ count: Int) -> Int { count &>> 6 }
 
   /// Steps for `==` / `!=` of two strings: their bytes when the lengths are equal (unequal
   /// lengths are decided without reading them).
   @inline(__always)
-  static func stringEquality(_ a: String, _ b: String) -> Int {
+  package static func stringEquality(_ a: String, _ b: String) -> Int {
     let count = a.utf8.count
     return count == b.utf8.count ? bytes(count) : 0
   }
 
   /// Steps for ordering two strings: the bytes they have in common.
   @inline(__always)
-  static func stringOrder(_ a: String, _ b: String) -> Int {
+  package static func stringOrder(_ a: String, _ b: String) -> Int {
     bytes(min(a.utf8.count, b.utf8.count))
   }
 
   /// Steps for `a == b` on values (``Operations/equals(_:_:)``, `changed`): strings as
   /// ``stringEquality(_:_:)``; arrays and objects of the same count, their size (see
   /// ``size(of:within:)``, counting at most `budget + 1`); nothing for other values.
-  static func equality(_ a: Value, _ b: Value, within budget: Int) -> Int {
+  package static func equality(_ a: Value, _ b: Value, within budget: Int) -> Int {
     switch (a, b) {
     case (.string(let x), .string(let y)): return stringEquality(x, y)
     case (.array(let x), .array(let y)):
@@ -49,7 +49,7 @@ enum Metering {
 
   /// Steps for ordering two values: strings as ``stringOrder(_:_:)``, nothing otherwise.
   @inline(__always)
-  static func order(_ a: Value, _ b: Value) -> Int {
+  package static func order(_ a: Value, _ b: Value) -> Int {
     if case .string(let x) = a, case .string(let y) = b { return stringOrder(x, y) }
     return 0
   }
@@ -57,14 +57,14 @@ enum Metering {
   /// Steps for comparing `a` and `b` as exact integers (digit strings are parsed): the bytes
   /// of each string operand.
   @inline(__always)
-  static func integerComparison(_ a: Value, _ b: Value) -> Int {
+  package static func integerComparison(_ a: Value, _ b: Value) -> Int {
     stringBytes(a) + stringBytes(b)
   }
 
   /// Steps for `a in b`: one per element of an array `b` plus what comparing `a` with each
   /// element costs, or one per member of an object `b` plus the bytes of the key `a`.
   /// Counting stops once it passes `budget`.
-  static func membership(_ a: Value, _ b: Value, integers: Bool, within budget: Int) -> Int {
+  package static func membership(_ a: Value, _ b: Value, integers: Bool, within budget: Int) -> Int {
     switch b {
     case .array(let elements):
       var total = elements.count
@@ -84,7 +84,7 @@ enum Metering {
 
   /// Steps for reading a value under a declared type: a digit string read as a `bigint` is
   /// parsed (its bytes); a `string[]` is checked element by element.
-  static func coercion(_ value: Value, to type: FieldType) -> Int {
+  package static func coercion(_ value: Value, to type: FieldType) -> Int {
     switch type {
     case .bigint: return stringBytes(value)
     case .stringArray:
@@ -98,11 +98,11 @@ enum Metering {
   /// Steps for matching a subject of `count` bytes, beyond what the match itself reports
   /// (``CompiledRegex/matches(_:work:)``).
   @inline(__always)
-  static func match(subjectBytes count: Int) -> Int { bytes(count) }
+  package static func match(subjectBytes count: Int) -> Int { bytes(count) }
 
   /// Steps for calling a builtin of the given cost on `arguments`, counting at most
   /// `budget + 1`.
-  static func call(_ cost: BuiltinCost, _ arguments: BuiltinArguments, within budget: Int)
+  package static func call(_ cost: BuiltinCost, _ arguments: BuiltinArguments, within budget: Int)
     -> Int
   {
     switch cost {
@@ -126,7 +126,7 @@ enum Metering {
   /// Steps for `bigint_sum(elements)` / `bigint_sum(elements, field)`: one per element, plus
   /// one per member of each object a field is looked up in, plus the bytes of each digit
   /// string read. Counting stops once it passes `budget`.
-  static func sum(_ elements: [Value], field: String?, within budget: Int) -> Int {
+  package static func sum(_ elements: [Value], field: String?, within budget: Int) -> Int {
     var total = elements.count
     let components = field.map(fieldPathComponents)
     for element in elements {
@@ -152,7 +152,7 @@ enum Metering {
   /// The size of a value in steps: one per element or member at any depth, plus the bytes of
   /// its strings and keys and the words of its big numbers. Counting stops once it passes
   /// `budget` (the caller is over budget then, whatever the rest holds).
-  static func size(of value: Value, within budget: Int) -> Int {
+  package static func size(of value: Value, within budget: Int) -> Int {
     switch value {
     case .string(let text): return bytes(text.utf8.count)
     case .number(let number): return numberSize(number)
@@ -179,21 +179,21 @@ enum Metering {
 
   /// The bytes of a string value in steps; nothing for other values.
   @inline(__always)
-  static func stringBytes(_ value: Value) -> Int {
+  package static func stringBytes(_ value: Value) -> Int {
     if case .string(let text) = value { return bytes(text.utf8.count) }
     return 0
   }
 
   /// A number's size: nothing for a 64-bit integer, a step per four words of a larger one.
   @inline(__always)
-  static func numberSize(_ number: Number) -> Int {
+  package static func numberSize(_ number: Number) -> Int {
     if case .small = number { return 0 }
     return number.significandWords &>> 2
   }
 }
 
 /// How a builtin's evaluation is charged to the step limit (see ``Metering``).
-enum BuiltinCost: Sendable, Hashable {
+package enum BuiltinCost: Sendable, Hashable {
   /// It reads no more than its arguments' top level, in constant time (`len`, `type_of`).
   case constant
   /// It may visit all of its arguments: their ``Metering/size(of:within:)``. The default.

@@ -5,9 +5,9 @@ import BigInt
 ///
 /// Failures are returned as ``OperationFailure`` values without source positions; the caller
 /// knows the operands' ranges and turns them into diagnostics.
-enum Operations {
+package enum Operations {
   /// `a == b`: null and missing are alike; otherwise structural, and never equal across types.
-  static func equals(_ a: Value, _ b: Value) -> Bool {
+  package static func equals(_ a: Value, _ b: Value) -> Bool {
     switch (a, b) {
     case (.missing, .missing), (.missing, .null), (.null, .missing), (.null, .null):
       return true
@@ -22,7 +22,7 @@ enum Operations {
   }
 
   /// `a < b` and friends: numbers with numbers, strings with strings (code point order).
-  static func order(
+  package static func order(
     _ op: BinaryOperator, _ a: Value, _ b: Value
   ) -> Result<Bool, OperationFailure> {
     let comparison: Int
@@ -48,7 +48,7 @@ enum Operations {
   /// `a + b`, `a - b`, `a * b`, `a / b`, `a % b` over exact numbers. A result with more than
   /// `maximumDigits` digits is an error (a product certain to be too large is refused before
   /// it is computed).
-  static func arithmetic(
+  package static func arithmetic(
     _ op: BinaryOperator, _ a: Value, _ b: Value, maximumDigits: Int
   ) -> Result<Value, OperationFailure> {
     guard case .number(let x) = a, case .number(let y) = b else {
@@ -103,7 +103,7 @@ enum Operations {
   /// `*`, `/` and `%` on larger numbers, one step per 16 products of their 64-bit words (a
   /// product of two 2,000-digit numbers, ~0.1 ms, costs 676), so that big arithmetic repeated
   /// by quantifiers meets the step limit as cheap steps do.
-  static func steps(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Int {
+  package static func steps(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Int {
     guard op == .multiply || op == .divide || op == .remainder,
       case .number(let x) = a, case .number(let y) = b
     else { return 0 }
@@ -118,7 +118,7 @@ enum Operations {
   }
 
   /// `-a`.
-  static func negate(_ a: Value) -> Result<Value, OperationFailure> {
+  package static func negate(_ a: Value) -> Result<Value, OperationFailure> {
     guard case .number(let x) = a else {
       return .failure(operandFailure(a) ?? .notNumber(a.typeName))
     }
@@ -126,7 +126,7 @@ enum Operations {
   }
 
   /// `a.length`: element count of an array, UTF-16 code units of a string.
-  static func length(_ a: Value) -> Result<Value, OperationFailure> {
+  package static func length(_ a: Value) -> Result<Value, OperationFailure> {
     switch a {
     case .array(let elements): return .success(.number(.small(elements.count)))
     case .string(let string): return .success(.number(.small(string.utf16.count)))
@@ -136,7 +136,7 @@ enum Operations {
 
   /// `a in b`: with an array `b`, whether an element `==` a; with an object `b`, whether `a`
   /// (a string) is one of its keys.
-  static func membership(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+  package static func membership(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
     switch b {
     case .array(let elements):
       for element in elements where equals(a, element) { return .success(true) }
@@ -151,7 +151,7 @@ enum Operations {
   /// `a in b` in ``ComparisonMode/integers`` (`a` is an exact integer): with an array `b`,
   /// whether an element equals `a` under ``integerEquals(_:_:)``; an object `b` has string
   /// keys only, so it is an error.
-  static func integerMembership(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+  package static func integerMembership(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
     switch b {
     case .array(let elements):
       for (position, element) in elements.enumerated() {
@@ -190,7 +190,7 @@ enum Operations {
 
   /// A comparison operand in ``ComparisonMode/integers``: a number as itself, a string of
   /// decimal digits (`^-?[0-9]+$`, the bigint string form) as its integer; nil otherwise.
-  static func integerComparand(_ value: Value) -> Number? {
+  package static func integerComparand(_ value: Value) -> Number? {
     switch value {
     case .number(let number): return number
     case .string(let text): return parseBigintString(text)
@@ -201,7 +201,7 @@ enum Operations {
   /// `a == b` where one side is an exact integer: numbers and digit strings compare as
   /// integers; null and missing keep their meaning (equal only to each other); any other
   /// value is an error, never a silent `false`.
-  static func integerEquals(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
+  package static func integerEquals(_ a: Value, _ b: Value) -> Result<Bool, OperationFailure> {
     if a.isAbsent || b.isAbsent { return .success(equals(a, b)) }
     guard let x = integerComparand(a) else { return .failure(.notInteger(0, describe(a))) }
     guard let y = integerComparand(b) else { return .failure(.notInteger(1, describe(b))) }
@@ -211,7 +211,7 @@ enum Operations {
 
   /// `a < b` and friends where one side is an exact integer (see ``integerEquals(_:_:)``);
   /// missing and null are errors, as for every ordering.
-  static func integerOrder(
+  package static func integerOrder(
     _ op: BinaryOperator, _ a: Value, _ b: Value
   ) -> Result<Bool, OperationFailure> {
     if let failure = operandFailure(a, b) { return .failure(failure) }
@@ -221,7 +221,7 @@ enum Operations {
   }
 
   /// The operand (0 or 1) that is missing or null, if any.
-  static func operandFailure(_ a: Value, _ b: Value? = nil) -> OperationFailure? {
+  package static func operandFailure(_ a: Value, _ b: Value? = nil) -> OperationFailure? {
     if case .missing = a { return .missingOperand(0) }
     if case .null = a { return .nullOperand(0) }
     if let b {
@@ -232,7 +232,7 @@ enum Operations {
   }
 
   /// Applies a declared field type to a value read at `path`.
-  static func coerce(_ value: Value, to type: FieldType) -> Result<Value, CoercionFailure> {
+  package static func coerce(_ value: Value, to type: FieldType) -> Result<Value, CoercionFailure> {
     switch value {
     case .missing, .null:
       return .success(value)
@@ -277,7 +277,7 @@ enum Operations {
     return .failure(CoercionFailure(found: describeFound(value)))
   }
 
-  static func describeFound(_ value: Value) -> String {
+  package static func describeFound(_ value: Value) -> String {
     switch value {
     case .number(let number): return "the number \(number)"
     case .string(let text): return "the string \(Value.quoted(text))"
@@ -289,7 +289,7 @@ enum Operations {
 
 /// Why a primitive operation failed; turned into a message by the caller, which knows the
 /// operands' source text.
-enum OperationFailure: Error, Hashable {
+package enum OperationFailure: Error, Hashable {
   case missingOperand(Int)
   case nullOperand(Int)
   case cannotCompare(String, String)
@@ -310,7 +310,7 @@ enum OperationFailure: Error, Hashable {
   case tooManyDigits(BinaryOperator, Int)
 
   /// The message, given the source text of the operands.
-  func message(operands: [String]) -> String {
+  package func message(operands: [String]) -> String {
     func operand(_ index: Int) -> String {
       index < operands.count ? "`\(operands[index])`" : "operand \(index + 1)"
     }
@@ -348,7 +348,7 @@ enum OperationFailure: Error, Hashable {
   }
 
   /// The kind of the failure.
-  var code: DiagnosticCode {
+  package var code: DiagnosticCode {
     switch self {
     case .missingOperand, .nullOperand: return .missingValue
     case .divisionByZero, .nonIntegerRemainder: return .divisionByZero
@@ -360,7 +360,7 @@ enum OperationFailure: Error, Hashable {
   }
 
   /// Which operand the failure is about, if one.
-  var operandIndex: Int? {
+  package var operandIndex: Int? {
     switch self {
     case .missingOperand(let index), .nullOperand(let index): return index
     case .notInteger(let index, _): return index
@@ -372,11 +372,11 @@ enum OperationFailure: Error, Hashable {
 }
 
 /// A declared field type did not match the value read.
-struct CoercionFailure: Error, Hashable {
-  var found: String
+package struct CoercionFailure: Error, Hashable {
+  package var found: String
 }
 
-func article(_ typeName: String) -> String {
+package func article(_ typeName: String) -> String {
   switch typeName {
   case "missing": return "a missing value"
   case "null": return "null"

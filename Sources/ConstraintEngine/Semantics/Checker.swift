@@ -10,24 +10,24 @@ struct CheckedExpression: Sendable {
 }
 
 /// Where a path expression starts.
-enum PathRoot: Equatable {
+package enum PathRoot: Equatable {
   case snapshot
   /// A quantifier variable.
   case variable(String)
 }
 
 /// A path expression split into its root and its steps.
-struct PathExpression {
-  var root: PathRoot
-  var components: [FieldPath.Component]
+package struct PathExpression {
+  package var root: PathRoot
+  package var components: [FieldPath.Component]
 
   /// The field path for a snapshot-rooted path.
-  var fieldPath: FieldPath? {
+  package var fieldPath: FieldPath? {
     root == .snapshot ? FieldPath(components) : nil
   }
 
   /// Decomposes identifier/member/index chains; nil for anything else.
-  static func of(_ expr: Expr, scope: [String]) -> PathExpression? {
+  package static func of(_ expr: Expr, scope: [String]) -> PathExpression? {
     switch expr.kind {
     case .identifier(let name):
       if scope.contains(name) { return PathExpression(root: .variable(name), components: []) }
@@ -49,7 +49,7 @@ struct PathExpression {
 extension FieldTypes {
   /// The declared type of `path`; a path under `_previous` has the type of the same path in
   /// the current snapshot.
-  func declaredType(of path: FieldPath) -> FieldType? {
+  package func declaredType(of path: FieldPath) -> FieldType? {
     if let type = self[path] { return type }
     if let current = path.strippingPrevious { return self[current] }
     return nil
@@ -529,9 +529,9 @@ public struct CompileFailure: Error, Sendable, Hashable {
 }
 
 /// Helpers over source text and ranges.
-enum SourceText {
+package enum SourceText {
   /// The text covered by `range` (UTF-8 offsets).
-  static func slice(_ source: String, _ range: SourceRange) -> String {
+  package static func slice(_ source: String, _ range: SourceRange) -> String {
     let utf8 = source.utf8
     let count = utf8.count
     let start = Swift.min(Swift.max(range.start.offset, 0), count)
@@ -544,7 +544,7 @@ enum SourceText {
 
 extension Expr {
   /// The direct sub-expressions, in source order.
-  var children: [Expr] {
+  package var children: [Expr] {
     switch kind {
     case .number, .string, .bool, .null, .identifier: return []
     case .member(let base, _, _), .index(let base, _), .length(let base): return [base]
@@ -559,22 +559,22 @@ extension Expr {
 
 /// A binary expression seen as its left spine: `((a op1 b) op2 c) op3 d` is `a` followed by
 /// the links `op1 b`, `op2 c`, `op3 d`, in evaluation order.
-struct LeftSpine {
-  struct Link {
+package struct LeftSpine {
+  package struct Link {
     /// The binary node this link completes (its left operand is everything before).
-    var node: Expr
-    var op: BinaryOperator
-    var rhs: Expr
-    var operatorRange: SourceRange
+    package var node: Expr
+    package var op: BinaryOperator
+    package var rhs: Expr
+    package var operatorRange: SourceRange
   }
 
-  var first: Expr
-  var links: [Link]
+  package var first: Expr
+  package var links: [Link]
 }
 
 extension Expr {
   /// This expression's left spine; a non-binary expression is a spine without links.
-  var leftSpine: LeftSpine {
+  package var leftSpine: LeftSpine {
     var links: [LeftSpine.Link] = []
     var current = self
     while case .binary(let op, let lhs, let rhs, let operatorRange) = current.kind {

@@ -2,7 +2,7 @@
 ///
 /// Decided at compile time from the expression and the declared field types, the same way by
 /// the checker, the compiler, the fast path and the reference interpreter.
-enum ComparisonMode: Sendable, Hashable {
+package enum ComparisonMode: Sendable, Hashable {
   /// The language's ordinary comparison: no coercion across types.
   case values
   /// One operand is an *exact integer* (a field declared `bigint`, a `bigint_sum` /
@@ -14,9 +14,14 @@ enum ComparisonMode: Sendable, Hashable {
 }
 
 /// Static facts about comparison operands, shared by every evaluation path.
-struct ComparisonTyping {
-  let types: FieldTypes
-  let registry: BuiltinRegistry
+package struct ComparisonTyping {
+  package let types: FieldTypes
+  package let registry: BuiltinRegistry
+
+  package init(types: FieldTypes, registry: BuiltinRegistry) {
+    self.types = types
+    self.registry = registry
+  }
 
   /// Whether `expr` is an exact integer operand (see ``ComparisonMode/integers``).
   func isExactInteger(_ expr: Expr, scope: [String]) -> Bool {
@@ -39,7 +44,9 @@ struct ComparisonTyping {
 
   /// The mode of `lhs op rhs`; for `in`, only the left operand decides (the right one is the
   /// collection).
-  func mode(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, scope: [String]) -> ComparisonMode {
+  package func mode(
+    _ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, scope: [String]
+  ) -> ComparisonMode {
     switch op {
     case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
       return isExactInteger(lhs, scope: scope) || isExactInteger(rhs, scope: scope)

@@ -1,4 +1,5 @@
 import BigInt
+import ConstraintEngine
 
 /// A seeded generator of random *valid* expressions with matching snapshots, so property tests
 /// and the eval fuzz target reach deep semantics (arithmetic, quantifiers, builtins, missing and

@@ -1,3 +1,5 @@
+import ConstraintEngine
+
 /// Long inputs from short fuzz inputs: libFuzzer's inputs stay within a few kilobytes, far from
 /// the paths only long inputs reach (trees as tall as a 200,000-term chain, explanations of
 /// 10,000 terms, documents refused by their memory estimate, long JSON lines). The `long`

@@ -1,3 +1,4 @@
+import ConstraintEngine
 import Foundation
 
 /// The properties the fuzz harness (`Fuzz/`) asserts, one function per input surface.
@@ -54,7 +55,8 @@ public enum FuzzChecks {
   /// Splits input at the first `\n` or NUL byte into an expression and a JSON snapshot (an empty
   /// object when there is no separator). Compile diagnostics must have valid ranges; a compiled
   /// program must give the same outcome as the reference interpreter (same kind; same message
-  /// and range for errors and deferrals), and every range it reports must be valid.
+  /// and range for errors and deferrals; for a failure, the same explanation as the reference
+  /// explanation), and every range it reports must be valid.
   public static func eval(_ data: [UInt8]) -> String? {
     let separator = data.firstIndex { $0 == 0 || $0 == UInt8(ascii: "\n") }
     let source = String(decoding: data[..<(separator ?? data.endIndex)], as: UTF8.self)
@@ -101,6 +103,13 @@ public enum FuzzChecks {
       let explained = program.evaluate(snapshot, context: context, explain: true)
       guard case .fail(let explanation) = explained else {
         return "evaluating with an explanation changed the outcome to \(explained)"
+      }
+      let referenceExplained = program.evaluateWithReferenceInterpreter(
+        snapshot, context: context, explain: true)
+      if case .fail(let reference) = referenceExplained, reference != explanation {
+        return "the explanation of \(Value.quoted(source)) over "
+          + "\(JSONWriter.canonical(snapshot)) differs from the reference explanation: "
+          + "\(explanation) vs \(reference)"
       }
       for item in explanation.items {
         if let problem = rangeProblem(item.range, in: source) {

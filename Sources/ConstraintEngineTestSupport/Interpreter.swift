@@ -1,8 +1,11 @@
-/// The reference interpreter: a plain tree-walking evaluator over the checked AST.
+import ConstraintEngine
+
+/// The reference interpreter: a plain tree-walking evaluator over the checked AST, a test
+/// oracle (not part of the library users link).
 ///
 /// It resolves names, builtins, literals and declared types by walking the tree on every
-/// evaluation — the simple path the compiled ``Program`` is tested against. It also produces
-/// explanations of failures, for both paths.
+/// evaluation — the simple path the compiled ``Program`` is tested against. With
+/// `ReferenceExplainer.swift` it also gives the reference explanation of a failure.
 struct Interpreter {
   let source: String
   let registry: BuiltinRegistry
@@ -58,7 +61,7 @@ struct Interpreter {
   private mutating func charge(_ cost: Int, at range: SourceRange) -> Evaluated? {
     steps &+= cost
     guard steps > limits.maximumSteps else { return nil }
-    return failure(.stepLimit, Executor.stepLimitMessage(limits), at: range)
+    return failure(.stepLimit, limits.stepLimitMessage, at: range)
   }
 
   // MARK: Evaluation
@@ -146,21 +149,7 @@ struct Interpreter {
       if let type, let limit = charge(Metering.coercion(value, to: type), at: range) {
         return limit
       }
-      return Interpreter.applyDeclaredType(type, value, path: fieldPath, range: range)
-    }
-  }
-
-  static func applyDeclaredType(
-    _ type: FieldType?, _ value: Value, path: FieldPath, range: SourceRange
-  ) -> Evaluated {
-    guard let type else { return .value(value) }
-    switch Operations.coerce(value, to: type) {
-    case .success(let coerced): return .value(coerced)
-    case .failure(let failure):
-      return .failure(
-        EvaluationFailure(
-          .declaredTypeMismatch,
-          "`\(path)` is declared \(type), but holds \(failure.found)", at: range))
+      return DeclaredType.admit(type, value, path: fieldPath, range: range)
     }
   }
 
@@ -235,7 +224,7 @@ struct Interpreter {
     default:
       steps += Operations.steps(op, a, b)
       if steps > limits.maximumSteps {
-        return failure(.stepLimit, Executor.stepLimitMessage(limits), at: range)
+        return failure(.stepLimit, limits.stepLimitMessage, at: range)
       }
       return lift(
         Operations.arithmetic(op, a, b, maximumDigits: limits.maximumDigits),
@@ -268,7 +257,7 @@ struct Interpreter {
     for element in elements {
       steps += 1
       if steps > limits.maximumSteps {
-        return failure(.stepLimit, Executor.stepLimitMessage(limits), at: range)
+        return failure(.stepLimit, limits.stepLimitMessage, at: range)
       }
       variables.append((variable, element))
       let result = Logic.operand(evaluate(body), role: role, range: body.range)
@@ -319,8 +308,8 @@ struct Interpreter {
           at: arguments[1].range)
       }
       var cost = 0
-      let result = regexes.match(
-        pattern: pattern, subject: value, subjectText: text(arguments[0]),
+      let result = Self.match(
+        regexes, pattern: pattern, subject: value, subjectText: text(arguments[0]),
         subjectRange: arguments[0].range, patternRange: arguments[1].range, callRange: range,
         cost: &cost)
       return charge(cost, at: range) ?? result
@@ -343,100 +332,27 @@ struct Interpreter {
         return .value(try function(callArguments, context))
       } catch let failure {
         return .failure(
-          BuiltinCall.failure(failure, name: name, arguments: arguments, source: source,
+          BuiltinCall.failure(
+            failure, name: name, argumentRanges: arguments.map(\.range), source: source,
             range: range))
       }
     }
   }
 }
 
-/// Turning builtin failures into evaluation failures, shared by both evaluators.
-enum BuiltinCall {
-  static func failure(
-    _ builtinFailure: BuiltinFailure, name: String, arguments: [Expr], source: String,
-    range: SourceRange
-  ) -> EvaluationFailure {
-    failure(builtinFailure, name: name, argumentRanges: arguments.map(\.range), source: source,
-      range: range)
-  }
-
-  static func failure(
-    _ failure: BuiltinFailure, name: String, argumentRanges: [SourceRange], source: String,
-    range: SourceRange
-  ) -> EvaluationFailure {
-    switch failure {
-    case .invalidArgument(let index, let message):
-      guard index >= 0, index < argumentRanges.count else {
-        return EvaluationFailure(.builtinArgument, "`\(name)`: \(message)", at: range)
-      }
-      let argument = SourceText.slice(source, argumentRanges[index])
-      let subject = "`\(name)` argument \(index + 1) (`\(argument)`)"
-      // Builtins phrase argument problems as "argument is missing; …" or as a sentence.
-      let text =
-        message.hasPrefix("argument ")
-        ? subject + message.dropFirst("argument".count) : subject + ": " + message
-      return EvaluationFailure(.builtinArgument, text, at: argumentRanges[index])
-    case .failed(let message):
-      return EvaluationFailure(.builtinFailed, "`\(name)`: \(message)", at: range)
-    case .deferred(let message):
-      return EvaluationFailure(
-        .deferred, "`\(name)` deferred: \(message)", at: range, deferred: true)
-    }
-  }
-}
-
-/// `changed`, `previous` and `delta` over a path and the same path under `_previous`.
-enum Temporal {
-  /// `cost` is increased by the steps the evaluation took (``Metering``: reading under the
-  /// declared type, comparing for `changed`), counting at most `budget + 1`.
-  static func evaluate(
-    _ temporal: TemporalBuiltin, path: FieldPath, type: FieldType?, snapshot: Value,
-    argumentRange: SourceRange, argumentText: String, cost: inout Int, budget: Int
+extension Interpreter {
+  /// `matches(subject, 'pattern')`: the compiled pattern is looked up by its text.
+  static func match(
+    _ regexes: RegexCache, pattern: String, subject: Value, subjectText: String,
+    subjectRange: SourceRange, patternRange: SourceRange, callRange: SourceRange, cost: inout Int
   ) -> Evaluated {
-    let previousRoot = snapshot[FieldPath.previousKey]
-    if previousRoot.isAbsent {
-      switch temporal {
-      case .changed: return .false
-      case .previous: return .value(.missing)
-      case .delta: return .value(.number(.small(0)))
-      }
+    guard let regex = regexes.compiled[pattern] else {
+      return .failure(
+        EvaluationFailure(
+          .internalError, "pattern was not compiled with the program", at: patternRange))
     }
-    let nowRead = path.resolve(in: snapshot)
-    if let type { cost += Metering.coercion(nowRead, to: type) }
-    let current = Interpreter.applyDeclaredType(type, nowRead, path: path, range: argumentRange)
-    guard case .value(let now) = current else { return current }
-    let previousPath = path.underPrevious
-    let beforeRead = path.resolve(in: previousRoot)
-    if let type { cost += Metering.coercion(beforeRead, to: type) }
-    let earlier = Interpreter.applyDeclaredType(
-      type, beforeRead, path: previousPath, range: argumentRange)
-    guard case .value(let before) = earlier else { return earlier }
-    switch temporal {
-    case .changed:
-      cost += Metering.equality(now, before, within: budget - cost)
-      if cost > budget { return .false }  // the caller reports the step limit
-      return .value(.bool(!Operations.equals(now, before)))
-    case .previous: return .value(before)
-    case .delta:
-      guard let a = deltaOperand(now), let b = deltaOperand(before) else {
-        let bad = deltaOperand(now) == nil ? now : before
-        let where_ = deltaOperand(now) == nil ? "`\(argumentText)`" : "`\(previousPath)`"
-        return .failure(
-          EvaluationFailure(
-            .typeMismatch, "`delta` needs numbers or integer strings, but \(where_) holds "
-              + Operations.describeFound(bad), at: argumentRange))
-      }
-      return .value(.number(a - b))
-    }
-  }
-
-  /// A delta operand: a number, an integer string, or 0 for null/missing.
-  private static func deltaOperand(_ value: Value) -> Number? {
-    switch value {
-    case .missing, .null: return .small(0)
-    case .number(let number): return number
-    case .string(let text): return parseBigintString(text)
-    default: return nil
-    }
+    return RegexCache.match(
+      regex, subject: subject, subjectText: subjectText, subjectRange: subjectRange,
+      callRange: callRange, cost: &cost)
   }
 }
