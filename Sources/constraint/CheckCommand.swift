@@ -139,8 +139,7 @@ struct CheckCommand: ParsableCommand {
       throw ExitCode(2)
     }
 
-    var summary = CheckSummary()
-    summary.rules = ruleSet.rules.count
+    var summary = CheckSummary(rules: ruleSet.rules.count)
     // Broken rules and rule files that did not load (--keep-going) fail the run as rule-file
     // problems do, after the rest has been checked.
     var status: Int32 = ruleProblems > 0 || !ruleSet.brokenRules.isEmpty ? 2 : 0
@@ -176,9 +175,7 @@ struct CheckCommand: ParsableCommand {
           let snapshot: CheckedSnapshot
           switch event {
           case .passing(let run):
-            summary.snapshots += run.snapshots
-            summary.passed += run.passed
-            summary.skipped += run.skipped
+            summary.add(run)
             return true
           case .snapshot(let found): snapshot = found
           }
@@ -200,13 +197,7 @@ struct CheckCommand: ParsableCommand {
               continue
             }
             let rule = ruleSet.rules[index]
-            switch outcome {
-            case .evaluated(.pass): summary.passed += 1
-            case .evaluated(.fail): summary.failed += 1
-            case .evaluated(.error): summary.errors += 1
-            case .evaluated(.deferred): summary.deferred += 1
-            case .skipped: summary.skipped += 1
-            }
+            summary.add(outcome)
             reporter.pair(PairResult(rule: rule, snapshot: snapshot, outcome: outcome))
             guard outcome.isFailing else { continue }
             if counts(rule.definition.severity) { status = max(status, 1) }
@@ -241,16 +232,6 @@ struct CheckCommand: ParsableCommand {
     case .error: return true
     case .warning: return strict
     case .info: return false
-    }
-  }
-}
-
-extension RuleOutcome {
-  /// Failed, errored or deferred: a result that is neither a pass nor a skip.
-  var isFailing: Bool {
-    switch self {
-    case .evaluated(.pass), .skipped: return false
-    case .evaluated: return true
     }
   }
 }

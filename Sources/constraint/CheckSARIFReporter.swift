@@ -25,42 +25,61 @@ struct CheckSARIFReporter: CheckReporter {
     definition.schemaID + "\u{0}" + definition.id
   }
 
+  /// A rule's properties in the log: where it is and what it checks.
+  struct RuleProperties: Encodable {
+    var schemaID: String
+    var severity: String
+    var expression: String
+    var file: String
+    var line: Int
+    var skipped: String?
+
+    private enum CodingKeys: String, CodingKey {
+      case schemaID = "schema_id"
+      case severity, expression, file, line, skipped
+    }
+  }
+
+  /// A result's properties: the outcome word (`fail`, `error`, `deferred`, `unreadable`).
+  struct ResultProperties: Encodable {
+    var outcome: String
+  }
+
   mutating func begin(_ ruleSet: RuleSet) {
     var schemasByID: [String: Set<String>] = [:]
     for rule in ruleSet.rules { schemasByID[rule.id, default: []].insert(rule.definition.schemaID) }
-    var descriptors: [[String: Any]] = []
+    var descriptors: [SARIFReportingDescriptor<RuleProperties>] = []
     for rule in ruleSet.rules {
       let definition = rule.definition
       let shared = (schemasByID[rule.id]?.count ?? 0) > 1
       let id = shared ? "\(definition.schemaID)/\(rule.id)" : rule.id
       ruleIndex[Self.key(definition)] = (id, descriptors.count)
-      var properties: [String: Any] = [
-        "schema_id": definition.schemaID, "severity": definition.severity.rawValue,
-        "expression": rule.activeExpression,
-        "file": definition.file, "line": definition.expressionLocation.line,
-      ]
-      if case .skipped(let reason) = rule.state { properties["skipped"] = reason }
-      descriptors.append([
-        "id": id,
-        "shortDescription": ["text": definition.message ?? "rule \(rule.id)"],
-        "fullDescription": ["text": rule.activeExpression],
-        "defaultConfiguration": ["level": SARIF.level(definition.severity)],
-        "properties": properties,
-      ])
+      var skipped: String?
+      if case .skipped(let reason) = rule.state { skipped = reason }
+      descriptors.append(
+        SARIFReportingDescriptor(
+          id: id, shortDescription: SARIFText(text: definition.message ?? "rule \(rule.id)"),
+          fullDescription: SARIFText(text: rule.activeExpression),
+          defaultConfiguration: SARIFConfiguration(level: SARIF.level(definition.severity)),
+          properties: RuleProperties(
+            schemaID: definition.schemaID, severity: definition.severity.rawValue,
+            expression: rule.activeExpression, file: definition.file,
+            line: definition.expressionLocation.line, skipped: skipped)))
     }
-    descriptors.append([
-      "id": Self.unreadableRuleID,
-      "shortDescription": ["text": "a snapshot that is not valid JSON or could not be read"],
-      "defaultConfiguration": ["level": "error"],
-    ])
+    descriptors.append(
+      SARIFReportingDescriptor(
+        id: Self.unreadableRuleID,
+        shortDescription: SARIFText(
+          text: "a snapshot that is not valid JSON or could not be read"),
+        defaultConfiguration: SARIFConfiguration(level: "error"), properties: nil))
     SARIF.open(rules: descriptors, terminal: terminal)
   }
 
   mutating func beginSnapshot(_ snapshot: CheckedSnapshot) {}
   mutating func endSnapshot(_ snapshot: CheckedSnapshot) {}
 
-  /// The snapshot's location, nil for standard input.
-  static func snapshotLocations(_ snapshot: CheckedSnapshot) -> [[String: Any]] {
+  /// The snapshot's location, none for standard input.
+  static func snapshotLocations(_ snapshot: CheckedSnapshot) -> [SARIFLocation] {
     guard snapshot.file != "<stdin>" else { return [] }
     return [SARIF.location(file: snapshot.file, line: snapshot.line ?? 1)]
   }
@@ -77,26 +96,25 @@ struct CheckSARIFReporter: CheckReporter {
     var related = SARIF.location(
       file: definition.file, line: definition.expressionLocation.line,
       column: definition.expressionLocation.column)
-    related["id"] = 0
-    related["message"] = ["text": "rule \(pair.rule.id)"]
+    related.id = 0
+    related.message = SARIFText(text: "rule \(pair.rule.id)")
     SARIF.result(
-      [
-        "ruleId": id, "ruleIndex": index, "level": SARIF.level(definition.severity),
-        "kind": "fail", "message": ["text": text],
-        "locations": Self.snapshotLocations(pair.snapshot), "relatedLocations": [related],
-        "properties": ["outcome": pair.word],
-      ], first: first, terminal: terminal)
+      SARIFResult(
+        ruleId: id, ruleIndex: index, level: SARIF.level(definition.severity), kind: "fail",
+        message: SARIFText(text: text), locations: Self.snapshotLocations(pair.snapshot),
+        relatedLocations: [related], properties: ResultProperties(outcome: pair.word)),
+      first: first, terminal: terminal)
     first = false
   }
 
   mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic) {
     SARIF.result(
-      [
-        "ruleId": Self.unreadableRuleID, "ruleIndex": ruleIndex.count, "level": "error",
-        "kind": "fail", "message": ["text": "\(snapshot.location): \(error.message)"],
-        "locations": Self.snapshotLocations(snapshot),
-        "properties": ["outcome": "unreadable"],
-      ], first: first, terminal: terminal)
+      SARIFResult(
+        ruleId: Self.unreadableRuleID, ruleIndex: ruleIndex.count, level: "error",
+        kind: "fail", message: SARIFText(text: "\(snapshot.location): \(error.message)"),
+        locations: Self.snapshotLocations(snapshot), relatedLocations: nil,
+        properties: ResultProperties(outcome: "unreadable")),
+      first: first, terminal: terminal)
     first = false
   }
 

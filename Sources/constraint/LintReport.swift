@@ -1,3 +1,4 @@
+import ConstraintBatch
 import ConstraintEngine
 
 /// Everything `lint` found in one run, and the exit status it stands for.
@@ -97,38 +98,21 @@ enum LintOutput {
     }
   }
 
-  /// One JSON document (schema in docs/CLI.md): every finding, then the counts.
+  /// One JSON document (schema in docs/CLI.md): every finding, then the counts, each a
+  /// `Codable` model (``LintFindingReport``, ``LintSummaryReport``) written one per line.
   static func json(_ report: LintReport, terminal: Terminal) {
-    let string = JSONReporter.string
-    let optional = JSONReporter.optional
     terminal.output("{\"schema_version\":1,")
-    terminal.output("\"tool\":\(string("constraint \(EngineVersion.version)")),")
+    terminal.output("\"tool\":\(ReportJSON.encode("constraint \(EngineVersion.version)")),")
     terminal.output("\"findings\":[")
     let findings =
       report.problems.map { ($0, "problem") } + report.nonPortable.map { ($0, "non_portable") }
       + report.warnings.map { ($0, "warning") }
     for (index, (finding, kind)) in findings.enumerated() {
-      var diagnostic = "null"
-      if let found = finding.diagnostic {
-        diagnostic =
-          "{\"message\":\(string(found.message)),\(JSONReporter.range(found.range))}"
-      }
-      let line =
-        "{\"file\":\(string(finding.file)),"
-        + "\"line\":\(finding.location.map { String($0.line) } ?? "null"),"
-        + "\"column\":\(finding.location.map { String($0.column) } ?? "null"),"
-        + "\"rule\":\(optional(finding.ruleID)),"
-        + "\"severity\":\(string(finding.severity.rawValue)),\"kind\":\(string(kind)),"
-        + "\"unreadable\":\(finding.isReadFailure),\"message\":\(string(finding.message)),"
-        + "\"expression\":\(optional(finding.expression)),\"diagnostic\":\(diagnostic)}"
+      let line = ReportJSON.encode(LintFindingReport(finding, kind: kind))
       terminal.output(line + (index == findings.count - 1 ? "" : ","))
     }
     terminal.output("],")
-    terminal.output(
-      "\"summary\":{\"files\":\(report.files.count),\"rules\":\(report.ruleCount),"
-        + "\"skipped\":\(report.skippedCount),\"problems\":\(report.problems.count),"
-        + "\"unreadable\":\(report.unreadable),\"non_portable\":\(report.nonPortable.count),"
-        + "\"warnings\":\(report.warnings.count),\"exit_status\":\(report.exitStatus)}")
+    terminal.output("\"summary\":\(ReportJSON.encode(LintSummaryReport(report)))")
     terminal.output("}")
   }
 
@@ -155,5 +139,83 @@ enum LintOutput {
     }
     let lines = report.problemLines
     for line in lines.isEmpty ? [report.cleanLine] : lines { terminal.output(line) }
+  }
+}
+
+/// One finding of `constraint lint --format json`.
+struct LintFindingReport: Encodable {
+  var file: String
+  var line: Int?
+  var column: Int?
+  var rule: String?
+  var severity: String
+  /// `problem`, `non_portable` or `warning`.
+  var kind: String
+  var unreadable: Bool
+  var message: String
+  var expression: String?
+  /// The expression diagnostic (without a code: the finding's own code is its `ruleId` in
+  /// SARIF, and this format predates codes).
+  var diagnostic: DiagnosticReport?
+
+  init(_ finding: RuleFileError, kind: String) {
+    file = finding.file
+    line = finding.location?.line
+    column = finding.location?.column
+    rule = finding.ruleID
+    severity = finding.severity.rawValue
+    self.kind = kind
+    unreadable = finding.isReadFailure
+    message = finding.message
+    expression = finding.expression
+    diagnostic = finding.diagnostic.map { DiagnosticReport($0, withCode: false) }
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case file, line, column, rule, severity, kind, unreadable, message, expression, diagnostic
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(file, forKey: .file)
+    try container.encode(line, forKey: .line)
+    try container.encode(column, forKey: .column)
+    try container.encode(rule, forKey: .rule)
+    try container.encode(severity, forKey: .severity)
+    try container.encode(kind, forKey: .kind)
+    try container.encode(unreadable, forKey: .unreadable)
+    try container.encode(message, forKey: .message)
+    try container.encode(expression, forKey: .expression)
+    try container.encode(diagnostic, forKey: .diagnostic)
+  }
+}
+
+/// The counts of `constraint lint --format json`.
+struct LintSummaryReport: Encodable {
+  var files: Int
+  var rules: Int
+  var skipped: Int
+  var problems: Int
+  var unreadable: Int
+  var nonPortable: Int
+  var warnings: Int
+  var exitStatus: Int32
+
+  init(_ report: LintReport) {
+    files = report.files.count
+    rules = report.ruleCount
+    skipped = report.skippedCount
+    problems = report.problems.count
+    unreadable = report.unreadable
+    nonPortable = report.nonPortable.count
+    warnings = report.warnings.count
+    exitStatus = report.exitStatus
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case files, rules, skipped, problems, unreadable
+    case nonPortable = "non_portable"
+    case warnings
+    case exitStatus = "exit_status"
   }
 }

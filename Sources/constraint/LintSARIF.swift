@@ -11,10 +11,9 @@ extension LintOutput {
     let codes = DiagnosticCode.allCases
     SARIF.open(
       rules: codes.map { code in
-        [
-          "id": code.rawValue, "shortDescription": ["text": code.summary],
-          "defaultConfiguration": ["level": Self.sarifDefaultLevel(code)],
-        ]
+        SARIFReportingDescriptor<FindingProperties>(
+          id: code.rawValue, shortDescription: SARIFText(text: code.summary),
+          defaultConfiguration: SARIFConfiguration(level: Self.sarifDefaultLevel(code)))
       }, terminal: terminal)
     let findings =
       report.problems.map { ($0, $0.isReadFailure ? "unreadable" : "problem") }
@@ -27,22 +26,28 @@ extension LintOutput {
       let rendered = RuleLoading.render(finding, renderer: CheckText.plainRenderer)
       let details = rendered.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
       if !details.isEmpty { text += "\n" + details.joined(separator: "\n") }
-      var properties: [String: Any] = ["kind": kind]
-      if let rule = finding.ruleID { properties["rule"] = rule }
-      if let expression = finding.expression { properties["expression"] = expression }
       SARIF.result(
-        [
-          "ruleId": code.rawValue, "ruleIndex": ruleIndex, "level": level,
-          "message": ["text": text],
-          "locations": [
+        SARIFResult(
+          ruleId: code.rawValue, ruleIndex: ruleIndex, level: level,
+          message: SARIFText(text: text),
+          locations: [
             SARIF.location(
               file: finding.file, line: finding.location?.line,
               column: finding.location?.column)
           ],
-          "properties": properties,
-        ], first: index == 0, terminal: terminal)
+          properties: FindingProperties(
+            kind: kind, rule: finding.ruleID, expression: finding.expression)),
+        first: index == 0, terminal: terminal)
     }
     SARIF.close(exitStatus: report.exitStatus, terminal: terminal)
+  }
+
+  /// A finding's properties in the log: its `kind` (as `--format json` has it), and the rule
+  /// and expression when it is about one.
+  struct FindingProperties: Encodable {
+    var kind: String
+    var rule: String?
+    var expression: String?
   }
 
   /// A code's level unless its result says otherwise: warnings for kinds that never stop a

@@ -1,3 +1,4 @@
+import ConstraintBatch
 import ConstraintEngine
 
 /// The formats of `test`.
@@ -32,55 +33,28 @@ enum TestOutput {
   }
 
   /// One JSON document (schema in docs/CLI.md): the failing cases (every case with `all`),
-  /// the uncovered rules, the counts.
+  /// the uncovered rules, the counts; each a `Codable` model (``TestCaseReport``,
+  /// ``UncoveredRuleReport``, ``TestSummaryReport``) written one per line.
   static func json(_ report: RuleTestReport, terminal: Terminal, all: Bool) {
-    let string = JSONReporter.string
-    let optional = JSONReporter.optional
     terminal.output("{\"schema_version\":1,")
-    terminal.output("\"tool\":\(string("constraint \(EngineVersion.version)")),")
+    terminal.output("\"tool\":\(ReportJSON.encode("constraint \(EngineVersion.version)")),")
     terminal.output("\"results\":[")
     let listed = report.results.filter { all || !$0.passed }
     for (index, result) in listed.enumerated() {
-      let testCase = result.testCase
-      let definition = result.rule.definition
-      var explanation = "[]"
-      var diagnostic = "null"
-      switch result.outcome {
-      case .evaluated(.fail(let items)):
-        explanation = JSONReporter.explanation(items)
-      case .evaluated(.error(let found)), .evaluated(.deferred(let found)):
-        diagnostic = "{\"message\":\(string(found.message)),\(JSONReporter.range(found.range))}"
-      default:
-        break
-      }
-      let line =
-        "{\"file\":\(string(testCase.file)),\"line\":\(testCase.line),"
-        + "\"name\":\(optional(testCase.name)),\"rule\":\(string(testCase.ruleID)),"
-        + "\"rule_file\":\(string(definition.file)),"
-        + "\"rule_line\":\(definition.expressionLocation.line),"
-        + "\"expect\":\(string(testCase.expect.rawValue)),"
-        + "\"outcome\":\(string(result.outcome.word)),\"passed\":\(result.passed),"
-        + "\"message\":\(result.passed ? "null" : string(result.reason)),"
-        + "\"explanation\":\(explanation),\"diagnostic\":\(diagnostic)}"
+      let line = ReportJSON.encode(TestCaseReport(result))
       terminal.output(line + (index == listed.count - 1 ? "" : ","))
     }
     terminal.output("],")
     terminal.output("\"uncovered\":[")
     for (index, (rule, missing)) in report.uncovered.enumerated() {
-      let line =
-        "{\"rule\":\(string(rule.id)),\"file\":\(string(rule.definition.file)),"
-        + "\"line\":\(rule.definition.location.line),"
-        + "\"missing\":[\(missing.map(string).joined(separator: ","))]}"
+      let line = ReportJSON.encode(
+        UncoveredRuleReport(
+          rule: rule.id, file: rule.definition.file, line: rule.definition.location.line,
+          missing: missing))
       terminal.output(line + (index == report.uncovered.count - 1 ? "" : ","))
     }
     terminal.output("],")
-    terminal.output(
-      "\"summary\":{\"cases\":\(report.results.count),\"passed\":\(report.passed),"
-        + "\"failed\":\(report.failed),\"test_files\":\(report.testFiles),"
-        + "\"rule_files\":\(report.ruleFiles),\"rules\":\(report.rules),"
-        + "\"uncovered\":\(report.uncovered.count),"
-        + "\"require_coverage\":\(report.requireCoverage),"
-        + "\"exit_status\":\(report.exitStatus)}")
+    terminal.output("\"summary\":\(ReportJSON.encode(TestSummaryReport(report)))")
     terminal.output("}")
   }
 
@@ -109,5 +83,112 @@ enum TestOutput {
           + GitHubReporter.escapeData("no \(missing.joined(separator: " or ")) case"))
     }
     terminal.output(report.summaryLine)
+  }
+}
+
+/// One test case's result in `constraint test --format json`.
+struct TestCaseReport: Encodable {
+  var file: String
+  var line: Int
+  var name: String?
+  var rule: String
+  var ruleFile: String
+  var ruleLine: Int
+  var expect: String
+  var outcome: String
+  var passed: Bool
+  /// Why the case failed; nil for a passing case.
+  var message: String?
+  var explanation: [ExplanationItemReport]
+  /// The rule's error or deferral (without a code: this format predates them).
+  var diagnostic: DiagnosticReport?
+
+  init(_ result: RuleTestResult) {
+    let testCase = result.testCase
+    file = testCase.file
+    line = testCase.line
+    name = testCase.name
+    rule = testCase.ruleID
+    ruleFile = result.rule.definition.file
+    ruleLine = result.rule.definition.expressionLocation.line
+    expect = testCase.expect.rawValue
+    outcome = result.outcome.word
+    passed = result.passed
+    message = result.passed ? nil : result.reason
+    explanation = []
+    switch result.outcome {
+    case .evaluated(.fail(let items)):
+      explanation = ExplanationItemReport.items(items)
+    case .evaluated(.error(let found)), .evaluated(.deferred(let found)):
+      diagnostic = DiagnosticReport(found, withCode: false)
+    default:
+      break
+    }
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case file, line, name, rule
+    case ruleFile = "rule_file"
+    case ruleLine = "rule_line"
+    case expect, outcome, passed, message, explanation, diagnostic
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(file, forKey: .file)
+    try container.encode(line, forKey: .line)
+    try container.encode(name, forKey: .name)
+    try container.encode(rule, forKey: .rule)
+    try container.encode(ruleFile, forKey: .ruleFile)
+    try container.encode(ruleLine, forKey: .ruleLine)
+    try container.encode(expect, forKey: .expect)
+    try container.encode(outcome, forKey: .outcome)
+    try container.encode(passed, forKey: .passed)
+    try container.encode(message, forKey: .message)
+    try container.encode(explanation, forKey: .explanation)
+    try container.encode(diagnostic, forKey: .diagnostic)
+  }
+}
+
+/// A rule without a pass case or a fail case, in `constraint test --format json`.
+struct UncoveredRuleReport: Encodable {
+  var rule: String
+  var file: String
+  var line: Int
+  /// `pass`, `fail` or both.
+  var missing: [String]
+}
+
+/// The counts of `constraint test --format json`.
+struct TestSummaryReport: Encodable {
+  var cases: Int
+  var passed: Int
+  var failed: Int
+  var testFiles: Int
+  var ruleFiles: Int
+  var rules: Int
+  var uncovered: Int
+  var requireCoverage: Bool
+  var exitStatus: Int32
+
+  init(_ report: RuleTestReport) {
+    cases = report.results.count
+    passed = report.passed
+    failed = report.failed
+    testFiles = report.testFiles
+    ruleFiles = report.ruleFiles
+    rules = report.rules
+    uncovered = report.uncovered.count
+    requireCoverage = report.requireCoverage
+    exitStatus = report.exitStatus
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case cases, passed, failed
+    case testFiles = "test_files"
+    case ruleFiles = "rule_files"
+    case rules, uncovered
+    case requireCoverage = "require_coverage"
+    case exitStatus = "exit_status"
   }
 }
