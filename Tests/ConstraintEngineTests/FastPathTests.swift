@@ -286,10 +286,22 @@ struct FastPathTests {
     #expect(FastEvaluator.smallInteger("1234567/") == nil)
   }
 
-  /// The standard library's inline string layout, which the fast path reads digit strings
-  /// from, holds here: otherwise no rule would get a fast path.
-  @Test func smallStringLayoutHolds() {
-    #expect(SmallStringLayout.holds)
+  /// The standard library's layout, which the fast path reads strings and object members
+  /// through, holds here when it is compiled in (otherwise no rule would get a fast path); a
+  /// portable build (`-D CONSTRAINT_PORTABLE_LAYOUT`) compiles it out and still has a fast
+  /// path, on portable code.
+  @Test func standardLibraryLayoutGate() {
+    #expect(StandardLibraryLayout.holds == StandardLibraryLayout.isCompiledIn)
+    #expect(StandardLibraryLayout.permitsFastPath)
+    #if CONSTRAINT_PORTABLE_LAYOUT
+      #expect(!StandardLibraryLayout.isCompiledIn && StandardLibraryLayout.mode == "portable")
+      #expect(StandardLibraryLayout.inlineASCII("12") == nil)
+      #expect(!StandardLibraryLayout.identicalBits("same", "same"))
+    #else
+      #expect(StandardLibraryLayout.mode == "layout")
+      #expect(StandardLibraryLayout.inlineASCII("12")?.count == 2)
+      #expect(StandardLibraryLayout.identicalBits("same", "same"))
+    #endif
   }
 
   /// Two digit strings compared in place as digit fields order as their numbers do, and
@@ -312,13 +324,14 @@ struct FastPathTests {
     for _ in 0..<20_000 {
       let (x, y) = (randomText(), randomText())
       var expected: Int?
-      if let p = field(x), let q = field(y) {
+      // Digit strings are compared in place only when the layout is there to read them from.
+      if StandardLibraryLayout.holds, let p = field(x), let q = field(y) {
         expected = p < q ? -1 : (p == q ? 0 : 1)
         compared += 1
       }
       #expect(FastEvaluator.digitStringOrder(x, y) == expected, "\(x) vs \(y)")
     }
-    #expect(compared > 1_000)
+    #expect(compared > 1_000 || !StandardLibraryLayout.holds)
   }
 
   /// The step limit counts quantifier steps on both paths alike: the fast path gives up where
@@ -356,12 +369,12 @@ struct FastPathTests {
   }
 
   /// The fast path reads an object entry's key at the start of the `(key, value)` tuple and
-  /// its value at `FastEvaluator.valueOffset`.
+  /// its value at `StandardLibraryLayout.memberValueOffset`.
   @Test func entryLayoutIsWhatTheFastPathReads() {
     #expect(MemoryLayout<ObjectValue.Element>.offset(of: \ObjectValue.Element.key) == 0)
     #expect(
       MemoryLayout<ObjectValue.Element>.offset(of: \ObjectValue.Element.value)
-        == FastEvaluator.valueOffset)
+        == StandardLibraryLayout.memberValueOffset)
   }
 
   /// A key stored as a large string is a different object in the rule and in the snapshot:

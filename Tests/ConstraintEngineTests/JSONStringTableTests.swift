@@ -488,11 +488,11 @@ struct JSONStringTableTests {
     for offset in [0, 1, 5, 8, 13] {
       let buffer = [UInt8](repeating: UInt8(ascii: "x"), count: offset) + utf8 + [0x22]
       buffer.withUnsafeBufferPointer { bytes in
-        let built = makeString(in: bytes.baseAddress!, start: offset, count: utf8.count)
+        let built = makeInlineString(in: bytes.baseAddress!, start: offset, count: utf8.count)
         #expect(Array(built.utf8) == utf8, "offset \(offset)")
         // A longer string has storage of its own: its count and flags must still be the same.
         let (builtBits, expectedBits) = (
-          FastPathRead.representation(of: built), FastPathRead.representation(of: expected)
+          StandardLibraryLayout.bits(of: built), StandardLibraryLayout.bits(of: expected)
         )
         #expect(
           utf8.count <= 15 ? builtBits == expectedBits : builtBits.0 == expectedBits.0,
@@ -500,8 +500,9 @@ struct JSONStringTableTests {
         #expect(built.isContiguousUTF8 && built.unicodeScalars.count == text.unicodeScalars.count)
         guard utf8.count <= 15 else { return }
         let chunks = JSONStringBytes(bytes: bytes.baseAddress! + offset, count: utf8.count)
-        let small = smallString(chunks.w0, chunks.w1, count: utf8.count)
-        #expect(FastPathRead.representation(of: small) == expectedBits, "offset \(offset)")
+        let small = StandardLibraryLayout.smallString(
+          chunks.w0, chunks.w1, count: utf8.count, inline: StandardLibraryLayout.holds)
+        #expect(StandardLibraryLayout.bits(of: small) == expectedBits, "offset \(offset)")
         #expect(small == text && Value.scalarsEqual(small, text))
       }
     }
@@ -509,7 +510,7 @@ struct JSONStringTableTests {
 
   @Test("short strings written in the inline form read as the standard library builds them")
   func inlineAndLibraryStringsAgree() {
-    #expect(SmallStringLayout.holds)
+    #expect(StandardLibraryLayout.holds == StandardLibraryLayout.isCompiledIn)
     var lines: [String] = []
     for (index, text) in Self.smallStringContents.enumerated() {
       for round in 0..<6 {
@@ -521,7 +522,8 @@ struct JSONStringTableTests {
     }
     let inline = JSONStringTable()
     let library = JSONStringTable(inlineStrings: false)
-    #expect(inline.cache.inlineStrings && !library.cache.inlineStrings)
+    #expect(
+      inline.cache.inlineStrings == StandardLibraryLayout.holds && !library.cache.inlineStrings)
     for line in lines {
       let bytes = Array(line.utf8)
       let values = [inline, library].map { table in
@@ -542,7 +544,7 @@ struct JSONStringTableTests {
       let built = String(decoding: Array(text.utf8), as: UTF8.self)
       #expect(
         text.utf8.count > 15
-          || FastPathRead.representation(of: text) == FastPathRead.representation(of: built))
+          || StandardLibraryLayout.bits(of: text) == StandardLibraryLayout.bits(of: built))
     }
   }
 
@@ -571,11 +573,15 @@ struct JSONStringTableTests {
     // A literal is an immortal (not small) string when long, a concatenation a native one.
     for string in [built, text, text + "", String(text.unicodeScalars)] {
       var string = string
-      let small = withUnsafeBytes(of: &string) { isSmallString($0.baseAddress!) }
-      #expect(small == (utf8.count <= 15))
-      let copy = withUnsafePointer(to: &string) { copyString($0) }
+      let small = withUnsafeBytes(of: &string) {
+        StandardLibraryLayout.isSmall($0.baseAddress!)
+      }
+      #expect(small == (utf8.count <= 15) || !StandardLibraryLayout.holds)
+      let copy = withUnsafePointer(to: &string) {
+        StandardLibraryLayout.copy($0, inline: StandardLibraryLayout.holds)
+      }
       #expect(
-        FastPathRead.representation(of: copy) == FastPathRead.representation(of: string)
+        StandardLibraryLayout.bits(of: copy) == StandardLibraryLayout.bits(of: string)
           && copy == text)
     }
   }

@@ -64,7 +64,7 @@ public enum Compiler {
       types: options.types, registry: options.registry, regexes: builder.regexes)
     return Program(
       source: source, expression: expr, root: root,
-      fastPath: options.usesFastPath && SmallStringLayout.holds
+      fastPath: options.usesFastPath && StandardLibraryLayout.permitsFastPath
         ? fastBuilder.condition(expr) : nil,
       fastPathStorage: fastBuilder.storage,
       fieldPaths: checked.fieldPaths, options: options, regexes: RegexCache(builder.regexes),

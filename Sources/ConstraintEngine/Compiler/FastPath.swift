@@ -201,8 +201,8 @@ struct FastPathRead: @unchecked Sendable {
   /// One step of the path in a trivial form: a key by the raw representation of its text
   /// (identical representations are certainly the same string), or an index.
   struct Step {
-    /// The raw representation of the key's text (unused for an index).
-    var keyBits: (UInt64, UInt64)
+    /// The bits of the key's text (``StandardLibraryLayout/Bits``; unused for an index).
+    var keyBits: StandardLibraryLayout.Bits
     /// The index, or -1 for a key.
     var index: Int
   }
@@ -229,11 +229,6 @@ struct FastPathRead: @unchecked Sendable {
   var steps: UnsafeBufferPointer<Step> { fields.pointee.steps }
   var keys: UnsafeBufferPointer<ObjectKey> { fields.pointee.keys }
   var hints: UnsafeMutablePointer<Atomic<Int>> { fields.pointee.hints }
-
-  /// The two words a `String` is made of.
-  static func representation(of text: String) -> (UInt64, UInt64) {
-    unsafeBitCast(text, to: (UInt64, UInt64).self)
-  }
 }
 
 /// A program's fast path, in its ``FastPathStorage``: reaching it touches no reference count.
@@ -312,7 +307,7 @@ final class FastPathStorage: @unchecked Sendable {
       switch step {
       case .key(let key):
         stepStorage[position] = FastPathRead.Step(
-          keyBits: FastPathRead.representation(of: key.text), index: -1)
+          keyBits: StandardLibraryLayout.bits(of: key.text), index: -1)
         (keyStorage.baseAddress! + position).initialize(to: key)
       case .index(let index):
         stepStorage[position] = FastPathRead.Step(keyBits: (0, 0), index: index)

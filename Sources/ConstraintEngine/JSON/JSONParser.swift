@@ -70,7 +70,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Where plain strings of at most ``JSONStringTable/maximumLength`` bytes are looked up and
   /// kept (nil: every string is built).
   let strings: JSONStringCache?
-  /// Whether short strings are written in the inline form directly (``SmallStringLayout``).
+  /// Whether short strings are written in the inline form directly
+  /// (``StandardLibraryLayout/holds``).
   let inlineStrings: Bool
   var index = 0
   var depth = 0
@@ -105,7 +106,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     self.limits = limits
     self.builder = builder
     self.strings = strings
-    inlineStrings = strings?.inlineStrings ?? SmallStringLayout.holds
+    inlineStrings = strings?.inlineStrings ?? StandardLibraryLayout.holds
   }
 
   /// Makes the parser ready for another document, keeping its scratch stacks' memory (and
@@ -489,7 +490,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     {
       index = start &+ Int(truncatingIfNeeded: slot.pointee.count) &+ 1
       hash = slot.pointee.hash
-      return table.inlineStrings ? copyString(&slot.pointee.string) : slot.pointee.string
+      return StandardLibraryLayout.copy(&slot.pointee.string, inline: table.inlineStrings)
     }
     return try parseUnpredictedKey(hash: &hash, context: context)
   }
@@ -529,7 +530,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         table.looksUpValue(in: self.keyContext)
       else {
         return inlineStrings
-          ? makeString(in: base, start: start, count: count) : makeString(content)
+          ? makeInlineString(in: base, start: start, count: count) : makeString(content)
       }
       return table.string(
         content, key: JSONStringBytes(in: base, start: start, count: count), context: nil,

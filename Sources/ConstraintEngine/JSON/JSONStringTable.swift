@@ -168,8 +168,10 @@ final class JSONStringTable {
   /// A table of `2^bits` string slots and `2^predictionBits` key predictions. With
   /// `inlineStrings` false, short strings are built and copied by the standard library only
   /// (tests compare both ways).
-  init(bits: Int = 10, predictionBits: Int = 12, inlineStrings: Bool = SmallStringLayout.holds)
-  {
+  init(
+    bits: Int = 10, predictionBits: Int = 12,
+    inlineStrings: Bool = StandardLibraryLayout.holds
+  ) {
     let count = 1 << bits
     // Each slot on a cache line of its own.
     let slots = UnsafeMutableRawPointer.allocate(
@@ -186,7 +188,7 @@ final class JSONStringTable {
     cache = JSONStringCache(
       slots: slots, shift: UInt64(64 - bits), predictions: predictions,
       predictionShift: UInt64(64 - predictionBits), valueMisses: valueMisses,
-      inlineStrings: inlineStrings && SmallStringLayout.holds)
+      inlineStrings: inlineStrings && StandardLibraryLayout.holds)
   }
 
   deinit {
@@ -235,7 +237,7 @@ struct JSONStringCache {
   /// the count wraps around and the context is tried again.
   let valueMisses: UnsafeMutablePointer<UInt8>
   /// Whether strings of up to 15 bytes are written and copied in the inline form directly
-  /// (``SmallStringLayout/holds``); otherwise through the standard library.
+  /// (``StandardLibraryLayout/holds``); otherwise through the standard library.
   let inlineStrings: Bool
 
   /// Misses in a row after which a value context's strings are no longer looked up.
@@ -288,11 +290,12 @@ struct JSONStringCache {
     {
       slot.pointee.credit = JSONStringCache.fullCredit
       if context == nil { misses.pointee = 0 }
-      return inlineStrings ? copyString(&slot.pointee.string) : slot.pointee.string
+      return StandardLibraryLayout.copy(&slot.pointee.string, inline: inlineStrings)
     }
     let string =
       key.count <= 15 && inlineStrings
-      ? smallString(key.w0, key.w1, count: key.count) : makeString(bytes)
+      ? StandardLibraryLayout.smallString(key.w0, key.w1, count: key.count, inline: true)
+      : makeString(bytes)
     if context == nil { misses.pointee &+= 1 }
     if slot.pointee.credit > 0 && context == nil {
       slot.pointee.credit &-= 1
@@ -339,15 +342,16 @@ func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
   }
 }
 
-/// The string of the valid UTF-8 bytes `buffer[start..<start + count]`. Up to 15 bytes, when
-/// they can be read as words in place (`start + count >= 8`, as for
-/// ``JSONStringBytes/init(words:start:count:)``), it is built by ``smallString(_:_:count:)``.
+/// The string of the valid UTF-8 bytes `buffer[start..<start + count]`, for a caller that
+/// has checked ``StandardLibraryLayout/holds``. Up to 15 bytes, when they can be read as words
+/// in place (`start + count >= 8`, as for ``JSONStringBytes/init(words:start:count:)``), it is
+/// written in the inline form (``StandardLibraryLayout/smallString(_:_:count:inline:)``).
 @inline(__always)
-func makeString(in buffer: UnsafePointer<UInt8>, start: Int, count: Int) -> String {
+func makeInlineString(in buffer: UnsafePointer<UInt8>, start: Int, count: Int) -> String {
   if count <= 15, start &+ count >= 8 {
     let (w0, w1, _, _) = JSONStringBytes.shortChunks(
       UnsafeRawPointer(buffer), start: start, count: count)
-    return smallString(w0, w1, count: count)
+    return StandardLibraryLayout.smallString(w0, w1, count: count, inline: true)
   }
   return makeString(UnsafeBufferPointer(start: buffer + start, count: count))
 }

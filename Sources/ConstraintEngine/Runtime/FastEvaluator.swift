@@ -70,16 +70,18 @@ struct FastEvaluator {
       return Self.equal(x, y) != negated
     case .isNull(let read, let negated):
       guard let base = base(of: read) else { return nil }
-      guard let value = Self.resolve(base, read) else { return !negated }
-      switch value.pointee {
-      case .missing, .null:
-        return !negated
-      default:
-        // A declared type is checked first: the general path reports data of the wrong type.
-        if read.admits == .anything || Self.project(value, read.admits) != nil {
-          return negated
+      return Self.withResolved(base, read) { value in
+        guard let value else { return !negated }
+        switch value.pointee {
+        case .missing, .null:
+          return !negated
+        default:
+          // A declared type is checked first: the general path reports data of the wrong type.
+          if read.admits == .anything || Self.project(value, read.admits) != nil {
+            return negated
+          }
+          return nil
         }
-        return nil
       }
     case .compare(let leaf):
       return decide(leaf)
@@ -127,28 +129,36 @@ struct FastEvaluator {
   @inline(__always)
   private mutating func decide(_ leaf: FastLeaf) -> Bool? {
     guard let origin = base(of: leaf.read) else { return nil }
-    let value = Self.resolve(origin, leaf.read)
     switch leaf.kind {
     case .compare:
-      return Self.compare(value, leaf.read.admits, leaf.comparison!, &remainingSteps)
+      return Self.withResolved(origin, leaf.read) { value in
+        Self.compare(value, leaf.read.admits, leaf.comparison!, &remainingSteps)
+      }
     case .bigint:
-      guard let value else { return nil }
       guard let second = leaf.secondRead else {
-        guard let x = Self.inlineInteger(at: value, leaf.read.admits) else { return nil }
-        return leaf.relation.holds(x, leaf.constant)
+        return Self.withResolved(origin, leaf.read) { value in
+          guard let value, let x = Self.inlineInteger(at: value, leaf.read.admits) else {
+            return nil
+          }
+          return leaf.relation.holds(x, leaf.constant)
+        }
       }
-      guard let secondBase = base(of: second), let other = Self.resolve(secondBase, second) else {
-        return nil
+      guard let secondBase = base(of: second) else { return nil }
+      return Self.withResolved(origin, leaf.read) { value in
+        guard let value else { return nil }
+        return Self.withResolved(secondBase, second) { other in
+          guard let other else { return nil }
+          if leaf.read.admits == .bigint, second.admits == .bigint,
+            let order = Self.digitStringOrder(value, other)
+          {
+            return leaf.relation.holds(order)
+          }
+          guard let x = Self.inlineInteger(at: value, leaf.read.admits),
+            let y = Self.inlineInteger(at: other, second.admits)
+          else { return nil }
+          return leaf.relation.holds(x, y)
+        }
       }
-      if leaf.read.admits == .bigint, second.admits == .bigint,
-        let order = Self.digitStringOrder(value, other)
-      {
-        return leaf.relation.holds(order)
-      }
-      guard let x = Self.inlineInteger(at: value, leaf.read.admits),
-        let y = Self.inlineInteger(at: other, second.admits)
-      else { return nil }
-      return leaf.relation.holds(x, y)
     }
   }
 
@@ -168,24 +178,22 @@ struct FastEvaluator {
   /// ``digitStringOrder(_:_:)`` of two strings.
   @inline(__always)
   static func digitStringOrder(_ x: String, _ y: String) -> Int? {
-    guard let p = digitField(FastPathRead.representation(of: x)),
-      let q = digitField(FastPathRead.representation(of: y))
+    guard let x = StandardLibraryLayout.inlineASCII(x), let p = digitField(x),
+      let y = StandardLibraryLayout.inlineASCII(y), let q = digitField(y)
     else { return nil }
     if p.leading != q.leading { return p.leading < q.leading ? -1 : 1 }
     return p.trailing < q.trailing ? -1 : (p.trailing == q.trailing ? 0 : 1)
   }
 
-  /// The digits of a string held inline (see ``SmallStringLayout``), right-aligned in a
+  /// The digits of a string of 1 to 15 bytes held inline (bytes 0–7 in `first`, 8–14 in
+  /// `second`, see ``StandardLibraryLayout/inlineASCII(_:)``), right-aligned in a
   /// sixteen-digit field padded with "0"s: two words, byte-swapped so that their unsigned
-  /// order (leading word first) is the order of the numbers. Nil unless the string has 1 to 15
-  /// bytes, every one a digit.
+  /// order (leading word first) is the order of the numbers. Nil unless every byte is a digit.
   @inline(__always)
-  static func digitField(_ representation: (UInt64, UInt64))
+  static func digitField(_ string: (low: UInt64, high: UInt64, count: Int))
     -> (leading: UInt64, trailing: UInt64)?
   {
-    let (first, second) = representation
-    guard second >> 60 == SmallStringLayout.asciiDiscriminator else { return nil }
-    let count = Int(truncatingIfNeeded: second >> 56) & 0xF
+    let (first, second, count) = string
     guard count > 0 else { return nil }
     let zeros: UInt64 = 0x3030_3030_3030_3030
     let leading: UInt64
@@ -197,7 +205,7 @@ struct FastEvaluator {
       // The field's first 16 - count bytes are "0"s; the digits follow across both words.
       let shift = UInt64(truncatingIfNeeded: 8 * (16 - count))
       leading = first &<< shift | zeros & ~(UInt64.max &<< shift)
-      trailing = (second & 0x00FF_FFFF_FFFF_FFFF) &<< shift | first &>> (64 - shift)
+      trailing = second &<< shift | first &>> (64 - shift)
     }
     guard isEightDigits(leading), isEightDigits(trailing) else { return nil }
     return (leading.byteSwapped, trailing.byteSwapped)
@@ -229,28 +237,29 @@ struct FastEvaluator {
       return value
     case .path(let read):
       guard let base = base(of: read) else { return nil }
-      return Self.project(Self.resolve(base, read), read.admits)
+      return Self.withResolved(base, read) { Self.project($0, read.admits) }
     case .length(let read):
-      guard let base = base(of: read), let value = Self.resolve(base, read) else {
-        return nil
-      }
-      switch value.pointee {
-      case .array(let elements): return .int(elements.count)
-      case .string(let text): return .int(text.utf16.count)
-      default: return nil
+      guard let base = base(of: read) else { return nil }
+      return Self.withResolved(base, read) { value -> FastScalar? in
+        switch value?.pointee {
+        case .array(let elements): return .int(elements.count)
+        case .string(let text): return .int(text.utf16.count)
+        default: return nil
+        }
       }
     case .bigintSum(let read, let key):
       guard let base = base(of: read) else { return nil }
-      return Self.sum(Self.resolve(base, read), key: key, &remainingSteps).map(FastScalar.int)
+      return Self.withResolved(base, read) { Self.sum($0, key: key, &remainingSteps) }
+        .map(FastScalar.int)
     case .previous(let previousRoot, let current, let earlier):
-      if Self.isAbsent(Self.resolve(root, previousRoot)) { return .absent }
+      if Self.withResolved(root, previousRoot, Self.isAbsent) { return .absent }
       // The general path checks the current value's declared type first.
       if current.admits != .anything,
-        Self.project(Self.resolve(root, current), current.admits) == nil
+        Self.withResolved(root, current, { Self.project($0, current.admits) }) == nil
       {
         return nil
       }
-      return Self.project(Self.resolve(root, earlier), earlier.admits)
+      return Self.withResolved(root, earlier) { Self.project($0, earlier.admits) }
     case .condition(let condition):
       return decide(condition.pointee).map(FastScalar.bool)
     }
@@ -260,10 +269,10 @@ struct FastEvaluator {
   private mutating func integer(_ operand: FastOperand) -> Int? {
     if case .path(let read) = operand {
       // The common case, without building a fast scalar: a digit string or a small number.
-      guard let base = base(of: read), let value = Self.resolve(base, read) else {
-        return nil
+      guard let base = base(of: read) else { return nil }
+      return Self.withResolved(base, read) { value in
+        value.flatMap { Self.integer(at: $0, read.admits) }
       }
-      return Self.integer(at: value, read.admits)
     }
     switch scalar(operand) {
     case .int(let value): return value
@@ -410,21 +419,21 @@ struct FastEvaluator {
   /// are the general path's).
   @inline(__always)
   static func smallInteger(_ text: String) -> Int? {
-    let (low, high) = FastPathRead.representation(of: text)
-    if high >> 60 == SmallStringLayout.asciiDiscriminator {
-      return smallInteger(inline: low, high)
+    if let inline = StandardLibraryLayout.inlineASCII(text) {
+      return smallInteger(inline: inline.low, inline.high, count: inline.count)
     }
     return text.utf8.withContiguousStorageIfAvailable { smallInteger(utf8: $0) } ?? nil
   }
 
-  /// ``smallInteger(_:)`` of a string of at most 15 ASCII bytes held inline in its two words
-  /// (see ``SmallStringLayout``), read from the words themselves: the digits are right-aligned
-  /// in an eight-digit field padded with "0"s, one field per word.
+  /// ``smallInteger(_:)`` of a string of `count` (at most 15) ASCII bytes held inline (bytes
+  /// 0–7 in `first`, 8–14 in `second`, see ``StandardLibraryLayout/inlineASCII(_:)``), read
+  /// from the words themselves: the digits are right-aligned in an eight-digit field padded
+  /// with "0"s, one field per word.
   @inline(__always)
-  static func smallInteger(inline first: UInt64, _ second: UInt64) -> Int? {
-    var count = Int(truncatingIfNeeded: second >> 56) & 0xF
+  static func smallInteger(inline first: UInt64, _ second: UInt64, count: Int) -> Int? {
+    var count = count
     var low = first
-    var high = second & 0x00FF_FFFF_FFFF_FFFF
+    var high = second
     let negative = low & 0xFF == UInt64(UInt8(ascii: "-"))
     if negative {
       low = low >> 8 | high << 56
@@ -553,33 +562,56 @@ struct FastEvaluator {
   private static func sum(
     _ pointer: UnsafePointer<Value>?, key: FastPathRead?, _ remainingSteps: inout Int
   ) -> Int? {
-    guard let pointer, let elements = elements(of: pointer) else { return nil }
-    remainingSteps &-= elements.count
-    if remainingSteps < 0 { return nil }
-    var total = 0
-    for index in elements.indices {
-      let element = elements.baseAddress! + index
-      if key != nil, let members = entries(of: element) {
-        remainingSteps &-= members.count
-        if remainingSteps < 0 { return nil }
+    guard let pointer else { return nil }
+    return withElements(of: pointer) { elements -> Int? in
+      guard let elements else { return nil }
+      remainingSteps &-= elements.count
+      if remainingSteps < 0 { return nil }
+      var total = 0
+      for index in elements.indices {
+        let element = elements.baseAddress! + index
+        if key != nil, case .object(let object) = element.pointee {
+          remainingSteps &-= object.count
+          if remainingSteps < 0 { return nil }
+        }
+        // An element without the key (or not an object) has nothing to add: 0.
+        let addend: Int? =
+          if let key {
+            withResolved(element, key) { item in
+              guard let item, !isAbsent(item) else { return 0 }
+              return integer(at: item)
+            }
+          } else {
+            isAbsent(element) ? 0 : integer(at: element)
+          }
+        guard let addend else { return nil }
+        let (next, overflow) = total.addingReportingOverflow(addend)
+        if overflow { return nil }
+        total = next
       }
-      let item: UnsafePointer<Value>? = key == nil ? element : resolve(element, key!)
-      // An element without the key (or not an object) has nothing to add.
-      guard let item, !isAbsent(item) else { continue }
-      guard let addend = integer(at: item) else { return nil }
-      let (next, overflow) = total.addingReportingOverflow(addend)
-      if overflow { return nil }
-      total = next
+      return total
     }
-    return total
   }
 
   private mutating func quantify(
     _ quantifier: Quantifier, _ receiver: FastPathRead, _ body: UnsafePointer<FastCondition>
   ) -> Bool? {
-    guard let base = base(of: receiver), let array = Self.resolve(base, receiver),
-      let elements = Self.elements(of: array)
-    else { return nil }
+    guard let base = base(of: receiver) else { return nil }
+    return Self.withResolved(base, receiver) { array in
+      guard let array else { return nil }
+      return Self.withElements(of: array) { elements in
+        guard let elements else { return nil }
+        return quantify(quantifier, over: elements, body)
+      }
+    }
+  }
+
+  /// ``quantify(_:_:_:)`` over `elements`, each the current element of a new variable level
+  /// in turn (its address is used only while `elements` is valid, inside this call).
+  private mutating func quantify(
+    _ quantifier: Quantifier, over elements: UnsafeBufferPointer<Value>,
+    _ body: UnsafePointer<FastCondition>
+  ) -> Bool? {
     let slot = level
     level += 1
     defer { level -= 1 }
@@ -616,80 +648,125 @@ struct FastEvaluator {
   }
 
   // Reading in place. Arrays and objects of a snapshot keep their elements in native,
-  // contiguous array storage owned by the snapshot, which outlives the evaluation and is never
-  // mutated during it; the addresses below point into that storage and so stay valid until
-  // `decide` returns. They are never written through, and never kept after it.
+  // contiguous storage owned by the snapshot, which outlives the evaluation and is never
+  // mutated during it; the work on a value happens in the `body` its read is resolved for,
+  // and nothing is written through the addresses. Where the standard library's layout is
+  // compiled in (and so, for a program to have a fast path, holds), the addresses come from
+  // the storage objects themselves (``StandardLibraryLayout/elementsInPlace(of:)``), with no
+  // reference counting and no closure per step; in a portable build they are taken inside
+  // `withUnsafeBufferPointer` and used only inside that closure.
 
-  /// The value `read` reaches from `start`, or nil when the path does not resolve.
+  /// Calls `body` with the value `read` reaches from `start`, or nil when the path does not
+  /// resolve; the address is valid only inside `body`.
   @inline(__always)
-  private static func resolve(_ start: UnsafePointer<Value>, _ read: FastPathRead)
+  private static func withResolved<Result>(
+    _ start: UnsafePointer<Value>, _ read: FastPathRead,
+    _ body: (UnsafePointer<Value>?) -> Result
+  ) -> Result {
+    if StandardLibraryLayout.isCompiledIn { return body(resolveInPlace(start, read)) }
+    return read.steps.isEmpty ? body(start) : withResolved(start, read, step: 0, body)
+  }
+
+  /// The value `read` reaches from `start` (nil: the path does not resolve), found through
+  /// the storage layout (only where ``StandardLibraryLayout/isCompiledIn``).
+  @inline(__always)
+  private static func resolveInPlace(_ start: UnsafePointer<Value>, _ read: FastPathRead)
     -> UnsafePointer<Value>?
   {
     var current = start
     let steps = read.steps
     for stepIndex in steps.indices {
       let step = steps[stepIndex]
-      if step.index < 0 {
-        guard let entries = entries(of: current) else { return nil }
-        let hint = read.hints + stepIndex
-        let guess = hint.pointee.load(ordering: .relaxed)
-        if guess < entries.count,
-          UnsafeRawPointer(entries.baseAddress! + guess).load(as: (UInt64, UInt64).self)
-            == step.keyBits
-        {
-          current = value(ofEntry: guess, in: entries)
-          continue
-        }
-        guard
-          let found = position(in: entries, step.keyBits)
-            ?? position(in: entries, read.keys[stepIndex])
+      let index = step.index
+      if index < 0 {
+        guard let members = StandardLibraryLayout.membersInPlace(of: current),
+          let found = position(in: members, step: step, at: stepIndex, of: read)
         else { return nil }
-        hint.pointee.store(found, ordering: .relaxed)
-        current = value(ofEntry: found, in: entries)
+        current = StandardLibraryLayout.valueInPlace(ofMember: members.baseAddress! + found)
       } else {
-        guard let elements = elements(of: current), step.index < elements.count else {
-          return nil
-        }
-        current = elements.baseAddress! + step.index
+        guard let elements = StandardLibraryLayout.elementsInPlace(of: current),
+          index < elements.count
+        else { return nil }
+        current = elements.baseAddress! + index
       }
     }
     return current
   }
 
-  /// The elements of an array value, in place.
+  /// ``withResolved(_:_:_:)`` from step `stepIndex` on, `current` being where the steps
+  /// before it led.
+  private static func withResolved<Result>(
+    _ current: UnsafePointer<Value>, _ read: FastPathRead, step stepIndex: Int,
+    _ body: (UnsafePointer<Value>?) -> Result
+  ) -> Result {
+    let steps = read.steps
+    let step = steps[stepIndex]
+    let next = stepIndex &+ 1
+    if step.index < 0 {
+      guard case .object(let object) = current.pointee else { return body(nil) }
+      return object.entries.withUnsafeBufferPointer { members in
+        guard let found = position(in: members, step: step, at: stepIndex, of: read) else {
+          return body(nil)
+        }
+        return StandardLibraryLayout.withValue(ofMember: found, in: members) { value in
+          next == steps.count ? body(value) : withResolved(value, read, step: next, body)
+        }
+      }
+    }
+    return withElements(of: current) { elements in
+      guard let elements, step.index < elements.count else { return body(nil) }
+      let value = elements.baseAddress! + step.index
+      return next == steps.count ? body(value) : withResolved(value, read, step: next, body)
+    }
+  }
+
+  /// Calls `body` with the elements of an array value in place (nil for anything else); the
+  /// buffer is valid only inside `body`.
   @inline(__always)
-  private static func elements(of value: UnsafePointer<Value>) -> UnsafeBufferPointer<Value>? {
-    guard case .array(let elements) = value.pointee else { return nil }
-    return elements.withUnsafeBufferPointer { $0 }
+  private static func withElements<Result>(
+    of value: UnsafePointer<Value>, _ body: (UnsafeBufferPointer<Value>?) -> Result
+  ) -> Result {
+    if StandardLibraryLayout.isCompiledIn {
+      return body(StandardLibraryLayout.elementsInPlace(of: value))
+    }
+    guard case .array(let elements) = value.pointee else { return body(nil) }
+    return elements.withUnsafeBufferPointer { body($0) }
   }
 
-  /// The entries of an object value, in place.
-  @inline(__always)
-  private static func entries(of value: UnsafePointer<Value>)
-    -> UnsafeBufferPointer<ObjectValue.Element>?
-  {
-    guard case .object(let object) = value.pointee else { return nil }
-    return object.entries.withUnsafeBufferPointer { $0 }
-  }
-
-  /// Where an entry's value lies in the `(key, value)` tuple: tuple elements are laid out in
-  /// order, the key at 0 and the value after it at its alignment (a constant the compiler
-  /// folds; `FastPathTests` checks it against `MemoryLayout.offset(of:)`).
-  static var valueOffset: Int {
-    let alignment = MemoryLayout<Value>.alignment
-    return (MemoryLayout<String>.size + alignment - 1) / alignment * alignment
-  }
-
-  /// The position of the entry whose key has exactly the raw representation `keyBits`: a
-  /// cheap first look that finds a key built the same way as the rule's (the usual case).
+  /// The position of the member whose key is the key of `step`, step `stepIndex` of `read`:
+  /// the hint first, then by the key's bits (a key built the same way as the rule's, the usual
+  /// case), then by scalars.
   @inline(__always)
   private static func position(
-    in entries: UnsafeBufferPointer<ObjectValue.Element>, _ keyBits: (UInt64, UInt64)
+    in members: UnsafeBufferPointer<ObjectValue.Element>, step: FastPathRead.Step,
+    at stepIndex: Int, of read: FastPathRead
   ) -> Int? {
-    for index in entries.indices
-    where UnsafeRawPointer(entries.baseAddress! + index).load(as: (UInt64, UInt64).self)
-      == keyBits
+    let keyBits = step.keyBits
+    let hint = read.hints + stepIndex
+    let guess = hint.pointee.load(ordering: .relaxed)
+    if guess < members.count,
+      StandardLibraryLayout.isCompiledIn
+        ? StandardLibraryLayout.key(of: members.baseAddress! + guess, hasBits: keyBits)
+        : isKey(members[guess].key, read.keys[stepIndex])
     {
+      return guess
+    }
+    guard
+      let found = position(in: members, keyBits) ?? position(in: members, read.keys[stepIndex])
+    else { return nil }
+    hint.pointee.store(found, ordering: .relaxed)
+    return found
+  }
+
+  /// The position of the entry whose key has exactly the bits `keyBits`: a cheap first look
+  /// that finds a key built the same way as the rule's (never, in a portable build).
+  @inline(__always)
+  private static func position(
+    in entries: UnsafeBufferPointer<ObjectValue.Element>, _ keyBits: StandardLibraryLayout.Bits
+  ) -> Int? {
+    guard StandardLibraryLayout.isCompiledIn else { return nil }
+    for index in entries.indices
+    where StandardLibraryLayout.key(of: entries.baseAddress! + index, hasBits: keyBits) {
       return index
     }
     return nil
@@ -699,19 +776,13 @@ struct FastEvaluator {
   private static func position(
     in entries: UnsafeBufferPointer<ObjectValue.Element>, _ key: ObjectKey
   ) -> Int? {
-    entries.indices.first {
-      entries[$0].key.utf8.count == key.utf8Count
-        && Value.scalarsEqual(entries[$0].key, key.text)
-    }
+    entries.indices.first { isKey(entries[$0].key, key) }
   }
 
-  /// The value of the entry at `index`, in place.
+  /// Whether `text` has the same scalars as `key` (UTF-8 lengths first).
   @inline(__always)
-  private static func value(
-    ofEntry index: Int, in entries: UnsafeBufferPointer<ObjectValue.Element>
-  ) -> UnsafePointer<Value> {
-    (UnsafeRawPointer(entries.baseAddress! + index) + valueOffset)
-      .assumingMemoryBound(to: Value.self)
+  private static func isKey(_ text: String, _ key: ObjectKey) -> Bool {
+    text.utf8.count == key.utf8Count && Value.scalarsEqual(text, key.text)
   }
 
 }

@@ -70,10 +70,7 @@ public enum Value: Sendable, CustomStringConvertible {
     guard a.utf8.count == b.utf8.count else { return false }
     // Identical representations (the same storage, or the same inline small-string bytes)
     // hold the same scalars: the common hit of a key lookup, decided without touching bytes.
-    if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self)
-    {
-      return true
-    }
+    if StandardLibraryLayout.identicalBits(a, b) { return true }
     var a = a
     var b = b
     return a.withUTF8 { aBytes in
@@ -265,21 +262,9 @@ final class ObjectStorage: ManagedBuffer<Int, ObjectValue.Element> {
   }
 
   deinit {
-    withUnsafeMutablePointers { count, elements in
-      // One member at a time: `deinitialize(count:)` would call the runtime's generic array
-      // destroy, which destroys each tuple through its generic witness.
-      for index in 0..<count.pointee {
-        let member = elements + index
-        // A small (inline) string holds no storage: releasing it would be a runtime call
-        // doing nothing. (A `Value`'s payload lies at its start.)
-        if !isSmallString(UnsafeRawPointer(member)) {
-          withUnsafeMutablePointer(to: &member.pointee.key) { _ = $0.move() }
-        }
-        withUnsafeMutablePointer(to: &member.pointee.value) { value in
-          if case .string = value.pointee, isSmallString(UnsafeRawPointer(value)) { return }
-          _ = value.move()
-        }
-      }
+    // One member at a time (see ``StandardLibraryLayout/destroy(_:count:)``).
+    withUnsafeMutablePointers { count, members in
+      StandardLibraryLayout.destroy(members, count: count.pointee)
     }
   }
 }
