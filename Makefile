@@ -5,7 +5,7 @@
 SWIFT ?= swift
 CONSTRAINT = .build/release/constraint
 
-.PHONY: check test test-release build release clean golden deps model-check model-check-mutants serve api-fuzz
+.PHONY: check test test-portable test-release build release clean golden deps model-check model-check-mutants serve api-fuzz
 
 ## deps: install libpcre2-dev and pkg-config when missing (Debian; root or sudo).
 deps:
@@ -33,6 +33,14 @@ check: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## test-portable: the whole test suite with every standard-library layout assumption compiled
+## out (-D CONSTRAINT_PORTABLE_LAYOUT; Sources/ConstraintEngine/Runtime/StandardLibraryLayout.swift,
+## docs/SECURITY.md): the same results on portable code. Its own build directory, .build-portable.
+PORTABLE_FLAGS = --scratch-path .build-portable -Xswiftc -DCONSTRAINT_PORTABLE_LAYOUT
+test-portable: deps
+	$(SWIFT) build --build-tests $(PORTABLE_FLAGS)
+	$(SWIFT) test --skip-build $(PORTABLE_FLAGS)
 
 ## test-release: every CLI test (the fail-closed fault suite among them) against the release
 ## constraint, the binary users run: builds it, then runs CLITests with CONSTRAINT_CLI pointing
