@@ -90,14 +90,10 @@ struct Interpreter {
     case .call(let name, _, let arguments):
       return evaluateCall(name, arguments, range: expr.range)
     case .array(let elements):
-      var values: [Value] = []
-      for element in elements {
-        switch evaluate(element) {
-        case .value(let value): values.append(value)
-        case .failure(let failure): return .failure(failure)
-        }
+      switch Evaluated.values(of: elements, { evaluate($0) }) {
+      case .success(let values): return .value(.array(values))
+      case .failure(let failure): return .failure(failure)
       }
-      return .value(.array(values))
     case .unary(.not, let operand):
       switch Logic.operand(evaluate(operand), role: "the operand of `!`", range: operand.range) {
       case .boolean(let flag): return .value(.bool(!flag))
@@ -171,64 +167,25 @@ struct Interpreter {
     _ op: BinaryOperator, _ leftResult: Evaluated, _ lhs: Expr, _ rhs: Expr, range: SourceRange
   ) -> Evaluated {
     switch op {
-    case .and, .or:
-      let decisive = op == .or
-      let role = "each operand of `\(op.rawValue)`"
-      let left = Logic.operand(leftResult, role: role, range: lhs.range)
-      if case .boolean(let l) = left, l == decisive { return .value(.bool(decisive)) }
-      let right = Logic.operand(evaluate(rhs), role: role, range: rhs.range)
-      return Logic.combine(left, right, decisive: decisive)
-    case .implies:
-      let role = "each operand of `=>`"
-      let left = Logic.operand(leftResult, role: role, range: lhs.range)
-      if case .boolean(false) = left { return .true }
-      let right = Logic.operand(evaluate(rhs), role: role, range: rhs.range)
-      let negatedLeft: Logic.Operand
-      switch left {
-      case .boolean(let l): negatedLeft = .boolean(!l)
-      case .failure(let f): negatedLeft = .failure(f)
-      }
-      return Logic.combine(negatedLeft, right, decisive: true)
+    case .and, .or, .implies:
+      if let decided = Logic.shortCircuit(op, leftResult) { return decided }
+      return Logic.connect(
+        op, leftResult, evaluate(rhs), leftRange: lhs.range, rightRange: rhs.range)
     default:
       break
     }
     guard case .value(let a) = leftResult else { return leftResult }
     let right = evaluate(rhs)
     guard case .value(let b) = right else { return right }
+    // Resolved again on every evaluation, from the tree (the compiled program resolves it once).
     let integers =
       ComparisonTyping(types: types, registry: registry)
       .mode(op, lhs, rhs, scope: variables.map(\.name)) == .integers
-    switch op {
-    case .equal, .notEqual:
-      let wanted = op == .equal
-      guard integers else {
-        if let limit = charge(Metering.equality(a, b, within: remainingSteps), at: range) {
-          return limit
-        }
-        return .value(.bool(Operations.equals(a, b) == wanted))
-      }
-      if let limit = charge(Metering.integerComparison(a, b), at: range) { return limit }
-      return lift(
-        Operations.integerEquals(a, b).map { .bool($0 == wanted) }, operands: [lhs, rhs],
-        range: range)
-    case .less, .lessEqual, .greater, .greaterEqual:
-      let cost = integers ? Metering.integerComparison(a, b) : Metering.order(a, b)
-      if let limit = charge(cost, at: range) { return limit }
-      let result = integers ? Operations.integerOrder(op, a, b) : Operations.order(op, a, b)
-      return lift(result.map(Value.bool), operands: [lhs, rhs], range: range)
-    case .in:
-      let cost = Metering.membership(a, b, integers: integers, within: remainingSteps)
-      if let limit = charge(cost, at: range) { return limit }
-      let result = integers ? Operations.integerMembership(a, b) : Operations.membership(a, b)
-      return lift(result.map(Value.bool), operands: [lhs, rhs], range: range)
-    default:
-      steps += Operations.steps(op, a, b)
-      if steps > limits.maximumSteps {
-        return failure(.stepLimit, limits.stepLimitMessage, at: range)
-      }
-      return lift(
-        Operations.arithmetic(op, a, b, maximumDigits: limits.maximumDigits),
-        operands: [lhs, rhs], range: range)
+    switch BinaryRule.apply(op, a, b, integers: integers, limits: limits, steps: &steps) {
+    case .success(let value): return .value(value)
+    case .failure(.stepLimit): return failure(.stepLimit, limits.stepLimitMessage, at: range)
+    case .failure(.operation(let error)):
+      return lift(.failure(error), operands: [lhs, rhs], range: range)
     }
   }
 
@@ -239,20 +196,10 @@ struct Interpreter {
     let evaluated = evaluate(receiver)
     guard case .value(let collection) = evaluated else { return evaluated }
     guard case .array(let elements) = collection else {
-      let message: String
-      var code = DiagnosticCode.missingValue
-      switch collection {
-      case .missing: message = "missing value at `\(text(receiver))`"
-      case .null: message = "null value at `\(text(receiver))`"
-      default:
-        code = .typeMismatch
-        message = "`.\(quantifier.rawValue)` needs an array, but `\(text(receiver))` is "
-          + article(collection.typeName)
-      }
-      return failure(code, message, at: receiver.range)
+      return .failure(
+        quantifier.receiverFailure(collection, receiverText: text(receiver), at: receiver.range))
     }
-    var pending: EvaluationFailure?
-    var count = 0
+    var loop = QuantifierLoop(quantifier)
     let role = "the body of `.\(quantifier.rawValue)`"
     for element in elements {
       steps += 1
@@ -262,23 +209,9 @@ struct Interpreter {
       variables.append((variable, element))
       let result = Logic.operand(evaluate(body), role: role, range: body.range)
       variables.removeLast()
-      switch (quantifier, result) {
-      case (.every, .boolean(false)): return .false
-      case (.some, .boolean(true)), (.none, .boolean(true)):
-        return .value(.bool(quantifier == .some))
-      case (.count, .boolean(let flag)): if flag { count += 1 }
-      case (.count, .failure(let failure)): return .failure(failure)
-      case (_, .failure(let failure)):
-        pending = pending.map { EvaluationFailure.preferred($0, failure) } ?? failure
-      default: break
-      }
+      if let decided = loop.take(result) { return decided }
     }
-    if let pending { return .failure(pending) }
-    switch quantifier {
-    case .every, .none: return .true
-    case .some: return .false
-    case .count: return .value(.number(.small(count)))
-    }
+    return loop.result
   }
 
   private mutating func evaluateCall(
@@ -317,13 +250,10 @@ struct Interpreter {
       if builtin.operatorForm == .equality, arguments.count == 2 {
         return applyBinary(.equal, evaluate(arguments[0]), arguments[0], arguments[1], range: range)
       }
-      var values: [Value] = []
-      values.reserveCapacity(arguments.count)
-      for argument in arguments {
-        switch evaluate(argument) {
-        case .value(let value): values.append(value)
-        case .failure(let failure): return .failure(failure)
-        }
+      let values: [Value]
+      switch Evaluated.values(of: arguments, { evaluate($0) }) {
+      case .success(let evaluated): values = evaluated
+      case .failure(let failure): return .failure(failure)
       }
       let callArguments = BuiltinArguments(values)
       let cost = Metering.call(builtin.cost, callArguments, within: remainingSteps)

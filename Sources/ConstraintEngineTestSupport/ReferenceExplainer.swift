@@ -65,12 +65,7 @@ extension Interpreter {
     }
     // The element whose body result decided the quantifier: the first false one for a
     // failing `every` (or a passing `none`… inverted), the first true one for `some`/`none`.
-    let wanted: Bool?
-    switch (quantifier, expected) {
-    case (.every, false): wanted = false
-    case (.some, true), (.none, false): wanted = true
-    default: wanted = nil
-    }
+    let wanted = quantifier.decidingBodyResult(forResult: expected)
     guard let wanted else {
       record([receiver], context: context, into: &items)
       return

@@ -31,14 +31,14 @@ private func parseBigintDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Number? {
       return Number(magnitude)
     }
   }
-  var value = 0
-  while index < count {
-    let digit = bytes[index] &- UInt8(ascii: "0")
-    guard digit < 10 else { return nil }
-    value = value &* 10 &+ Int(digit)
-    index += 1
-  }
-  return .small(negative ? -value : value)
+  // At most 18 digits: the fast path's digit reader (eight digits per step), the one
+  // definition of reading a small decimal integer (given digits only: a second `-` is no
+  // digit).
+  guard bytes[index] &- UInt8(ascii: "0") < 10,
+    let magnitude = FastEvaluator.smallInteger(
+      utf8: UnsafeBufferPointer(rebasing: bytes[index...]))
+  else { return nil }
+  return .small(negative ? -magnitude : magnitude)
 }
 
 /// The integer a value stands for under the bigint rule: an integral number, or a string

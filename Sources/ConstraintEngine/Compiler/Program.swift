@@ -54,16 +54,14 @@ public final class Program: Sendable {
   }
 
   /// Evaluates the rule against `snapshot`. With `explain`, a failing outcome carries the
-  /// values that decided it, recorded by the general evaluator while it decided (the fast path
-  /// does not explain: a snapshot it fails is decided again by the general path, observed).
+  /// values that decided it (``explainedFailure(_:context:)``).
   public func evaluate(
     _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
   ) -> Outcome {
     switch fastDecision(snapshot) {
     case true?: return .pass
     case false?:
-      guard explain else { return .fail(Explanation()) }
-      return evaluateOnGeneralPath(snapshot, context: context, explain: true)
+      return explain ? explainedFailure(snapshot, context: context) : .fail(Explanation())
     case nil: return evaluateOnGeneralPath(snapshot, context: context, explain: explain)
     }
   }
@@ -80,18 +78,28 @@ public final class Program: Sendable {
   /// The fast path's condition (nil: none).
   var fastPath: FastCondition? { fastRoot?.condition.pointee }
 
-  /// Evaluates with the compiled nodes only, without the fast path. With `explain`, the
-  /// evaluation is observed (``EvaluationRecord``) and a failure is explained from what it
-  /// recorded; without, nothing is recorded.
+  /// Evaluates with the compiled nodes only, without the fast path; with `explain`, a failure
+  /// is explained (``explainedFailure(_:context:)``).
   package func evaluateOnGeneralPath(
     _ snapshot: Value, context: EvaluationContext = .empty, explain: Bool = false
   ) -> Outcome {
-    guard explain else {
-      var executor = Executor(
-        source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
-        levels: variableLevels)
-      return outcome(executor.evaluate(root), explanation: nil)
+    var executor = Executor(
+      source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
+      levels: variableLevels)
+    let result = executor.evaluate(root)
+    if explain, case .value(.bool(false)) = result {
+      return explainedFailure(snapshot, context: context)
     }
+    return outcome(result, explanation: nil)
+  }
+
+  /// A failing rule decided, and explained, by the general evaluator with an
+  /// ``EvaluationRecord`` attached: it records the value of every sub-expression it evaluates,
+  /// and ``Explainer`` follows the logic that decided over those values. Only failures are
+  /// observed: a failure found unobserved (by the fast path or the general path) is evaluated
+  /// again, observed (evaluation is deterministic and has no side effects), so passing
+  /// snapshots never pay for recording. The outcome returned is the observed evaluation's.
+  private func explainedFailure(_ snapshot: Value, context: EvaluationContext) -> Outcome {
     var executor = Executor(
       source: source, snapshot: snapshot, context: context, limits: options.evaluationLimits,
       levels: variableLevels, observer: EvaluationRecord())
@@ -233,15 +241,10 @@ struct Executor<Observer: EvaluationObserver> {
     case .quantifier(let quantifier, let receiver, let body, let site):
       return evaluateQuantifier(quantifier, receiver, body, site)
     case .array(let elements, _):
-      var values: [Value] = []
-      values.reserveCapacity(elements.count)
-      for element in elements {
-        switch evaluate(element) {
-        case .value(let value): values.append(value)
-        case .failure(let failure): return .failure(failure)
-        }
+      switch Evaluated.values(of: elements, { evaluate($0) }) {
+      case .success(let values): return .value(.array(values))
+      case .failure(let failure): return .failure(failure)
       }
-      return .value(.array(values))
     case .call1(let function, let argument, let site):
       let evaluated = evaluate(argument)
       guard case .value(let a) = evaluated else { return evaluated }
@@ -253,15 +256,10 @@ struct Executor<Observer: EvaluationObserver> {
       guard case .value(let b) = right else { return right }
       return call(function, BuiltinArguments(a, b), site)
     case .call(let function, let arguments, let site):
-      var values: [Value] = []
-      values.reserveCapacity(arguments.count)
-      for argument in arguments {
-        switch evaluate(argument) {
-        case .value(let value): values.append(value)
-        case .failure(let failure): return .failure(failure)
-        }
+      switch Evaluated.values(of: arguments, { evaluate($0) }) {
+      case .success(let values): return call(function, BuiltinArguments(values), site)
+      case .failure(let failure): return .failure(failure)
       }
-      return call(function, BuiltinArguments(values), site)
     case .temporal(let temporal, let access, let site):
       if Observer.isObserving {
         // The argument's value, as reading it would give (not charged: observing must not
@@ -293,75 +291,22 @@ struct Executor<Observer: EvaluationObserver> {
   mutating func apply(_ link: ChainLink, to left: Evaluated) -> Evaluated {
     let site = link.site
     switch link.op {
-    case .and, .or:
-      let decisive = link.op == .or
-      if case .value(.bool(let flag)) = left, flag == decisive { return left }
-      let right = evaluate(link.rhs)
-      if case .value(.bool) = left, case .value(.bool) = right { return right }
-      let role = "each operand of `\(site.name)`"
-      return Logic.combine(
-        Logic.operand(left, role: role, range: site.operands[0]),
-        Logic.operand(right, role: role, range: site.operands[1]), decisive: decisive)
-    case .implies:
-      if case .value(.bool(false)) = left { return .true }
-      let right = evaluate(link.rhs)
-      if case .value(.bool(true)) = left, case .value(.bool) = right { return right }
-      let role = "each operand of `=>`"
-      let negatedLeft: Logic.Operand
-      switch Logic.operand(left, role: role, range: site.operands[0]) {
-      case .boolean(let flag): negatedLeft = .boolean(!flag)
-      case .failure(let failure): negatedLeft = .failure(failure)
-      }
-      return Logic.combine(
-        negatedLeft, Logic.operand(right, role: role, range: site.operands[1]), decisive: true)
+    case .and, .or, .implies:
+      if let decided = Logic.shortCircuit(link.op, left) { return decided }
+      return Logic.connect(
+        link.op, left, evaluate(link.rhs), leftRange: site.operands[0],
+        rightRange: site.operands[1])
     default:
       guard case .value(let a) = left else { return left }
       let right = evaluate(link.rhs)
       guard case .value(let b) = right else { return right }
-      let integers = link.mode == .integers
-      switch link.op {
-      case .equal, .notEqual:
-        let wanted = link.op == .equal
-        guard integers else {
-          if let limit = charge(Metering.equality(a, b, within: remainingSteps), at: site.range) {
-            return limit
-          }
-          return .value(.bool(Operations.equals(a, b) == wanted))
-        }
-        if let limit = charge(Metering.integerComparison(a, b), at: site.range) { return limit }
-        switch Operations.integerEquals(a, b) {
-        case .success(let flag): return .value(.bool(flag == wanted))
-        case .failure(let error): return failure(error, site)
-        }
-      case .less, .lessEqual, .greater, .greaterEqual:
-        let cost = integers ? Metering.integerComparison(a, b) : Metering.order(a, b)
-        if let limit = charge(cost, at: site.range) { return limit }
-        let result =
-          integers ? Operations.integerOrder(link.op, a, b) : Operations.order(link.op, a, b)
-        switch result {
-        case .success(let flag): return .value(.bool(flag))
-        case .failure(let error): return failure(error, site)
-        }
-      case .in:
-        let cost = Metering.membership(a, b, integers: integers, within: remainingSteps)
-        if let limit = charge(cost, at: site.range) { return limit }
-        let result =
-          integers ? Operations.integerMembership(a, b) : Operations.membership(a, b)
-        switch result {
-        case .success(let flag): return .value(.bool(flag))
-        case .failure(let error): return failure(error, site)
-        }
-      default:
-        steps += Operations.steps(link.op, a, b)
-        if steps > limits.maximumSteps {
-          return .failure(
-            EvaluationFailure(
-              .stepLimit, limits.stepLimitMessage, at: site.range))
-        }
-        switch Operations.arithmetic(link.op, a, b, maximumDigits: limits.maximumDigits) {
-        case .success(let value): return .value(value)
-        case .failure(let error): return failure(error, site)
-        }
+      switch BinaryRule.apply(
+        link.op, a, b, integers: link.mode == .integers, limits: limits, steps: &steps)
+      {
+      case .success(let value): return .value(value)
+      case .failure(.stepLimit):
+        return .failure(EvaluationFailure(.stepLimit, limits.stepLimitMessage, at: site.range))
+      case .failure(.operation(let error)): return failure(error, site)
       }
     }
   }
@@ -395,21 +340,11 @@ struct Executor<Observer: EvaluationObserver> {
     guard case .value(let collection) = evaluated else { return evaluated }
     let receiverRange = site.operands[0]
     guard case .array(let elements) = collection else {
-      let receiverText = SourceText.slice(source, receiverRange)
-      let message: String
-      var code = DiagnosticCode.missingValue
-      switch collection {
-      case .missing: message = "missing value at `\(receiverText)`"
-      case .null: message = "null value at `\(receiverText)`"
-      default:
-        code = .typeMismatch
-        message = "`.\(quantifier.rawValue)` needs an array, but `\(receiverText)` is "
-          + article(collection.typeName)
-      }
-      return .failure(EvaluationFailure(code, message, at: receiverRange))
+      return .failure(
+        quantifier.receiverFailure(
+          collection, receiverText: SourceText.slice(source, receiverRange), at: receiverRange))
     }
-    var pending: EvaluationFailure?
-    var count = 0
+    var loop = QuantifierLoop(quantifier)
     var index = 0
     let level = variables.count
     variables.append(.missing)
@@ -421,41 +356,14 @@ struct Executor<Observer: EvaluationObserver> {
       }
       steps += 1
       if steps > limits.maximumSteps {
-        return .failure(
-          EvaluationFailure(
-            .stepLimit, limits.stepLimitMessage, at: site.range))
+        return .failure(EvaluationFailure(.stepLimit, limits.stepLimitMessage, at: site.range))
       }
       variables[level] = element
-      let result = evaluate(body)
-      let flag: Bool
-      switch result {
-      case .value(.bool(let value)):
-        flag = value
-      default:
-        switch Logic.operand(
-          result, role: "the body of `.\(quantifier.rawValue)`", range: site.operands[1])
-        {
-        case .failure(let failure):
-          if quantifier == .count { return .failure(failure) }
-          pending = pending.map { EvaluationFailure.preferred($0, failure) } ?? failure
-          continue
-        case .boolean(let value):
-          flag = value
-        }
-      }
-      switch quantifier {
-      case .every: if !flag { return .false }
-      case .some: if flag { return .true }
-      case .none: if flag { return .false }
-      case .count: if flag { count += 1 }
-      }
+      let operand = Logic.operand(
+        evaluate(body), role: "the body of `.\(quantifier.rawValue)`", range: site.operands[1])
+      if let decided = loop.take(operand) { return decided }
     }
-    if let pending { return .failure(pending) }
-    switch quantifier {
-    case .every, .none: return .true
-    case .some: return .false
-    case .count: return .value(.number(.small(count)))
-    }
+    return loop.result
   }
 }
 

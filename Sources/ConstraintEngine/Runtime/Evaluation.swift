@@ -10,11 +10,13 @@ package enum Evaluated {
 /// An evaluation error or deferral, with the diagnostic pointing at its source.
 ///
 /// A class so that ``Evaluated`` stays small on the success path; failures are rare.
-package final class EvaluationFailure: Sendable {
+package final class EvaluationFailure: Error, Sendable {
   package let isDeferred: Bool
   package let diagnostic: Diagnostic
 
-  package init(_ code: DiagnosticCode, _ message: String, at range: SourceRange, deferred: Bool = false) {
+  package init(
+    _ code: DiagnosticCode, _ message: String, at range: SourceRange, deferred: Bool = false
+  ) {
     self.isDeferred = deferred
     self.diagnostic = Diagnostic(code, message, at: range)
   }

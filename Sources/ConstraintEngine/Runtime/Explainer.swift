@@ -178,12 +178,7 @@ struct Explainer {
     }
     // The element whose body result decided the quantifier: the first false one for a
     // failing `every`, the first true one for a passing `some` or a failing `none`.
-    let wanted: Bool?
-    switch (quantifier, expected) {
-    case (.every, false): wanted = false
-    case (.some, true), (.none, false): wanted = true
-    default: wanted = nil
-    }
+    let wanted = quantifier.decidingBodyResult(forResult: expected)
     guard let wanted else {
       report([(.node(receiver), receiverRange)], context)
       return

@@ -629,15 +629,10 @@ struct FastEvaluator {
         } else {
           decide(body.pointee)
         }
-      guard let flag = decided else { return nil }
-      switch quantifier {
-      case .every: if !flag { return false }
-      case .some: if flag { return true }
-      case .none: if flag { return false }
-      case .count: return nil
-      }
+      guard let flag = decided, quantifier != .count else { return nil }
+      if let result = quantifier.decision(onElementWhoseBodyIs: flag) { return result }
     }
-    return quantifier == .some ? false : true
+    return quantifier.resultWhenUndecided
   }
 
   private func base(of read: FastPathRead) -> UnsafePointer<Value>? {

@@ -64,7 +64,9 @@ package enum Metering {
   /// Steps for `a in b`: one per element of an array `b` plus what comparing `a` with each
   /// element costs, or one per member of an object `b` plus the bytes of the key `a`.
   /// Counting stops once it passes `budget`.
-  package static func membership(_ a: Value, _ b: Value, integers: Bool, within budget: Int) -> Int {
+  package static func membership(
+    _ a: Value, _ b: Value, integers: Bool, within budget: Int
+  ) -> Int {
     switch b {
     case .array(let elements):
       var total = elements.count
