@@ -46,10 +46,10 @@ extension Logic {
     _ op: BinaryOperator, _ left: Evaluated, _ right: Evaluated,
     leftRange: SourceRange, rightRange: SourceRange
   ) -> Evaluated {
-    let role = "each operand of `\(op.rawValue)`"
     switch op {
     case .implies:
       if case .value(.bool(true)) = left, case .value(.bool) = right { return right }
+      let role = "each operand of `\(op.rawValue)`"
       let negatedLeft: Operand
       switch operand(left, role: role, range: leftRange) {
       case .boolean(let flag): negatedLeft = .boolean(!flag)
@@ -58,6 +58,8 @@ extension Logic {
       return combine(negatedLeft, operand(right, role: role, range: rightRange), decisive: true)
     default:
       if case .value(.bool) = left, case .value(.bool) = right { return right }
+      // Built only here: the common case above allocates nothing.
+      let role = "each operand of `\(op.rawValue)`"
       return combine(
         operand(left, role: role, range: leftRange),
         operand(right, role: role, range: rightRange), decisive: op == .or)
