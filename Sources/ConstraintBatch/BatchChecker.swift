@@ -22,14 +22,17 @@ public struct BatchOptions: Sendable {
   public var summarisesPasses: Bool
   /// Limits on each snapshot document (size, depth, value memory).
   public var limits: JSONLimits
+  /// The field whose value every reported snapshot carries as its ``CheckedSnapshot/key``.
+  public var keyField: SnapshotKeyPath?
 
   /// Options; by default explanations on, one job per active processor, 1,024 lines or
   /// 4 MiB per batch, every snapshot reported one by one, the default JSON limits.
   public init(
     explain: Bool = true, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
     batchLines: Int = 1024, batchBytes: Int = 1 << 22, summarisesPasses: Bool = false,
-    limits: JSONLimits = .default
+    limits: JSONLimits = .default, keyField: SnapshotKeyPath? = nil
   ) {
+    self.keyField = keyField
     self.explain = explain
     self.jobs = jobs
     self.batchLines = batchLines
@@ -94,13 +97,22 @@ public struct BatchChecker: Sendable {
   /// then returns false too, and true once the whole source was checked.
   ///
   /// `warning` receives what the caller may show its user (fewer worker threads than asked).
+  /// `endOfBatch` is called after the events of each batch of JSON lines have been emitted: a
+  /// streaming consumer writes out what it holds there.
   @discardableResult
   public func check(
     _ source: SnapshotSource, ruleIndexes: [Int]? = nil,
-    warning: (BatchWarning) -> Void = { _ in }, emit: (BatchEvent) -> Bool
+    warning: (BatchWarning) -> Void = { _ in }, endOfBatch: () -> Void = {},
+    emit: (BatchEvent) -> Bool
   ) -> Bool {
+    func emitBatch(_ batch: CheckedBatch) -> Bool {
+      guard Self.report(batch, emit) else { return false }
+      endOfBatch()
+      return true
+    }
     let indexes = ruleIndexes ?? Array(ruleSet.rules.indices)
     guard source.layout == .jsonLines else {
+      var key: String?
       let outcomes = Result { () throws(Diagnostic) -> [RuleOutcome] in
         let value: Value
         do throws(JSONError) {
@@ -108,13 +120,14 @@ public struct BatchChecker: Sendable {
         } catch {
           throw error.diagnostic
         }
+        key = options.keyField?.key(of: value)
         return ruleSet.check(
           value, ruleIndexes: indexes, context: context, explain: options.explain)
       }
       return emit(
         .snapshot(
-          CheckedSnapshot(file: source.name, line: nil, ruleIndexes: indexes, outcomes: outcomes)
-        ))
+          CheckedSnapshot(
+            file: source.name, line: nil, ruleIndexes: indexes, outcomes: outcomes, key: key)))
     }
     let reader: JSONLinesReader
     switch source.origin {
@@ -125,10 +138,10 @@ public struct BatchChecker: Sendable {
     }
     if jobs <= 1 {
       return runInline(
-        reader, checker: checker(name: source.name, ruleIndexes: indexes), emit: emit)
+        reader, checker: checker(name: source.name, ruleIndexes: indexes), report: emitBatch)
     }
     return runParallel(
-      reader, name: source.name, ruleIndexes: indexes, warning: warning, emit: emit)
+      reader, name: source.name, ruleIndexes: indexes, warning: warning, report: emitBatch)
   }
 
   /// The one document of a source laid out as ``SnapshotSource/Layout/document``.
@@ -168,7 +181,7 @@ public struct BatchChecker: Sendable {
     SnapshotChecker(
       ruleSet: ruleSet, context: context, explain: options.explain,
       summarisePasses: options.summarisesPasses, limits: options.limits, budget: budget,
-      name: name, ruleIndexes: ruleIndexes)
+      name: name, ruleIndexes: ruleIndexes, keyField: options.keyField)
   }
 
   private struct Stop: Error {}
@@ -182,9 +195,10 @@ public struct BatchChecker: Sendable {
     return batch.passingAfter.isEmpty || emit(.passing(batch.passingAfter))
   }
 
-  /// Checks each line where the reader holds it, on the calling thread.
+  /// Checks each line where the reader holds it, on the calling thread; `report` emits a
+  /// checked batch's events.
   private func runInline(
-    _ reader: JSONLinesReader, checker: SnapshotChecker, emit: (BatchEvent) -> Bool
+    _ reader: JSONLinesReader, checker: SnapshotChecker, report: (CheckedBatch) -> Bool
   ) -> Bool {
     var batch = CheckedBatch()
     var keepGoing = true
@@ -192,12 +206,12 @@ public struct BatchChecker: Sendable {
       try reader.forEachRawLine { number, line in
         checker.check(number: number, line: line, into: &batch)
         guard batch.snapshots >= batchLines else { return }
-        keepGoing = Self.report(batch, emit)
+        keepGoing = report(batch)
         batch.removeAll()
         if !keepGoing { throw Stop() }
       }
     } catch {}
-    if keepGoing, batch.snapshots > 0 { keepGoing = Self.report(batch, emit) }
+    if keepGoing, batch.snapshots > 0 { keepGoing = report(batch) }
     return keepGoing
   }
 
@@ -205,7 +219,7 @@ public struct BatchChecker: Sendable {
   /// reports the results in input order.
   private func runParallel(
     _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
-    warning: (BatchWarning) -> Void, emit: (BatchEvent) -> Bool
+    warning: (BatchWarning) -> Void, report: (CheckedBatch) -> Bool
   ) -> Bool {
     let batchBytes = max(1, options.batchBytes)
     let exchange = BatchExchange(largestSpare: 2 * batchBytes)
@@ -239,7 +253,8 @@ public struct BatchChecker: Sendable {
     }
     guard !workers.isEmpty else {
       exchange.close(discardingPending: true)
-      return runInline(reader, checker: checker(name: name, ruleIndexes: indexes), emit: emit)
+      return runInline(
+        reader, checker: checker(name: name, ruleIndexes: indexes), report: report)
     }
     // A thread that cannot be created is not waited for: only started ones are joined.
     defer {
@@ -260,7 +275,7 @@ public struct BatchChecker: Sendable {
         return false
       }
       reported += 1
-      keepGoing = Self.report(checked, emit)
+      keepGoing = report(checked)
       return true
     }
 

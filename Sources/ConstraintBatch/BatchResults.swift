@@ -14,15 +14,20 @@ public struct CheckedSnapshot: Sendable {
   /// (malformed JSON, an over-long line, an unreadable file, a read error), the diagnostic
   /// (code ``DiagnosticCode/invalidJSON``) with its position in the document or line.
   public var outcomes: Result<[RuleOutcome], Diagnostic>
+  /// The value of the ``BatchOptions/keyField`` as text (see ``SnapshotKeyPath/key(of:)``);
+  /// nil without one, when the snapshot has no such field, or could not be read.
+  public var key: String?
 
   /// A checked snapshot.
   public init(
-    file: String, line: Int?, ruleIndexes: [Int], outcomes: Result<[RuleOutcome], Diagnostic>
+    file: String, line: Int?, ruleIndexes: [Int], outcomes: Result<[RuleOutcome], Diagnostic>,
+    key: String? = nil
   ) {
     self.file = file
     self.line = line
     self.ruleIndexes = ruleIndexes
     self.outcomes = outcomes
+    self.key = key
   }
 
   /// `file` or `file:line`.

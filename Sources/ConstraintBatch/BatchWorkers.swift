@@ -126,11 +126,14 @@ final class SnapshotChecker {
   let ruleIndexes: [Int]
   let reader: JSONDocumentReader
   let budget: MemoryBudget
+  let keyField: SnapshotKeyPath?
 
   init(
     ruleSet: RuleSet, context: EvaluationContext, explain: Bool, summarisePasses: Bool,
-    limits: JSONLimits, budget: MemoryBudget, name: String, ruleIndexes: [Int]
+    limits: JSONLimits, budget: MemoryBudget, name: String, ruleIndexes: [Int],
+    keyField: SnapshotKeyPath?
   ) {
+    self.keyField = keyField
     self.ruleSet = ruleSet
     self.context = context
     self.explain = explain
@@ -146,6 +149,7 @@ final class SnapshotChecker {
     number: Int, line: Result<UnsafeRawBufferPointer, JSONError>, into batch: inout CheckedBatch
   ) {
     let outcomes: Result<[RuleOutcome], Diagnostic>
+    var key: String?
     switch line {
     case .failure(let error):
       outcomes = .failure(error.diagnostic)
@@ -159,13 +163,15 @@ final class SnapshotChecker {
         let found = ruleSet.check(
           value, ruleIndexes: ruleIndexes, context: context, explain: explain)
         if summarisePasses, batch.addIfPassing(found) { return }
+        key = keyField?.key(of: value)
         outcomes = .success(found)
       } catch {
         outcomes = .failure(error.diagnostic)
       }
     }
     batch.add(
-      CheckedSnapshot(file: name, line: number, ruleIndexes: ruleIndexes, outcomes: outcomes))
+      CheckedSnapshot(
+        file: name, line: number, ruleIndexes: ruleIndexes, outcomes: outcomes, key: key))
   }
 }
 

@@ -111,25 +111,30 @@ public struct SnapshotReference: Codable, Sendable, Hashable {
   public var file: String
   /// The JSON-lines line; nil for a JSON document.
   public var line: Int?
+  /// The snapshot's key field as text (``CheckedSnapshot/key``), when one was asked for and
+  /// the snapshot has it.
+  public var key: String?
 
   /// A reference.
-  public init(file: String, line: Int?) {
+  public init(file: String, line: Int?, key: String? = nil) {
     self.file = file
     self.line = line
+    self.key = key
   }
 
   /// The reference of a checked snapshot.
   public init(_ snapshot: CheckedSnapshot) {
-    self.init(file: snapshot.file, line: snapshot.line)
+    self.init(file: snapshot.file, line: snapshot.line, key: snapshot.key)
   }
 
-  private enum CodingKeys: String, CodingKey { case file, line }
+  private enum CodingKeys: String, CodingKey { case file, line, key }
 
-  /// Writes both keys, `line` as `null` for a document.
+  /// Writes `file` and `line` (`null` for a document), then `key` when there is one.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(file, forKey: .file)
     try container.encode(line, forKey: .line)
+    try container.encodeIfPresent(key, forKey: .key)
   }
 }
 

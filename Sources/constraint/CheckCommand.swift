@@ -10,6 +10,7 @@ enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
   case junit
   case github
   case sarif
+  case jsonl
 }
 
 struct CheckCommand: ParsableCommand {
@@ -55,13 +56,19 @@ struct CheckCommand: ParsableCommand {
         + "checks them against one schema's rules only (repeatable).", valueName: "[schema=]path"))
   var data: [String] = []
 
-  @Option(help: "Output format: human, json, junit, github or sarif.")
+  @Option(help: "Output format: human, json, junit, github, sarif or jsonl.")
   var format: CheckFormat = .human
+
+  @Option(
+    help: ArgumentHelp(
+      "json, jsonl: each result names its snapshot by this field's value too (dot-separated "
+        + "keys).", valueName: "path"))
+  var keyField: String?
 
   @Flag(inversion: .prefixedNo, help: "Show the values that decided each failure (default on).")
   var explain = true
 
-  @Flag(help: "Report passing (and, in JSON, skipped) results too (human and json formats).")
+  @Flag(help: "Report passing (and, in JSON, skipped) results too (human, json, jsonl).")
   var all = false
 
   @Option(help: "Stop after this many failing results; the summary is still printed.")
@@ -104,6 +111,14 @@ struct CheckCommand: ParsableCommand {
   func validate() throws {
     if data.isEmpty { throw ValidationError("give at least one --data PATH (or - for stdin)") }
     if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures must be ≥ 1") }
+    if let keyField {
+      guard format == .json || format == .jsonl else {
+        throw ValidationError("--key-field needs --format json or jsonl")
+      }
+      guard SnapshotKeyPath(keyField) != nil else {
+        throw ValidationError("--key-field: empty key in `\(keyField)` (expected a.b.c)")
+      }
+    }
     if jobs < 1 || batchLines < 1 {
       throw ValidationError("--jobs and --batch-lines must be ≥ 1")
     }
@@ -151,12 +166,14 @@ struct CheckCommand: ParsableCommand {
     case .github: reporter = GitHubReporter(terminal: terminal.verbatim, explain: explain)
     case .sarif:
       reporter = CheckSARIFReporter(terminal: terminal.verbatim, explain: explain) { status }
+    case .jsonl: reporter = JSONLinesReporter(terminal: terminal.verbatim, all: all) { status }
     }
     let wantsPasses = reporter.wantsPasses
     let checker = BatchChecker(
       ruleSet: ruleSet, context: runContext,
       options: BatchOptions(
-        explain: explain, jobs: jobs, batchLines: batchLines, summarisesPasses: !wantsPasses))
+        explain: explain, jobs: jobs, batchLines: batchLines, summarisesPasses: !wantsPasses,
+        keyField: keyField.flatMap(SnapshotKeyPath.init)))
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 
@@ -170,7 +187,8 @@ struct CheckCommand: ParsableCommand {
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
       for input in source.sources {
         let continuing = checker.check(
-          input, ruleIndexes: indexes, warning: { terminal.error($0.description) }
+          input, ruleIndexes: indexes, warning: { terminal.error($0.description) },
+          endOfBatch: { reporter.endOfBatch() }
         ) { event in
           let snapshot: CheckedSnapshot
           switch event {

@@ -45,6 +45,8 @@ protocol CheckReporter {
   /// Every pair of the snapshot (passes included), in rule order.
   mutating func pair(_ pair: PairResult)
   mutating func endSnapshot(_ snapshot: CheckedSnapshot)
+  /// Every snapshot of a batch of JSON lines has been reported (a no-op by default).
+  mutating func endOfBatch()
   /// A snapshot that could not be read.
   mutating func unreadable(_ snapshot: CheckedSnapshot, _ error: Diagnostic)
   mutating func finish(_ ruleSet: RuleSet, _ summary: CheckSummary)

@@ -175,6 +175,8 @@ struct WriteErrorFaultTests {
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "junit"],
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "github"],
     ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "sarif"],
+    ["check", "Rules", "--data", FaultFixtures.passing, "--format", "jsonl"],
+    ["check", "Rules", "--data", FaultFixtures.overspent, "--format", "jsonl"],
     ["lint", "Rules"],
     ["lint", "Rules", "--format", "json"],
     ["lint", "Rules", "--format", "github"],
