@@ -88,7 +88,8 @@ clean:
 	rm -rf .build
 
 # --- Release tarball, JSON Schema, pre-commit hooks (README, "Install"; docs/CLI.md) ---------
-.PHONY: dist test-release-dist test-dist test-schema test-pre-commit test-action test-sarif
+.PHONY: dist test-release-dist test-dist test-schema test-pre-commit test-action test-sarif \
+	test-spark
 VERSION = $(shell scripts/version.sh)
 ## DIST_CLI: the binary inside the tarball, as shipped (stripped of debug information).
 DIST_CLI = .build-dist/stage/constraint-$(VERSION)-linux-x86_64/constraint
@@ -128,6 +129,12 @@ test-pre-commit:
 test-action: dist
 	@python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q pyyaml
 	python3 scripts/action/test_action.py $(ADOPTION_CLI) dist/constraint-$(VERSION)-linux-x86_64.tar.gz
+
+## test-spark: the Spark integration (Integrations/spark/, docs/SCALE.md) on Spark local[2] with
+## the static binary of the tarball, against `constraint check --format jsonl` on the same input
+## (scripts/spark-test.sh: Java 17 from Debian when missing, pinned pyspark in .build-spark/).
+test-spark: dist
+	scripts/spark-test.sh $(DIST_CLI)
 
 ## test-sarif: check --format sarif and lint --format sarif validate against the published SARIF
 ## 2.1.0 schema (not vendored: downloaded once into .build-schemas/ at a pinned commit and
