@@ -19,17 +19,43 @@
 # correction). At half load the server is idle between requests, which keeps that effect
 # small; the achieved rate is printed with the percentiles.
 #
-# Usage: Benchmarks/server-load.sh [--quick]
+# --realtime runs both servers and wrk under SCHED_RR (chrt, needs root or CAP_SYS_NICE), so
+# that other jobs on a shared machine cannot preempt them: it approximates a quiet machine
+# while the machine is busy, at the other jobs' expense for the ~90 s of the run. The kernel
+# caps real-time tasks at 95 % of each second (sched_rt_runtime_us), so the maximum-rate runs
+# lose up to 5 % and their p99 shows the 50 ms pauses; the paced run stays below the cap.
+#
+# Ends with one verdict line per goal of issue 20 (MET or NOT MET; the p99 goal is NOT
+# MEASURED when the paced run reaches less than 90 % of its target rate).
+#
+# Usage: Benchmarks/server-load.sh [--quick] [--realtime]
 # Environment: DURATION (seconds per run, default 8; --quick 3), CONNECTIONS (default 32),
 #              ROUNDS (default 3; --quick 1). Results: Benchmarks/results/server-load.json.
 set -euo pipefail
 cd "$(dirname "$0")"
 quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
+realtime=0
+for argument in "$@"; do
+  case $argument in
+    --quick) quick=1 ;;
+    --realtime) realtime=1 ;;
+    *)
+      echo "usage: server-load.sh [--quick] [--realtime]" >&2
+      exit 2
+      ;;
+  esac
+done
 duration=${DURATION:-8}
 rounds=${ROUNDS:-3}
 connections=${CONNECTIONS:-32}
 if ((quick)); then duration=${DURATION:-3}; rounds=${ROUNDS:-1}; fi
+# The prefix of every server and wrk command: nothing, or SCHED_RR priority 10.
+priority=()
+if ((realtime)); then
+  priority=(chrt --rr 10)
+  chrt --rr 10 true || { echo "server-load: --realtime: chrt failed (root needed)" >&2; exit 2; }
+fi
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p results
 
 if ! command -v wrk > /dev/null; then
@@ -68,7 +94,7 @@ python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), sepa
 start() {
   local name=$1
   shift
-  "$@" > /dev/null 2> "$work/$name.log" &
+  "${priority[@]}" "$@" > /dev/null 2> "$work/$name.log" &
   pids+=($!)
   PORT=
   for _ in $(seq 1 200); do
@@ -104,8 +130,8 @@ load() {
   [[ $port == "$constant_port" ]] && pid=$constant_pid
   local before after
   before=$(cpu_ticks "$pid")
-  env WRK_BODY="$work/snapshot.json" "$@" wrk -t1 -c"$conns" -d"${seconds}s" --timeout 5s \
-    -s wrk/post.lua "http://127.0.0.1:$port$path" > "$work/wrk.out"
+  env WRK_BODY="$work/snapshot.json" "$@" "${priority[@]}" wrk -t1 -c"$conns" -d"${seconds}s" \
+    --timeout 5s -s wrk/post.lua "http://127.0.0.1:$port$path" > "$work/wrk.out"
   after=$(cpu_ticks "$pid")
   local json
   json=$(tail -n 1 "$work/wrk.out")
@@ -135,18 +161,26 @@ print(int(statistics.median(rates) / 2))
 PY
 )
 pause_ms=2
-# Connections for the target: a 2 s calibration run at connections = rate × pause, then the
-# count scaled by target / achieved (each connection waits pause + latency per request).
+# Connections for the target: 2 s calibration runs, starting at connections = rate × pause,
+# each scaling the count by target / achieved (each connection waits pause + latency per
+# request), until a run is within 5 % of the target (at most three runs).
 paced_connections=$(( (half * pause_ms + 999) / 1000 ))
 ((paced_connections < 1)) && paced_connections=1
-calibration=$(load calibrate "$check_port" /v1/check 2 "$paced_connections" WRK_DELAY_MS=$pause_ms)
-paced_connections=$(python3 - "$calibration" "$half" "$paced_connections" << 'PY'
+for _ in 1 2 3; do
+  calibration=$(load calibrate "$check_port" /v1/check 2 "$paced_connections" \
+    WRK_DELAY_MS=$pause_ms)
+  read -r close_enough paced_connections < <(python3 - "$calibration" "$half" \
+    "$paced_connections" << 'PY'
 import json, math, sys
 run, target, connections = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 achieved = run["result"]["requests"] / (run["result"]["duration_us"] / 1e6)
-print(max(1, math.ceil(connections * target / max(achieved, 1))))
+close = abs(achieved - target) <= 0.05 * target
+scaled = max(1, math.ceil(connections * target / max(achieved, 1)))
+print(int(close), connections if close else scaled)
 PY
-)
+  )
+  ((close_enough)) && break
+done
 echo "== half rate: target $half/s ($paced_connections connections, ${pause_ms} ms pause)" >&2
 load "check-half" "$check_port" /v1/check "$duration" "$paced_connections" \
   WRK_DELAY_MS=$pause_ms >> "$results"
@@ -172,7 +206,7 @@ kill "$rewriter" 2> /dev/null || true
 reloads=$(grep -c rules_reloaded "$work/server.log" || true)
 
 python3 - "$results" "$reloads" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$half" \
-  > results/server-load.json << 'PY'
+  "$load_at_start" "$realtime" > results/server-load.json << 'PY'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]
 def rate(r): return r["result"]["requests"] / (r["result"]["duration_us"] / 1e6)
@@ -184,8 +218,10 @@ def median_run(prefix):
 constant, check = median_run("constant-max"), median_run("check-max")
 half, constant_half = median_run("check-half"), median_run("constant-half")
 reload = median_run("check-reload")
+versions = reload["result"].get("versions") or {}
 summary = {
-    "cores": int(sys.argv[3]), "load_average_at_end": sys.argv[4],
+    "cores": int(sys.argv[3]), "load_average_at_start": sys.argv[6],
+    "load_average_at_end": sys.argv[4], "realtime_priority": sys.argv[7] == "1",
     "constant_max_rps": round(rate(constant)), "check_max_rps": round(rate(check)),
     "check_over_constant": round(rate(check) / rate(constant), 3),
     "constant_cpu_us_per_request": round(cpu_us(constant), 1),
@@ -212,13 +248,28 @@ summary = {
     "errors": {r["run"]: errors(r) for r in runs},
     "runs": runs,
 }
+# Issue 20's goals, each MET or NOT MET (the p99 goal NOT MEASURED below 90 % of its rate).
+half_reached = rate(half) >= 0.9 * int(sys.argv[5])
+versions_seen = {key.split(":")[0] for key in versions}
+summary["verdicts"] = {
+    "throughput": "MET" if summary["check_over_constant"] >= 0.70 else "NOT MET",
+    "p99_at_half_rate": ("MET" if summary["half_rate_p99_ms"] <= 2.0 else "NOT MET")
+    if half_reached else "NOT MEASURED",
+    "errors": "MET" if sum(summary["errors"].values()) == 0 else "NOT MET",
+    "reload_one_rule_set": "MET"
+    if summary["reload_version_mismatches"] == 0 and summary["reload_unparsed"] == 0
+    and len(versions_seen) >= 2 and all(key.endswith(":200") for key in versions)
+    else "NOT MET",
+}
 print(json.dumps(summary, indent=2))
 PY
 
 python3 - results/server-load.json << 'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-print(f"cores {s['cores']}, load average at the end {s['load_average_at_end']}")
+print(f"cores {s['cores']}, load average at the start {s['load_average_at_start']}, at the end "
+      f"{s['load_average_at_end']}" + (", servers and wrk under SCHED_RR (--realtime)"
+                                       if s["realtime_priority"] else ""))
 print("| run | checks/s | p50 ms | p99 ms | errors |")
 print("|---|---:|---:|---:|---:|")
 def row(name, rps, p50, p99, errors): print(f"| {name} | {rps} | {p50:.3f} | {p99:.3f} | {errors} |")
@@ -237,4 +288,15 @@ print(f"check / constant throughput: {s['check_over_constant']:.1%}; server CPU 
       f"{s['check_cpu_us_per_request']} µs (check) vs {s['constant_cpu_us_per_request']} µs (constant)")
 print(f"reload run: versions {s['reload_versions']}, mismatches {s['reload_version_mismatches']}, "
       f"unparsed {s['reload_unparsed']}, rules_reloaded lines {s['rules_reloaded_log_lines']}")
+v = s["verdicts"]
+print(f"goal: check throughput >= 70 % of the constant endpoint: {v['throughput']} "
+      f"({s['check_over_constant']:.1%})")
+print(f"goal: p99 <= 2 ms at half the maximum check rate: {v['p99_at_half_rate']} "
+      f"({s['half_rate_p99_ms']:.3f} ms at {s['half_rate_achieved_rps']} of "
+      f"{s['half_rate_target_rps']}/s; constant endpoint, same pacing: "
+      f"{s['constant_half_rate_p99_ms']:.3f} ms)")
+print(f"goal: 0 errors in every run: {v['errors']} ({sum(s['errors'].values())} errors)")
+print(f"goal: 0 mismatches while the rules are rewritten: {v['reload_one_rule_set']} "
+      f"({s['reload_version_mismatches']} mismatches, {s['reload_unparsed']} unparsed, "
+      f"{len({k.split(':')[0] for k in (s['reload_versions'] or {})})} versions seen)")
 PY
