@@ -23,15 +23,15 @@ struct JSONLinesReporter: CheckReporter {
 
   /// `value`'s JSON object with `"type":TYPE` as its first key.
   private func line<T: Encodable>(_ type: String, _ value: T) {
-    let object = ReportJSON.encode(value)
-    terminal.output("{\"type\":\(ReportJSON.encode(type))," + object.dropFirst())
+    terminal.output(ReportJSON.encode(TypedLine(type: type, object: value)))
   }
 
   mutating func begin(_ ruleSet: RuleSet) {
-    terminal.output(
-      "{\"type\":\"start\",\"schema_version\":\(Self.schemaVersion),"
-        + "\"tool\":\(ReportJSON.encode("constraint \(EngineVersion.version)")),"
-        + "\"rules\":\(ruleSet.rules.count)}")
+    line(
+      "start",
+      StartLine(
+        schemaVersion: Self.schemaVersion, tool: "constraint \(EngineVersion.version)",
+        rules: ruleSet.rules.count))
   }
 
   mutating func beginSnapshot(_ snapshot: CheckedSnapshot) {}
@@ -57,6 +57,32 @@ struct JSONLinesReporter: CheckReporter {
     var counts = summary
     counts.exitStatus = Int(exitStatus())
     line("summary", counts)
+  }
+}
+
+/// One JSON line: `"type"` first, then the keys of `object`, which encodes a JSON object.
+private struct TypedLine<Object: Encodable>: Encodable {
+  let type: String
+  let object: Object
+
+  private enum CodingKeys: String, CodingKey { case type }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(type, forKey: .type)
+    try object.encode(to: encoder)
+  }
+}
+
+/// The `start` line's fields after its type.
+private struct StartLine: Encodable {
+  let schemaVersion: Int
+  let tool: String
+  let rules: Int
+
+  private enum CodingKeys: String, CodingKey {
+    case schemaVersion = "schema_version"
+    case tool, rules
   }
 }
 
