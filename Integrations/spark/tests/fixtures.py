@@ -18,12 +18,16 @@ def binary():
     return path
 
 
+def example_line(path):
+    """The example snapshot document at `path` as one JSON line (bytes, no newline)."""
+    with open(path, "rb") as handle:
+        return json.dumps(json.load(handle), separators=(",", ":")).encode()
+
+
 def example_lines():
     """Every example snapshot on one line (passes and violations of most rules)."""
-    lines = []
-    for path in sorted(glob.glob(os.path.join(REPOSITORY, "Examples", "snapshots", "*.json"))):
-        with open(path, "rb") as handle:
-            lines.append(json.dumps(json.load(handle), separators=(",", ":")).encode())
+    lines = [example_line(path) for path in
+             sorted(glob.glob(os.path.join(REPOSITORY, "Examples", "snapshots", "*.json")))]
     with open(os.path.join(REPOSITORY, "Examples", "snapshots", "stream.jsonl"), "rb") as handle:
         lines += [line.rstrip(b"\n") for line in handle if line.strip()]
     return lines

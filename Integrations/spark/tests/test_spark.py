@@ -173,23 +173,13 @@ class SubmitTests(unittest.TestCase):
                         written += [json.loads(line) for line in handle]
             self.assertEqual(len(written), len(expected))
 
-            clean = os.path.join(directory, "clean.jsonl")
-            with open(os.path.join(fixtures.REPOSITORY, "Examples", "snapshots",
-                                   "ok-commit.json")) as handle:
-                line = json.dumps(json.load(handle))
-            with open(clean, "w") as handle:
-                handle.write(line + "\n")
-            done = self.submit(clean, os.path.join(directory, "out-clean"))
-            self.assertEqual(done.returncode, 0, done.stderr[-3000:])
-
-            failing = os.path.join(directory, "overspent.jsonl")
-            with open(os.path.join(fixtures.REPOSITORY, "Examples", "snapshots",
-                                   "overspent.json")) as handle:
-                line = json.dumps(json.load(handle))
-            with open(failing, "w") as handle:
-                handle.write(line + "\n")
-            done = self.submit(failing, os.path.join(directory, "out-failing"))
-            self.assertEqual(done.returncode, 1, done.stderr[-3000:])
+            for example, status in (("ok-commit", 0), ("overspent", 1)):
+                data = os.path.join(directory, example + ".jsonl")
+                with open(data, "wb") as handle:
+                    handle.write(fixtures.example_line(os.path.join(
+                        fixtures.REPOSITORY, "Examples", "snapshots", example + ".json")) + b"\n")
+                done = self.submit(data, os.path.join(directory, "out-" + example))
+                self.assertEqual(done.returncode, status, done.stderr[-3000:])
 
 
 if __name__ == "__main__":
