@@ -361,6 +361,20 @@ struct FastPathTests {
     #expect(ConformanceTests.same(fast.evaluate(snapshot), general.evaluate(snapshot)))
   }
 
+  /// The fast path is lowered from the checked node tree, not from the syntax: constants the
+  /// compiler folded (`2 * 3`, `!(1 > 2)`) and `eq(a, b)` (compiled as `a == b`) are on it,
+  /// and it decides as the general path does.
+  @Test(arguments: ["a > 2 * 3", "eq(a, 7) && !(1 > 2)", "a != -(3)"])
+  func theFastPathIsLoweredFromTheResolvedTree(_ expression: String) throws {
+    let program = try Compiler.compile(expression)
+    #expect(program.fastPath != nil)
+    for text in [#"{"a": 7}"#, #"{"a": 5}"#, #"{"a": -3}"#] {
+      let snapshot = try JSONReader.read(text)
+      #expect(program.fastDecision(snapshot) != nil)
+      #expect(FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil)
+    }
+  }
+
   /// Expressions outside the fast path's subset compile without one.
   @Test(arguments: ["a + 1 > 2", "'x' in xs", "-a < 0", "xs.count(x => x > 1) > 0"])
   func expressionsOutsideTheSubsetHaveNoFastPath(_ expression: String) throws {

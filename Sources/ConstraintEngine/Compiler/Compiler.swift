@@ -60,12 +60,11 @@ public enum Compiler {
     if !builder.diagnostics.isEmpty {
       throw CompileFailure(diagnostics: builder.diagnostics)
     }
-    var fastBuilder = FastPathBuilder(
-      types: options.types, registry: options.registry, regexes: builder.regexes)
+    var fastBuilder = FastPathBuilder()
     return Program(
       source: source, expression: expr, root: root,
       fastPath: options.usesFastPath && StandardLibraryLayout.permitsFastPath
-        ? fastBuilder.condition(expr) : nil,
+        ? fastBuilder.condition(root) : nil,
       fastPathStorage: fastBuilder.storage,
       fieldPaths: checked.fieldPaths, options: options, regexes: RegexCache(builder.regexes),
       variableLevels: builder.maximumLevel)
@@ -183,7 +182,9 @@ struct NodeBuilder {
     -> Node
   {
     let builtin = options.registry.lookup(name)!
-    let site = Site(range, operands: arguments.map(\.range), name: name, cost: builtin.cost)
+    let site = Site(
+      range, operands: arguments.map(\.range), name: name, cost: builtin.cost,
+      fastForm: builtin.fastForm)
     switch builtin.implementation {
     case .temporal(let temporal):
       let path = PathExpression.of(arguments[0], scope: []).flatMap(\.fieldPath)!

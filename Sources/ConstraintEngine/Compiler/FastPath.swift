@@ -359,53 +359,40 @@ enum FastBuiltin: Sendable {
   case bigintSum
 }
 
-/// Builds the fast path of a checked expression, or nil when the expression uses something the
-/// fast path does not cover (the program then always takes the general path).
+/// Lowers a program's node tree to its fast path, or to nil when the tree uses something the
+/// fast path does not cover (the program then always takes the general path). The nodes carry
+/// everything already resolved — paths with their declared types, quantifier variables as
+/// levels, builtins' fast forms, compiled regexes, comparison modes, folded constants — so the
+/// builder looks nothing up: it only chooses a fast form for each node.
 struct FastPathBuilder {
   /// Owns the reads this builder makes; the program keeps it with the fast path.
   let storage = FastPathStorage()
-  let types: FieldTypes
-  let registry: BuiltinRegistry
-  let regexes: [String: CompiledRegex]
-  private var scope: [String] = []
   private var depth = 0
   /// Deeper fast trees are not built: the fast evaluator recurses over them.
   static let maximumDepth = 128
 
-  init(types: FieldTypes, registry: BuiltinRegistry, regexes: [String: CompiledRegex]) {
-    self.types = types
-    self.registry = registry
-    self.regexes = regexes
-  }
-
-  mutating func condition(_ expr: Expr) -> FastCondition? {
+  mutating func condition(_ node: Node) -> FastCondition? {
     depth += 1
     defer { depth -= 1 }
     guard depth <= Self.maximumDepth else { return nil }
-    switch expr.kind {
-    case .bool(let flag): return .constant(flag)
-    case .unary(.not, let operand): return condition(operand).map { .not(storage.keep($0)) }
-    case .binary: return operand(expr).flatMap(Self.asCondition)
-    case .quantifier(let quantifier, let receiver, let variable, _, let body):
+    switch node {
+    case .constant(.bool(let flag)), .folded(.bool(let flag), _): return .constant(flag)
+    case .not(let operand, _): return condition(operand).map { .not(storage.keep($0)) }
+    case .chain: return operand(node).flatMap(Self.asCondition)
+    case .quantifier(let quantifier, let receiver, let body, _):
       guard quantifier != .count, let read = pathRead(receiver),
         read.admits == .anything || read.admits == .array
       else { return nil }
-      scope.append(variable)
-      defer { scope.removeLast() }
       return condition(body).map { .quantifier(quantifier, read, storage.keep($0)) }
-    case .call(let name, _, let arguments):
-      if case .regexMatch = registry.lookup(name)?.implementation {
-        guard case .string(let pattern) = arguments[1].kind, let regex = regexes[pattern],
-          let subject = operand(arguments[0])
-        else { return nil }
-        return .matches(subject, Unmanaged.passUnretained(regex))
-      }
-      guard case .bigintComparison(let relation) = registry.lookup(name)?.fastForm,
-        arguments.count == 2, let a = operand(arguments[0]), let b = operand(arguments[1])
+    case .matches(let subject, let regex, _):
+      return operand(subject).map { .matches($0, Unmanaged.passUnretained(regex)) }
+    case .call2(_, let first, let second, let site):
+      guard case .bigintComparison(let relation) = site.fastForm, let a = operand(first),
+        let b = operand(second)
       else { return nil }
       return .bigint(relation, a, b)
-    case .identifier, .member, .index:
-      return pathRead(expr).map { .truth(.path($0)) }
+    case .field, .variable:
+      return pathRead(node).map { .truth(.path($0)) }
     default:
       return nil
     }
@@ -416,59 +403,70 @@ struct FastPathBuilder {
     return .truth(operand)
   }
 
-  mutating func operand(_ expr: Expr) -> FastOperand? {
+  mutating func operand(_ node: Node) -> FastOperand? {
     depth += 1
     defer { depth -= 1 }
     guard depth <= Self.maximumDepth else { return nil }
-    switch expr.kind {
-    case .number(let digits):
-      guard case .small(let value) = Number(parsing: digits) else { return nil }
-      return .constant(.int(value))
-    case .string(let text): return .constant(.string(text))
-    case .bool(let flag): return .constant(.bool(flag))
-    case .null: return .constant(.absent)
-    case .identifier, .member, .index:
-      return pathRead(expr).map(FastOperand.path)
-    case .length(let base):
+    switch node {
+    case .constant(let value), .folded(let value, _):
+      return Self.scalar(value).map(FastOperand.constant)
+    case .field, .variable:
+      return pathRead(node).map(FastOperand.path)
+    case .length(let base, _):
       guard let read = pathRead(base), read.admits == .anything else { return nil }
       return .length(read)
-    case .call(let name, _, let arguments):
-      if case .temporal(.previous) = registry.lookup(name)?.implementation {
-        // Like the compiler: the argument is a snapshot path, whatever the quantifiers around.
-        guard let path = PathExpression.of(arguments[0], scope: [])?.fieldPath,
-          let admits = Self.admits(types.declaredType(of: path))
-        else { return nil }
-        let previousKey = PathStep.key(ObjectKey(FieldPath.previousKey))
-        let steps = path.components.map(PathStep.init)
-        return .previous(
-          previousRoot: storage.read(root: .snapshot, steps: [previousKey], admits: .anything),
-          current: storage.read(root: .snapshot, steps: steps, admits: admits),
-          earlier: storage.read(root: .snapshot, steps: [previousKey] + steps, admits: admits))
+    case .temporal(.previous, let access, _):
+      // The argument is a snapshot path, whatever the quantifiers around.
+      guard let admits = Self.admits(access.type) else { return nil }
+      let previousKey = PathStep.key(ObjectKey(FieldPath.previousKey))
+      return .previous(
+        previousRoot: storage.read(root: .snapshot, steps: [previousKey], admits: .anything),
+        current: storage.read(root: .snapshot, steps: access.steps, admits: admits),
+        earlier: storage.read(
+          root: .snapshot, steps: [previousKey] + access.steps, admits: admits))
+    case .call1(_, let array, let site):
+      guard case .bigintSum = site.fastForm else { return nil }
+      return bigintSum(array, key: nil)
+    case .call2(_, let array, let key, let site):
+      guard case .bigintSum = site.fastForm else {
+        return condition(node).map { .condition(storage.keep($0)) }
       }
-      if case .bigintSum = registry.lookup(name)?.fastForm {
-        guard let read = pathRead(arguments[0]),
-          read.admits == .anything || read.admits == .array
-        else { return nil }
-        guard arguments.count == 2 else { return .bigintSum(read, key: nil) }
-        guard case .string(let key) = arguments[1].kind, !key.utf8.contains(UInt8(ascii: "."))
-        else { return nil }
-        // Read from each element (the read's root is not used).
-        let keyRead = storage.read(
-          root: .snapshot, steps: [.key(ObjectKey(key))], admits: .anything)
-        return .bigintSum(read, key: keyRead)
-      }
-      return condition(expr).map { .condition(storage.keep($0)) }
-    case .binary:
-      return chain(expr.leftSpine)
+      // The key is a string literal (the builtin's signature).
+      guard case .string(let key)? = key.constantValue else { return nil }
+      return bigintSum(array, key: key)
+    case .chain(let first, let links):
+      return chain(first, links)
     default:
-      return condition(expr).map { .condition(storage.keep($0)) }
+      return condition(node).map { .condition(storage.keep($0)) }
+    }
+  }
+
+  /// `bigint_sum(array)`, or `bigint_sum(array, 'key')` with `key` one step (no `.`).
+  private func bigintSum(_ array: Node, key: String?) -> FastOperand? {
+    guard let read = pathRead(array), read.admits == .anything || read.admits == .array
+    else { return nil }
+    guard let key else { return .bigintSum(read, key: nil) }
+    guard !key.utf8.contains(UInt8(ascii: ".")) else { return nil }
+    // Read from each element (the read's root is not used).
+    let keyRead = storage.read(root: .snapshot, steps: [.key(ObjectKey(key))], admits: .anything)
+    return .bigintSum(read, key: keyRead)
+  }
+
+  /// A constant as the fast path holds it, or nil (big or decimal numbers, arrays, objects).
+  private static func scalar(_ value: Value) -> FastScalar? {
+    switch value {
+    case .number(.small(let integer)): return .int(integer)
+    case .string(let text): return .string(text)
+    case .bool(let flag): return .bool(flag)
+    case .null: return .absent
+    default: return nil
     }
   }
 
   /// A left spine, iteratively: consecutive `&&` (`||`) operands are gathered into one list
   /// (appended in place, so a long chain builds in linear time).
-  private mutating func chain(_ spine: LeftSpine) -> FastOperand? {
-    guard var result = operand(spine.first) else { return nil }
+  private mutating func chain(_ first: Node, _ links: [ChainLink]) -> FastOperand? {
+    guard var result = operand(first) else { return nil }
     /// The open `&&` or `||` list, not yet wrapped into `result`.
     var openOperator: BinaryOperator?
     var openTerms: [FastCondition] = []
@@ -484,10 +482,9 @@ struct FastPathBuilder {
       openOperator = nil
       openTerms = []
     }
-    let typing = ComparisonTyping(types: types, registry: registry)
-    for link in spine.links {
+    for link in links {
       guard let rhs = operand(link.rhs) else { return nil }
-      if typing.mode(link.op, link.lhs, link.rhs, scope: scope) == .integers,
+      if link.mode == .integers,
         !Self.isNull(result), !Self.isNull(rhs)
       {
         // An exact integer against a number or a digit string: the bigint comparison, which
@@ -586,18 +583,16 @@ struct FastPathBuilder {
     return false
   }
 
-  private func pathRead(_ expr: Expr) -> FastPathRead? {
-    guard let path = PathExpression.of(expr, scope: scope) else { return nil }
-    let steps = path.components.map(PathStep.init)
-    switch path.root {
-    case .variable(let name):
-      return storage.read(
-        root: .variable(level: scope.lastIndex(of: name)!), steps: steps, admits: .anything)
-    case .snapshot:
-      guard let admits = Self.admits(types.declaredType(of: FieldPath(path.components))) else {
-        return nil
-      }
-      return storage.read(root: .snapshot, steps: steps, admits: admits)
+  /// A read of a snapshot path (as its declared type admits) or of a quantifier variable.
+  private func pathRead(_ node: Node) -> FastPathRead? {
+    switch node {
+    case .field(let access):
+      guard let admits = Self.admits(access.type) else { return nil }
+      return storage.read(root: .snapshot, steps: access.steps, admits: admits)
+    case .variable(let level, let steps, _):
+      return storage.read(root: .variable(level: level), steps: steps, admits: .anything)
+    default:
+      return nil
     }
   }
 

@@ -125,15 +125,18 @@ final class Site: Sendable {
   let name: String
   /// A builtin call's charge to the step limit (``Metering/call(_:_:within:)``).
   let cost: BuiltinCost
+  /// A builtin call's form on the fast path, when the fast path evaluates it itself.
+  let fastForm: FastBuiltin?
 
   init(
     _ range: SourceRange, operands: [SourceRange] = [], name: String = "",
-    cost: BuiltinCost = .argumentData
+    cost: BuiltinCost = .argumentData, fastForm: FastBuiltin? = nil
   ) {
     self.range = range
     self.operands = operands
     self.name = name
     self.cost = cost
+    self.fastForm = fastForm
   }
 }
 
