@@ -179,13 +179,34 @@ struct Interpreter {
     guard case .value(let b) = right else { return right }
     // Resolved again on every evaluation, from the tree (the compiled program resolves it once).
     let integers =
-      ComparisonTyping(types: types, registry: registry)
-      .mode(op, lhs, rhs, scope: variables.map(\.name)) == .integers
+      ComparisonTyping.mode(
+        op, lhsIsExactInteger: isExactInteger(lhs), rhsIsExactInteger: isExactInteger(rhs))
+      == .integers
     switch BinaryRule.apply(op, a, b, integers: integers, limits: limits, steps: &steps) {
     case .success(let value): return .value(value)
     case .failure(.stepLimit): return failure(.stepLimit, limits.stepLimitMessage, at: range)
     case .failure(.operation(let error)):
       return lift(.failure(error), operands: [lhs, rhs], range: range)
+    }
+  }
+
+  /// Whether `expr` is an exact integer operand (``ComparisonMode/integers``), resolved from
+  /// the tree on each evaluation.
+  private func isExactInteger(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .identifier, .member, .index:
+      guard let path = PathExpression.of(expr, scope: variables.map(\.name))?.fieldPath else {
+        return false
+      }
+      return types.declaredType(of: path)?.isBigint ?? false
+    case .call(let name, _, let arguments):
+      guard let builtin = registry.lookup(name) else { return false }
+      let path = arguments.count == 1 ? PathExpression.of(arguments[0], scope: [])?.fieldPath : nil
+      return ComparisonTyping.isExactInteger(
+        calling: builtin,
+        pathArgumentIsBigint: path.flatMap { types.declaredType(of: $0) }?.isBigint ?? false)
+    default:
+      return false
     }
   }
 

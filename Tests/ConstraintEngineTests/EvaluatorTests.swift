@@ -259,6 +259,23 @@ struct MatchesCompilationTests {
     }
   }
 
+  /// Patterns are compiled in the checker's one walk, but an invalid pattern is reported only
+  /// when the rule has no other error: those come first, alone, as they did when patterns
+  /// were compiled after checking; two invalid patterns are both reported, in order.
+  @Test func patternErrorsAreReportedOnlyWithoutOtherErrors() throws {
+    func codes(_ source: String) -> [DiagnosticCode] {
+      do {
+        _ = try Compiler.compile(source)
+        return []
+      } catch {
+        return error.diagnostics.map(\.code)
+      }
+    }
+    #expect(codes("matches(s, '(') && a + 'x' > 1") == [.operandType])
+    #expect(codes("nope(1) || matches(s, '(')") == [.unknownFunction])
+    #expect(codes("matches(s, '(') || matches(t, '[')") == [.invalidRegex, .invalidRegex])
+  }
+
   @Test func aPatternIsCompiledOnceAndSharedAcrossEvaluations() throws {
     let program = try Compiler.compile(
       "matches(a, '^INV-[0-9]{6}$') && matches(b, '^INV-[0-9]{6}$')")

@@ -1,12 +1,33 @@
 /// Declared field types, keyed by path.
 public typealias FieldTypes = [FieldPath: FieldType]
 
-/// A parsed expression that passed the checker: names resolved, builtins known, arities and
-/// literal kinds right, literal types consistent.
+/// A parsed expression that passed the checker, resolved once: its node tree (paths with their
+/// declared types, variables as levels, builtins as functions, regexes compiled, comparison
+/// modes fixed, constants folded), which the general evaluator, the fast path and explanations
+/// all consume.
 struct CheckedExpression: Sendable {
-  let expression: Expr
+  let root: Node
   /// Every snapshot field path the expression reads, sorted by text.
   let fieldPaths: [FieldPath]
+  /// The regexes the expression compiled, by pattern.
+  let regexes: [String: CompiledRegex]
+  /// The deepest quantifier nesting (the number of variable levels evaluation needs).
+  let variableLevels: Int
+}
+
+/// What the checker found of one sub-expression.
+struct Checked {
+  let expr: Expr
+  var type: StaticType
+  /// The resolved node; nil when the sub-expression, or one inside it, has an error (which
+  /// is reported).
+  var node: Node?
+  /// Whether it is an exact integer (``ComparisonMode/integers``).
+  var isExactInteger = false
+  /// A call of a builtin with a few fixed string results (`type_of`): those strings.
+  var stringResults: [String]?
+  /// An array literal's elements.
+  var elements: [Checked] = []
 }
 
 /// Where a path expression starts.
@@ -56,25 +77,37 @@ extension FieldTypes {
   }
 }
 
-/// Resolves names and builtins and rejects expressions that can never evaluate.
+/// Resolves names, paths and builtins, once, into the ``Node`` tree, and rejects expressions
+/// that can never evaluate. Each name is looked up here only: the tree it builds carries every
+/// resolution to the evaluators, the fast path and explanations.
 struct Checker {
   let registry: BuiltinRegistry
   let types: FieldTypes
   let source: String
+  let options: CompileOptions
+  let regexPool: RegexPool?
   private(set) var diagnostics: [Diagnostic] = []
+  /// Invalid patterns: reported only when the checker found nothing else (the patterns of a
+  /// rule with other errors are not reported).
+  private var regexDiagnostics: [Diagnostic] = []
+  private var regexes: [String: CompiledRegex] = [:]
   private var scope: [String] = []
+  private var maximumLevel = 0
   private var paths: Set<FieldPath> = []
-  private var typing: ComparisonTyping { ComparisonTyping(types: types, registry: registry) }
+  private let folder: ConstantFolder
 
-  init(registry: BuiltinRegistry, types: FieldTypes, source: String) {
-    self.registry = registry
-    self.types = types
+  init(source: String, options: CompileOptions, regexPool: RegexPool?) {
+    registry = options.registry
+    types = options.types
     self.source = source
+    self.options = options
+    self.regexPool = regexPool
+    folder = ConstantFolder(source: source, limits: options.evaluationLimits)
   }
 
-  /// Checks a rule: the whole expression must be able to produce a boolean.
+  /// Checks a rule and resolves it: the whole expression must be able to produce a boolean.
   static func check(
-    _ expr: Expr, source: String, registry: BuiltinRegistry, types: FieldTypes
+    _ expr: Expr, source: String, options: CompileOptions, regexPool: RegexPool? = nil
   ) -> Result<CheckedExpression, CompileFailure> {
     if let tooDeep = Checker.firstNodeBeyondHeight(expr, limit: maximumTreeHeight) {
       let message =
@@ -83,18 +116,27 @@ struct Checker {
       return .failure(
         CompileFailure(diagnostics: [Diagnostic(.expressionTooLarge, message, at: tooDeep)]))
     }
-    var checker = Checker(registry: registry, types: types, source: source)
-    let type = checker.check(expr)
-    if type.isKnown && type != .boolean {
+    var checker = Checker(source: source, options: options, regexPool: regexPool)
+    let checked = checker.check(expr)
+    if checked.type.isKnown && checked.type != .boolean {
       checker.error(
         .notBoolean,
-        "a rule must evaluate to a boolean, but this is \(type.article)", at: expr.range)
+        "a rule must evaluate to a boolean, but this is \(checked.type.article)", at: expr.range)
     }
     if !checker.diagnostics.isEmpty {
       return .failure(CompileFailure(diagnostics: checker.diagnostics))
     }
+    if !checker.regexDiagnostics.isEmpty {
+      return .failure(CompileFailure(diagnostics: checker.regexDiagnostics))
+    }
+    guard let root = checked.node else {
+      preconditionFailure("the checker reports every sub-expression it cannot resolve")
+    }
     let sorted = checker.paths.sorted { $0.description < $1.description }
-    return .success(CheckedExpression(expression: expr, fieldPaths: sorted))
+    return .success(
+      CheckedExpression(
+        root: root, fieldPaths: sorted, regexes: checker.regexes,
+        variableLevels: checker.maximumLevel))
   }
 
   /// The deepest recursion any tree walk (checker, compiler, evaluators, explainer) may need.
@@ -136,77 +178,136 @@ struct Checker {
     SourceText.slice(source, expr.range)
   }
 
-  mutating func check(_ expr: Expr) -> StaticType {
+  /// Checks `expr` and resolves it into its (folded) node.
+  mutating func check(_ expr: Expr) -> Checked {
+    var checked = checkUnfolded(expr)
+    checked.node = checked.node.map(folder.fold)
+    return checked
+  }
+
+  private mutating func checkUnfolded(_ expr: Expr) -> Checked {
+    let range = expr.range
     switch expr.kind {
-    case .number: return .number
-    case .string: return .string
-    case .bool: return .boolean
-    case .null: return .null
+    case .number(let digits):
+      return Checked(expr: expr, type: .number, node: .constant(.number(Number(parsing: digits)!)))
+    case .string(let text):
+      return Checked(expr: expr, type: .string, node: .constant(.string(text)))
+    case .bool(let flag):
+      return Checked(expr: expr, type: .boolean, node: .constant(.bool(flag)))
+    case .null: return Checked(expr: expr, type: .null, node: .constant(.null))
     case .identifier, .member, .index:
       if let path = PathExpression.of(expr, scope: scope) {
-        guard let fieldPath = path.fieldPath else { return .any }
-        paths.insert(fieldPath)
-        return types.declaredType(of: fieldPath)?.staticType ?? .any
+        switch path.root {
+        case .variable(let name):
+          let level = scope.lastIndex(of: name)!
+          return Checked(
+            expr: expr, type: .any,
+            node: .variable(level: level, steps: path.components.map(PathStep.init), range: range))
+        case .snapshot:
+          let access = field(FieldPath(path.components), range: range)
+          return Checked(
+            expr: expr, type: access.type?.staticType ?? .any, node: .field(access),
+            isExactInteger: access.type?.isBigint ?? false)
+        }
       }
+      let base: Checked
+      let component: FieldPath.Component
       switch expr.kind {
-      case .member(let base, _, _): _ = check(base)
-      case .index(let base, _): _ = check(base)
-      default: break
+      case .member(let baseExpr, let name, _): (base, component) = (check(baseExpr), .key(name))
+      case .index(let baseExpr, let index): (base, component) = (check(baseExpr), .index(index))
+      default: preconditionFailure("not an access")
       }
-      return .any
-    case .length(let base):
-      let type = check(base)
-      if type.isKnown && type != .array && type != .string {
+      return Checked(
+        expr: expr, type: .any, node: base.node.map { .access($0, component, range: range) })
+    case .length(let baseExpr):
+      let base = check(baseExpr)
+      if base.type.isKnown && base.type != .array && base.type != .string {
         error(
           .operandType,
-          "`.length` needs an array or a string, but `\(text(base))` is \(type.article)",
-          at: base.range)
+          "`.length` needs an array or a string, but `\(text(baseExpr))` is \(base.type.article)",
+          at: baseExpr.range)
       }
-      return .number
-    case .quantifier(let quantifier, let receiver, let variable, _, let body):
-      let receiverType = check(receiver)
-      if receiverType.isKnown && receiverType != .array {
+      return Checked(
+        expr: expr, type: .number,
+        node: base.node.map { .length($0, Site(range, operands: [baseExpr.range])) })
+    case .quantifier(let quantifier, let receiverExpr, let variable, _, let bodyExpr):
+      let receiver = check(receiverExpr)
+      if receiver.type.isKnown && receiver.type != .array {
         error(
-          .operandType, "`.\(quantifier.rawValue)` needs an array, but `\(text(receiver))` is "
-            + receiverType.article, at: receiver.range)
+          .operandType,
+          "`.\(quantifier.rawValue)` needs an array, but `\(text(receiverExpr))` is "
+            + receiver.type.article, at: receiverExpr.range)
       }
       scope.append(variable)
-      let bodyType = check(body)
+      maximumLevel = max(maximumLevel, scope.count)
+      let body = check(bodyExpr)
       scope.removeLast()
-      requireBoolean(bodyType, body, role: "the body of `.\(quantifier.rawValue)`")
-      return quantifier == .count ? .number : .boolean
+      requireBoolean(body.type, bodyExpr, role: "the body of `.\(quantifier.rawValue)`")
+      var node: Node?
+      if let receiverNode = receiver.node, let bodyNode = body.node {
+        node = .quantifier(
+          quantifier, receiver: receiverNode, body: bodyNode,
+          Site(range, operands: [receiverExpr.range, bodyExpr.range], name: quantifier.rawValue))
+      }
+      return Checked(expr: expr, type: quantifier == .count ? .number : .boolean, node: node)
     case .call(let name, let nameRange, let arguments):
-      return checkCall(name, nameRange: nameRange, arguments: arguments, range: expr.range)
-    case .array(let elements):
-      for element in elements { _ = check(element) }
-      return .array
-    case .unary(let op, let operand):
-      let type = check(operand)
+      return checkCall(expr, name, nameRange: nameRange, arguments: arguments)
+    case .array(let elementExprs):
+      let elements = elementExprs.map { check($0) }
+      let nodes = elements.compactMap(\.node)
+      return Checked(
+        expr: expr, type: .array,
+        node: nodes.count == elements.count ? .array(nodes, range: range) : nil,
+        elements: elements)
+    case .unary(let op, let operandExpr):
+      let operand = check(operandExpr)
+      let site = Site(range, operands: [operandExpr.range])
       switch op {
       case .not:
-        requireBoolean(type, operand, role: "the operand of `!`")
-        return .boolean
+        requireBoolean(operand.type, operandExpr, role: "the operand of `!`")
+        return Checked(expr: expr, type: .boolean, node: operand.node.map { .not($0, site) })
       case .negate:
-        if type.isKnown && type != .number {
-          error(.operandType, "unary `-` needs a number, but `\(text(operand))` is \(type.article)",
-            at: operand.range)
+        if operand.type.isKnown && operand.type != .number {
+          error(
+            .operandType,
+            "unary `-` needs a number, but `\(text(operandExpr))` is \(operand.type.article)",
+            at: operandExpr.range)
         }
-        return .number
+        return Checked(expr: expr, type: .number, node: operand.node.map { .negate($0, site) })
       }
     case .binary:
       // Walk the left spine iteratively: flat chains (`a && b && …`) are as tall as they
       // are long.
       let spine = expr.leftSpine
-      var leftExpr = spine.first
       var left = check(spine.first)
+      let first = left.node
+      var links: [ChainLink]? = []
+      links?.reserveCapacity(spine.links.count)
       for link in spine.links {
         let right = check(link.rhs)
-        left = checkBinary(
-          link.op, leftExpr, left, link.rhs, right, operatorRange: link.operatorRange)
-        leftExpr = link.node
+        let mode = ComparisonTyping.mode(
+          link.op, lhsIsExactInteger: left.isExactInteger,
+          rhsIsExactInteger: right.isExactInteger)
+        let type = checkBinary(
+          link.op, left, right, mode: mode, operatorRange: link.operatorRange)
+        if let rhs = right.node {
+          let site = Site(
+            link.node.range, operands: [left.expr.range, link.rhs.range], name: link.op.rawValue)
+          links?.append(ChainLink(op: link.op, rhs: rhs, site: site, mode: mode))
+        } else {
+          links = nil
+        }
+        left = Checked(expr: link.node, type: type, node: nil)
       }
-      return left
+      guard let first, let links else { return Checked(expr: expr, type: left.type, node: nil) }
+      return Checked(expr: expr, type: left.type, node: .chain(first, links))
     }
+  }
+
+  /// A snapshot path, read by the rule: resolved with its declared type.
+  private mutating func field(_ path: FieldPath, range: SourceRange) -> FieldAccess {
+    paths.insert(path)
+    return FieldAccess(path: path, type: types.declaredType(of: path), range: range)
   }
 
   private mutating func requireBoolean(_ type: StaticType, _ expr: Expr, role: String) {
@@ -218,43 +319,45 @@ struct Checker {
   }
 
   private mutating func checkBinary(
-    _ op: BinaryOperator, _ lhs: Expr, _ left: StaticType, _ rhs: Expr, _ right: StaticType,
+    _ op: BinaryOperator, _ lhs: Checked, _ rhs: Checked, mode: ComparisonMode,
     operatorRange: SourceRange
   ) -> StaticType {
+    let (left, right) = (lhs.type, rhs.type)
     switch op {
     case .and, .or, .implies:
-      requireBoolean(left, lhs, role: "each operand of `\(op.rawValue)`")
-      requireBoolean(right, rhs, role: "each operand of `\(op.rawValue)`")
+      requireBoolean(left, lhs.expr, role: "each operand of `\(op.rawValue)`")
+      requireBoolean(right, rhs.expr, role: "each operand of `\(op.rawValue)`")
       return .boolean
     case .equal, .notEqual:
-      checkComparison(op, lhs, left, rhs, right, operatorRange: operatorRange)
+      checkComparison(op, lhs, rhs, mode: mode, operatorRange: operatorRange)
       return .boolean
     case .less, .lessEqual, .greater, .greaterEqual:
-      for (type, operand) in [(left, lhs), (right, rhs)]
-      where type.isKnown && type != .number && type != .string {
+      for operand in [lhs, rhs]
+      where operand.type.isKnown && operand.type != .number && operand.type != .string {
         error(
           .operandType,
-          "`\(op.rawValue)` orders numbers or strings, but `\(text(operand))` is \(type.article)",
-          at: operand.range)
+          "`\(op.rawValue)` orders numbers or strings, but `\(text(operand.expr))` is "
+            + operand.type.article, at: operand.expr.range)
       }
-      if typing.mode(op, lhs, rhs, scope: scope) == .integers {
-        checkComparison(op, lhs, left, rhs, right, operatorRange: operatorRange)
+      if mode == .integers {
+        checkComparison(op, lhs, rhs, mode: mode, operatorRange: operatorRange)
       } else if (left == .number && right == .string) || (left == .string && right == .number) {
         error(
           .constantComparison,
-          "cannot order \(left.article) and \(right.article): `\(text(lhs))` and "
-            + "`\(text(rhs))` never compare", at: operatorRange,
+          "cannot order \(left.article) and \(right.article): `\(text(lhs.expr))` and "
+            + "`\(text(rhs.expr))` never compare", at: operatorRange,
           notes: [DiagnosticNote("values of different types are never ordered")])
       }
       return .boolean
     case .in:
-      checkMembership(lhs, left, rhs, right)
+      checkMembership(lhs, rhs)
       return .boolean
     case .add, .subtract, .multiply, .divide, .remainder:
-      for (type, operand) in [(left, lhs), (right, rhs)] where type.isKnown && type != .number {
+      for operand in [lhs, rhs] where operand.type.isKnown && operand.type != .number {
         error(
-          .operandType, "`\(op.rawValue)` needs numbers, but `\(text(operand))` is \(type.article)",
-          at: operand.range)
+          .operandType,
+          "`\(op.rawValue)` needs numbers, but `\(text(operand.expr))` is \(operand.type.article)",
+          at: operand.expr.range)
       }
       return .number
     }
@@ -267,21 +370,20 @@ struct Checker {
   /// different types (neither null) never compare equal; that is a constant when one side
   /// cannot be missing or null (anything but a field path).
   private mutating func checkComparison(
-    _ op: BinaryOperator, _ lhs: Expr, _ left: StaticType, _ rhs: Expr, _ right: StaticType,
+    _ op: BinaryOperator, _ lhs: Checked, _ rhs: Checked, mode: ComparisonMode,
     operatorRange: SourceRange, asElement: Bool = false
   ) {
     let operators =
       asElement ? "`in`" : op == .equal || op == .notEqual ? "`==` and `!=`" : "`\(op.rawValue)`"
-    if typing.mode(op, lhs, rhs, scope: scope) == .integers {
-      let lhsIsInteger = typing.isExactInteger(lhs, scope: scope)
-      let (integer, other, otherType) = lhsIsInteger ? (lhs, rhs, right) : (rhs, lhs, left)
-      if case .string(let literal) = other.kind {
+    if mode == .integers {
+      let (integer, other) = lhs.isExactInteger ? (lhs.expr, rhs) : (rhs.expr, lhs)
+      if case .string(let literal) = other.expr.kind {
         if ComparisonTyping.canonicalInteger(literal) == nil {
           error(
             .constantComparison,
-            "`\(text(other))` is compared with the exact integer `\(text(integer))`, but it is "
-              + "not an integer written canonically, so \(operators) could never hold as meant",
-            at: other.range,
+            "`\(text(other.expr))` is compared with the exact integer `\(text(integer))`, but "
+              + "it is not an integer written canonically, so \(operators) could never hold as "
+              + "meant", at: other.expr.range,
             notes: [
               DiagnosticNote(
                 "a string literal compared with an exact integer must be `0` or digits without "
@@ -291,20 +393,20 @@ struct Checker {
         return
       }
       if op == .equal || op == .notEqual,
-        otherType == .boolean || otherType == .array || otherType == .object
+        other.type == .boolean || other.type == .array || other.type == .object
       {
         error(
           .constantComparison,
-          "`\(text(integer))` is an exact integer and `\(text(other))` is \(otherType.article): "
-            + "they are never equal", at: operatorRange,
+          "`\(text(integer))` is an exact integer and `\(text(other.expr))` is "
+            + "\(other.type.article): they are never equal", at: operatorRange,
           notes: [DiagnosticNote("values of different types are never equal")])
       }
       return
     }
     if op == .equal || op == .notEqual {
       for (call, other) in [(lhs, rhs), (rhs, lhs)] {
-        guard case .call(let name, _, _) = call.kind, case .string(let literal) = other.kind,
-          let results = registry.lookup(name)?.stringResults,
+        guard case .call(let name, _, _) = call.expr.kind,
+          case .string(let literal) = other.expr.kind, let results = call.stringResults,
           !results.contains(where: { Value.scalarsEqual($0, literal) })
         else { continue }
         var notes = [
@@ -323,14 +425,15 @@ struct Checker {
           : "`\(op.rawValue)` here is \(op == .equal ? "never true" : "always true")"
         error(
           .constantComparison,
-          "`\(text(call))` is never `\(text(other))`, so \(consequence)", at: other.range,
-          notes: notes)
+          "`\(text(call.expr))` is never `\(text(other.expr))`, so \(consequence)",
+          at: other.expr.range, notes: notes)
         return
       }
     }
+    let (left, right) = (lhs.type, rhs.type)
     guard op == .equal || op == .notEqual, left.isKnown, right.isKnown, left != .null,
       right != .null, left != right,
-      !isFieldPath(lhs) || !isFieldPath(rhs)
+      !isFieldPath(lhs.expr) || !isFieldPath(rhs.expr)
     else { return }
     let constant = op == .equal ? "never true" : "always true"
     let verdict =
@@ -338,8 +441,8 @@ struct Checker {
       ? "the element can never be the one found" : "`\(op.rawValue)` between them is \(constant)"
     error(
       .constantComparison,
-      "`\(text(lhs))` is \(left.article) and `\(text(rhs))` is \(right.article): \(verdict)",
-      at: operatorRange,
+      "`\(text(lhs.expr))` is \(left.article) and `\(text(rhs.expr))` is \(right.article): "
+        + verdict, at: operatorRange,
       notes: [
         DiagnosticNote(
           "values of different types are never equal (there is no conversion); compare with "
@@ -350,32 +453,33 @@ struct Checker {
   /// `a in b`: the right side must be able to be an array or an object; over an array literal
   /// each element is compared as by `==` (a literal that can never equal the left side is an
   /// error); over an object the left side is a key, so it must be able to be a string.
-  private mutating func checkMembership(
-    _ lhs: Expr, _ left: StaticType, _ rhs: Expr, _ right: StaticType
-  ) {
-    switch right {
+  private mutating func checkMembership(_ lhs: Checked, _ rhs: Checked) {
+    switch rhs.type {
     case .any:
       return
     case .array:
-      guard case .array(let elements) = rhs.kind else { return }
-      for element in elements {
+      guard case .array = rhs.expr.kind else { return }
+      for var element in rhs.elements {
+        element.type = Checker.literalType(element.expr)
         checkComparison(
-          .equal, lhs, left, element, Checker.literalType(element), operatorRange: element.range,
-          asElement: true)
+          .equal, lhs, element,
+          mode: ComparisonTyping.mode(
+            .equal, lhsIsExactInteger: lhs.isExactInteger,
+            rhsIsExactInteger: element.isExactInteger),
+          operatorRange: element.expr.range, asElement: true)
       }
     case .object:
-      let isInteger = typing.isExactInteger(lhs, scope: scope)
-      if isInteger || (left.isKnown && left != .string) {
+      if lhs.isExactInteger || (lhs.type.isKnown && lhs.type != .string) {
         error(
           .operandType,
-          "`in` over an object looks up a key, which is a string, but `\(text(lhs))` is "
-            + (isInteger ? "an exact integer" : left.article), at: lhs.range)
+          "`in` over an object looks up a key, which is a string, but `\(text(lhs.expr))` is "
+            + (lhs.isExactInteger ? "an exact integer" : lhs.type.article), at: lhs.expr.range)
       }
     default:
       error(
         .operandType,
-        "`in` needs an array or an object on its right, but `\(text(rhs))` is \(right.article)",
-        at: rhs.range)
+        "`in` needs an array or an object on its right, but `\(text(rhs.expr))` is "
+          + rhs.type.article, at: rhs.expr.range)
     }
   }
 
@@ -401,8 +505,9 @@ struct Checker {
   }
 
   private mutating func checkCall(
-    _ name: String, nameRange: SourceRange, arguments: [Expr], range: SourceRange
-  ) -> StaticType {
+    _ expr: Expr, _ name: String, nameRange: SourceRange, arguments: [Expr]
+  ) -> Checked {
+    let range = expr.range
     guard let builtin = registry.lookup(name) else {
       var notes: [DiagnosticNote] = []
       if let suggestion = Checker.closestName(to: name, among: registry.builtins.keys) {
@@ -410,34 +515,51 @@ struct Checker {
       }
       error(.unknownFunction, "unknown function `\(name)`", at: nameRange, notes: notes)
       for argument in arguments { _ = check(argument) }
-      return .any
+      return Checked(expr: expr, type: .any, node: nil)
     }
     let signature = builtin.signature
     let count = arguments.count
-    if count < signature.minimumArity || count > (signature.maximumArity ?? Int.max) {
+    let arityHolds = count >= signature.minimumArity && count <= (signature.maximumArity ?? .max)
+    if !arityHolds {
       error(
         .argumentCount, "`\(name)` takes \(Checker.arityText(signature)), but \(count) "
           + (count == 1 ? "was" : "were") + " given", at: range,
         notes: [DiagnosticNote("signature: \(Checker.signatureText(signature))")])
     }
     if builtin.operatorForm == .equality, count == 2 {
-      let left = check(arguments[0])
-      let right = check(arguments[1])
-      checkComparison(.equal, arguments[0], left, arguments[1], right, operatorRange: nameRange)
-      return .boolean
+      let (left, right) = (check(arguments[0]), check(arguments[1]))
+      let mode = ComparisonTyping.mode(
+        .equal, lhsIsExactInteger: left.isExactInteger, rhsIsExactInteger: right.isExactInteger)
+      checkComparison(.equal, left, right, mode: mode, operatorRange: nameRange)
+      var node: Node?
+      if arityHolds, let first = left.node, let second = right.node {
+        let site = Site(range, operands: [arguments[0].range, arguments[1].range], name: name)
+        node = .chain(first, [ChainLink(op: .equal, rhs: second, site: site, mode: mode)])
+      }
+      return Checked(expr: expr, type: .boolean, node: node)
     }
+    var nodes: [Node] = []
+    /// The snapshot path of each `.path` argument (nil where it is not one).
+    var pathArguments: [FieldAccess?] = []
     for (index, argument) in arguments.enumerated() {
+      var access: FieldAccess?
       switch signature.parameter(at: index) ?? .value {
       case .value:
-        _ = check(argument)
+        if let node = check(argument).node { nodes.append(node) }
       case .stringLiteral:
-        if case .string = argument.kind { break }
+        if case .string(let text) = argument.kind {
+          nodes.append(.constant(.string(text)))
+          break
+        }
         error(
           .argumentForm,
           "argument \(index + 1) of `\(name)` must be a string literal (a field name or "
             + "option written in quotes, such as 'amount_micro')", at: argument.range)
       case .regexLiteral:
-        if case .string = argument.kind { break }
+        if case .string(let text) = argument.kind {
+          nodes.append(.constant(.string(text)))
+          break
+        }
         error(
           .argumentForm,
           "the pattern of `\(name)` must be a string literal: patterns are compiled once, "
@@ -449,17 +571,76 @@ struct Checker {
             .argumentForm,
             "the argument of `\(name)` must be a field path of the snapshot, such as "
               + "`budget.spent_micro`", at: argument.range)
-          continue
+          break
         }
-        paths.insert(fieldPath)
+        access = field(fieldPath, range: argument.range)
         paths.insert(fieldPath.underPrevious)
+        nodes.append(.field(access!))
+      }
+      pathArguments.append(access)
+    }
+    var checked = Checked(
+      expr: expr, type: Checker.staticType(signature.result), node: nil,
+      stringResults: builtin.stringResults)
+    let pathArgument = count == 1 ? pathArguments[0] : nil
+    checked.isExactInteger = ComparisonTyping.isExactInteger(
+      calling: builtin, pathArgumentIsBigint: pathArgument?.type?.isBigint ?? false)
+    guard arityHolds, nodes.count == count else { return checked }
+    let site = Site(
+      range, operands: arguments.map(\.range), name: name, cost: builtin.cost,
+      fastForm: builtin.fastForm)
+    switch builtin.implementation {
+    case .temporal(let temporal):
+      guard let pathArgument else { return checked }
+      checked.node = .temporal(temporal, pathArgument, site)
+    case .regexMatch:
+      guard count == 2, case .string(let pattern) = arguments[1].kind,
+        let regex = compileRegex(pattern, literal: arguments[1])
+      else { return checked }
+      checked.node = .matches(nodes[0], regex, site)
+    case .function(let function):
+      switch nodes.count {
+      case 1: checked.node = .call1(function, nodes[0], site)
+      case 2: checked.node = .call2(function, nodes[0], nodes[1], site)
+      default: checked.node = .call(function, nodes, site)
       }
     }
-    switch signature.result {
+    return checked
+  }
+
+  /// The static type of a builtin's result.
+  private static func staticType(_ result: BuiltinResultType) -> StaticType {
+    switch result {
     case .boolean: return .boolean
     case .integer, .bigint, .number: return .number
     case .string: return .string
     case .any: return .any
+    }
+  }
+
+  /// Compiles a pattern once per program; a pattern error becomes a diagnostic whose caret
+  /// sits on the offending character inside the string literal.
+  private mutating func compileRegex(_ pattern: String, literal: Expr) -> CompiledRegex? {
+    if let existing = regexes[pattern] { return existing }
+    if let pooled = regexPool?.regex(pattern, limits: options.regexLimits) {
+      regexes[pattern] = pooled
+      return pooled
+    }
+    do {
+      let regex = try CompiledRegex(pattern: pattern, limits: options.regexLimits)
+      regexes[pattern] = regex
+      regexPool?.add(regex, pattern: pattern, limits: options.regexLimits)
+      return regex
+    } catch {
+      let location = StringLiteralMap.sourceLocation(
+        ofDecodedScalar: error.patternScalarOffset, inLiteral: literal.range, source: source)
+      let end = StringLiteralMap.advance(
+        location, byScalars: 1, in: source, limit: literal.range.end)
+      regexDiagnostics.append(
+        Diagnostic(
+          .invalidRegex, "invalid regular expression: \(error.message)",
+          at: SourceRange(start: location, end: end)))
+      return nil
     }
   }
 

@@ -1,7 +1,8 @@
 /// How a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `eq`) reads its operands.
 ///
-/// Decided at compile time from the expression and the declared field types, the same way by
-/// the checker, the compiler, the fast path and the reference interpreter.
+/// Decided once, at compile time, by the checker from its resolved operands and the declared
+/// field types; the general evaluator and the fast path read it from the nodes (the reference
+/// interpreter decides it again from the tree, by the same rules, on each evaluation).
 package enum ComparisonMode: Sendable, Hashable {
   /// The language's ordinary comparison: no coercion across types.
   case values
@@ -13,46 +14,29 @@ package enum ComparisonMode: Sendable, Hashable {
   case integers
 }
 
-/// Static facts about comparison operands, shared by every evaluation path.
-package struct ComparisonTyping {
-  package let types: FieldTypes
-  package let registry: BuiltinRegistry
-
-  package init(types: FieldTypes, registry: BuiltinRegistry) {
-    self.types = types
-    self.registry = registry
+/// The rules that fix a comparison's mode at compile time, over facts the checker resolved
+/// (the reference interpreter applies them to the tree on each evaluation).
+package enum ComparisonTyping {
+  /// Whether a call of `builtin` is an exact integer operand (see
+  /// ``ComparisonMode/integers``): `previous` of a path declared `bigint`
+  /// (`pathArgumentIsBigint`), or a builtin whose result is a `bigint`.
+  package static func isExactInteger(calling builtin: Builtin, pathArgumentIsBigint: Bool)
+    -> Bool
+  {
+    if case .temporal(.previous) = builtin.implementation { return pathArgumentIsBigint }
+    return builtin.signature.result == .bigint
   }
 
-  /// Whether `expr` is an exact integer operand (see ``ComparisonMode/integers``).
-  func isExactInteger(_ expr: Expr, scope: [String]) -> Bool {
-    switch expr.kind {
-    case .identifier, .member, .index:
-      guard let path = PathExpression.of(expr, scope: scope)?.fieldPath else { return false }
-      return types.declaredType(of: path)?.isBigint ?? false
-    case .call(let name, _, let arguments):
-      guard let builtin = registry.lookup(name) else { return false }
-      if case .temporal(.previous) = builtin.implementation, arguments.count == 1,
-        let path = PathExpression.of(arguments[0], scope: [])?.fieldPath
-      {
-        return types.declaredType(of: path)?.isBigint ?? false
-      }
-      return builtin.signature.result == .bigint
-    default:
-      return false
-    }
-  }
-
-  /// The mode of `lhs op rhs`; for `in`, only the left operand decides (the right one is the
-  /// collection).
-  package func mode(
-    _ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, scope: [String]
+  /// The mode of `lhs op rhs`, given which operands are exact integers; for `in`, only the
+  /// left operand decides (the right one is the collection).
+  package static func mode(
+    _ op: BinaryOperator, lhsIsExactInteger: Bool, rhsIsExactInteger: Bool
   ) -> ComparisonMode {
     switch op {
     case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
-      return isExactInteger(lhs, scope: scope) || isExactInteger(rhs, scope: scope)
-        ? .integers : .values
+      return lhsIsExactInteger || rhsIsExactInteger ? .integers : .values
     case .in:
-      return isExactInteger(lhs, scope: scope) ? .integers : .values
+      return lhsIsExactInteger ? .integers : .values
     default:
       return .values
     }
@@ -76,21 +60,11 @@ package struct ComparisonTyping {
 extension FieldType {
   /// Whether the declaration makes the field an exact integer (`bigint`, `bigint_coercible`,
   /// optionally `| undefined`).
-  var isBigint: Bool {
+  package var isBigint: Bool {
     switch self {
     case .bigint: return true
     case .optional(let wrapped): return wrapped.isBigint
     default: return false
     }
-  }
-}
-
-extension LeftSpine.Link {
-  /// The left operand of this link's binary node (the chain so far).
-  var lhs: Expr {
-    guard case .binary(_, let lhs, _, _) = node.kind else {
-      preconditionFailure("a spine link is a binary node")
-    }
-    return lhs
   }
 }
