@@ -54,6 +54,19 @@ struct ComparisonTests {
     }
   }
 
+  /// `previous(x)` where `x` is a quantifier variable is reported as not a snapshot path, and
+  /// only that: the checker resolves the argument once, as the variable, so a snapshot field
+  /// of the same name declared `bigint` does not make the call an exact integer (before one
+  /// resolution, the comparison was typed from the field and drew a second, misleading error).
+  @Test func previousOfAVariableIsNotTypedFromAFieldOfTheSameName() throws {
+    do {
+      _ = try compile("xs.every(x => previous(x) == '007')", types: ["x": "bigint"])
+      Issue.record("compiled")
+    } catch {
+      #expect(error.diagnostics.map(\.code) == [.argumentForm])
+    }
+  }
+
   @Test func typeOfNotesTheNamesItReturnsAndHowToTestForIntegers() throws {
     do {
       _ = try compile("type_of(x) == 'bigint'")
