@@ -12,7 +12,11 @@ Transition rules read `_previous`, the snapshot before this one of the same acco
 partition, and each row gets the previous row of its account (as it was read) as `_previous`.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
+import zipfile
 
 from pyspark import SparkFiles, StorageLevel
 from pyspark.sql import functions as F
@@ -78,11 +82,35 @@ class CheckRun:
         self._rows.unpersist()
 
 
+_shipped_to = None
+
+
+def _ship_package(context):
+    """Ships this package to the executors' Python (addPyFile, once per SparkContext): its
+    tasks import it, and an executor has no reason to have it installed. The archive lives in
+    a temporary directory removed when the driver exits."""
+    global _shipped_to
+    if _shipped_to is context:
+        return
+    directory = tempfile.mkdtemp(prefix="constraint-spark-")
+    atexit.register(shutil.rmtree, directory, True)
+    archive = os.path.join(directory, "constraint_spark.zip")
+    package = os.path.dirname(os.path.abspath(__file__))
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for name in sorted(os.listdir(package)):
+            if name.endswith(".py"):
+                bundle.write(os.path.join(package, name), os.path.join("constraint_spark", name))
+    context.addPyFile(archive)
+    _shipped_to = context
+
+
 def _ship(spark, binary, rules):
-    """Ships the binary with addFile; returns (binary name, rule files as (relative path, bytes)).
-    Rule files travel with the task (they are small), laid out again on each executor."""
+    """Ships this package and the binary to the executors; returns (binary name, rule files as
+    (relative path, bytes)). Rule files travel with the task (they are small), laid out again
+    on each executor."""
     if not os.path.isfile(binary):
         raise FileNotFoundError(f"constraint binary not found: {binary}")
+    _ship_package(spark.sparkContext)
     spark.sparkContext.addFile(os.path.abspath(binary))
     files = []
     total = 0

@@ -151,12 +151,16 @@ class SubmitTests(unittest.TestCase):
     """check.py through spark-submit: exit statuses as `constraint check` gives them."""
 
     def submit(self, data, out):
+        # From the data's directory, not Integrations/spark: the executors' Python must get
+        # constraint_spark from the job (a worker started there would import it from its
+        # working directory and hide a job that does not ship it).
         submit = os.path.join(os.path.dirname(sys.executable), "spark-submit")
         return subprocess.run(
             [submit, "--master", "local[2]", os.path.join(HERE, "..", "check.py"),
              "--rules", fixtures.RULES, "--data", data, "--out", out,
              "--binary", fixtures.binary(), "--key-field", "account_id"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False, text=True,
+            cwd=os.path.dirname(data))
 
     def test_exit_statuses(self):
         with tempfile.TemporaryDirectory() as directory:
