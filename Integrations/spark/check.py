@@ -5,14 +5,16 @@ Checks the snapshots at PATH (JSON lines, or Parquet) against the rule files wit
 output directory), prints the summary as one JSON line, and exits as `constraint check` does:
 0 when nothing that counts failed, 1 when a rule failed or errored, 2 when a line could not be
 read or nothing was read at all. A partition whose binary failed (exit 2 for anything but an
-unreadable line, a crash, output cut short) fails the Spark job, and this script exits non-zero
-through Spark's own error.
+unreadable line, a crash, output cut short) fails the Spark job; this script then prints Spark's
+error, prints no summary and exits 2, as it does when the binary or the rules are not found:
+never 1, which would read as "violations found" with their results written.
 """
 
 import argparse
 import json
 import os
 import sys
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -53,7 +55,7 @@ def resolve(binary):
         candidate = os.path.join(directory, binary)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
-    raise SystemExit(f"error: constraint binary not found: {binary} (give --binary)")
+    raise FileNotFoundError(f"constraint binary not found: {binary} (give --binary)")
 
 
 def main(arguments):
@@ -62,15 +64,21 @@ def main(arguments):
 
     spark = SparkSession.builder.appName("constraint check").getOrCreate()
     try:
-        run = job.check_path(
-            spark, options.data, options.rules, resolve(options.binary),
-            data_format=options.format, key_field=options.key_field,
-            explain=not options.no_explain, flags=options.flag, now=options.now,
-            previous_by=options.previous_by, order_by=options.order_by,
-            partitions=options.partitions, line_numbers=not options.no_line_numbers,
-        )
-        run.results.write.mode("errorifexists").json(options.out)
-        summary = run.summary()
+        try:
+            run = job.check_path(
+                spark, options.data, options.rules, resolve(options.binary),
+                data_format=options.format, key_field=options.key_field,
+                explain=not options.no_explain, flags=options.flag, now=options.now,
+                previous_by=options.previous_by, order_by=options.order_by,
+                partitions=options.partitions, line_numbers=not options.no_line_numbers,
+            )
+            run.results.write.mode("errorifexists").json(options.out)
+            summary = run.summary()
+        except Exception as error:  # a task's binary failed, or Spark or the input did
+            traceback.print_exc()
+            print(f"error: the check did not complete ({type(error).__name__}); no results "
+                  "are claimed", file=sys.stderr, flush=True)
+            return 2
         if summary["snapshots"] + summary["unreadable"] == 0 and options.allow_empty:
             summary["exit_status"] = 0
         print(json.dumps({"type": "summary", **summary}), flush=True)

@@ -150,7 +150,7 @@ class SparkCheckTests(unittest.TestCase):
 class SubmitTests(unittest.TestCase):
     """check.py through spark-submit: exit statuses as `constraint check` gives them."""
 
-    def submit(self, data, out):
+    def submit(self, data, out, binary=None):
         # From the data's directory, not Integrations/spark: the executors' Python must get
         # constraint_spark from the job (a worker started there would import it from its
         # working directory and hide a job that does not ship it).
@@ -158,7 +158,7 @@ class SubmitTests(unittest.TestCase):
         return subprocess.run(
             [submit, "--master", "local[2]", os.path.join(HERE, "..", "check.py"),
              "--rules", fixtures.RULES, "--data", data, "--out", out,
-             "--binary", fixtures.binary(), "--key-field", "account_id"],
+             "--binary", binary or fixtures.binary(), "--key-field", "account_id"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False, text=True,
             cwd=os.path.dirname(data))
 
@@ -184,6 +184,24 @@ class SubmitTests(unittest.TestCase):
                         fixtures.REPOSITORY, "Examples", "snapshots", example + ".json")) + b"\n")
                 done = self.submit(data, os.path.join(directory, "out-" + example))
                 self.assertEqual(done.returncode, status, done.stderr[-3000:])
+
+    def test_a_failing_binary_fails_the_submit_with_status_two(self):
+        # Exit 2 and no summary: never 1 ("violations found") or a clean-looking summary.
+        with tempfile.TemporaryDirectory() as directory:
+            mixed = fixtures.mixed_input(directory)
+            failing = os.path.join(directory, "exits-two")
+            with open(failing, "w") as handle:
+                handle.write("#!/bin/sh\ncat >/dev/null; echo 'boom' >&2; exit 2\n")
+            os.chmod(failing, 0o755)
+            for binary, reason in ((failing, "ConstraintRunError"),
+                                   (os.path.join(directory, "absent"), "not found")):
+                done = self.submit(mixed, os.path.join(directory, "out"), binary=binary)
+                self.assertEqual(done.returncode, 2, done.stderr[-3000:])
+                # spark-submit passes the driver's standard error on its standard output.
+                self.assertFalse([line for line in done.stdout.splitlines()
+                                  if line.startswith('{"type": "summary"')], done.stdout)
+                self.assertIn(reason, done.stdout)
+                self.assertIn("error: the check did not complete", done.stdout)
 
 
 if __name__ == "__main__":
