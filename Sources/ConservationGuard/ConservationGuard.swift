@@ -301,18 +301,18 @@ public final class ConservationGuard: Sendable {
   /// expression error the line and column are the offending token's exact place in the file
   /// (``JSONStringOrigin``, escapes accounted for). Text from the rule source has its control
   /// characters escaped.
-  static func metadata(of error: RuleFileError) -> Logger.Metadata {
+  static func metadata(of error: Diagnostic) -> Logger.Metadata {
     var metadata: Logger.Metadata = [
-      "code": "\(error.code.rawValue)", "file": "\(LogText.escaped(error.file))",
+      "code": "\(error.code.rawValue)", "file": "\(LogText.escaped(error.file ?? ""))",
       "message": "\(LogText.escaped(error.message))",
     ]
     if let rule = error.ruleID { metadata["rule"] = "\(LogText.escaped(rule))" }
-    if let location = error.location {
+    if let location = error.fileLocation {
       metadata["line"] = "\(location.line)"
       metadata["column"] = "\(location.column)"
     }
-    if let diagnostic = error.diagnostic {
-      metadata["expression_column"] = "\(diagnostic.range.start.column)"
+    if error.expression != nil {
+      metadata["expression_column"] = "\(error.range.start.column)"
     }
     return metadata
   }

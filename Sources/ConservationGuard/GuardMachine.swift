@@ -15,7 +15,7 @@ struct GuardMachine: Sendable {
     case sourceRead(version: String)
     case compileSucceeded(GuardRules)
     /// `version` nil: the source could not be read.
-    case compileFailed([RuleFileError], version: String?)
+    case compileFailed([Diagnostic], version: String?)
     case pendingReported(Int)
   }
 
@@ -164,7 +164,7 @@ struct GuardStep: Sendable {
   /// The version the event read or compiled.
   var version: String?
   /// The event's compile or read errors.
-  var errors: [RuleFileError] = []
+  var errors: [Diagnostic] = []
   /// The version in force before and after the transition.
   var previousVersion: String?
   var ruleSetVersion: String?

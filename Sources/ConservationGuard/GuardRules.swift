@@ -47,7 +47,7 @@ final class GuardRules: Sendable {
     _ files: [RuleSourceFile], version: String, required: [String], schema: String?,
     flags: Set<String>
   ) -> Result<GuardRules, RuleFileErrors> {
-    var errors: [RuleFileError] = []
+    var errors: [Diagnostic] = []
     var ruleFiles: [RuleFile] = []
     for file in files {
       do {
@@ -71,8 +71,7 @@ final class GuardRules: Sendable {
     case .failure(let failure):
       return .failure(
         RuleFileErrors([
-          RuleFileError(
-            file: sourceName, code: .requiredRuleUnavailable, message: failure.message)
+          Diagnostic(.requiredRuleUnavailable, failure.message, file: sourceName)
         ]))
     }
     for id in required {
@@ -87,18 +86,17 @@ final class GuardRules: Sendable {
             + "with this id; a rule of another schema never stands in for an invariant)"
         }
         errors.append(
-          RuleFileError(
-            file: sourceName, ruleID: id, code: .requiredRuleUnavailable, message: message))
+          Diagnostic(.requiredRuleUnavailable, message, file: sourceName, rule: id))
         continue
       }
       guard let program = rule.program else {
         var reason = "not evaluated"
         if case .skipped(let why) = rule.state { reason = why }
         errors.append(
-          RuleFileError(
-            file: rule.definition.file, location: rule.definition.location, ruleID: id,
-            code: .requiredRuleUnavailable,
-            message: "required invariant `\(id)` is not evaluated here (\(reason))"))
+          Diagnostic(
+            .requiredRuleUnavailable,
+            "required invariant `\(id)` is not evaluated here (\(reason))",
+            file: rule.definition.file, at: SourceRange(at: rule.definition.location), rule: id))
         continue
       }
       let fields = rule.definition.types.compactMap { path, type in

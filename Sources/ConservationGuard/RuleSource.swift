@@ -20,7 +20,7 @@ public protocol RuleSource: Sendable {
   /// A short description for logs (a directory path).
   var name: String { get }
   /// Reads every rule file, sorted by path, or says why the source cannot be read.
-  func read() -> Result<[RuleSourceFile], RuleFileError>
+  func read() -> Result<[RuleSourceFile], Diagnostic>
 }
 
 /// The default rule source: the rule files under a directory, or one rule file, found as every
@@ -38,7 +38,7 @@ public struct DirectoryRuleSource: RuleSource {
 
   public var name: String { path }
 
-  public func read() -> Result<[RuleSourceFile], RuleFileError> {
+  public func read() -> Result<[RuleSourceFile], Diagnostic> {
     let found = RuleFileLoader.discover([path])
     if let first = found.errors.first {
       guard found.errors.count > 1 else { return .failure(first) }
@@ -50,9 +50,9 @@ public struct DirectoryRuleSource: RuleSource {
     for file in found.files {
       guard let handle = FileHandle(forReadingAtPath: file) else {
         return .failure(
-          RuleFileError(
-            file: file, code: .ruleFileUnreadable,
-            message: "cannot open the file for reading: \(String(cString: strerror(errno)))"))
+          Diagnostic(
+            .ruleFileUnreadable,
+            "cannot open the file for reading: \(String(cString: strerror(errno)))", file: file))
       }
       defer { try? handle.close() }
       let data: Data
@@ -60,14 +60,12 @@ public struct DirectoryRuleSource: RuleSource {
         data = try handle.read(upToCount: maximumFileBytes + 1) ?? Data()
       } catch {
         return .failure(
-          RuleFileError(
-            file: file, code: .ruleFileUnreadable, message: "cannot read the file: \(error)"))
+          Diagnostic(.ruleFileUnreadable, "cannot read the file: \(error)", file: file))
       }
       guard data.count <= maximumFileBytes else {
         return .failure(
-          RuleFileError(
-            file: file, code: .ruleFileUnreadable,
-            message: "the file is larger than \(maximumFileBytes) bytes"))
+          Diagnostic(
+            .ruleFileUnreadable, "the file is larger than \(maximumFileBytes) bytes", file: file))
       }
       files.append(RuleSourceFile(path: file, bytes: [UInt8](data)))
     }
@@ -77,7 +75,7 @@ public struct DirectoryRuleSource: RuleSource {
 
 /// A rule source held in memory, for tests and services that fetch rules themselves.
 public final class InMemoryRuleSource: RuleSource {
-  private let files: Mutex<Result<[RuleSourceFile], RuleFileError>>
+  private let files: Mutex<Result<[RuleSourceFile], Diagnostic>>
 
   public init(files: [RuleSourceFile]) {
     self.files = Mutex(.success(files))
@@ -91,11 +89,11 @@ public final class InMemoryRuleSource: RuleSource {
   }
 
   /// Makes the next reads fail with `error` (an unreadable source).
-  public func fail(with error: RuleFileError) {
+  public func fail(with error: Diagnostic) {
     files.withLock { $0 = .failure(error) }
   }
 
-  public func read() -> Result<[RuleSourceFile], RuleFileError> {
+  public func read() -> Result<[RuleSourceFile], Diagnostic> {
     files.withLock { $0 }
   }
 }

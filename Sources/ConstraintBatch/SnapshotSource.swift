@@ -89,13 +89,13 @@ public struct SnapshotDiscovery: Sendable {
   public var sources: [SnapshotSource]
   /// Every path that could not be walked (missing, unreadable, a loop). A caller that checks
   /// the sources anyway must report these: they are snapshots that were not checked.
-  public var problems: [FileDiscovery.Problem]
+  public var problems: [Diagnostic]
   /// Whether the path is a directory (or holds one) without any snapshot file.
   public var emptyDirectory: Bool
 
   /// A discovery of `sources`, with `problems`.
   public init(
-    sources: [SnapshotSource], problems: [FileDiscovery.Problem] = [],
+    sources: [SnapshotSource], problems: [Diagnostic] = [],
     emptyDirectory: Bool = false
   ) {
     self.sources = sources

@@ -165,7 +165,7 @@ extension FuzzChecks {
     case .failure(let failure):
       let ranges = RangeTable(expression)
       for error in failure.errors {
-        if let diagnostic = error.diagnostic, let problem = ranges.problem(diagnostic.range) {
+        if error.expression != nil, let problem = ranges.problem(error.range) {
           return "rule error `\(error.message)`: \(problem)"
         }
       }

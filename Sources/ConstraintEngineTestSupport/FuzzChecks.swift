@@ -381,22 +381,18 @@ public enum FuzzChecks {
     return ruleFileErrorProblem(failure.errors, in: text)
   }
 
-  private static func ruleFileErrorProblem(_ errors: [RuleFileError], in text: String)
+  private static func ruleFileErrorProblem(_ errors: [Diagnostic], in text: String)
     -> String?
   {
     for error in errors {
-      if let location = error.location,
-        let problem = rangeProblem(SourceRange(at: location), in: text)
-      {
+      guard error.file != nil else { return "rule file error `\(error)` names no file" }
+      if let range = error.fileRange, let problem = rangeProblem(range, in: text) {
         return "rule file error `\(error)`: \(problem)"
       }
-      if let diagnostic = error.diagnostic {
-        guard let expression = error.expression else {
-          return "rule file error `\(error)` has a diagnostic but no expression"
-        }
-        if let problem = rangeProblem(diagnostic.range, in: expression) {
-          return "rule file error `\(error)`: \(problem)"
-        }
+      if let expression = error.expression,
+        let problem = rangeProblem(error.range, in: expression)
+      {
+        return "rule file error `\(error)`: \(problem)"
       }
     }
     return nil

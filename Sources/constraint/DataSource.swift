@@ -47,7 +47,7 @@ struct DataSource {
       return .failure(
         DataSourceError(
           messages: found.problems.map {
-            $0.path == path ? "--data \(path): \($0.message)" : "--data \(path): \($0)"
+            $0.file == path ? "--data \(path): \($0.message)" : "--data \(path): \($0)"
           }))
     }
     return .success(

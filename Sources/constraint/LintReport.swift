@@ -9,11 +9,11 @@ struct LintReport {
   let ruleSet: RuleSet?
   /// Error-severity problems: paths that could not be read, files that did not load, rules
   /// that did not compile, duplicate ids — in that order, each group in load order.
-  let problems: [RuleFileError]
+  let problems: [Diagnostic]
   /// With `--portable`: each use of syntax beyond grammar v2.0 (warning severity, but counted).
-  let nonPortable: [RuleFileError]
+  let nonPortable: [Diagnostic]
   /// Warnings that do not count (a file without `expression_version`).
-  let warnings: [RuleFileError]
+  let warnings: [Diagnostic]
 
   init(paths: [String], flags: Set<String>, portable: Bool) {
     let loaded = RuleFileLoader.load(paths: paths)
@@ -24,7 +24,7 @@ struct LintReport {
       ruleSet = nil
       problems += failure.errors
     }
-    var nonPortable: [RuleFileError] = []
+    var nonPortable: [Diagnostic] = []
     if portable {
       for definition in loaded.files.flatMap(\.rules) where definition.skipReason == nil {
         let active = definition.activeExpression(flags: flags)
@@ -32,9 +32,10 @@ struct LintReport {
         guard let expression = try? Parser.parse(active.text) else { continue }
         for diagnostic in Portability.diagnostics(for: expression, source: active.text) {
           nonPortable.append(
-            RuleFileError(
-              file: definition.file, ruleID: definition.id, diagnostic: diagnostic,
-              expression: active.text, origin: definition.activeExpressionOrigin(flags: flags)))
+            Diagnostic(
+              diagnostic, inExpression: active.text,
+              at: definition.activeExpressionOrigin(flags: flags), file: definition.file,
+              rule: definition.id))
         }
       }
     }
@@ -125,8 +126,8 @@ enum LintOutput {
       report.problems.map { ($0, "error") } + report.nonPortable.map { ($0, "warning") }
       + report.warnings.map { ($0, "warning") }
     for (finding, command) in findings {
-      var properties = "file=\(GitHubReporter.escapeProperty(finding.file))"
-      if let location = finding.location {
+      var properties = "file=\(GitHubReporter.escapeProperty(finding.file ?? ""))"
+      if let location = finding.fileLocation {
         properties += ",line=\(location.line),col=\(location.column)"
       }
       let title = finding.ruleID.map { "rule \($0)" } ?? "constraint lint"
@@ -158,17 +159,17 @@ struct LintFindingReport: Encodable {
   /// SARIF, and this format predates codes).
   var diagnostic: DiagnosticReport?
 
-  init(_ finding: RuleFileError, kind: String) {
-    file = finding.file
-    line = finding.location?.line
-    column = finding.location?.column
+  init(_ finding: Diagnostic, kind: String) {
+    file = finding.file ?? ""
+    line = finding.fileLocation?.line
+    column = finding.fileLocation?.column
     rule = finding.ruleID
     severity = finding.severity.rawValue
     self.kind = kind
     unreadable = finding.isReadFailure
     message = finding.message
     expression = finding.expression
-    diagnostic = finding.diagnostic.map { DiagnosticReport($0, withCode: false) }
+    diagnostic = finding.expression == nil ? nil : DiagnosticReport(finding, withCode: false)
   }
 
   private enum CodingKeys: String, CodingKey {

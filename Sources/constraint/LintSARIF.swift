@@ -32,8 +32,8 @@ extension LintOutput {
           message: SARIFText(text: text),
           locations: [
             SARIF.location(
-              file: finding.file, line: finding.location?.line,
-              column: finding.location?.column)
+              file: finding.file ?? "", line: finding.fileLocation?.line,
+              column: finding.fileLocation?.column)
           ],
           properties: FindingProperties(
             kind: kind, rule: finding.ruleID, expression: finding.expression)),

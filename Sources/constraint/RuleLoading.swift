@@ -36,7 +36,7 @@ enum RuleLoading {
   }
 
   /// Renders `errors` to standard error with a count line.
-  static func report(_ errors: [RuleFileError], terminal: Terminal) {
+  static func report(_ errors: [Diagnostic], terminal: Terminal) {
     for error in errors { terminal.error(render(error, renderer: terminal.renderer)) }
     let noun = errors.count == 1 ? "problem" : "problems"
     terminal.error("\(errors.count) \(noun) in rule files")
@@ -45,14 +45,12 @@ enum RuleLoading {
   /// `error[CE5007]: file:line:column: rule ID: message` (for an expression error, the exact
   /// place in the file), then, for an expression error, the expression with a caret under the
   /// problem (located inside the expression text).
-  static func render(_ error: RuleFileError, renderer: DiagnosticRenderer) -> String {
+  static func render(_ error: Diagnostic, renderer: DiagnosticRenderer) -> String {
     // One line whatever the file name, rule id or message hold.
     let header = "\(error.label): \(HumanText.value(error.description))"
-    guard let diagnostic = error.diagnostic, let expression = error.expression else {
-      return header
-    }
-    let name = HumanText.value("\(error.file) [\(error.ruleID ?? "?")]")
-    let rendered = renderer.render(diagnostic, source: expression, sourceName: name)
+    guard let expression = error.expression else { return header }
+    let name = HumanText.value("\(error.file ?? "") [\(error.ruleID ?? "?")]")
+    let rendered = renderer.render(error, source: expression, sourceName: name)
     // The rendered diagnostic's first line repeats the message the header already has.
     let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
     return ([header] + lines.dropFirst().map(String.init)).joined(separator: "\n")

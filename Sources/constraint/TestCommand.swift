@@ -89,7 +89,7 @@ struct RuleTestSuite {
   var ruleSet: RuleSet?
   var testFiles: [String] = []
   var cases: [BoundCase] = []
-  var problems: [RuleFileError] = []
+  var problems: [Diagnostic] = []
 
   /// `x.constraints.json` and `x.constraints.tests.jsonl` share the stem `x.constraints`.
   static func stem(ofRule path: String) -> String {
@@ -105,15 +105,13 @@ struct RuleTestSuite {
     let found = FileDiscovery.files(paths) {
       FileDiscovery.isRuleFileName($0) || FileDiscovery.isRuleTestFileName($0)
     }
-    suite.problems += found.problems.map {
-      RuleFileError(file: $0.path, code: $0.code, message: $0.message, isReadFailure: true)
-    }
+    suite.problems += found.problems
     for directory in found.emptyDirectories {
       suite.problems.append(
-        RuleFileError(
-          file: directory, code: .noRuleFiles,
-          message: "no *\(FileDiscovery.ruleFileSuffix) or *\(FileDiscovery.ruleTestFileSuffix) "
-            + "files in directory", isReadFailure: true))
+        Diagnostic(
+          .noRuleFiles,
+          "no *\(FileDiscovery.ruleFileSuffix) or *\(FileDiscovery.ruleTestFileSuffix) files in "
+            + "directory", file: directory))
     }
     var rulePaths: [String] = []
     var testPaths: [String] = []
@@ -141,10 +139,9 @@ struct RuleTestSuite {
         fileManager.fileExists(atPath: rulePath)
       else {
         suite.problems.append(
-          RuleFileError(
-            file: testPath, code: .ruleTestFileProblem,
-            message: "no rule file \(stem(ofTest: testPath)).json next to this test file",
-            isReadFailure: true))
+          Diagnostic(
+            .ruleTestFileProblem,
+            "no rule file \(stem(ofTest: testPath)).json next to this test file", file: testPath))
         continue
       }
       rulePaths.append(rulePath)
@@ -153,10 +150,10 @@ struct RuleTestSuite {
     suite.testFiles = testPaths
     if testPaths.isEmpty && suite.problems.isEmpty {
       suite.problems.append(
-        RuleFileError(
-          file: paths.joined(separator: " "), code: .ruleTestFileProblem,
-          message: "no test files (*\(FileDiscovery.ruleTestFileSuffix)): testing nothing is "
-            + "not a pass", isReadFailure: true))
+        Diagnostic(
+          .ruleTestFileProblem,
+          "no test files (*\(FileDiscovery.ruleTestFileSuffix)): testing nothing is not a pass",
+          file: paths.joined(separator: " ")))
     }
 
     var ruleFileByStem: [String: RuleFile] = [:]
@@ -197,9 +194,11 @@ struct RuleTestSuite {
       guard ruleFile.rules.contains(where: { $0.id == testCase.ruleID }) else {
         let known = ruleFile.rules.map(\.id).joined(separator: ", ")
         suite.problems.append(
-          RuleFileError(
-            file: testCase.file, location: testCase.ruleLocation, ruleID: testCase.ruleID,
-            code: .ruleTestFileProblem, message: "no rule `\(testCase.ruleID)` in \(ruleFile.path) (its rules: \(known))"))
+          Diagnostic(
+            .ruleTestFileProblem,
+            "no rule `\(testCase.ruleID)` in \(ruleFile.path) (its rules: \(known))",
+            file: testCase.file, at: SourceRange(at: testCase.ruleLocation),
+            rule: testCase.ruleID))
         continue
       }
       let flags = testCase.context.flags

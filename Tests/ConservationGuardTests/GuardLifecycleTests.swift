@@ -250,7 +250,7 @@ struct GuardLifecycleTests {
     #expect(harness.compileAttempts("failure") == 1)
     #expect(harness.logs.count("reload_failed") == 1)
     // An unreadable source while ready also keeps the rules in force.
-    source.fail(with: RuleFileError(file: "x", message: "disk on fire"))
+    source.fail(with: Diagnostic(.ruleFileUnreadable, "disk on fire", file: "x"))
     harness.advance(seconds: 3)
     #expect(harness.guardian.currentState == .ready)
     #expect(harness.compileAttempts("failure") == 2)

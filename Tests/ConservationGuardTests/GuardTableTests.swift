@@ -281,7 +281,9 @@ struct GuardModelConformanceTests {
     let bypass: String? = [nil, nil, nil, "true", "TRUE", "1"].randomElement(using: &random)!
     let initial = Content.allCases.dropFirst().randomElement(using: &random)!
     let source = InMemoryRuleSource(files: Self.files(initial))
-    if initial == .unreadable { source.fail(with: RuleFileError(file: "x", message: "gone")) }
+    if initial == .unreadable {
+      source.fail(with: Diagnostic(.ruleFileUnreadable, "gone", file: "x"))
+    }
     let harness = GuardHarness(
       source: source, environment: bypass.map { ["EVALUATOR_BYPASS": $0] } ?? [:])
     var model = AbstractGuard(content: initial, table: table)
@@ -308,7 +310,7 @@ struct GuardModelConformanceTests {
         model.poll(now: now)
       case .rewrite(let content):
         if content == .unreadable {
-          source.fail(with: RuleFileError(file: "x", message: "gone"))
+          source.fail(with: Diagnostic(.ruleFileUnreadable, "gone", file: "x"))
         } else {
           source.replace(with: Self.files(content))
         }

@@ -21,7 +21,7 @@ struct ExpressionPositionTests {
   }
 
   /// The one compile error of `text`'s rules.
-  static func compileError(_ text: String, flags: Set<String> = []) throws -> RuleFileError {
+  static func compileError(_ text: String, flags: Set<String> = []) throws -> Diagnostic {
     let file = try RuleFileLoader.parse(text, path: "p.constraints.json")
     guard case .failure(let failure) = RuleSet.compile([file], flags: flags) else {
       throw Failure("compiled")
@@ -50,9 +50,9 @@ struct ExpressionPositionTests {
     #expect(error.expression == "t == 'a\"b\\cé😀' &&\n\ta / 2 == 1 garbage")
     #expect(error.code == .unexpectedToken)
     // In the expression the token is on its second line; in the file, on the string's line.
-    #expect(error.diagnostic?.range.start.line == 2)
+    #expect(error.range.start.line == 2)
     let expected = try Self.location(of: "garbage", in: Self.escaped)
-    #expect(error.location == expected)
+    #expect(error.fileLocation == expected)
     #expect(error.fileRange?.start == expected)
     #expect(error.fileRange?.end.offset == expected.offset + 7)
     #expect(error.fileRange?.end.column == expected.column + 7)
@@ -74,10 +74,10 @@ struct ExpressionPositionTests {
         + "  {\"id\": \"r\",\n    \"expression\": \"\(expression)\"}]}"
       let error = try Self.compileError(text)
       let expected = try Self.location(of: needle, in: text)
-      #expect(error.location == expected, "\(expression)")
+      #expect(error.fileLocation == expected, "\(expression)")
       let decodedStart = try #require(error.expression?.range(of: decodedNeedle))
       #expect(
-        error.diagnostic?.range.start.offset
+        error.range.start.offset
           == error.expression?[..<decodedStart.lowerBound].utf8.count, "\(expression)")
     }
   }
@@ -91,7 +91,7 @@ struct ExpressionPositionTests {
       """#
     let error = try Self.compileError(text, flags: ["f"])
     let expected = try Self.location(of: "oops", in: text)
-    #expect(error.location == expected)
+    #expect(error.fileLocation == expected)
   }
 
   @Test func aPositionInsideAnEscapedCharacterMapsToTheEscape() {

@@ -142,7 +142,7 @@ struct FileDiscoveryTests {
     #expect(mkfifo(tree.path("rules/pipe.constraints.json"), 0o600) == 0)
     let found = FileDiscovery.ruleFiles([tree.path("rules"), tree.path("absent")])
     #expect(tree.relative(found.files) == ["rules/billing.constraints.json"])
-    let problems = found.problems.map { "\(tree.relative([$0.path])[0]): \($0.message)" }
+    let problems = found.problems.map { "\(tree.relative([$0.file ?? ""])[0]): \($0.message)" }
     // A dangling link without a matching name hides nothing and is not a problem.
     #expect(
       problems == [
@@ -166,6 +166,20 @@ struct FileDiscoveryTests {
     let found = FileDiscovery.ruleFiles([tree.path("rules")])
     #expect(found.files.isEmpty)
     #expect(found.problems.first?.message.hasPrefix("a symbolic link to a missing") == true)
+  }
+
+  @Test func aProblemIsADiagnosticAboutTheWholeFile() throws {
+    let tree = try Tree()
+    let missing = tree.path("absent.constraints.json")
+    let problem = try #require(FileDiscovery.ruleFiles([missing]).problems.first)
+    #expect(problem.code == .ruleFileUnreadable && problem.severity == .error)
+    #expect(problem.file == missing && problem.fileRange == nil && problem.isReadFailure)
+    #expect(problem.description == "\(missing): no such file or directory")
+    let loaded = RuleFileLoader.load(paths: [missing])
+    #expect(loaded.errors == [problem])
+    try tree.directory("empty")
+    let empty = try #require(RuleFileLoader.load(paths: [tree.path("empty")]).errors.first)
+    #expect(empty.code == .noRuleFiles && empty.file == tree.path("empty") && empty.isReadFailure)
   }
 
   @Test func anEmptyDirectoryIsReportedAsSuch() throws {

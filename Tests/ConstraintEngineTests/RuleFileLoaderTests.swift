@@ -4,7 +4,7 @@ import Testing
 @testable import ConstraintEngine
 
 /// Parses `text` expecting structural errors; returns them.
-private func loadErrors(_ text: String, path: String = "r.constraints.json") -> [RuleFileError] {
+private func loadErrors(_ text: String, path: String = "r.constraints.json") -> [Diagnostic] {
   do {
     _ = try RuleFileLoader.parse(text, path: path)
     return []
@@ -123,7 +123,7 @@ struct RuleFileLoaderTests {
     #expect(file.warnings.count == 1)
     let warning = try #require(file.warnings.first)
     #expect(warning.severity == .warning)
-    #expect(warning.location?.line == 1 && warning.location?.column == 1)
+    #expect(warning.fileLocation?.line == 1 && warning.fileLocation?.column == 1)
     #expect(warning.message.contains("no `expression_version`"))
     #expect(warning.message.contains("contract_version"))
     _ = try RuleSet.compile([file]).get()
@@ -199,8 +199,8 @@ struct RuleFileLoaderTests {
     #expect(error.file == "x.constraints.json")
     #expect(error.description.contains(fragment), "\(error)")
     let expected = lineAndColumn(of: source.range.lowerBound, in: source.source)
-    #expect(error.location?.line == expected.line, "\(error)")
-    #expect(error.location?.column == expected.column, "\(error)")
+    #expect(error.fileLocation?.line == expected.line, "\(error)")
+    #expect(error.fileLocation?.column == expected.column, "\(error)")
     #expect(
       error.description.hasPrefix("x.constraints.json:\(expected.line):\(expected.column): "))
   }
@@ -214,7 +214,7 @@ struct RuleFileLoaderTests {
       ]}
       """
     let errors = loadErrors(text)
-    #expect(errors.map(\.location?.line) == [1, 2, 3])
+    #expect(errors.map(\.fileLocation?.line) == [1, 2, 3])
     #expect(errors.map(\.ruleID) == [nil, "a", "b"])
   }
 
@@ -235,9 +235,13 @@ struct RuleFileLoaderTests {
       """)
     let errors = loadErrors(source.source)
     #expect(errors.count == 1)
-    #expect(errors.first?.location?.line == 8)
-    #expect(errors.first?.location?.column == 19)
-    #expect(errors.first?.location?.offset == source.range.lowerBound)
+    #expect(errors.first?.fileLocation?.line == 8)
+    #expect(errors.first?.fileLocation?.column == 19)
+    #expect(errors.first?.fileLocation?.offset == source.range.lowerBound)
+    // The whole value, not only its start.
+    #expect(errors.first?.fileRange?.end.offset == source.range.upperBound)
+    #expect(errors.first?.range == errors.first?.fileRange && errors.first?.expression == nil)
+    #expect(errors.first?.isReadFailure == false)
   }
 
   @Test func conditionOverridesTheExpressionWhenItsFlagIsOn() throws {
@@ -293,8 +297,11 @@ struct RuleFileLoaderTests {
     #expect(error.file == "g.constraints.json")
     #expect(error.ruleID == "bad")
     #expect(error.expression == "a == 1 garbage")
-    #expect(error.diagnostic?.range.start.column == 8)
-    #expect(error.location?.line == 2)
+    #expect(error.range.start.column == 8)
+    #expect(error.fileLocation?.line == 2)
+    #expect(error.code == .unexpectedToken)
+    // The range in the file covers what the range in the expression covers.
+    #expect(error.fileRange?.length == error.range.length)
   }
 
   @Test func duplicateIDsInOneSchemaAreAnError() throws {

@@ -45,7 +45,7 @@ struct RuleFileSchemaCaseTests {
 
   @Test(arguments: cases)
   func theLoaderGivesTheCasesVerdict(_ testCase: Case) {
-    var errors: [RuleFileError] = []
+    var errors: [Diagnostic] = []
     do {
       let text = try RuleFileLoader.text(of: Array(testCase.text.utf8), path: "case")
       _ = try RuleFileLoader.parse(text, path: "case")

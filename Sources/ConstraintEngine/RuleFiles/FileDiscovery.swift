@@ -18,29 +18,17 @@
 ///   ConfigMap volume, whose files are reached once through the top-level links.
 /// - Extensions match case-insensitively (`X.CONSTRAINTS.JSON`, `x.JSONL`).
 /// - Nothing is skipped silently: an unreadable directory, an entry that cannot be looked at,
-///   a link to a missing target or a special file carrying a matching name is a ``Problem``.
+///   a link to a missing target or a special file carrying a matching name is a problem: a
+///   ``Diagnostic`` with code ``DiagnosticCode/ruleFileUnreadable`` naming the path as its
+///   file.
 /// - Files come in sorted (byte-wise) path order per named path, named paths in their order.
 public enum FileDiscovery {
-  /// A path that could not be walked or taken, and what happened.
-  public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-
-    public init(path: String, message: String) {
-      self.path = path
-      self.message = message
-    }
-
-    /// Always ``DiagnosticCode/ruleFileUnreadable``.
-    public var code: DiagnosticCode { .ruleFileUnreadable }
-
-    public var description: String { "\(path): \(message)" }
-  }
-
   /// The files found, and every problem met on the way.
   public struct Found: Sendable {
     public var files: [String] = []
-    public var problems: [Problem] = []
+    /// Every path that could not be walked or taken: code
+    /// ``DiagnosticCode/ruleFileUnreadable``, the path as the diagnostic's file.
+    public var problems: [Diagnostic] = []
     /// Named directories that held no matching file and no problem.
     public var emptyDirectories: [String] = []
   }
@@ -147,7 +135,7 @@ public enum FileDiscovery {
           lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK
           ? "a symbolic link to a missing or unreachable target (\(describe(error)))"
           : describe(error).lowercasedFirst
-        found.problems.append(Problem(path: path, message: message))
+        found.problems.append(problem(path, message))
         return
       }
       guard (info.st_mode & S_IFMT) == S_IFDIR else {
@@ -173,7 +161,7 @@ public enum FileDiscovery {
       guard walkedDirectories.insert(FileID(info)).inserted else { return }
       guard let handle = opendir(directory) else {
         found.problems.append(
-          Problem(path: directory, message: "cannot read directory: \(describe(errno))"))
+          problem(directory, "cannot read directory: \(describe(errno))"))
         return
       }
       var names: [String] = []
@@ -182,7 +170,7 @@ public enum FileDiscovery {
         guard let entry = readdir(handle) else {
           if errno != 0 {
             found.problems.append(
-              Problem(path: directory, message: "cannot read directory: \(describe(errno))"))
+              problem(directory, "cannot read directory: \(describe(errno))"))
           }
           break
         }
@@ -192,7 +180,7 @@ public enum FileDiscovery {
           // Such a name cannot be passed on intact; it is not skipped silently either.
           let shown = String(decoding: bytes, as: UTF8.self)
           found.problems.append(
-            Problem(path: directory + "/" + shown, message: "the name is not valid UTF-8"))
+            problem(directory + "/" + shown, "the name is not valid UTF-8"))
           continue
         }
         names.append(name)
@@ -207,7 +195,7 @@ public enum FileDiscovery {
           // A link to nothing hides no files; it matters only when it carries a matching name.
           if (error != ENOENT && error != ELOOP) || matches(name) {
             found.problems.append(
-              Problem(path: path, message: "cannot follow: \(describe(error))"))
+              problem(path, "cannot follow: \(describe(error))"))
           }
           continue
         }
@@ -219,7 +207,7 @@ public enum FileDiscovery {
         default:
           if matches(name) {
             found.problems.append(
-              Problem(path: path, message: "not a regular file (a pipe, socket or device)"))
+              problem(path, "not a regular file (a pipe, socket or device)"))
           }
         }
       }
@@ -231,6 +219,11 @@ public enum FileDiscovery {
       while result.count > 1, result.hasSuffix("/") { result = result.dropLast() }
       return String(result)
     }
+  }
+
+  /// A path that could not be walked or taken, and what happened.
+  private static func problem(_ path: String, _ message: String) -> Diagnostic {
+    Diagnostic(.ruleFileUnreadable, message, file: path)
   }
 
   private static func describe(_ error: Int32) -> String {

@@ -108,11 +108,11 @@ public struct RuleFile: Sendable {
   public var rules: [RuleDefinition]
   /// Problems that do not stop the file from loading (severity `warning`), such as a missing
   /// `expression_version`; `constraint lint` prints them.
-  public var warnings: [RuleFileError]
+  public var warnings: [Diagnostic]
 
   public init(
     path: String, schemaID: String, contractVersion: String?, expressionVersion: String,
-    rules: [RuleDefinition], warnings: [RuleFileError] = []
+    rules: [RuleDefinition], warnings: [Diagnostic] = []
   ) {
     self.path = path
     self.schemaID = schemaID
@@ -123,83 +123,12 @@ public struct RuleFile: Sendable {
   }
 }
 
-/// A problem with a rule file: its structure (`file:line:column: message`) or one of its
-/// expressions (the diagnostic's range is inside the expression text; ``location`` and
-/// ``fileRange`` are its exact place in the file).
-public struct RuleFileError: Error, Sendable, CustomStringConvertible {
-  public var file: String
-  /// Where in the file: the offending key or value, or for an expression error the exact
-  /// position of the diagnostic's start.
-  public var location: SourceLocation?
-  /// For expression errors: the diagnostic's range mapped into the file.
-  public var fileRange: SourceRange?
-  /// The kind of problem (the diagnostic's code for an expression error).
-  public var code: DiagnosticCode
-  /// The rule concerned, when one is.
-  public var ruleID: String?
-  public var message: String
-  /// For expression errors: the diagnostic, its range within `expression`.
-  public var diagnostic: Diagnostic?
-  /// The expression text the diagnostic's range refers to.
-  public var expression: String?
-  /// `error` (the file or rule cannot be used) or `warning` (it can, as documented).
-  public var severity: DiagnosticSeverity
-  /// True when the path or file could not be read at all — missing, unreadable, not a regular
-  /// file, over the size limit, a directory without rule files — so nothing in it was checked;
-  /// false for a problem in the text of a file that was read (JSON, structure, expressions).
-  /// `constraint lint` exits 2 for the first kind and 1 for the second.
-  public var isReadFailure: Bool
-
-  /// An error; `code` defaults to the diagnostic's, else to
-  /// ``DiagnosticCode/ruleFileProblem`` (for callers that do not classify their problems).
-  public init(
-    file: String, location: SourceLocation? = nil, ruleID: String? = nil,
-    code: DiagnosticCode? = nil, message: String, diagnostic: Diagnostic? = nil,
-    expression: String? = nil, severity: DiagnosticSeverity = .error,
-    isReadFailure: Bool = false
-  ) {
-    self.file = file
-    self.location = location
-    self.code = code ?? diagnostic?.code ?? .ruleFileProblem
-    self.ruleID = ruleID
-    self.message = message
-    self.diagnostic = diagnostic
-    self.expression = expression
-    self.severity = diagnostic?.severity ?? severity
-    self.isReadFailure = isReadFailure
-  }
-
-  /// An error in a rule's expression `expression`, whose JSON string sits at `origin` in
-  /// `file`: the location and file range are the diagnostic's, mapped exactly into the file.
-  public init(
-    file: String, ruleID: String?, diagnostic: Diagnostic, expression: String,
-    origin: JSONStringOrigin
-  ) {
-    let range = origin.fileRange(of: diagnostic.range, in: expression)
-    self.init(
-      file: file, location: range.start, ruleID: ruleID, message: diagnostic.message,
-      diagnostic: diagnostic, expression: expression)
-    self.fileRange = range
-  }
-
-  /// `error[CE5007]` (or `warning[…]`): the severity and the code.
-  public var label: String { "\(severity.rawValue)[\(code.rawValue)]" }
-
-  /// `file:line:column: [rule] message`.
-  public var description: String {
-    var text = file
-    if let location { text += ":\(location.line):\(location.column)" }
-    text += ": "
-    if let ruleID { text += "rule \(ruleID): " }
-    return text + message
-  }
-}
-
-/// Every problem found while loading or compiling rule files.
+/// Every problem found while loading or compiling rule files: their diagnostics (each naming
+/// its file, see ``Diagnostic/file``), in the order found.
 public struct RuleFileErrors: Error, Sendable {
-  public var errors: [RuleFileError]
+  public var errors: [Diagnostic]
 
-  public init(_ errors: [RuleFileError]) {
+  public init(_ errors: [Diagnostic]) {
     self.errors = errors
   }
 }

@@ -6,10 +6,11 @@ import Foundation
 /// refuse the same files.
 ///
 /// Structural problems (not JSON, a key of the wrong type, a missing `id` or `expression`, an
-/// unknown severity or version, an unknown key) are reported as ``RuleFileError``s at the
-/// `file:line:column` of the offending key or value. Every problem of a file is reported, not
-/// only the first. Expressions are not compiled here: ``RuleSet/compile(_:flags:options:)``
-/// does that and reports expression errors with the rule id and a caret in the expression.
+/// unknown severity or version, an unknown key) are reported as ``Diagnostic``s naming the
+/// file and the exact range of the offending key or value in it. Every problem of a file is
+/// reported, not only the first. Expressions are not compiled here:
+/// ``RuleSet/compile(_:flags:options:)`` does that and reports expression errors with the rule
+/// id, the expression and the exact range in the file.
 public enum RuleFileLoader {
   /// The suffix that marks a rule file inside a directory (matched case-insensitively).
   public static let fileSuffix = FileDiscovery.ruleFileSuffix
@@ -41,7 +42,7 @@ public enum RuleFileLoader {
   /// entries skipped, sorted by path); a file named explicitly is loaded whatever its name; a
   /// file reached twice is loaded once. Returns the files that loaded and every problem found
   /// (missing or unreadable paths, directories without rule files, structural errors).
-  public static func load(paths: [String]) -> (files: [RuleFile], errors: [RuleFileError]) {
+  public static func load(paths: [String]) -> (files: [RuleFile], errors: [Diagnostic]) {
     let found = discover(paths)
     var files: [RuleFile] = []
     var errors = found.errors
@@ -55,18 +56,14 @@ public enum RuleFileLoader {
     return (files, errors)
   }
 
-  /// The rule files `paths` stand for, and every discovery problem as a rule-file error
-  /// (a directory without rule files included).
-  public static func discover(_ paths: [String]) -> (files: [String], errors: [RuleFileError]) {
+  /// The rule files `paths` stand for, and every discovery problem as a diagnostic (a
+  /// directory without rule files included).
+  public static func discover(_ paths: [String]) -> (files: [String], errors: [Diagnostic]) {
     let found = FileDiscovery.ruleFiles(paths)
-    var errors = found.problems.map {
-      RuleFileError(file: $0.path, code: $0.code, message: $0.message, isReadFailure: true)
-    }
+    var errors = found.problems
     for directory in found.emptyDirectories {
       errors.append(
-        RuleFileError(
-          file: directory, code: .noRuleFiles, message: "no *\(fileSuffix) files in directory",
-          isReadFailure: true))
+        Diagnostic(.noRuleFiles, "no *\(fileSuffix) files in directory", file: directory))
     }
     return (found.files, errors)
   }
@@ -77,10 +74,7 @@ public enum RuleFileLoader {
     do {
       bytes = try JSONReader.readWholeFile(atPath: path, limit: jsonLimits.maximumDocumentBytes)
     } catch {
-      throw RuleFileErrors([
-        RuleFileError(
-          file: path, code: .ruleFileUnreadable, message: error.message, isReadFailure: true)
-      ])
+      throw RuleFileErrors([Diagnostic(.ruleFileUnreadable, error.message, file: path)])
     }
     return try parse(try text(of: bytes, path: path), path: path)
   }
@@ -90,16 +84,18 @@ public enum RuleFileLoader {
   public static func text(of bytes: [UInt8], path: String) throws(RuleFileErrors) -> String {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
       throw RuleFileErrors([
-        RuleFileError(
-          file: path, location: SourceLocation(offset: 0, line: 1, column: 1),
-          code: .ruleFileEncoding,
-          message: "the file starts with a UTF-8 byte order mark (EF BB BF); rule files are "
-            + "JSON text without one: remove it")
+        Diagnostic(
+          .ruleFileEncoding,
+          "the file starts with a UTF-8 byte order mark (EF BB BF); rule files are JSON text "
+            + "without one: remove it",
+          file: path,
+          at: SourceRange(
+            start: .start, end: SourceLocation(offset: 3, line: 1, column: 2)))
       ])
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw RuleFileErrors([
-        RuleFileError(file: path, code: .ruleFileEncoding, message: "the file is not valid UTF-8")
+        Diagnostic(.ruleFileEncoding, "the file is not valid UTF-8", file: path)
       ])
     }
     return text
@@ -111,11 +107,11 @@ public enum RuleFileLoader {
     do {
       document = try JSONReader.readLocated(text, limits: jsonLimits)
     } catch {
+      let location = SourceLocation(offset: error.offset, line: error.line, column: error.column)
       throw RuleFileErrors([
-        RuleFileError(
-          file: path,
-          location: SourceLocation(offset: error.offset, line: error.line, column: error.column),
-          code: .ruleFileNotJSON, message: "invalid JSON: \(error.message)")
+        Diagnostic(
+          .ruleFileNotJSON, "invalid JSON: \(error.message)", file: path,
+          at: SourceRange(at: location))
       ])
     }
     var reader = StructureReader(path: path, bytes: Array(text.utf8))
@@ -142,8 +138,8 @@ private struct StructureReader {
   let path: String
   /// The file's UTF-8 bytes, to read the escapes of expression strings.
   let bytes: [UInt8]
-  var errors: [RuleFileError] = []
-  var warnings: [RuleFileError] = []
+  var errors: [Diagnostic] = []
+  var warnings: [Diagnostic] = []
 
   static let fileKeys: Set<String> = ["schema_id", "expression_version", "constraints"]
   static let ruleKeys: Set<String> = [
@@ -167,8 +163,7 @@ private struct StructureReader {
   mutating func fail(
     _ code: DiagnosticCode, _ at: SourceRange, _ message: String, rule: String? = nil
   ) {
-    errors.append(
-      RuleFileError(file: path, location: at.start, ruleID: rule, code: code, message: message))
+    errors.append(Diagnostic(code, message, file: path, at: at, rule: rule))
   }
 
   /// The members of an object, or nil (and an error) for anything else.
@@ -239,12 +234,12 @@ private struct StructureReader {
         contractVersion != nil
         ? " (`contract_version` versions the schema, not the expression grammar)" : ""
       warnings.append(
-        RuleFileError(
-          file: path, location: document.range.start, code: .missingExpressionVersion,
-          message: "no `expression_version`: the expressions are read as grammar "
+        Diagnostic(
+          .missingExpressionVersion,
+          "no `expression_version`: the expressions are read as grammar "
             + "\(EngineVersion.grammar), the current version\(hint); add "
             + "\"expression_version\": \"\(EngineVersion.grammar)\" to say so",
-          severity: .warning))
+          file: path, at: SourceRange(at: document.range.start), severity: .warning))
     }
     var rules: [RuleDefinition] = []
     if let constraints {

@@ -59,7 +59,7 @@ public struct RuleSet: Sendable {
     _ files: [RuleFile], flags: Set<String> = [], options: CompileOptions = CompileOptions(),
     keepGoing: Bool = false
   ) -> Result<RuleSet, RuleFileErrors> {
-    var errors: [RuleFileError] = []
+    var errors: [Diagnostic] = []
     var rules: [CompiledRule] = []
     var firstSeen: [String: RuleDefinition] = [:]
     // A pattern many rules use is compiled once for all of them.
@@ -70,13 +70,13 @@ public struct RuleSet: Sendable {
         let key = definition.schemaID + "\u{0}" + definition.id
         if let first = firstSeen[key] {
           errors.append(
-            RuleFileError(
-              file: definition.file, location: definition.location, ruleID: definition.id,
-              code: .duplicateRuleID,
-              message:
-                "duplicate rule id `\(definition.id)` in schema \(definition.schemaID) "
+            Diagnostic(
+              .duplicateRuleID,
+              "duplicate rule id `\(definition.id)` in schema \(definition.schemaID) "
                 + "(first defined at \(first.file):\(first.location.line):"
-                + "\(first.location.column))"))
+                + "\(first.location.column))",
+              file: definition.file, at: SourceRange(at: definition.location),
+              rule: definition.id))
           continue
         }
         firstSeen[key] = definition
@@ -105,9 +105,10 @@ public struct RuleSet: Sendable {
           }
           for diagnostic in error.diagnostics {
             errors.append(
-              RuleFileError(
-                file: definition.file, ruleID: definition.id, diagnostic: diagnostic,
-                expression: active.text, origin: definition.activeExpressionOrigin(flags: flags)))
+              Diagnostic(
+                diagnostic, inExpression: active.text,
+                at: definition.activeExpressionOrigin(flags: flags), file: definition.file,
+                rule: definition.id))
           }
         }
       }

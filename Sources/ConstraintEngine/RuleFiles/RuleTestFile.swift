@@ -50,23 +50,20 @@ public enum RuleTestFile {
   ]
 
   /// The cases of a test file, and every problem in it (a file with any problem tests nothing).
-  public static func read(path: String) -> (cases: [RuleTestCase], errors: [RuleFileError]) {
+  public static func read(path: String) -> (cases: [RuleTestCase], errors: [Diagnostic]) {
     let bytes: [UInt8]
     do {
       bytes = try JSONReader.readWholeFile(
         atPath: path, limit: RuleFileLoader.jsonLimits.maximumDocumentBytes)
     } catch {
-      return ([], [
-        RuleFileError(
-          file: path, code: .ruleFileUnreadable, message: error.message, isReadFailure: true)
-      ])
+      return ([], [Diagnostic(.ruleFileUnreadable, error.message, file: path)])
     }
     return parse(bytes, path: path)
   }
 
   /// The cases of a test file's bytes; `path` names it in the cases and errors.
   public static func parse(_ bytes: [UInt8], path: String)
-    -> (cases: [RuleTestCase], errors: [RuleFileError])
+    -> (cases: [RuleTestCase], errors: [Diagnostic])
   {
     let text: String
     do {
@@ -86,9 +83,9 @@ public enum RuleTestFile {
     }
     if reader.cases.isEmpty && reader.errors.isEmpty {
       reader.errors.append(
-        RuleFileError(
-          file: path, code: .ruleTestFileProblem,
-          message: "no test cases (one JSON object per line): testing nothing is not a pass"))
+        Diagnostic(
+          .ruleTestFileProblem,
+          "no test cases (one JSON object per line): testing nothing is not a pass", file: path))
     }
     return reader.errors.isEmpty ? (reader.cases, []) : ([], reader.errors)
   }
@@ -98,7 +95,7 @@ public enum RuleTestFile {
 private struct CaseReader {
   let path: String
   var cases: [RuleTestCase] = []
-  var errors: [RuleFileError] = []
+  var errors: [Diagnostic] = []
   var names: [String: Int] = [:]
 
   init(path: String) {
@@ -107,9 +104,8 @@ private struct CaseReader {
 
   mutating func fail(_ location: SourceLocation, _ message: String, rule: String? = nil) {
     errors.append(
-      RuleFileError(
-        file: path, location: location, ruleID: rule, code: .ruleTestFileProblem,
-        message: message))
+      Diagnostic(
+        .ruleTestFileProblem, message, file: path, at: SourceRange(at: location), rule: rule))
   }
 
   mutating func readCase(_ text: String, line: Int, offset: Int) {
