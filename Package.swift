@@ -85,6 +85,7 @@ let package = Package(
       name: "GuardServer",
       dependencies: [
         "ConstraintEngine",
+        "ConstraintBatch",
         "ConservationGuard",
         "ConservationGuardService",
         .product(name: "Crypto", package: "swift-crypto"),
@@ -135,6 +136,7 @@ let package = Package(
         "ConservationGuard",
         "ConservationGuardService",
         "ConstraintEngine",
+        "ConstraintBatch",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

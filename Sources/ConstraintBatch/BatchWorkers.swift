@@ -158,15 +158,15 @@ final class SnapshotChecker {
       // they live; a short one (at most ~2 MiB of values) is not counted.
       let reserved = bytes.count < MemoryBudget.countedLineBytes ? 0 : budget.reserve(for: bytes)
       defer { budget.release(reserved) }
-      do throws(JSONError) {
-        let value = try reader.read(bytes)
+      switch SnapshotLineDecoder.decode(bytes, with: reader) {
+      case .success(let value):
         let found = ruleSet.check(
           value, ruleIndexes: ruleIndexes, context: context, explain: explain)
         if summarisePasses, batch.addIfPassing(found) { return }
         key = keyField?.key(of: value)
         outcomes = .success(found)
-      } catch {
-        outcomes = .failure(error.diagnostic)
+      case .failure(let diagnostic):
+        outcomes = .failure(diagnostic)
       }
     }
     batch.add(

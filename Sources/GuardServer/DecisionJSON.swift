@@ -44,6 +44,16 @@ enum DecisionJSON {
       + ",\"error\":\(Value.quoted(error)),\"message\":\(Value.quoted(message))}"
   }
 
+  /// An NDJSON line that could not be read: its reader's diagnostic as `code` and
+  /// `line:column: message` (the position inside the line), with `error` and `status`.
+  static func lineError(line: Int, status: Int, error: String, diagnostic: Diagnostic)
+    -> String
+  {
+    "{\"line\":\(line),\"decision\":\"error\",\"status\":\(status)"
+      + ",\"error\":\(Value.quoted(error)),\"code\":\"\(diagnostic.code.rawValue)\""
+      + ",\"message\":\(Value.quoted("\(diagnostic.range.start): \(diagnostic.message)"))}"
+  }
+
   /// The last line of an NDJSON response: how many lines got which decision, and whether the
   /// whole body was read (`complete: false` when it was cut short by a limit).
   static func streamSummary(_ counts: StreamCounts, complete: Bool) -> String {

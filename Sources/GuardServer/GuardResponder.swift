@@ -1,4 +1,5 @@
 import ConservationGuard
+import ConstraintBatch
 import ConstraintEngine
 import Crypto
 import Foundation
@@ -224,9 +225,10 @@ struct GuardResponder: HTTPResponder {
     headers[.contentType] = "application/x-ndjson"
     headers[.cacheControl] = "no-store"
     let guardian = self.guardian
-    let limits = self.limits
+    // Each line is read as `constraint check` reads a JSON line, under the limits of a single
+    // check's body.
+    let lineLimits = self.limits
     let metrics = self.metrics
-    let maximumLine = configuration.maximumBodyBytes
     let maximumStream = configuration.maximumStreamBytes
     let timeout = configuration.bodyTimeout
     let channel = context.channel
@@ -242,8 +244,7 @@ struct GuardResponder: HTTPResponder {
           metrics.recordDuration(route: .checkStream, ContinuousClock.now - started)
         }
         var checker = StreamChecker(
-          guardian: guardian, reader: JSONDocumentReader(limits: limits),
-          splitter: LineSplitter(maximumLineBytes: maximumLine))
+          guardian: guardian, decoder: SnapshotLineDecoder(limits: lineLimits))
         var received = 0
         var complete = true
         do {
@@ -252,15 +253,15 @@ struct GuardResponder: HTTPResponder {
             if received > maximumStream {
               complete = false
               checker.output += DecisionJSON.lineError(
-                line: checker.splitter.lineNumber + 1, status: 413, error: "body_too_large",
+                line: checker.decoder.lineNumber + 1, status: 413, error: "body_too_large",
                 message: "the request body exceeds \(maximumStream) bytes; the rest was not read")
               checker.output += "\n"
               checker.counts.error += 1
               break
             }
-            let before = checker.splitter.lineNumber
+            let before = checker.decoder.lineNumber
             checker.feed(chunk)
-            if checker.splitter.lineNumber != before { watchdog.advance() }
+            if checker.decoder.lineNumber != before { watchdog.advance() }
             if !checker.output.isEmpty {
               try await writer.write(ByteBuffer(string: checker.output))
               checker.output.removeAll(keepingCapacity: true)
@@ -480,26 +481,28 @@ struct GuardResponder: HTTPResponder {
   }
 }
 
-/// The per-stream state of an NDJSON check: the line splitter, one JSON reader for all the
-/// lines (its string table shared), the decisions written so far and their counts.
+/// The per-stream state of an NDJSON check: the batch library's line decoder (the lines, their
+/// limits and the diagnostics of unreadable ones exactly as `constraint check` has them), the
+/// decisions written so far and their counts.
 struct StreamChecker {
   let guardian: ConservationGuard
-  let reader: JSONDocumentReader
-  var splitter: LineSplitter
+  var decoder: SnapshotLineDecoder
   var output = ""
   var counts = StreamCounts()
 
-  init(guardian: ConservationGuard, reader: JSONDocumentReader, splitter: LineSplitter) {
+  init(guardian: ConservationGuard, decoder: SnapshotLineDecoder) {
     self.guardian = guardian
-    self.reader = reader
-    self.splitter = splitter
+    self.decoder = decoder
   }
 
   mutating func feed(_ chunk: ByteBuffer) {
     var events: [String] = []
     var counts = self.counts
-    splitter.feed(chunk) { event in
-      events.append(Self.decide(event, guardian: guardian, reader: reader, counts: &counts))
+    let guardian = self.guardian
+    chunk.withUnsafeReadableBytes { bytes in
+      decoder.feed(bytes) { line in
+        events.append(Self.decide(line, guardian: guardian, counts: &counts))
+      }
     }
     self.counts = counts
     for line in events { output += line + "\n" }
@@ -508,33 +511,24 @@ struct StreamChecker {
   mutating func finish() {
     var events: [String] = []
     var counts = self.counts
-    splitter.finish { event in
-      events.append(Self.decide(event, guardian: guardian, reader: reader, counts: &counts))
+    let guardian = self.guardian
+    decoder.finish { line in
+      events.append(Self.decide(line, guardian: guardian, counts: &counts))
     }
     self.counts = counts
     for line in events { output += line + "\n" }
   }
 
   private static func decide(
-    _ event: LineSplitter.Event, guardian: ConservationGuard, reader: JSONDocumentReader,
-    counts: inout StreamCounts
+    _ line: SnapshotLineDecoder.Line, guardian: ConservationGuard, counts: inout StreamCounts
   ) -> String {
-    switch event {
-    case .overlong(let number):
+    switch line {
+    case .unreadable(let number, let diagnostic, let tooLong):
       counts.error += 1
       return DecisionJSON.lineError(
-        line: number, status: 413, error: "line_too_large",
-        message: "the line exceeds \(reader.limits.maximumDocumentBytes) bytes")
-    case .line(let number, let bytes):
-      let value: Value
-      do {
-        value = try reader.read(bytes)
-      } catch {
-        counts.error += 1
-        return DecisionJSON.lineError(
-          line: number, status: 400, error: "invalid_json",
-          message: "\(error.line):\(error.column): \(error.message)")
-      }
+        line: number, status: tooLong ? 413 : 400,
+        error: tooLong ? "line_too_large" : "invalid_json", diagnostic: diagnostic)
+    case .snapshot(let number, let value):
       guard case .object = value else {
         counts.error += 1
         return DecisionJSON.lineError(

@@ -1,4 +1,6 @@
 import ConservationGuard
+import ConstraintBatch
+import ConstraintEngine
 import Foundation
 import GuardServer
 import Testing
@@ -37,6 +39,18 @@ struct ServerStreamTests {
     #expect(lines[2]["status"] as? Int == 400)
     #expect(lines[2]["error"] as? String == "invalid_json")
     #expect((lines[2]["message"] as? String)?.hasPrefix("1:") == true)
+    // The diagnostic `constraint check --format jsonl` gives the same line (code and message).
+    #expect(lines[2]["code"] as? String == "CE4001")
+    var decoder = SnapshotLineDecoder(limits: .default)
+    var expected: Diagnostic?
+    Array("{\"broken\": ".utf8).withUnsafeBytes { bytes in
+      decoder.feed(bytes) { _ in }
+    }
+    decoder.finish { line in
+      if case .unreadable(_, let diagnostic, _) = line { expected = diagnostic }
+    }
+    let diagnostic = try #require(expected)
+    #expect(lines[2]["message"] as? String == "\(diagnostic.range.start): \(diagnostic.message)")
     #expect(lines[3]["error"] as? String == "not_a_snapshot")
     #expect(lines[4]["decision"] as? String == "pass")
     #expect(lines[5]["decision"] as? String == "violation")
@@ -103,6 +117,9 @@ struct ServerStreamTests {
     #expect(lines.count == 4)
     #expect(lines[1]["status"] as? Int == 413)
     #expect(lines[1]["error"] as? String == "line_too_large")
+    #expect(lines[1]["code"] as? String == "CE4001")
+    #expect(
+      lines[1]["message"] as? String == "1:1: line longer than the 2048-byte document limit")
     #expect(lines[2]["decision"] as? String == "pass")
     #expect(lines[3]["complete"] as? Bool == true)
 

@@ -94,6 +94,28 @@ public struct JSONLinesReader: Sequence {
   }
 }
 
+extension JSONLinesReader {
+  /// The document a line (without its `\n`) holds: the line without a final `\r`, or nil for
+  /// a blank line (spaces, tabs and `\r` only), which is not a document. Every reader of JSON
+  /// lines decides with this which lines are documents.
+  public static func document(ofLine line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    var bytes = line
+    if let last = bytes.last, last == 0x0D {
+      bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
+    }
+    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+    return bytes
+  }
+
+  /// The error of line `number` when it is longer than `limits.maximumDocumentBytes`: such a
+  /// line is skipped, not read, and reported with this error by every reader of JSON lines.
+  public static func lineTooLong(_ number: Int, limits: JSONLimits) -> JSONError {
+    JSONError(
+      message: "line longer than the \(limits.maximumDocumentBytes)-byte document limit",
+      offset: 0, line: 1, column: 1, jsonlLine: number)
+  }
+}
+
 /// Splits an input into lines over a reusable chunk buffer.
 private final class RawLines {
   struct RawLine {
@@ -216,11 +238,7 @@ private final class RawLines {
 
   /// A line without its `\r`, or nil when blank.
   private func classify(_ raw: UnsafeRawBufferPointer) -> RawLine? {
-    var bytes = raw
-    if let last = bytes.last, last == 0x0D {
-      bytes = UnsafeRawBufferPointer(rebasing: bytes.dropLast())
-    }
-    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+    guard let bytes = JSONLinesReader.document(ofLine: raw) else { return nil }
     if bytes.count > limits.maximumDocumentBytes {
       return RawLine(
         number: lineNumber, bytes: .failure(lineTooLong(lineNumber)), byteCount: bytes.count)
@@ -229,9 +247,7 @@ private final class RawLines {
   }
 
   private func lineTooLong(_ number: Int) -> JSONError {
-    JSONError(
-      message: "line longer than the \(limits.maximumDocumentBytes)-byte document limit",
-      offset: 0, line: 1, column: 1, jsonlLine: number)
+    JSONLinesReader.lineTooLong(number, limits: limits)
   }
 
   private func findNewline(from offset: Int) -> Int? {

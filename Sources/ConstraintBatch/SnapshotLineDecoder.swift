@@ -1,0 +1,131 @@
+import ConstraintEngine
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads JSON lines pushed in chunks as they arrive (an HTTP request body, a socket) the way
+/// ``BatchChecker`` reads a JSON-lines source: the same blank lines (not snapshots), the same
+/// document limits, a line over ``JSONLimits/maximumDocumentBytes`` skipped without being kept
+/// whole, and the same ``Diagnostic`` for a line that cannot be read (code `CE4001`, the
+/// position inside the line) as `constraint check --format jsonl` reports for it.
+///
+/// Memory stays constant: a line inside one chunk is read where it lies; only a line split
+/// across chunks is copied, and never past the line limit. Lines are numbered from 1, blank
+/// lines counted; a final line without a newline is a line.
+public struct SnapshotLineDecoder {
+  /// One line that is not blank.
+  public enum Line {
+    /// The line's snapshot (any JSON value: whether it must be an object is the caller's rule).
+    case snapshot(number: Int, Value)
+    /// The line could not be read; `tooLong` when it is longer than the document limit (its
+    /// content was not kept).
+    case unreadable(number: Int, Diagnostic, tooLong: Bool)
+  }
+
+  /// The limits each line is read under.
+  public var limits: JSONLimits { reader.limits }
+  /// The number of the last line completed (blank lines included).
+  public private(set) var lineNumber = 0
+  /// One reader for every line: its scratch memory, and the keys they repeat.
+  private let reader: JSONDocumentReader
+  /// The start of a line split across chunks.
+  private var pending: [UInt8] = []
+  /// Inside a line already known to be too long: its bytes are dropped up to its newline.
+  private var skipping = false
+
+  /// A decoder of lines read under `limits`.
+  public init(limits: JSONLimits = .default) {
+    reader = JSONDocumentReader(limits: limits)
+  }
+
+  /// Reads one line's document with `reader`: its value, or the diagnostic a JSON-lines check
+  /// reports for it. ``BatchChecker``'s workers read each line with this too.
+  static func decode(_ document: UnsafeRawBufferPointer, with reader: JSONDocumentReader)
+    -> Result<Value, Diagnostic>
+  {
+    do throws(JSONError) {
+      return .success(try reader.read(document))
+    } catch {
+      return .failure(error.diagnostic)
+    }
+  }
+
+  /// Feeds the next chunk of input; calls `handle` for every non-blank line it completes.
+  public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ handle: (Line) -> Void) {
+    guard let base = chunk.baseAddress else { return }
+    var start = 0
+    while start < chunk.count {
+      guard let found = memchr(base + start, 0x0A, chunk.count - start) else {
+        keep(UnsafeRawBufferPointer(rebasing: chunk[start...]))
+        return
+      }
+      let end = base.distance(to: UnsafeRawPointer(found))
+      lineNumber += 1
+      let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<end])
+      if skipping {
+        skipping = false
+        handle(tooLong())
+      } else if pending.isEmpty {
+        emit(piece, handle)
+      } else if pending.count + piece.count > maximumKept {
+        pending.removeAll(keepingCapacity: true)
+        handle(tooLong())
+      } else {
+        pending.append(contentsOf: piece)
+        pending.withUnsafeBytes { emit($0, handle) }
+        pending.removeAll(keepingCapacity: true)
+      }
+      start = end + 1
+    }
+  }
+
+  /// The end of the input: the last line, when it has no newline.
+  public mutating func finish(_ handle: (Line) -> Void) {
+    if skipping {
+      skipping = false
+      lineNumber += 1
+      handle(tooLong())
+    } else if !pending.isEmpty {
+      lineNumber += 1
+      pending.withUnsafeBytes { emit($0, handle) }
+      pending.removeAll()
+    }
+  }
+
+  /// The most bytes of a line worth keeping: the document limit and a `\r` before the
+  /// newline.
+  private var maximumKept: Int {
+    let (sum, overflow) = limits.maximumDocumentBytes.addingReportingOverflow(1)
+    return overflow ? Int.max : sum
+  }
+
+  private mutating func keep(_ tail: UnsafeRawBufferPointer) {
+    guard !skipping else { return }
+    if pending.count + tail.count > maximumKept {
+      pending.removeAll()
+      skipping = true
+    } else {
+      pending.append(contentsOf: tail)
+    }
+  }
+
+  private func tooLong() -> Line {
+    .unreadable(
+      number: lineNumber,
+      JSONLinesReader.lineTooLong(lineNumber, limits: limits).diagnostic, tooLong: true)
+  }
+
+  private func emit(_ line: UnsafeRawBufferPointer, _ handle: (Line) -> Void) {
+    guard let document = JSONLinesReader.document(ofLine: line) else { return }
+    guard document.count <= limits.maximumDocumentBytes else {
+      handle(tooLong())
+      return
+    }
+    switch Self.decode(document, with: reader) {
+    case .success(let value): handle(.snapshot(number: lineNumber, value))
+    case .failure(let diagnostic):
+      handle(.unreadable(number: lineNumber, diagnostic, tooLong: false))
+    }
+  }
+}
