@@ -27,6 +27,8 @@ public struct JSONLinesReader: Sequence {
 
   private let source: Source
   public let limits: JSONLimits
+  /// What is built of each line's document (``JSONDocumentReader/projection``).
+  public var projection: ReadProjection = .wholeDocument
   /// Bytes read from the input at a time.
   public let chunkSize: Int
 
@@ -54,7 +56,7 @@ public struct JSONLinesReader: Sequence {
   public func makeIterator() -> Iterator {
     Iterator(
       lines: RawLines(source: source, limits: limits, chunkSize: chunkSize),
-      reader: JSONDocumentReader(limits: limits))
+      reader: JSONDocumentReader(limits: limits, projection: projection))
   }
 
   /// Calls `body` with each non-blank line's bytes (valid only during the call), in order,

@@ -91,6 +91,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// The hash of each key in `memberStack` (``JSONStringBytes/hash``), at the same position.
   var keyHashStack = ScratchStack<UInt64>()
   var keyRangeStack: [SourceRange] = []
+  /// The keys of the objects being read by a projecting parse, where they lie in `bytes`
+  /// (``JSONParser/parseProjectedDocument(_:)``).
+  var rawKeyStack = ScratchStack<RawKey>(capacity: 16)
   /// Line tracking, only maintained when the builder wants locations.
   var line = 1
   var lineStart = 0
@@ -121,6 +124,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     elementStack.truncate(to: 0)
     memberStack.truncate(to: 0)
     keyHashStack.truncate(to: 0)
+    rawKeyStack.truncate(to: 0)
     // Only filled when locations are tracked (emptying an empty array still calls the runtime).
     if Builder.tracksLocations { keyRangeStack.removeAll(keepingCapacity: true) }
     line = 1
@@ -138,10 +142,21 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     elementStack.shrink(above: 1 << 14)
     memberStack.shrink(above: 1 << 14)
     keyHashStack.shrink(above: 1 << 14)
+    rawKeyStack.truncate(to: 0)
+    rawKeyStack.shrink(above: 1 << 14)
   }
 
   /// Parses exactly one document (surrounded by optional whitespace).
   mutating func parseDocument() throws(JSONError) -> Builder.Output {
+    try beginDocument()
+    let value = try parseValue()
+    try endDocument()
+    return value
+  }
+
+  /// Checks what is checked before a document's value (size, byte order mark, value memory,
+  /// emptiness) and moves to its first byte.
+  mutating func beginDocument() throws(JSONError) {
     if bytes.count > limits.maximumDocumentBytes {
       throw error(
         "document of \(bytes.count) bytes exceeds the \(limits.maximumDocumentBytes)-byte limit",
@@ -153,12 +168,14 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     try checkValueMemory()
     skipWhitespace()
     if index >= bytes.count { throw error("empty document: expected a JSON value", at: index) }
-    let value = try parseValue()
+  }
+
+  /// Checks that only whitespace follows the document's value.
+  mutating func endDocument() throws(JSONError) {
     skipWhitespace()
     if index < bytes.count {
       throw error("unexpected \(describeByte(at: index)) after the JSON value", at: index)
     }
-    return value
   }
 
   /// Refuses, before anything is built, a document with more than `maximumValues` values (the
@@ -268,9 +285,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   mutating func parseValue() throws(JSONError) -> Builder.Output {
     let start = index
     try countValue(at: start)
-    guard index < bytes.count else {
-      throw error("expected a JSON value, found end of input", at: index)
-    }
+    guard index < bytes.count else { throw missingValue() }
     switch bytes[index] {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
@@ -290,8 +305,16 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       let number = try parseNumber()
       return builder.scalar(.number(number), range: range(from: start))
     default:
-      throw error("expected a JSON value, found \(describeByte(at: index))", at: index)
+      throw missingValue()
     }
+  }
+
+  /// The error for a value expected at `index`.
+  func missingValue() -> JSONError {
+    guard index < bytes.count else {
+      return error("expected a JSON value, found end of input", at: index)
+    }
+    return error("expected a JSON value, found \(describeByte(at: index))", at: index)
   }
 
   /// The range of a scalar or key from `start` (on the current line) to the current index.
@@ -353,20 +376,63 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       let element = try parseValue()
       elementStack.push(consume element)
       skipWhitespace()
-      guard index < bytes.count else {
-        throw error("unterminated array: expected `,` or `]`, found end of input", at: index)
-      }
-      let byte = bytes[index]
-      index += 1
-      if byte == UInt8(ascii: ",") { continue }
-      if byte == UInt8(ascii: "]") { break }
-      throw error(
-        "expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
+      if try arrayEnds() { break }
     }
     depth -= 1
     let range = range(from: startLocation)
     let builder = builder
     return elementStack.popMoving(from: base) { builder.array(moving: $0, range: range) }
+  }
+
+  /// Reads the `,` (false) or `]` (true) after an array element.
+  @inline(__always)
+  mutating func arrayEnds() throws(JSONError) -> Bool {
+    guard index < bytes.count else {
+      throw error("unterminated array: expected `,` or `]`, found end of input", at: index)
+    }
+    let byte = bytes[index]
+    index += 1
+    if byte == UInt8(ascii: ",") { return false }
+    if byte == UInt8(ascii: "]") { return true }
+    throw error(
+      "expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
+  }
+
+  /// Reads the `,` (false) or `}` (true) after an object member.
+  @inline(__always)
+  mutating func objectEnds() throws(JSONError) -> Bool {
+    guard index < bytes.count else {
+      throw error("unterminated object: expected `,` or `}`, found end of input", at: index)
+    }
+    let byte = bytes[index]
+    index += 1
+    if byte == UInt8(ascii: ",") { return false }
+    if byte == UInt8(ascii: "}") { return true }
+    throw error(
+      "expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
+  }
+
+  /// Checks for the opening quote of an object key at `index`.
+  @inline(__always)
+  func expectKey() throws(JSONError) {
+    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+      throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
+    }
+  }
+
+  /// Reads the `:` after an object key and the whitespace after it.
+  @inline(__always)
+  mutating func expectColon() throws(JSONError) {
+    skipWhitespace()
+    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+      throw error("expected `:` after object key, found \(describeByte(at: index))", at: index)
+    }
+    index += 1
+    skipWhitespace()
+  }
+
+  func duplicateKey(_ key: String, at offset: Int) -> JSONError {
+    error("duplicate key \(Value.quoted(key)) in object", at: offset)
   }
 
   mutating func parseObject() throws(JSONError) -> Builder.Output {
@@ -389,9 +455,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     while true {
       skipWhitespace()
       let keyStart = index
-      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-        throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
-      }
+      try expectKey()
       var keyHash: UInt64 = 0
       let key = try parseKey(hash: &keyHash, context: context)
       context = JSONStringCache.valueContext(context, keyHash: keyHash)
@@ -402,30 +466,17 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       if keyBits & keyBit != 0 || largeObjectKeys != nil || memberStack.count &- base >= 16,
         !isNewKey(key, hash: keyHash, base: base, largeObjectKeys: &largeObjectKeys)
       {
-        throw error("duplicate key \(Value.quoted(key)) in object", at: keyStart)
+        throw duplicateKey(key, at: keyStart)
       }
       keyBits |= keyBit
-      skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-        throw error("expected `:` after object key, found \(describeByte(at: index))", at: index)
-      }
-      index += 1
-      skipWhitespace()
+      try expectColon()
       keyContext = context
       let value = try parseValue()
       memberStack.push((consume key, consume value))
       keyHashStack.push(keyHash)
       if Builder.tracksLocations { keyRangeStack.append(keyRange) }
       skipWhitespace()
-      guard index < bytes.count else {
-        throw error("unterminated object: expected `,` or `}`, found end of input", at: index)
-      }
-      let byte = bytes[index]
-      index += 1
-      if byte == UInt8(ascii: ",") { continue }
-      if byte == UInt8(ascii: "}") { break }
-      throw error(
-        "expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
+      if try objectEnds() { break }
     }
     depth -= 1
     var keyRanges: [SourceRange] = []
@@ -796,7 +847,25 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
 
   // MARK: Numbers
 
+  /// Where the parts of a number scanned by ``scanNumber()`` lie.
+  struct NumberSpan {
+    var negative: Bool
+    var integerStart: Int
+    var integerEnd: Int
+    var fractionStart: Int
+    var fractionEnd: Int
+    var exponent: Int
+    var digitCount: Int
+  }
+
+  @inline(__always)
   mutating func parseNumber() throws(JSONError) -> Number {
+    buildNumber(try scanNumber())
+  }
+
+  /// Checks a number's grammar and limits from `index`, moving past it.
+  @inline(__always)
+  mutating func scanNumber() throws(JSONError) -> NumberSpan {
     let start = index
     var negative = false
     if bytes[index] == UInt8(ascii: "-") {
@@ -866,6 +935,22 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
             + "\(limits.maximumDocumentBytes) digits, the document-size limit", at: start)
       }
     }
+    return NumberSpan(
+      negative: negative, integerStart: integerStart, integerEnd: integerEnd,
+      fractionStart: fractionStart, fractionEnd: fractionEnd, exponent: exponent,
+      digitCount: digitCount)
+  }
+
+  /// The number a scanned span holds.
+  @inline(__always)
+  func buildNumber(_ span: NumberSpan) -> Number {
+    let negative = span.negative
+    let integerStart = span.integerStart
+    let integerEnd = span.integerEnd
+    let fractionStart = span.fractionStart
+    let fractionEnd = span.fractionEnd
+    let exponent = span.exponent
+    let digitCount = span.digitCount
     // Fast path: a plain integer of at most 18 digits.
     if fractionEnd == fractionStart, exponent == 0, integerEnd - integerStart <= 18 {
       var value = 0

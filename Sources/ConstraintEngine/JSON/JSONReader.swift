@@ -5,59 +5,68 @@
 /// Reads JSON documents into runtime ``Value``s: strict RFC 8259, exact numbers, duplicate
 /// keys rejected, every limit of ``JSONLimits`` enforced.
 public enum JSONReader {
-  /// Reads one document from UTF-8 bytes.
+  /// Reads one document from UTF-8 bytes, building what `projection` reads of it (by default
+  /// all of it; see ``JSONDocumentReader/init(limits:projection:)``).
   public static func read(
-    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default,
+    projection: ReadProjection = .wholeDocument
   ) throws(JSONError) -> Value {
     // A large document is worth a string table of its own (its keys repeat); a small one
     // would pay more to set the table up than it saves.
-    guard bytes.count >= 1 << 16 else { return try read(bytes, limits: limits, strings: nil) }
+    guard bytes.count >= 1 << 16 else {
+      return try read(bytes, limits: limits, strings: nil, projection: projection)
+    }
     let table = JSONStringTable()
     defer { withExtendedLifetime(table) {} }
-    return try read(bytes, limits: limits, strings: table.cache)
+    return try read(bytes, limits: limits, strings: table.cache, projection: projection)
   }
 
   /// Reads one document, looking short strings up in (and adding them to) `strings`, which
   /// may be shared by the documents read one after another on one thread (its table must
   /// stay alive meanwhile).
   static func read(
-    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, strings: JSONStringCache?
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, strings: JSONStringCache?,
+    projection: ReadProjection = .wholeDocument
   ) throws(JSONError) -> Value {
     let typed = bytes.bindMemory(to: UInt8.self)
     var parser = JSONParser(
       bytes: typed, limits: limits, builder: ValueBuilder(), strings: strings)
-    return try parser.parseDocument()
+    if projection.readsWholeDocument { return try parser.parseDocument() }
+    return try parser.parseProjectedDocument(ProjectionTable(projection))
   }
 
-  /// Reads one document from UTF-8 bytes.
-  public static func read(_ bytes: [UInt8], limits: JSONLimits = .default) throws(JSONError)
-    -> Value
-  {
+  /// Reads one document from UTF-8 bytes, building what `projection` reads of it.
+  public static func read(
+    _ bytes: [UInt8], limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument
+  ) throws(JSONError) -> Value {
     let result = bytes.withUnsafeBytes { raw in
-      Result { () throws(JSONError) -> Value in try read(raw, limits: limits) }
+      Result { () throws(JSONError) -> Value in
+        try read(raw, limits: limits, projection: projection)
+      }
     }
     return try result.get()
   }
 
-  /// Reads one document from text.
-  public static func read(_ text: String, limits: JSONLimits = .default) throws(JSONError)
-    -> Value
-  {
+  /// Reads one document from text, building what `projection` reads of it.
+  public static func read(
+    _ text: String, limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument
+  ) throws(JSONError) -> Value {
     var text = text
     let result = text.withUTF8 { bytes in
       Result { () throws(JSONError) -> Value in
-        try read(UnsafeRawBufferPointer(bytes), limits: limits)
+        try read(UnsafeRawBufferPointer(bytes), limits: limits, projection: projection)
       }
     }
     return try result.get()
   }
 
   /// Reads the one document a file holds. I/O failures are errors at offset 0.
-  public static func readFile(atPath path: String, limits: JSONLimits = .default)
-    throws(JSONError) -> Value
-  {
+  public static func readFile(
+    atPath path: String, limits: JSONLimits = .default,
+    projection: ReadProjection = .wholeDocument
+  ) throws(JSONError) -> Value {
     let bytes = try readWholeFile(atPath: path, limit: limits.maximumDocumentBytes)
-    return try read(bytes, limits: limits)
+    return try read(bytes, limits: limits, projection: projection)
   }
 
   /// Reads one document keeping every value's and key's source range (for rule files, whose
@@ -101,12 +110,13 @@ public enum JSONReader {
   /// Reads one document from an open file descriptor (a pipe, standard input) to its end,
   /// refusing more than ``JSONLimits/maximumDocumentBytes`` as soon as the first byte over it
   /// is read. The descriptor is not closed. A read error is an error, never the end of input.
-  public static func read(fileDescriptor descriptor: Int32, limits: JSONLimits = .default)
-    throws(JSONError) -> Value
-  {
+  public static func read(
+    fileDescriptor descriptor: Int32, limits: JSONLimits = .default,
+    projection: ReadProjection = .wholeDocument
+  ) throws(JSONError) -> Value {
     let bytes = try readToEnd(
       descriptor, name: "input", limit: limits.maximumDocumentBytes, expected: 0)
-    return try read(bytes, limits: limits)
+    return try read(bytes, limits: limits, projection: projection)
   }
 
   /// The bytes of `descriptor` to its end (`expected` of them, when known), `name` in errors.
@@ -143,13 +153,22 @@ public enum JSONReader {
 public final class JSONDocumentReader {
   /// The limits every document is read under.
   public let limits: JSONLimits
+  /// What is built of each document: everything else is validated without being built.
+  public let projection: ReadProjection
+  /// `projection` laid out for the parser; nil when the whole document is read.
+  private let projectionTable: ProjectionTable?
   private let strings = JSONStringTable()
   /// Unchecked: the reader is not thread-safe and `read` does not reenter, so the dynamic
   /// exclusivity check on each access (two runtime calls per document) finds nothing.
   @exclusivity(unchecked) private var parser: JSONParser<ValueBuilder>
 
-  public init(limits: JSONLimits = .default) {
+  /// A reader building what `projection` reads of each document (by default all of it). A
+  /// projected read accepts and refuses exactly the documents a full read does, with the same
+  /// errors, and every projected path resolves to the same value.
+  public init(limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument) {
     self.limits = limits
+    self.projection = projection
+    projectionTable = projection.readsWholeDocument ? nil : ProjectionTable(projection)
     parser = JSONParser(
       bytes: UnsafeBufferPointer(start: nil, count: 0), limits: limits, builder: ValueBuilder(),
       strings: strings.cache)
@@ -160,6 +179,7 @@ public final class JSONDocumentReader {
     parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
     // A long document may have grown the scratch stacks: their memory is not kept.
     defer { if bytes.count >= 1 << 16 { parser.releaseLargeScratch() } }
+    if let projectionTable { return try parser.parseProjectedDocument(projectionTable) }
     return try parser.parseDocument()
   }
 }

@@ -1,0 +1,102 @@
+import ConstraintEngine
+
+extension FuzzChecks {
+  // MARK: projection
+
+  /// Splits input at the first `\n` into projected paths (comma-separated, `a.b`, `a[0].b`)
+  /// and a JSON document (the whole input, with no paths, when there is no `\n` or the first
+  /// line holds no valid path). See ``projectionDifference(_:projection:)``.
+  public static func projection(_ data: [UInt8]) -> String? {
+    var paths: [FieldPath] = []
+    var document = data[...]
+    if let newline = data.firstIndex(of: UInt8(ascii: "\n")) {
+      let header = String(decoding: data[..<newline], as: UTF8.self)
+      paths = header.split(separator: ",").compactMap { FieldPath(parsing: String($0)) }
+      if !paths.isEmpty { document = data[(newline + 1)...] }
+    }
+    return projectionDifference(Array(document), projection: ReadProjection(paths: paths))
+  }
+
+  /// The projecting reader against the full reader on one document: both accept it or both
+  /// refuse it with the same error (message, offset, line and column); when accepted, the
+  /// projected value is the full value cut down to `projection` (``projected(_:to:)``), and
+  /// every path read whole resolves to the same value in both. Checked with
+  /// ``JSONReader/read(_:limits:projection:)`` and with a ``JSONDocumentReader`` reading the
+  /// document twice (its string table then predicts the keys of the second reading).
+  public static func projectionDifference(_ document: [UInt8], projection: ReadProjection)
+    -> String?
+  {
+    let full = Result { () throws(JSONError) -> Value in
+      try JSONReader.read(document, limits: jsonLimits)
+    }
+    let reader = JSONDocumentReader(limits: jsonLimits, projection: projection)
+    let readings: [(String, Result<Value, JSONError>)] = [
+      (
+        "JSONReader.read",
+        Result { () throws(JSONError) -> Value in
+          try JSONReader.read(document, limits: jsonLimits, projection: projection)
+        }
+      ),
+      ("first reading", read(document, with: reader)),
+      ("second reading", read(document, with: reader)),
+    ]
+    for (name, reading) in readings {
+      if let difference = difference(full: full, projected: reading, projection: projection) {
+        return "projected to \(projection), \(name): \(difference)"
+      }
+    }
+    return nil
+  }
+
+  private static func read(_ document: [UInt8], with reader: JSONDocumentReader)
+    -> Result<Value, JSONError>
+  {
+    document.withUnsafeBytes { bytes in
+      Result { () throws(JSONError) -> Value in try reader.read(bytes) }
+    }
+  }
+
+  private static func difference(
+    full: Result<Value, JSONError>, projected: Result<Value, JSONError>,
+    projection: ReadProjection
+  ) -> String? {
+    switch (full, projected) {
+    case (.failure(let a), .failure(let b)):
+      if a == b { return nil }
+      return "full reader refuses with `\(a)` (offset \(a.offset)), projecting reader with "
+        + "`\(b)` (offset \(b.offset))"
+    case (.failure(let error), .success(let value)):
+      return "full reader refuses with `\(error)`, projecting reader accepts "
+        + JSONWriter.canonical(value)
+    case (.success, .failure(let error)):
+      return "full reader accepts, projecting reader refuses with `\(error)`"
+    case (.success(let whole), .success(let value)):
+      let expected = Self.projected(whole, to: projection.root)
+      if !value.structurallyEquals(expected) {
+        return "projected value \(JSONWriter.canonical(value)), expected "
+          + JSONWriter.canonical(expected)
+      }
+      for path in projection.wholePaths
+      where !path.resolve(in: value).structurallyEquals(path.resolve(in: whole)) {
+        return "path \(path) resolves differently"
+      }
+      return nil
+    }
+  }
+
+  /// `value` cut down to `shape`: an object narrowed to members keeps only those of them
+  /// that it has (each cut down in turn); anything else is kept whole.
+  public static func projected(_ value: Value, to shape: ReadProjection.Shape) -> Value {
+    guard case .members(let members) = shape, case .object(let object) = value else {
+      return value
+    }
+    var kept: [(String, Value)] = []
+    for (key, member) in object {
+      guard let projected = members.first(where: { Value.scalarsEqual($0.key, key) }) else {
+        continue
+      }
+      kept.append((key, Self.projected(member, to: projected.shape)))
+    }
+    return .object(ObjectValue(kept))
+  }
+}
