@@ -6,6 +6,7 @@ import PackageDescription
 
 let fuzzTargets = [
   "FuzzParse", "FuzzEval", "FuzzJSON", "FuzzRegex", "FuzzRuleFile", "FuzzLong",
+  "FuzzProjection",
 ]
 
 let package = Package(

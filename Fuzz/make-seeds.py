@@ -16,7 +16,26 @@ import shutil
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(FUZZ)
 MAX_LEN = {"parse": 4096, "eval": 4096, "json": 8192, "regex": 1024, "rulefile": 16384,
-           "long": 256}
+           "long": 256, "projection": 8192}
+
+# The paths the billing rules read (RuleSet.readProjection), as a `projection` input's first line.
+BILLING_PATHS = (b"_previous,budget.limit_micro,budget.spent_micro,cost_micro,entitlement.state,"
+                 b"entry.state,ledger.postings,payment,rate.commit_rate_micro,"
+                 b"rate.reserve_rate_micro,reservation.allocation_micro,reservation.reserve_micro")
+
+
+def projection_header(data):
+    """Paths for a `projection` input: the first key of `data` and one key under each object."""
+    if not isinstance(data, dict) or not data:
+        return b"a.b"
+    paths = []
+    for index, (key, value) in enumerate(sorted(data.items())):
+        if isinstance(value, dict) and value:
+            paths.append(key + "." + sorted(value)[0])
+        elif index == 0:
+            paths.append(key)
+    return ",".join(paths).encode() or b"a"
+
 
 
 def long_recipe(shape, repetitions, unit, separator=b"", prefix=b"", suffix=b""):
@@ -90,6 +109,8 @@ def main():
         snapshot = compact(case.get("data"))
         seeds["eval"].add((expr.replace("\n", " ") + "\n" + snapshot).encode())
         seeds["json"].add(json.dumps(case.get("data"), ensure_ascii=True).encode())
+        seeds["projection"].add(projection_header(case.get("data")) + b"\n"
+                                + json.dumps(case.get("data"), ensure_ascii=True).encode())
         seeds["regex"].update(regex_seeds(case))
         if case.get("types"):
             rule = {"id": case["id"], "expression": expr, "severity": "error",
@@ -102,6 +123,7 @@ def main():
             content = handle.read()
         for line in (content.splitlines() if path.endswith(".jsonl") else [content]):
             seeds["json"].add(line)
+            seeds["projection"].add(BILLING_PATHS + b"\n" + line)
             seeds["eval"].add(b"bigint_gte(budget.limit_micro, budget.spent_micro)\n" + line)
     for path in sorted(glob.glob(os.path.join(ROOT, "Rules", "*.json"))):
         with open(path, "rb") as handle:

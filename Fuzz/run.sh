@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (release, -sanitize=fuzzer,address) and runs one or all of them.
 #
-#   Fuzz/run.sh TARGET [SECONDS]   run one target (parse, eval, json, regex, rulefile, long);
+#   Fuzz/run.sh TARGET [SECONDS]   run one target (parse, eval, json, regex, rulefile, long,
+#                                  projection);
 #                                  default 60 s
 #   Fuzz/run.sh all SECONDS        run every target in turn, SECONDS each
 #   Fuzz/run.sh build              only build
@@ -14,7 +15,7 @@
 set -euo pipefail
 FUZZ_DIR="$(cd "$(dirname "$0")" && pwd)"
 SCRATCH="$FUZZ_DIR/.build-asan"
-TARGETS=(parse eval json regex rulefile long)
+TARGETS=(parse eval json regex rulefile long projection)
 
 product() {
   case "$1" in
@@ -24,6 +25,7 @@ product() {
     regex) echo FuzzRegex ;;
     rulefile) echo FuzzRuleFile ;;
     long) echo FuzzLong ;;
+    projection) echo FuzzProjection ;;
     *) echo "unknown target '$1' (expected: ${TARGETS[*]} or all)" >&2; exit 2 ;;
   esac
 }
@@ -40,6 +42,7 @@ options() {
     regex) echo "-max_len=1024 -timeout=5" ;;
     rulefile) echo "-max_len=16384 -timeout=10" ;;
     long) echo "-max_len=256 -timeout=60" ;;
+    projection) echo "-max_len=8192 -timeout=10" ;;
   esac
 }
 

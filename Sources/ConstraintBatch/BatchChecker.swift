@@ -24,15 +24,21 @@ public struct BatchOptions: Sendable {
   public var limits: JSONLimits
   /// The field whose value every reported snapshot carries as its ``CheckedSnapshot/key``.
   public var keyField: SnapshotKeyPath?
+  /// Whether snapshots are read projected: only the values the checked rules (and the key
+  /// field) read are built, the rest of each document is validated without being built
+  /// (``RuleSet/readProjection(ruleIndexes:extraPaths:)``). Documents are accepted and refused
+  /// exactly as in a full read, with the same diagnostics, and the outcomes are the same.
+  public var projectsReads: Bool
 
   /// Options; by default explanations on, one job per active processor, 1,024 lines or
   /// 4 MiB per batch, every snapshot reported one by one, the default JSON limits.
   public init(
     explain: Bool = true, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
     batchLines: Int = 1024, batchBytes: Int = 1 << 22, summarisesPasses: Bool = false,
-    limits: JSONLimits = .default, keyField: SnapshotKeyPath? = nil
+    limits: JSONLimits = .default, keyField: SnapshotKeyPath? = nil, projectsReads: Bool = true
   ) {
     self.keyField = keyField
+    self.projectsReads = projectsReads
     self.explain = explain
     self.jobs = jobs
     self.batchLines = batchLines
@@ -89,6 +95,15 @@ public struct BatchChecker: Sendable {
   }
 
   private var jobs: Int { max(1, options.jobs) }
+
+  /// What is built of each snapshot checked against the rules at `ruleIndexes` (every rule
+  /// when nil): the whole document when ``BatchOptions/projectsReads`` is off, else what those
+  /// rules and the key field read.
+  public func readProjection(ruleIndexes: [Int]? = nil) -> ReadProjection {
+    guard options.projectsReads else { return .wholeDocument }
+    let keyPath = options.keyField.map { FieldPath($0.keys.map { .key($0) }) }
+    return ruleSet.readProjection(ruleIndexes: ruleIndexes, extraPaths: keyPath.map { [$0] } ?? [])
+  }
   private var batchLines: Int { max(1, options.batchLines) }
 
   /// Checks every snapshot of `source` against the rules at `ruleIndexes` (every rule when
@@ -116,7 +131,8 @@ public struct BatchChecker: Sendable {
       let outcomes = Result { () throws(Diagnostic) -> [RuleOutcome] in
         let value: Value
         do throws(JSONError) {
-          value = try Self.readDocument(source.origin, limits: options.limits)
+          value = try Self.readDocument(
+            source.origin, limits: options.limits, projection: readProjection(ruleIndexes: indexes))
         } catch {
           throw error.diagnostic
         }
@@ -145,14 +161,17 @@ public struct BatchChecker: Sendable {
   }
 
   /// The one document of a source laid out as ``SnapshotSource/Layout/document``.
-  private static func readDocument(_ origin: SnapshotSource.Origin, limits: JSONLimits)
-    throws(JSONError) -> Value
-  {
+  private static func readDocument(
+    _ origin: SnapshotSource.Origin, limits: JSONLimits, projection: ReadProjection
+  ) throws(JSONError) -> Value {
     switch origin {
-    case .path(let path): return try JSONReader.readFile(atPath: path, limits: limits)
-    case .bytes(let bytes): return try JSONReader.read(bytes, limits: limits)
+    case .path(let path):
+      return try JSONReader.readFile(atPath: path, limits: limits, projection: projection)
+    case .bytes(let bytes):
+      return try JSONReader.read(bytes, limits: limits, projection: projection)
     case .fileDescriptor(let descriptor):
-      return try JSONReader.read(fileDescriptor: descriptor, limits: limits)
+      return try JSONReader.read(
+        fileDescriptor: descriptor, limits: limits, projection: projection)
     }
   }
 
@@ -181,7 +200,8 @@ public struct BatchChecker: Sendable {
     SnapshotChecker(
       ruleSet: ruleSet, context: context, explain: options.explain,
       summarisePasses: options.summarisesPasses, limits: options.limits, budget: budget,
-      name: name, ruleIndexes: ruleIndexes, keyField: options.keyField)
+      name: name, ruleIndexes: ruleIndexes, keyField: options.keyField,
+      projection: readProjection(ruleIndexes: ruleIndexes))
   }
 
   private struct Stop: Error {}

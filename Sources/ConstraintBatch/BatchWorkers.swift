@@ -131,7 +131,7 @@ final class SnapshotChecker {
   init(
     ruleSet: RuleSet, context: EvaluationContext, explain: Bool, summarisePasses: Bool,
     limits: JSONLimits, budget: MemoryBudget, name: String, ruleIndexes: [Int],
-    keyField: SnapshotKeyPath?
+    keyField: SnapshotKeyPath?, projection: ReadProjection
   ) {
     self.keyField = keyField
     self.ruleSet = ruleSet
@@ -141,7 +141,7 @@ final class SnapshotChecker {
     self.name = name
     self.ruleIndexes = ruleIndexes
     self.budget = budget
-    reader = JSONDocumentReader(limits: limits)
+    reader = JSONDocumentReader(limits: limits, projection: projection)
   }
 
   /// Parses and checks one JSONL line (or records why it could not be read) into `batch`.

@@ -102,6 +102,16 @@ struct CheckCommand: ParsableCommand {
         + "reference evaluator's format (evaluation_timestamp, feature_flags, nonce_window, …)."))
   var context: String?
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: ArgumentHelp(
+      "Build only the snapshot values the rules read, validating the rest of each snapshot "
+        + "without building it (default on; the same results either way)."))
+  var projection = true
+
+  @Flag(help: "Say on standard error how snapshots are read (projected, or in full and why).")
+  var verbose = false
+
   @Option(help: ArgumentHelp("Threads that parse and check JSONL input.", visibility: .hidden))
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -173,7 +183,7 @@ struct CheckCommand: ParsableCommand {
       ruleSet: ruleSet, context: runContext,
       options: BatchOptions(
         explain: explain, jobs: jobs, batchLines: batchLines, summarisesPasses: !wantsPasses,
-        keyField: keyField.flatMap(SnapshotKeyPath.init)))
+        keyField: keyField.flatMap(SnapshotKeyPath.init), projectsReads: projection))
     let failLimit = maxFailures ?? Int.max
     var failing = 0
 
@@ -185,6 +195,12 @@ struct CheckCommand: ParsableCommand {
         if summary.snapshots + summary.unreadable == readBefore { emptySources.append(source) }
       }
       let indexes = ruleSet.ruleIndexes(forSchema: source.schema)
+      if verbose {
+        terminal.error(
+          "verbose: \(source.path): "
+            + CommandSupport.describeReading(
+              checker.readProjection(ruleIndexes: indexes), projecting: projection))
+      }
       for input in source.sources {
         let continuing = checker.check(
           input, ruleIndexes: indexes, warning: { terminal.error($0.description) },

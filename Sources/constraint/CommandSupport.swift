@@ -78,6 +78,16 @@ enum CommandSupport {
   }
 
   /// Every line of `text` prefixed with two spaces.
+  /// How snapshots are read, for `--verbose`: projected to the paths read whole, or in full
+  /// and why.
+  static func describeReading(_ projection: ReadProjection, projecting: Bool) -> String {
+    if !projecting { return "snapshots read in full (--no-projection)" }
+    if projection.readsWholeDocument { return "snapshots read in full (the rules read them whole)" }
+    let paths = projection.wholePaths
+    return "snapshots projected: \(paths.count) path\(paths.count == 1 ? "" : "s") built "
+      + "(\(projection)), the rest validated without being built"
+  }
+
   static func indented(_ text: String) -> String {
     text.split(separator: "\n", omittingEmptySubsequences: false)
       .map { "  " + $0 }.joined(separator: "\n")

@@ -59,6 +59,16 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Accept input without any snapshot (exit 0); by default it is an error (2).")
   var allowEmpty = false
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: ArgumentHelp(
+      "Build only the snapshot values the expression reads, validating the rest of each "
+        + "snapshot without building it (default on; the same results either way)."))
+  var projection = true
+
+  @Flag(help: "Say on standard error how snapshots are read (projected, or in full and why).")
+  var verbose = false
+
   func run() throws {
     let terminal = Terminal()
     var options = CompileOptions()
@@ -83,7 +93,14 @@ struct EvalCommand: ParsableCommand {
     var status: Int32 = 0
     var snapshots = 0
     let explanationRenderer = ExplanationRenderer(indent: "  ")
-    SnapshotInput(path: data).forEach { snapshot in
+    var input = SnapshotInput(path: data)
+    if projection { input.projection = program.readProjection }
+    if verbose {
+      terminal.error(
+        "verbose: \(data): "
+          + CommandSupport.describeReading(input.projection, projecting: projection))
+    }
+    input.forEach { snapshot in
       snapshots += 1
       switch snapshot.value {
       case .failure(let error):

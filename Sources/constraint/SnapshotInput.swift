@@ -19,6 +19,8 @@ struct Snapshot {
 struct SnapshotInput {
   let path: String
   var limits: JSONLimits = .default
+  /// What is built of each snapshot (``ReadProjection``).
+  var projection: ReadProjection = .wholeDocument
 
   /// Whether the source holds one snapshot per line (`-`, `.jsonl`, `.ndjson`, any case).
   var isLines: Bool { FileDiscovery.isJSONLinesName(path) }
@@ -35,15 +37,16 @@ struct SnapshotInput {
   func forEach(_ body: (Snapshot) throws -> Void) rethrows {
     if !isLines {
       let value = Result { () throws(JSONError) -> Value in
-        try JSONReader.readFile(atPath: path, limits: limits)
+        try JSONReader.readFile(atPath: path, limits: limits, projection: projection)
       }
       try body(Snapshot(file: displayName, line: nil, value: value))
       return
     }
-    let reader =
+    var reader =
       path == "-"
       ? JSONLinesReader(fileDescriptor: 0, limits: limits)
       : JSONLinesReader(path: path, limits: limits)
+    reader.projection = projection
     for line in reader {
       try body(Snapshot(file: displayName, line: line.number, value: line.result))
     }

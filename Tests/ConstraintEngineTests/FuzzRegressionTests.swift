@@ -18,11 +18,12 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
     case "regex": return FuzzChecks.regex
     case "rulefile": return FuzzChecks.ruleFile
     case "long": return FuzzChecks.long
+    case "projection": return FuzzChecks.projection
     default: return { _ in "unknown fuzz target `\(target)`" }
     }
   }
 
-  static let targets = ["parse", "eval", "json", "regex", "rulefile", "long"]
+  static let targets = ["parse", "eval", "json", "regex", "rulefile", "long", "projection"]
 
   static let fuzzDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

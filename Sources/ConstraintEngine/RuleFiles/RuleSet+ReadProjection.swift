@@ -19,3 +19,9 @@ extension RuleSet {
     return projection
   }
 }
+
+extension Program {
+  /// What evaluating the rule reads of a snapshot: each of its ``fieldPaths`` whole (see
+  /// ``RuleSet/readProjection(ruleIndexes:extraPaths:)``).
+  public var readProjection: ReadProjection { ReadProjection(paths: fieldPaths) }
+}

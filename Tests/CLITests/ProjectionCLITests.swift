@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// Issue 21 through the binary: `check` and `eval` read snapshots projected by default, say so
+/// with `--verbose`, and give exactly the output of a full read (`--no-projection`).
+@Suite("Projected reading in check and eval")
+struct ProjectionCLITests {
+  /// Lines whose problems lie where the billing rules do not read, and a good line.
+  static let hostileLines = [
+    #"{"budget": {"limit_micro": "10", "spent_micro": "20"}, "unread": {"a": 1, "a": 2}}"#,
+    #"{"unread": [1, 2,], "cost_micro": "1"}"#,
+    #"{"unread": "\ud800", "cost_micro": "1"}"#,
+    #"{"unread": 1e99999}"#,
+    #"{"cost_micro": "-5", "unread": {"deep": [[[[{"x": null}]]]]}, "account": {"id": "acct-7"}}"#,
+    #"{"cost_micro": "5", "account": {"id": 7, "other": true}} trailing"#,
+    #"{"budget": {"limit_micro": "10", "spent_micro": "5", "note": "ok"}, "account": {"id": "a"}}"#,
+  ]
+
+  static func dataFile(_ scratch: CheckScratch) throws -> String {
+    var lines = hostileLines
+    let stream = try String(
+      contentsOf: CLI.repositoryRoot.appendingPathComponent("Examples/snapshots/stream.jsonl"),
+      encoding: .utf8)
+    lines += stream.split(separator: "\n").map(String.init)
+    return try scratch.write("mixed.jsonl", lines.joined(separator: "\n") + "\n")
+  }
+
+  @Test(
+    arguments: [
+      ["--format", "json", "--all"], ["--format", "jsonl", "--all", "--key-field", "account.id"],
+      ["--format", "human", "--all"], ["--no-explain"], ["--jobs", "1"],
+    ])
+  func checkPrintsTheSameProjectedAndInFull(_ options: [String]) throws {
+    let scratch = try CheckScratch()
+    let data = try Self.dataFile(scratch)
+    for source in [data, "Examples/snapshots/overspent.json", "Examples/snapshots/"] {
+      let arguments = ["check", "Rules/", "--data", source] + options
+      let projected = try CLI.run(arguments)
+      let full = try CLI.run(arguments + ["--no-projection"])
+      #expect(projected.status == full.status)
+      #expect(projected.stdout == full.stdout, "\(source) \(options)")
+      #expect(projected.stderr == full.stderr)
+      #expect(!projected.stdout.isEmpty)
+    }
+  }
+
+  @Test func checkSaysHowItReadsWithVerbose() throws {
+    let projected = try CLI.run([
+      "check", "Rules/", "--data", "Examples/snapshots/overspent.json", "--verbose",
+    ])
+    #expect(
+      projected.stderr.contains(
+        "verbose: Examples/snapshots/overspent.json: snapshots projected: 12 paths built "
+          + "(_previous, budget.limit_micro, budget.spent_micro, cost_micro"))
+    let full = try CLI.run([
+      "check", "Rules/", "--data", "Examples/snapshots/overspent.json", "--verbose",
+      "--no-projection",
+    ])
+    #expect(full.stderr.contains("snapshots read in full (--no-projection)"))
+    #expect(projected.stdout == full.stdout)
+  }
+
+  @Test func evalPrintsTheSameProjectedAndInFull() throws {
+    let scratch = try CheckScratch()
+    let data = try Self.dataFile(scratch)
+    let expressions = [
+      "bigint_gte(budget.limit_micro, budget.spent_micro)",
+      "cost_micro == '5' || unread.deep[0] == null",
+      "account.id == 'a' && type_of(account) == 'object'",
+    ]
+    for expression in expressions {
+      for explain in ["--explain", "--no-explain"] {
+        let arguments = ["eval", expression, "--data", data, explain]
+        let projected = try CLI.run(arguments + ["--verbose"])
+        let full = try CLI.run(arguments + ["--no-projection"])
+        #expect(projected.status == full.status)
+        #expect(projected.stdout == full.stdout, "\(expression)")
+        #expect(projected.stderr.hasPrefix("verbose: \(data): snapshots projected: "))
+      }
+    }
+  }
+}
