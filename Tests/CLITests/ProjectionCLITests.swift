@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Issue 21 through the binary: `check` and `eval` read snapshots projected by default, say so
-/// with `--verbose`, and give exactly the output of a full read (`--no-projection`).
+/// Issue 21 through the binary: `check` and `eval` read snapshots projected with `--projection`, say so
+/// with `--verbose`, and give exactly the output of a full read (`--no-projection`, the default).
 @Suite("Projected reading in check and eval")
 struct ProjectionCLITests {
   /// Lines whose problems lie where the billing rules do not read, and a good line.
@@ -35,7 +35,7 @@ struct ProjectionCLITests {
     let data = try Self.dataFile(scratch)
     for source in [data, "Examples/snapshots/overspent.json", "Examples/snapshots/"] {
       let arguments = ["check", "Rules/", "--data", source] + options
-      let projected = try CLI.run(arguments)
+      let projected = try CLI.run(arguments + ["--projection"])
       let full = try CLI.run(arguments + ["--no-projection"])
       #expect(projected.status == full.status)
       #expect(projected.stdout == full.stdout, "\(source) \(options)")
@@ -46,7 +46,7 @@ struct ProjectionCLITests {
 
   @Test func checkSaysHowItReadsWithVerbose() throws {
     let projected = try CLI.run([
-      "check", "Rules/", "--data", "Examples/snapshots/overspent.json", "--verbose",
+      "check", "Rules/", "--data", "Examples/snapshots/overspent.json", "--verbose", "--projection",
     ])
     #expect(
       projected.stderr.contains(
@@ -56,7 +56,7 @@ struct ProjectionCLITests {
       "check", "Rules/", "--data", "Examples/snapshots/overspent.json", "--verbose",
       "--no-projection",
     ])
-    #expect(full.stderr.contains("snapshots read in full (--no-projection)"))
+    #expect(full.stderr.contains("snapshots read in full (projection off; --projection turns it on)"))
     #expect(projected.stdout == full.stdout)
   }
 
@@ -71,7 +71,7 @@ struct ProjectionCLITests {
     for expression in expressions {
       for explain in ["--explain", "--no-explain"] {
         let arguments = ["eval", expression, "--data", data, explain]
-        let projected = try CLI.run(arguments + ["--verbose"])
+        let projected = try CLI.run(arguments + ["--verbose", "--projection"])
         let full = try CLI.run(arguments + ["--no-projection"])
         #expect(projected.status == full.status)
         #expect(projected.stdout == full.stdout, "\(expression)")
