@@ -387,29 +387,32 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Reads the `,` (false) or `]` (true) after an array element.
   @inline(__always)
   mutating func arrayEnds() throws(JSONError) -> Bool {
-    guard index < bytes.count else {
-      throw error("unterminated array: expected `,` or `]`, found end of input", at: index)
-    }
-    let byte = bytes[index]
-    index += 1
-    if byte == UInt8(ascii: ",") { return false }
-    if byte == UInt8(ascii: "]") { return true }
-    throw error(
-      "expected `,` or `]` in array, found \(describeByte(at: index - 1))", at: index - 1)
+    try containerEnds(closing: UInt8(ascii: "]"), container: "array")
   }
 
   /// Reads the `,` (false) or `}` (true) after an object member.
   @inline(__always)
   mutating func objectEnds() throws(JSONError) -> Bool {
+    try containerEnds(closing: UInt8(ascii: "}"), container: "object")
+  }
+
+  /// Reads the `,` (false) or `closing` (true) after a member of a `container`.
+  @inline(__always)
+  private mutating func containerEnds(closing: UInt8, container: StaticString)
+    throws(JSONError) -> Bool
+  {
     guard index < bytes.count else {
-      throw error("unterminated object: expected `,` or `}`, found end of input", at: index)
+      throw error(
+        "unterminated \(container): expected `,` or `\(Character(Unicode.Scalar(closing)))`, "
+          + "found end of input", at: index)
     }
     let byte = bytes[index]
     index += 1
     if byte == UInt8(ascii: ",") { return false }
-    if byte == UInt8(ascii: "}") { return true }
+    if byte == closing { return true }
     throw error(
-      "expected `,` or `}` in object, found \(describeByte(at: index - 1))", at: index - 1)
+      "expected `,` or `\(Character(Unicode.Scalar(closing)))` in \(container), found "
+        + describeByte(at: index - 1), at: index - 1)
   }
 
   /// Checks for the opening quote of an object key at `index`.
