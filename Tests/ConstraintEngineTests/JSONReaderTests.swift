@@ -84,6 +84,20 @@ struct JSONReaderTests {
     }
   }
 
+  @Test(
+    "what follows an array element or object member: the message names the container",
+    arguments: [
+      ("[1 2]", "expected `,` or `]` in array, found `2`", 3),
+      ("[1", "unterminated array: expected `,` or `]`, found end of input", 2),
+      (#"{"a":1 "b":2}"#, "expected `,` or `}` in object, found `\"`", 7),
+      (#"{"a":1"#, "unterminated object: expected `,` or `}`, found end of input", 6),
+    ])
+  func separatorErrors(_ text: String, message: String, offset: Int) {
+    let error = JSONTestSupport.error(reading: text)
+    #expect(error?.message == message)
+    #expect(error?.offset == offset)
+  }
+
   @Test("whitespace around the document is allowed")
   func whitespace() throws {
     let value = try JSONReader.read(" \t\r\n[ 1 ,\n\t2 ]\r\n ")
