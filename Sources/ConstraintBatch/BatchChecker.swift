@@ -130,13 +130,8 @@ public struct BatchChecker: Sendable {
     guard source.layout == .jsonLines else {
       var key: String?
       let outcomes = Result { () throws(Diagnostic) -> [RuleOutcome] in
-        let value: Value
-        do throws(JSONError) {
-          value = try Self.readDocument(
-            source.origin, limits: options.limits, projection: readProjection(ruleIndexes: indexes))
-        } catch {
-          throw error.diagnostic
-        }
+        let value = try Self.readDocument(
+          source.origin, limits: options.limits, projection: readProjection(ruleIndexes: indexes))
         key = options.keyField?.key(of: value)
         return ruleSet.check(
           value, ruleIndexes: indexes, context: context, explain: options.explain)
@@ -164,7 +159,7 @@ public struct BatchChecker: Sendable {
   /// The one document of a source laid out as ``SnapshotSource/Layout/document``.
   private static func readDocument(
     _ origin: SnapshotSource.Origin, limits: JSONLimits, projection: ReadProjection
-  ) throws(JSONError) -> Value {
+  ) throws(Diagnostic) -> Value {
     switch origin {
     case .path(let path):
       return try JSONReader.readFile(atPath: path, limits: limits, projection: projection)

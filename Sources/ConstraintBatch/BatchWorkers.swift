@@ -146,13 +146,13 @@ final class SnapshotChecker {
 
   /// Parses and checks one JSONL line (or records why it could not be read) into `batch`.
   func check(
-    number: Int, line: Result<UnsafeRawBufferPointer, JSONError>, into batch: inout CheckedBatch
+    number: Int, line: Result<UnsafeRawBufferPointer, Diagnostic>, into batch: inout CheckedBatch
   ) {
     let outcomes: Result<[RuleOutcome], Diagnostic>
     var key: String?
     switch line {
     case .failure(let error):
-      outcomes = .failure(error.diagnostic)
+      outcomes = .failure(error)
     case .success(let bytes):
       // A long line's values are paid for from the budget all workers share, for as long as
       // they live; a short one (at most ~2 MiB of values) is not counted.
@@ -222,7 +222,7 @@ struct CheckedBatch: Sendable {
 struct RawBatch: Sendable {
   struct Entry: Sendable {
     var number: Int
-    var content: Result<Range<Int>, JSONError>
+    var content: Result<Range<Int>, Diagnostic>
   }
 
   var bytes: [UInt8] = []
@@ -231,7 +231,7 @@ struct RawBatch: Sendable {
   var count: Int { entries.count }
   var isEmpty: Bool { entries.isEmpty }
 
-  mutating func append(number: Int, line: Result<UnsafeRawBufferPointer, JSONError>) {
+  mutating func append(number: Int, line: Result<UnsafeRawBufferPointer, Diagnostic>) {
     switch line {
     case .failure(let error):
       entries.append(Entry(number: number, content: .failure(error)))

@@ -44,10 +44,10 @@ public struct SnapshotLineDecoder {
   static func decode(_ document: UnsafeRawBufferPointer, with reader: JSONDocumentReader)
     -> Result<Value, Diagnostic>
   {
-    do throws(JSONError) {
+    do throws(Diagnostic) {
       return .success(try reader.read(document))
     } catch {
-      return .failure(error.diagnostic)
+      return .failure(error)
     }
   }
 
@@ -113,7 +113,7 @@ public struct SnapshotLineDecoder {
   private func tooLong() -> Line {
     .unreadable(
       number: lineNumber,
-      JSONLinesReader.lineTooLong(lineNumber, limits: limits).diagnostic, tooLong: true)
+      JSONLinesReader.lineTooLong(limits: limits), tooLong: true)
   }
 
   private func emit(_ line: UnsafeRawBufferPointer, _ handle: (Line) -> Void) {

@@ -134,8 +134,9 @@ extension FuzzChecks {
     do {
       value = try JSONReader.read(bytes)
     } catch {
-      if error.offset < 0 || error.offset > bytes.count {
-        return "JSON error `\(error.message)` at offset \(error.offset) outside the document"
+      let offset = error.range.start.offset
+      if offset < 0 || offset > bytes.count {
+        return "JSON error `\(error.message)` at offset \(offset) outside the document"
       }
       return nil
     }
@@ -173,18 +174,18 @@ extension FuzzChecks {
     }
   }
 
-  /// JSON lines: every line is read or refused with its line number, and the lines read are
-  /// the lines there are.
+  /// JSON lines: every line is read or refused with its line number and a position inside
+  /// the line, and the lines read are the lines there are.
   static func longLines(_ bytes: [UInt8]) -> String? {
     var previous = 0
     for line in JSONLinesReader(bytes: bytes, chunkSize: 1 << 12) {
       if line.number <= previous { return "line \(line.number) after line \(previous)" }
       previous = line.number
-      if case .failure(let error) = line.result, error.jsonlLine != line.number,
-        line.number > 0
+      if case .failure(let error) = line.result,
+        error.range.start.offset < 0 || error.range.start.offset > line.byteCount
       {
-        let named = error.jsonlLine.map(String.init) ?? "none"
-        return "the error of line \(line.number) names line \(named)"
+        return "the error of line \(line.number) is at offset \(error.range.start.offset), "
+          + "outside its \(line.byteCount) bytes"
       }
     }
     let newlines = bytes.lazy.filter { $0 == UInt8(ascii: "\n") }.count

@@ -26,14 +26,14 @@ extension FuzzChecks {
   public static func projectionDifference(_ document: [UInt8], projection: ReadProjection)
     -> String?
   {
-    let full = Result { () throws(JSONError) -> Value in
+    let full = Result { () throws(Diagnostic) -> Value in
       try JSONReader.read(document, limits: jsonLimits)
     }
     let reader = JSONDocumentReader(limits: jsonLimits, projection: projection)
-    let readings: [(String, Result<Value, JSONError>)] = [
+    let readings: [(String, Result<Value, Diagnostic>)] = [
       (
         "JSONReader.read",
-        Result { () throws(JSONError) -> Value in
+        Result { () throws(Diagnostic) -> Value in
           try JSONReader.read(document, limits: jsonLimits, projection: projection)
         }
       ),
@@ -49,22 +49,22 @@ extension FuzzChecks {
   }
 
   private static func read(_ document: [UInt8], with reader: JSONDocumentReader)
-    -> Result<Value, JSONError>
+    -> Result<Value, Diagnostic>
   {
     document.withUnsafeBytes { bytes in
-      Result { () throws(JSONError) -> Value in try reader.read(bytes) }
+      Result { () throws(Diagnostic) -> Value in try reader.read(bytes) }
     }
   }
 
   private static func difference(
-    full: Result<Value, JSONError>, projected: Result<Value, JSONError>,
+    full: Result<Value, Diagnostic>, projected: Result<Value, Diagnostic>,
     projection: ReadProjection
   ) -> String? {
     switch (full, projected) {
     case (.failure(let a), .failure(let b)):
       if a == b { return nil }
-      return "full reader refuses with `\(a)` (offset \(a.offset)), projecting reader with "
-        + "`\(b)` (offset \(b.offset))"
+      return "full reader refuses with `\(a)` (offset \(a.range.start.offset)), projecting reader "
+        + "with `\(b)` (offset \(b.range.start.offset))"
     case (.failure(let error), .success(let value)):
       return "full reader refuses with `\(error)`, projecting reader accepts "
         + JSONWriter.canonical(value)

@@ -276,16 +276,20 @@ public enum FuzzChecks {
     return String(Int64(double))
   }
 
-  private static func jsonErrorProblem(_ error: JSONError, in data: [UInt8]) -> String? {
-    if error.offset < 0 || error.offset > data.count {
-      return "JSON error `\(error)` at offset \(error.offset) outside 0...\(data.count)"
+  private static func jsonErrorProblem(_ error: Diagnostic, in data: [UInt8]) -> String? {
+    let start = error.range.start
+    if error.code != .invalidJSON {
+      return "JSON error `\(error)` has code \(error.code), not \(DiagnosticCode.invalidJSON)"
     }
-    if error.line < 1 || error.column < 1 {
-      return "JSON error `\(error)` at line \(error.line), column \(error.column)"
+    if start.offset < 0 || start.offset > data.count {
+      return "JSON error `\(error)` at offset \(start.offset) outside 0...\(data.count)"
     }
-    let newlines = data[..<error.offset].lazy.filter { $0 == UInt8(ascii: "\n") }.count
-    if error.line != newlines + 1 {
-      return "JSON error `\(error)` on line \(error.line), but offset \(error.offset) is on "
+    if start.line < 1 || start.column < 1 {
+      return "JSON error `\(error)` at line \(start.line), column \(start.column)"
+    }
+    let newlines = data[..<start.offset].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+    if start.line != newlines + 1 {
+      return "JSON error `\(error)` on line \(start.line), but offset \(start.offset) is on "
         + "line \(newlines + 1)"
     }
     return nil

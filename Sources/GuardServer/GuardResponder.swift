@@ -164,7 +164,8 @@ struct GuardResponder: HTTPResponder {
       return Self.json(
         .badRequest,
         DecisionJSON.error(
-          "invalid_json", error.message, line: error.line, column: error.column))
+          "invalid_json", error.message, line: error.range.start.line,
+          column: error.range.start.column))
     }
     guard case .object = snapshot else {
       return Self.json(
@@ -176,9 +177,9 @@ struct GuardResponder: HTTPResponder {
     return decisionResponse(guardian.check(snapshot))
   }
 
-  private func read(_ body: ByteBuffer) -> Result<Value, JSONError> {
+  private func read(_ body: ByteBuffer) -> Result<Value, Diagnostic> {
     body.withUnsafeReadableBytes { raw in
-      Result { () throws(JSONError) -> Value in try JSONReader.read(raw, limits: limits) }
+      Result { () throws(Diagnostic) -> Value in try JSONReader.read(raw, limits: limits) }
     }
   }
 
@@ -371,7 +372,9 @@ struct GuardResponder: HTTPResponder {
     case .failure(let error):
       return Self.json(
         .badRequest,
-        DecisionJSON.error("invalid_json", error.message, line: error.line, column: error.column))
+        DecisionJSON.error(
+          "invalid_json", error.message, line: error.range.start.line,
+          column: error.range.start.column))
     }
     guard case .object(let object) = value, object.count == 1,
       case .number(let number)? = object["pending_reconciliations"],

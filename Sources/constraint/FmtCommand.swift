@@ -210,7 +210,7 @@ struct RuleFileExpressions {
       root = try JSONReader.readLocated(text, limits: RuleFileLoader.jsonLimits)
     } catch {
       throw ReadError(
-        description: "invalid JSON at \(error.line):\(error.column): \(error.message)")
+        description: "invalid JSON at \(error.range.start): \(error.message)")
     }
     guard case .object = root.kind else {
       throw ReadError(description: "the top level is not a JSON object")

@@ -6,7 +6,7 @@ struct Snapshot {
   var file: String
   /// The JSONL line, nil for a `.json` document.
   var line: Int?
-  var value: Result<Value, JSONError>
+  var value: Result<Value, Diagnostic>
 
   /// `file` or `file:line`.
   var location: String {
@@ -36,7 +36,7 @@ struct SnapshotInput {
 
   func forEach(_ body: (Snapshot) throws -> Void) rethrows {
     if !isLines {
-      let value = Result { () throws(JSONError) -> Value in
+      let value = Result { () throws(Diagnostic) -> Value in
         try JSONReader.readFile(atPath: path, limits: limits, projection: projection)
       }
       try body(Snapshot(file: displayName, line: nil, value: value))

@@ -48,7 +48,7 @@ struct SnapshotLineDecoderTests {
       switch line.result {
       case .success(let value): return "\(line.number): \(JSONWriter.canonical(value))"
       case .failure(let error):
-        let diagnostic = error.diagnostic
+        let diagnostic = error
         let tooLong = error.message.hasPrefix("line longer than")
         return "\(line.number): \(diagnostic.code) \(diagnostic.range.start) "
           + diagnostic.message + (tooLong ? " (too long)" : "")

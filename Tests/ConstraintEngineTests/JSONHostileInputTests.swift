@@ -12,14 +12,14 @@ extension JSONResourceTests {
     static func readBounded(
       _ bytes: [UInt8], limits: JSONLimits = .default, bound: Duration = .seconds(10),
       sourceLocation: Testing.SourceLocation = #_sourceLocation
-    ) -> Result<Value, JSONError> {
+    ) -> Result<Value, Diagnostic> {
       let (result, elapsed) = JSONTestSupport.timed { JSONTestSupport.read(bytes, limits: limits) }
       #expect(elapsed < bound, "took \(elapsed)", sourceLocation: sourceLocation)
       return result
     }
 
     static func expectError(
-      _ result: Result<Value, JSONError>, containing part: String,
+      _ result: Result<Value, Diagnostic>, containing part: String,
       sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) {
       switch result {

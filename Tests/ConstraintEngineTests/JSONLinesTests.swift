@@ -23,7 +23,7 @@ struct JSONLinesTests {
       case .success(let value):
         return Outcome(number: line.number, canonical: JSONWriter.canonical(value), errorLine: nil)
       case .failure(let error):
-        return Outcome(number: line.number, canonical: nil, errorLine: error.jsonlLine)
+        return Outcome(number: line.number, canonical: nil, errorLine: error.code == .invalidJSON ? line.number : nil)
       }
     }
   }
@@ -64,10 +64,11 @@ struct JSONLinesTests {
       Issue.record("line 2 not a failure")
       return
     }
-    #expect(error.jsonlLine == 2)
+    #expect(lines[1].number == 2)
+    #expect(error.code == .invalidJSON)
     #expect(error.line == 1)
     #expect(error.column == 8)
-    #expect(error.description.hasPrefix("line 2, column 8: "))
+    #expect(error.description.hasPrefix("1:8: error[CE4001]: "))
     #expect(Self.outcomes(lines) == Self.reference(text))
   }
 
@@ -196,7 +197,7 @@ struct JSONLinesTests {
         case .success(let bytes): seen.append("\(number):" + String(decoding: bytes, as: UTF8.self))
         case .failure(let error):
           failures.append(number)
-          #expect(error.jsonlLine == number)
+          #expect(error.code == .invalidJSON && error.range == SourceRange(at: .start))
         }
       }
       return (seen, failures)

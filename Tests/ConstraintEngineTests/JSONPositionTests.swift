@@ -39,7 +39,7 @@ struct JSONPositionTests {
     #expect(error.line == expected.line, "\(error)")
     #expect(error.column == expected.column, "\(error)")
     #expect(error.message.contains(messagePart), "\(error.message)")
-    #expect(error.jsonlLine == nil)
+    #expect(error.code == .invalidJSON && error.file == nil)
   }
 
   @Test("a multibyte character before the error counts as one column")
@@ -54,10 +54,10 @@ struct JSONPositionTests {
   @Test("the error's description and diagnostic carry the position")
   func diagnostic() throws {
     let error = try #require(JSONTestSupport.error(reading: "[\n  1,\n  x]"))
-    #expect(error.description.hasPrefix("3:3: "))
-    #expect(error.diagnostic.range.start.line == 3)
-    #expect(error.diagnostic.range.start.column == 3)
-    #expect(error.diagnostic.range.start.offset == 9)
+    #expect(error.description.hasPrefix("3:3: error[CE4001]: "))
+    #expect(error.range.start.line == 3)
+    #expect(error.range.start.column == 3)
+    #expect(error.range.start.offset == 9)
   }
 
   // MARK: readLocated
@@ -139,7 +139,7 @@ struct JSONPositionTests {
   @Test("readLocated reports errors with positions too")
   func locatedError() {
     let source = MarkedSource("{\n  \"a\": 1,\n  ⟦⟧\"a\": 2\n}")
-    let result = Result { () throws(JSONError) -> LocatedJSON in
+    let result = Result { () throws(Diagnostic) -> LocatedJSON in
       try JSONReader.readLocated(source.source)
     }
     guard case .failure(let error) = result else {

@@ -321,7 +321,7 @@ struct JSONReaderTests {
     try Data(#"{"amount": 12.50}"#.utf8).write(to: URL(fileURLWithPath: path))
     let value = try JSONReader.readFile(atPath: path)
     #expect(value["amount"].structurallyEquals(.number(Number(parsing: "12.5")!)))
-    let missing = Result { () throws(JSONError) -> Value in
+    let missing = Result { () throws(Diagnostic) -> Value in
       try JSONReader.readFile(atPath: directory.appendingPathComponent("nope.json").path)
     }
     guard case .failure(let error) = missing else {
@@ -330,9 +330,9 @@ struct JSONReaderTests {
     }
     #expect(error.message.contains("cannot open"))
     let small = JSONLimits(maximumDocumentBytes: 8)
-    let tooBig = Result { () throws(JSONError) -> Value in
+    let tooBig = Result { () throws(Diagnostic) -> Value in
       try JSONReader.readFile(atPath: path, limits: small)
     }
-    #expect(throws: JSONError.self) { try tooBig.get() }
+    #expect(throws: Diagnostic.self) { try tooBig.get() }
   }
 }

@@ -276,7 +276,7 @@ struct JSONStringTableTests {
     for text in documents + documents.reversed() + documents {
       let bytes = Array(text.utf8)
       let result = bytes.withUnsafeBytes { raw in
-        Result { () throws(JSONError) -> Value in try reader.read(raw) }
+        Result { () throws(Diagnostic) -> Value in try reader.read(raw) }
       }
       switch (result, JSONTestSupport.read(bytes, limits: reader.limits)) {
       case (.success(let value), .success(let expected)):

@@ -28,20 +28,21 @@ enum JSONTestSupport {
     [UInt8](try Data(contentsOf: corpusDirectory.appendingPathComponent(name)))
   }
 
-  /// The result of reading `bytes`, as a `Result` to inspect in tests.
-  static func read(_ bytes: [UInt8], limits: JSONLimits = .default) -> Result<Value, JSONError> {
-    Result { () throws(JSONError) -> Value in try JSONReader.read(bytes, limits: limits) }
+  /// The result of reading `bytes`, as a `Result` to inspect in tests (a failure is the
+  /// diagnostic the reader throws; its position reads as `offset`, `line`, `column` below).
+  static func read(_ bytes: [UInt8], limits: JSONLimits = .default) -> Result<Value, Diagnostic> {
+    Result { () throws(Diagnostic) -> Value in try JSONReader.read(bytes, limits: limits) }
   }
 
-  static func read(_ text: String, limits: JSONLimits = .default) -> Result<Value, JSONError> {
-    Result { () throws(JSONError) -> Value in try JSONReader.read(text, limits: limits) }
+  static func read(_ text: String, limits: JSONLimits = .default) -> Result<Value, Diagnostic> {
+    Result { () throws(Diagnostic) -> Value in try JSONReader.read(text, limits: limits) }
   }
 
   /// The error reading `text` gives; records an issue and returns nil when it is accepted.
   static func error(
     reading text: String, limits: JSONLimits = .default,
     sourceLocation: Testing.SourceLocation = #_sourceLocation
-  ) -> JSONError? {
+  ) -> Diagnostic? {
     switch read(text, limits: limits) {
     case .success(let value):
       Issue.record("accepted, expected an error: \(value)", sourceLocation: sourceLocation)
@@ -194,4 +195,12 @@ enum ProcessMemory {
     defer { try? handle.close() }
     return (try? handle.write(contentsOf: Data("5".utf8))) != nil
   }
+}
+
+/// A JSON reader's diagnostic is at one position in the document: these name its parts, so the
+/// position tests read as the positions they check.
+extension Diagnostic {
+  var offset: Int { range.start.offset }
+  var line: Int { range.start.line }
+  var column: Int { range.start.column }
 }

@@ -40,7 +40,7 @@ struct JSONValueMemoryTests {
     // 1,000,000 zeros: 2 MB of text, ~72 MiB of values, above the 64 MiB floor and far above
     // 6 bytes per byte of text.
     let text = "[" + String(repeating: "0,", count: 999_999) + "0]"
-    let result = Result { () throws(JSONError) -> Value in try JSONReader.read(text) }
+    let result = Result { () throws(Diagnostic) -> Value in try JSONReader.read(text) }
     guard case .failure(let error) = result else {
       Issue.record("a dense document was accepted")
       return
@@ -65,7 +65,7 @@ struct JSONValueMemoryTests {
     #expect(limits.valueMemoryAllowed(forDocumentOf: 1 << 20) == 100 << 20)
     #expect(limits.valueMemoryAllowed(forDocumentOf: 100 << 20) == 256 << 20)
     let text = "[" + String(repeating: "0,", count: 999_999) + "0]"
-    let result = Result { () throws(JSONError) -> Value in
+    let result = Result { () throws(Diagnostic) -> Value in
       try JSONReader.read(text, limits: limits)
     }
     if case .failure(let error) = result { Issue.record("refused: \(error)") }
@@ -76,7 +76,7 @@ struct JSONValueMemoryTests {
       .appendingPathComponent("constraint-size-\(UUID().uuidString).json")
     try Data(repeating: UInt8(ascii: " "), count: 4_096).write(to: url)
     defer { try? FileManager.default.removeItem(at: url) }
-    let result = Result { () throws(JSONError) -> Value in
+    let result = Result { () throws(Diagnostic) -> Value in
       try JSONReader.readFile(atPath: url.path, limits: JSONLimits(maximumDocumentBytes: 1_000))
     }
     guard case .failure(let error) = result else {

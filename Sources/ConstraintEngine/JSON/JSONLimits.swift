@@ -62,38 +62,34 @@ public struct JSONLimits: Sendable, Hashable {
   public static let `default` = JSONLimits()
 }
 
-/// A JSON document that could not be read: what is wrong and where.
-public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
-  public var message: String
+/// A JSON document that could not be read: what is wrong and where. The parser's own error,
+/// kept small and typed on its hot path; every public reader throws it as a ``Diagnostic``
+/// (``diagnostic``) instead.
+package struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
+  package var message: String
   /// Byte offset of the problem in the document (or line).
-  public var offset: Int
+  package var offset: Int
   /// 1-based line within the document.
-  public var line: Int
+  package var line: Int
   /// 1-based column, in Unicode scalars.
-  public var column: Int
-  /// For JSONL input: the line of the input the document was on.
-  public var jsonlLine: Int?
+  package var column: Int
 
-  public init(message: String, offset: Int, line: Int, column: Int, jsonlLine: Int? = nil) {
+  package init(message: String, offset: Int, line: Int, column: Int) {
     self.message = message
     self.offset = offset
     self.line = line
     self.column = column
-    self.jsonlLine = jsonlLine
   }
 
   /// Always ``DiagnosticCode/invalidJSON``.
-  public var code: DiagnosticCode { .invalidJSON }
+  package var code: DiagnosticCode { .invalidJSON }
 
   /// The error as a diagnostic (phase `json`) pointing at the offending position.
-  public var diagnostic: Diagnostic {
+  package var diagnostic: Diagnostic {
     let location = SourceLocation(offset: offset, line: line, column: column)
     return Diagnostic(code, message, at: SourceRange(at: location))
   }
 
-  /// `line:column: message` (with the JSONL line when there is one).
-  public var description: String {
-    if let jsonlLine { return "line \(jsonlLine), column \(column): \(message)" }
-    return "\(line):\(column): \(message)"
-  }
+  /// `line:column: message`.
+  package var description: String { "\(line):\(column): \(message)" }
 }

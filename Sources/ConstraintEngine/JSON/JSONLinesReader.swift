@@ -12,9 +12,11 @@
 public struct JSONLinesReader: Sequence {
   /// One line's document, or why it could not be read.
   public struct Line: Sendable {
-    /// 1-based line number in the input.
+    /// 1-based line number in the input (0 for an input that could not be opened).
     public var number: Int
-    public var result: Result<Value, JSONError>
+    /// The document, or a diagnostic (``DiagnosticCode/invalidJSON``) whose range is in the
+    /// line's text; a line too long or an I/O failure is one at the line's start.
+    public var result: Result<Value, Diagnostic>
     /// The line's length in bytes (without the newline).
     public var byteCount: Int
   }
@@ -63,7 +65,7 @@ public struct JSONLinesReader: Sequence {
   /// without parsing them — for callers that parse on other threads. An I/O error or an
   /// over-long line is passed as a failure for that line.
   public func forEachRawLine(
-    _ body: (_ number: Int, _ line: Result<UnsafeRawBufferPointer, JSONError>) throws -> Void
+    _ body: (_ number: Int, _ line: Result<UnsafeRawBufferPointer, Diagnostic>) throws -> Void
   ) rethrows {
     let lines = RawLines(source: source, limits: limits, chunkSize: chunkSize)
     while let next = lines.next() {
@@ -83,13 +85,12 @@ public struct JSONLinesReader: Sequence {
       case .failure(let error):
         return Line(number: raw.number, result: .failure(error), byteCount: raw.byteCount)
       case .success(let bytes):
-        do {
-          let value = try reader.read(bytes)
+        do throws(JSONError) {
+          let value = try reader.readTyped(bytes)
           return Line(number: raw.number, result: .success(value), byteCount: bytes.count)
         } catch {
-          var located = error
-          located.jsonlLine = raw.number
-          return Line(number: raw.number, result: .failure(located), byteCount: bytes.count)
+          return Line(
+            number: raw.number, result: .failure(error.diagnostic), byteCount: bytes.count)
         }
       }
     }
@@ -109,12 +110,15 @@ extension JSONLinesReader {
     return bytes
   }
 
-  /// The error of line `number` when it is longer than `limits.maximumDocumentBytes`: such a
-  /// line is skipped, not read, and reported with this error by every reader of JSON lines.
-  public static func lineTooLong(_ number: Int, limits: JSONLimits) -> JSONError {
-    JSONError(
-      message: "line longer than the \(limits.maximumDocumentBytes)-byte document limit",
-      offset: 0, line: 1, column: 1, jsonlLine: number)
+  /// The error of a line longer than `limits.maximumDocumentBytes`: such a line is skipped,
+  /// not read, and reported with this error by every reader of JSON lines.
+  public static func lineTooLong(limits: JSONLimits) -> Diagnostic {
+    ioError("line longer than the \(limits.maximumDocumentBytes)-byte document limit")
+  }
+
+  /// A problem with a line as a whole (too long, unreadable): a diagnostic at its start.
+  static func ioError(_ message: String) -> Diagnostic {
+    Diagnostic(.invalidJSON, message, at: SourceRange(at: .start))
   }
 }
 
@@ -122,16 +126,16 @@ extension JSONLinesReader {
 private final class RawLines {
   struct RawLine {
     var number: Int
-    var bytes: Result<UnsafeRawBufferPointer, JSONError>
+    var bytes: Result<UnsafeRawBufferPointer, Diagnostic>
     var byteCount: Int
   }
 
   let limits: JSONLimits
   private var descriptor: Int32 = -1
   private var ownsDescriptor = false
-  private var openError: JSONError?
+  private var openError: Diagnostic?
   /// A failed `read`: reported in place of the line it interrupted, then the input ends.
-  private var readError: JSONError?
+  private var readError: Diagnostic?
   private var buffer: UnsafeMutableRawBufferPointer
   /// Valid bytes are `buffer[start..<end]`.
   private var start = 0
@@ -146,9 +150,8 @@ private final class RawLines {
     case .path(let path):
       descriptor = open(path, O_RDONLY)
       if descriptor < 0 {
-        openError = JSONError(
-          message: "cannot open \(path): \(String(cString: strerror(errno)))", offset: 0,
-          line: 1, column: 1)
+        openError = JSONLinesReader.ioError(
+          "cannot open \(path): \(String(cString: strerror(errno)))")
       } else {
         ownsDescriptor = true
       }
@@ -190,9 +193,7 @@ private final class RawLines {
           readError = nil
           start = end
           lineNumber += 1
-          var located = error
-          located.jsonlLine = lineNumber
-          return RawLine(number: lineNumber, bytes: .failure(located), byteCount: 0)
+          return RawLine(number: lineNumber, bytes: .failure(error), byteCount: 0)
         }
         guard start < end else { return nil }
         let lineStart = start
@@ -226,7 +227,7 @@ private final class RawLines {
           skipRestOfLine()
           return RawLine(
             number: number,
-            bytes: .failure(lineTooLong(number)),
+            bytes: .failure(lineTooLong()),
             byteCount: limits.maximumDocumentBytes)
         }
       }
@@ -243,13 +244,13 @@ private final class RawLines {
     guard let bytes = JSONLinesReader.document(ofLine: raw) else { return nil }
     if bytes.count > limits.maximumDocumentBytes {
       return RawLine(
-        number: lineNumber, bytes: .failure(lineTooLong(lineNumber)), byteCount: bytes.count)
+        number: lineNumber, bytes: .failure(lineTooLong()), byteCount: bytes.count)
     }
     return RawLine(number: lineNumber, bytes: .success(bytes), byteCount: bytes.count)
   }
 
-  private func lineTooLong(_ number: Int) -> JSONError {
-    JSONLinesReader.lineTooLong(number, limits: limits)
+  private func lineTooLong() -> Diagnostic {
+    JSONLinesReader.lineTooLong(limits: limits)
   }
 
   private func findNewline(from offset: Int) -> Int? {
@@ -264,9 +265,7 @@ private final class RawLines {
       let count = Glibc.read(descriptor, buffer.baseAddress! + end, buffer.count - end)
       if count < 0 {
         if errno == EINTR { continue }
-        readError = JSONError(
-          message: "read error: \(String(cString: strerror(errno)))", offset: 0, line: 1,
-          column: 1)
+        readError = JSONLinesReader.ioError("read error: \(String(cString: strerror(errno)))")
         endOfInput = true
         return
       }

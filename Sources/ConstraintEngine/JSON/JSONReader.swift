@@ -4,12 +4,27 @@
 
 /// Reads JSON documents into runtime ``Value``s: strict RFC 8259, exact numbers, duplicate
 /// keys rejected, every limit of ``JSONLimits`` enforced.
+///
+/// A document that cannot be read is a ``Diagnostic`` of code ``DiagnosticCode/invalidJSON``
+/// whose ``Diagnostic/range`` starts at the offending byte of the document (offset, line and
+/// column in it); an input that cannot be opened or read is one at its start.
 public enum JSONReader {
   /// Reads one document from UTF-8 bytes, building what `projection` reads of it (by default
   /// all of it; see ``JSONDocumentReader/init(limits:projection:)``).
   public static func read(
     _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default,
     projection: ReadProjection = .wholeDocument
+  ) throws(Diagnostic) -> Value {
+    do throws(JSONError) {
+      return try readTyped(bytes, limits: limits, projection: projection)
+    } catch {
+      throw error.diagnostic
+    }
+  }
+
+  /// ``read(_:limits:projection:)`` with the parser's own error.
+  static func readTyped(
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, projection: ReadProjection
   ) throws(JSONError) -> Value {
     // A large document is worth a string table of its own (its keys repeat); a small one
     // would pay more to set the table up than it saves.
@@ -38,9 +53,9 @@ public enum JSONReader {
   /// Reads one document from UTF-8 bytes, building what `projection` reads of it.
   public static func read(
     _ bytes: [UInt8], limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument
-  ) throws(JSONError) -> Value {
+  ) throws(Diagnostic) -> Value {
     let result = bytes.withUnsafeBytes { raw in
-      Result { () throws(JSONError) -> Value in
+      Result { () throws(Diagnostic) -> Value in
         try read(raw, limits: limits, projection: projection)
       }
     }
@@ -50,10 +65,10 @@ public enum JSONReader {
   /// Reads one document from text, building what `projection` reads of it.
   public static func read(
     _ text: String, limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument
-  ) throws(JSONError) -> Value {
+  ) throws(Diagnostic) -> Value {
     var text = text
     let result = text.withUTF8 { bytes in
-      Result { () throws(JSONError) -> Value in
+      Result { () throws(Diagnostic) -> Value in
         try read(UnsafeRawBufferPointer(bytes), limits: limits, projection: projection)
       }
     }
@@ -64,15 +79,20 @@ public enum JSONReader {
   public static func readFile(
     atPath path: String, limits: JSONLimits = .default,
     projection: ReadProjection = .wholeDocument
-  ) throws(JSONError) -> Value {
-    let bytes = try readWholeFile(atPath: path, limit: limits.maximumDocumentBytes)
+  ) throws(Diagnostic) -> Value {
+    let bytes: [UInt8]
+    do throws(JSONError) {
+      bytes = try readWholeFile(atPath: path, limit: limits.maximumDocumentBytes)
+    } catch {
+      throw error.diagnostic
+    }
     return try read(bytes, limits: limits, projection: projection)
   }
 
   /// Reads one document keeping every value's and key's source range (for rule files, whose
   /// structural errors report `file:line:column`).
   public static func readLocated(_ text: String, limits: JSONLimits = .default)
-    throws(JSONError) -> LocatedJSON
+    throws(Diagnostic) -> LocatedJSON
   {
     var text = text
     let result = text.withUTF8 { bytes in
@@ -81,7 +101,7 @@ public enum JSONReader {
         return try parser.parseDocument()
       }
     }
-    return try result.get()
+    return try result.mapError(\.diagnostic).get()
   }
 
   /// The bytes of a file, refusing files over `limit` bytes: a regular file by its size,
@@ -113,9 +133,14 @@ public enum JSONReader {
   public static func read(
     fileDescriptor descriptor: Int32, limits: JSONLimits = .default,
     projection: ReadProjection = .wholeDocument
-  ) throws(JSONError) -> Value {
-    let bytes = try readToEnd(
-      descriptor, name: "input", limit: limits.maximumDocumentBytes, expected: 0)
+  ) throws(Diagnostic) -> Value {
+    let bytes: [UInt8]
+    do throws(JSONError) {
+      bytes = try readToEnd(
+        descriptor, name: "input", limit: limits.maximumDocumentBytes, expected: 0)
+    } catch {
+      throw error.diagnostic
+    }
     return try read(bytes, limits: limits, projection: projection)
   }
 
@@ -174,8 +199,18 @@ public final class JSONDocumentReader {
       strings: strings.cache)
   }
 
-  /// Reads one document from UTF-8 bytes.
-  public func read(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
+  /// Reads one document from UTF-8 bytes; a document that cannot be read is a diagnostic as
+  /// ``JSONReader`` reports it.
+  public func read(_ bytes: UnsafeRawBufferPointer) throws(Diagnostic) -> Value {
+    do throws(JSONError) {
+      return try readTyped(bytes)
+    } catch {
+      throw error.diagnostic
+    }
+  }
+
+  /// ``read(_:)`` with the parser's own error.
+  func readTyped(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
     parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
     // A long document may have grown the scratch stacks: their memory is not kept.
     defer { if bytes.count >= 1 << 16 { parser.releaseLargeScratch() } }

@@ -107,11 +107,9 @@ public enum RuleFileLoader {
     do {
       document = try JSONReader.readLocated(text, limits: jsonLimits)
     } catch {
-      let location = SourceLocation(offset: error.offset, line: error.line, column: error.column)
       throw RuleFileErrors([
         Diagnostic(
-          .ruleFileNotJSON, "invalid JSON: \(error.message)", file: path,
-          at: SourceRange(at: location))
+          .ruleFileNotJSON, "invalid JSON: \(error.message)", file: path, at: error.range)
       ])
     }
     var reader = StructureReader(path: path, bytes: Array(text.utf8))

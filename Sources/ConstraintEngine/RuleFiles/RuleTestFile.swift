@@ -114,7 +114,9 @@ private struct CaseReader {
       document = try JSONReader.readLocated(text)
     } catch {
       fail(
-        SourceLocation(offset: offset + error.offset, line: line, column: error.column),
+        SourceLocation(
+          offset: offset + error.range.start.offset, line: line,
+          column: error.range.start.column),
         "invalid JSON: \(error.message)")
       return
     }
