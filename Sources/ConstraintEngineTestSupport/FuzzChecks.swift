@@ -309,14 +309,17 @@ public enum FuzzChecks {
     do {
       interpreted = try CompiledRegex(pattern: pattern, limits: RegexLimits(allowsJIT: false))
     } catch {
-      if error.patternUTF8Offset < 0 || error.patternUTF8Offset > pattern.utf8.count {
-        return "regex compile error `\(error)` at \(error.patternUTF8Offset), outside "
-          + "0...\(pattern.utf8.count)"
-      }
-      if error.patternScalarOffset < 0
-        || error.patternScalarOffset > pattern.unicodeScalars.count
+      let range = error.range
+      if range.start.offset < 0 || range.end.offset > pattern.utf8.count
+        || range.start.offset > range.end.offset
       {
-        return "regex compile error `\(error)` at scalar \(error.patternScalarOffset)"
+        return "regex compile error `\(error)` at \(range.start.offset)..<"
+          + "\(range.end.offset), outside 0...\(pattern.utf8.count)"
+      }
+      if range.start.line < 1 || range.start.column < 1
+        || range.start.column > pattern.unicodeScalars.count + 1
+      {
+        return "regex compile error `\(error)` at \(range.start)"
       }
       return nil
     }

@@ -117,31 +117,43 @@ struct RegexTests {
     #expect {
       _ = try CompiledRegex(pattern: pattern)
     } throws: { error in
-      guard let error = error as? RegexCompileError else { return false }
-      return error.message.contains(message) && error.patternUTF8Offset == utf8Offset
-        && error.patternScalarOffset == scalarOffset
+      guard let error = error as? Diagnostic else { return false }
+      return error.code == .invalidRegex && error.message.contains(message)
+        && error.range.start.offset == utf8Offset && error.range.start.line == 1
+        && error.range.start.column == scalarOffset + 1
     }
   }
 
   @Test func scalarOffsetPointsAtTheOffendingCharacter() throws {
     let pattern = "^é+(x"
-    let error = try #require(throws: RegexCompileError.self) {
+    let error = try #require(throws: Diagnostic.self) {
       try CompiledRegex(pattern: pattern)
     }
-    #expect(error.patternUTF8Offset == pattern.utf8.count)
-    #expect(error.patternScalarOffset == pattern.unicodeScalars.count)
+    let end = SourceLocation(
+      offset: pattern.utf8.count, line: 1, column: pattern.unicodeScalars.count + 1)
+    #expect(error.range == SourceRange(at: end))
+  }
+
+  /// A compile error's range is the offending character, with its line and column in a
+  /// pattern over several lines.
+  @Test func compileErrorRangeCoversTheCharacterOnItsLine() throws {
+    let error = try #require(throws: Diagnostic.self) {
+      try CompiledRegex(pattern: "a\né*{2,1}")
+    }
+    #expect(error.code == .invalidRegex)
+    #expect(error.range.start == SourceLocation(offset: 9, line: 2, column: 7))
+    #expect(error.range.end == SourceLocation(offset: 10, line: 2, column: 8))
   }
 
   @Test func patternLengthIsCapped() throws {
     let longest = String(repeating: "é", count: 2_047) + "ab"
     #expect(longest.utf8.count == RegexEngine.maximumPatternLength)
     #expect(try CompiledRegex(pattern: longest).matches("x" + longest + "x"))
-    let error = try #require(throws: RegexCompileError.self) {
+    let error = try #require(throws: Diagnostic.self) {
       try CompiledRegex(pattern: longest + "c")
     }
     #expect(error.message.contains("maximum is 4096"))
-    #expect(error.patternUTF8Offset == 4_096)
-    #expect(error.patternScalarOffset == 2_049)
+    #expect(error.range.start == SourceLocation(offset: 4_096, line: 1, column: 2_050))
   }
 
   @Test func matchErrorMessages() {

@@ -70,3 +70,21 @@ public struct SourceRange: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { "\(start)-\(end)" }
 }
+
+extension SourceLocation {
+  /// The location of byte `offset` (clamped to the text) of `text`: its line, and its column
+  /// in Unicode scalars.
+  package init(offset: Int, in text: String) {
+    var text = text
+    self = text.withUTF8 { bytes in
+      JSONParser<ValueBuilder>.location(of: max(0, min(offset, bytes.count)), in: bytes)
+    }
+  }
+}
+
+extension SourceRange {
+  /// The range of the whole of `text`.
+  package init(covering text: String) {
+    self.init(start: .start, end: SourceLocation(offset: text.utf8.count, in: text))
+  }
+}

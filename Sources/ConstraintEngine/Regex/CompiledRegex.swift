@@ -41,9 +41,21 @@ public final class CompiledRegex: @unchecked Sendable {
 
   /// Compiles `pattern`; matches will run under `limits`.
   ///
-  /// - Throws: ``RegexCompileError`` with PCRE2's message and the offset of the problem, or the
-  ///   engine's own for patterns over ``RegexEngine/maximumPatternLength`` bytes and callouts.
-  public init(pattern: String, limits: RegexLimits = .default) throws(RegexCompileError) {
+  /// - Throws: a ``Diagnostic`` of code ``DiagnosticCode/invalidRegex`` with PCRE2's message
+  ///   (or the engine's own, for patterns over ``RegexEngine/maximumPatternLength`` bytes and
+  ///   callouts) whose range is the offending character of the pattern (at its end when the
+  ///   pattern ends too early).
+  public convenience init(pattern: String, limits: RegexLimits = .default) throws(Diagnostic) {
+    do throws(RegexCompileError) {
+      try self.init(compiling: pattern, limits: limits)
+    } catch {
+      throw error.diagnostic(in: pattern)
+    }
+  }
+
+  /// ``init(pattern:limits:)`` with the compiler's own error, whose scalar offset the checker
+  /// maps into the rule's string literal.
+  init(compiling pattern: String, limits: RegexLimits) throws(RegexCompileError) {
     let length = pattern.utf8.count
     if length > RegexEngine.maximumPatternLength {
       throw RegexCompileError(

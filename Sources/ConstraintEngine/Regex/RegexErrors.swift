@@ -1,15 +1,16 @@
 /// A regular expression that could not be compiled, with the position of the problem inside the
-/// pattern so a caller can point a caret at the offending character.
-public struct RegexCompileError: Error, Sendable, Hashable, CustomStringConvertible {
+/// pattern: the compiler's own error, which the checker maps into a rule's string literal and
+/// ``CompiledRegex/init(pattern:limits:)`` throws as a ``Diagnostic`` (``diagnostic(in:)``).
+struct RegexCompileError: Error, Sendable, Hashable, CustomStringConvertible {
   /// PCRE2's message (or the engine's, for patterns rejected before PCRE2 sees them).
-  public var message: String
+  var message: String
   /// Offset of the problem in the pattern, in UTF-8 bytes from the start of the pattern.
-  public var patternUTF8Offset: Int
+  var patternUTF8Offset: Int
   /// The same offset as a count of Unicode scalars from the start of the pattern.
-  public var patternScalarOffset: Int
+  var patternScalarOffset: Int
 
   /// An error at the given offsets.
-  public init(message: String, patternUTF8Offset: Int, patternScalarOffset: Int) {
+  init(message: String, patternUTF8Offset: Int, patternScalarOffset: Int) {
     self.message = message
     self.patternUTF8Offset = patternUTF8Offset
     self.patternScalarOffset = patternScalarOffset
@@ -26,11 +27,23 @@ public struct RegexCompileError: Error, Sendable, Hashable, CustomStringConverti
     self.init(message: message, patternUTF8Offset: clamped, patternScalarOffset: scalars)
   }
 
-  /// Always ``DiagnosticCode/invalidRegex``.
-  public var code: DiagnosticCode { .invalidRegex }
+  /// The error as a diagnostic (``DiagnosticCode/invalidRegex``) about `pattern`, the text
+  /// compiled: its range is the offending character (empty at the end of the pattern), with
+  /// the line and column of that character in the pattern.
+  func diagnostic(in pattern: String) -> Diagnostic {
+    let bytes = pattern.utf8
+    var end = min(patternUTF8Offset + 1, bytes.count)
+    while end < bytes.count, bytes[bytes.index(bytes.startIndex, offsetBy: end)] & 0xC0 == 0x80 {
+      end += 1
+    }
+    let range = SourceRange(
+      start: SourceLocation(offset: patternUTF8Offset, in: pattern),
+      end: SourceLocation(offset: max(patternUTF8Offset, end), in: pattern))
+    return Diagnostic(.invalidRegex, message, at: range)
+  }
 
   /// `message at offset N`.
-  public var description: String {
+  var description: String {
     "\(message) at pattern offset \(patternScalarOffset)"
   }
 }

@@ -627,7 +627,7 @@ struct Checker {
       return pooled
     }
     do {
-      let regex = try CompiledRegex(pattern: pattern, limits: options.regexLimits)
+      let regex = try CompiledRegex(compiling: pattern, limits: options.regexLimits)
       regexes[pattern] = regex
       regexPool?.add(regex, pattern: pattern, limits: options.regexLimits)
       return regex
