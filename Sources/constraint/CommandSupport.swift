@@ -29,16 +29,10 @@ enum CommandSupport {
   static func loadContext(path: String?, now: String?) throws -> EvaluationContext {
     var context = EvaluationContext.empty
     if let path {
-      let value: Value
       do {
-        value = try JSONReader.readFile(atPath: path)
+        context = try EvaluationContext(contentsOfFile: path)
       } catch {
-        throw ValidationError("--context \(path): \(error.description)")
-      }
-      do {
-        context = try EvaluationContext(json: value)
-      } catch {
-        throw ValidationError("--context \(path): \(error)")
+        throw ValidationError("--context \(path): \(error.range.start): \(error.message)")
       }
     }
     if let now {

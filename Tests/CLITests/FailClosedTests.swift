@@ -691,6 +691,21 @@ struct ArgumentFaultTests {
     #expect(reason(fromFile.stderr) == reason(fromFlag.stderr), "\(fromFlag.transcript)")
   }
 
+  /// A context file's problem is located in the file: the line and column of the offending
+  /// value, as a JSON error in it is.
+  @Test func aContextFileProblemNamesTheOffendingValuesLineAndColumn() throws {
+    let scratch = try CheckScratch()
+    let context = try scratch.write("context.json", "{\"flags\": [\"a\",\n  2]}")
+    let result = try Fault.run([
+      "eval", "true", "--data", FaultFixtures.passing, "--context", context,
+    ])
+    #expect(result.status == 2, "\(result.transcript)")
+    #expect(
+      result.stderr.contains(
+        "--context \(context): 2:3: context flags[1] must be a string, got the number 2"),
+      "\(result.transcript)")
+  }
+
   @Test(arguments: ["parse", "eval", "fmt-stdin"])
   func invalidUTF8InAnExpressionIsRejected(command: String) throws {
     let script: String

@@ -26,8 +26,9 @@ public struct Timestamp: Sendable, Hashable, Comparable {
   /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS(.fraction)?`, each with an
   /// optional `Z` or `±HH:MM` (none means UTC). The fraction has 1 to 9 digits. Months, days
   /// (leap years included), hours (< 24), minutes and seconds (< 60, no leap second) are
-  /// range-checked. Returns the reason when the text is not such a timestamp.
-  public static func parse(_ text: String) -> Result<Timestamp, TimestampError> {
+  /// range-checked. Returns the reason when the text is not such a timestamp (the callers —
+  /// the timestamp builtins, the context readers — each report it in their own diagnostic).
+  static func parse(_ text: String) -> Result<Timestamp, TimestampError> {
     let bytes = Array(text.utf8.prefix(64))
     if text.utf8.count > 64 { return .failure(TimestampError("is too long for a timestamp")) }
     var reader = TimestampReader(bytes: bytes)
@@ -56,9 +57,10 @@ public struct Timestamp: Sendable, Hashable, Comparable {
   }
 }
 
-/// Why a string is not an accepted timestamp.
-public struct TimestampError: Error, Sendable, Hashable {
-  public let reason: String
+/// Why a string is not an accepted timestamp: a phrase completing "the text …", which each
+/// caller words into its own diagnostic.
+struct TimestampError: Error, Sendable, Hashable {
+  let reason: String
   init(_ reason: String) { self.reason = reason }
 }
 

@@ -203,10 +203,11 @@ private struct CaseReader {
           fail(valueAt, "`now`: \(error.message)")
         }
       case "context":
-        do {
-          context = try EvaluationContext(json: member.value.value)
+        do throws(EvaluationContextError) {
+          context = try EvaluationContext(checking: member.value.value)
         } catch {
-          fail(valueAt, "`context`: \(error.message)")
+          // At the offending value inside the context, not only at the context.
+          fail(at(error.diagnostic(in: member.value).range), "`context`: \(error.message)")
         }
       default:
         fail(

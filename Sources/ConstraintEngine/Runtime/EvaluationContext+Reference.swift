@@ -33,48 +33,65 @@ extension EvaluationContext {
     var state: [(key: String, value: Value)] = []
     for (key, field) in object {
       if case .null = field { continue }
-      switch key {
-      case "evaluation_timestamp":
-        guard case .string(let text) = field else {
-          throw EvaluationContextError(
-            "context `evaluation_timestamp` must be a timestamp string, got \(describe(field))")
-        }
-        if case .failure(let error) = Timestamp.parse(text) {
-          throw EvaluationContextError(
-            "context `evaluation_timestamp` \(truncated(Value.quoted(text))) is not an ISO 8601 "
-              + "timestamp: it \(error.reason)")
-        }
-        now = text
-      case "feature_flags":
-        guard case .object(let entries) = field else {
-          throw EvaluationContextError(
-            "context `feature_flags` must be an object of booleans, got \(describe(field))")
-        }
-        for (flag, setting) in entries {
-          guard case .bool(let on) = setting else {
-            throw EvaluationContextError(
-              "context feature_flags[\(truncated(Value.quoted(flag)))] must be a boolean, got "
-                + describe(setting))
-          }
-          if on { flags.insert(flag) }
-        }
-      case "nonce_window":
-        state += try Self.nonceWindow(field)
-      case "sequence_state":
-        state += try Self.sequenceState(field)
-      case "chain_ledger":
-        state += try Self.chainLedger(field)
-      case "plan_signoff_ledger":
-        state += try Self.signoffLedger(field)
-      default:
-        throw EvaluationContextError(
-          "unknown key \(truncated(Value.quoted(key))) in a reference-format evaluation "
-            + "context; expected evaluation_timestamp, feature_flags, nonce_window, "
-            + "sequence_state, chain_ledger or plan_signoff_ledger")
+      do throws(EvaluationContextError) {
+        try Self.readReferencePart(key, field, now: &now, flags: &flags, state: &state)
+      } catch {
+        // A part's error is at the part, or deeper when the part says where.
+        var located = error
+        located.path.insert(.key(key), at: 0)
+        throw located
       }
     }
     self.init(
       now: now, flags: flags, state: state.isEmpty ? .missing : .object(ObjectValue(state)))
+  }
+
+  /// Reads the part `key` of a reference-format context into what the context is made of;
+  /// an error's path is inside the part (empty: the part's value, or its key when the key is
+  /// unknown).
+  private static func readReferencePart(
+    _ key: String, _ field: Value, now: inout String?, flags: inout Set<String>,
+    state: inout [(key: String, value: Value)]
+  ) throws(EvaluationContextError) {
+    switch key {
+    case "evaluation_timestamp":
+      guard case .string(let text) = field else {
+        throw EvaluationContextError(
+          "context `evaluation_timestamp` must be a timestamp string, got \(describe(field))")
+      }
+      if case .failure(let error) = Timestamp.parse(text) {
+        throw EvaluationContextError(
+          "context `evaluation_timestamp` \(truncated(Value.quoted(text))) is not an ISO 8601 "
+            + "timestamp: it \(error.reason)")
+      }
+      now = text
+    case "feature_flags":
+      guard case .object(let entries) = field else {
+        throw EvaluationContextError(
+          "context `feature_flags` must be an object of booleans, got \(describe(field))")
+      }
+      for (flag, setting) in entries {
+        guard case .bool(let on) = setting else {
+          throw EvaluationContextError(
+            "context feature_flags[\(truncated(Value.quoted(flag)))] must be a boolean, got "
+              + describe(setting), at: [.key(flag)])
+        }
+        if on { flags.insert(flag) }
+      }
+    case "nonce_window":
+      state += try Self.nonceWindow(field)
+    case "sequence_state":
+      state += try Self.sequenceState(field)
+    case "chain_ledger":
+      state += try Self.chainLedger(field)
+    case "plan_signoff_ledger":
+      state += try Self.signoffLedger(field)
+    default:
+      throw EvaluationContextError(
+        "unknown key \(truncated(Value.quoted(key))) in a reference-format evaluation "
+          + "context; expected evaluation_timestamp, feature_flags, nonce_window, "
+          + "sequence_state, chain_ledger or plan_signoff_ledger", isKey: true)
+    }
   }
 
   /// `{"window_seconds": N, "per_signer": Map<signer, Set<nonce>>}` → `nonce_windows`.
@@ -165,7 +182,8 @@ extension EvaluationContext {
     if let genesis = members["genesis_hash"], !genesis.isAbsent {
       guard case .string = genesis else {
         throw EvaluationContextError(
-          "context \(part).genesis_hash must be a string, got \(describe(genesis))")
+          "context \(part).genesis_hash must be a string, got \(describe(genesis))",
+          at: [.key("genesis_hash")])
       }
       result.append(("genesis_hash", genesis))
     }
@@ -213,7 +231,7 @@ extension EvaluationContext {
         required: [
           "signoff_id", "plan_content_hash", "ttl_seconds_at_emit",
           "ts_emit",
-        ])
+        ], at: [.key("signoffs"), .index(index)])
       for name in ["signoff_id", "plan_content_hash", "ts_emit"] {
         guard case .string = fields[name]! else {
           throw EvaluationContextError(
@@ -232,24 +250,27 @@ extension EvaluationContext {
   }
 
   /// The members of an object part, checking that the required keys are present and no
-  /// other key appears.
+  /// other key appears; `path` leads from the part to `field` (empty: the part itself).
   private static func members(
-    _ field: Value, _ part: String, required: [String], optional: [String] = []
+    _ field: Value, _ part: String, required: [String], optional: [String] = [],
+    at path: [EvaluationContextError.Step] = []
   ) throws(EvaluationContextError) -> [String: Value] {
     guard case .object(let object) = field else {
-      throw EvaluationContextError("context \(part) must be an object, got \(describe(field))")
+      throw EvaluationContextError(
+        "context \(part) must be an object, got \(describe(field))", at: path)
     }
     var result: [String: Value] = [:]
     for (key, value) in object {
       guard required.contains(key) || optional.contains(key) else {
         throw EvaluationContextError(
           "unknown key \(truncated(Value.quoted(key))) in context \(part); expected "
-            + (required + optional).joined(separator: ", "))
+            + (required + optional).joined(separator: ", "), at: path + [.key(key)],
+          isKey: true)
       }
       result[key] = value
     }
     for key in required where result[key] == nil {
-      throw EvaluationContextError("context \(part) has no `\(key)`")
+      throw EvaluationContextError("context \(part) has no `\(key)`", at: path)
     }
     return result
   }
