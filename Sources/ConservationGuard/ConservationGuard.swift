@@ -121,6 +121,12 @@ public final class ConservationGuard: Sendable {
     state.withLock { $0.machine.status.state }
   }
 
+  /// What a snapshot arriving as JSON is built of when read projected for the rule set in
+  /// force (nil before a compile succeeded).
+  package var readProjection: ReadProjection? {
+    state.withLock { $0.machine.rules?.projection }
+  }
+
   /// State, reason, rule-set version and last compile error, for a health endpoint.
   public func health() -> GuardHealth {
     state.withLock { locked in
@@ -137,19 +143,106 @@ public final class ConservationGuard: Sendable {
   /// Decides one money movement. `pass` only when the guard is ready and every invariant holds;
   /// `violation` when any invariant fails or cannot be evaluated; `unavailable` when the guard
   /// is not ready; `bypassed` under break-glass bypass.
+  ///
+  /// The snapshot is used as given: it is never narrowed to what the rules read (see
+  /// ``check(json:limits:projectsReads:context:)`` for snapshots that arrive as JSON).
   public func check(_ snapshot: Value, context: EvaluationContext = .empty) -> GuardDecision {
+    decide(snapshot, context: context, readWith: nil, rereads: false) { _ in nil }
+  }
+
+  /// Decides one money movement whose snapshot arrives as one JSON document, as
+  /// ``check(_:context:)`` decides its value. With `projectsReads`, only what the rule set in
+  /// force reads (its invariants' paths and logged fields) is built, the rest validated without
+  /// being built: the bytes are accepted and refused exactly as a full read does, with the same
+  /// error, and the decision is the one the full read gives. Each decision's snapshot is read
+  /// through the projection of the very rule set that evaluates it (read again if a reload
+  /// swapped the rules between reading and evaluating).
+  ///
+  /// Bytes that are not one JSON document within `limits`, or a document that is not an
+  /// object, are answered without a decision: the guard's state and metrics do not change.
+  public func check(
+    json bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, projectsReads: Bool,
+    context: EvaluationContext = .empty
+  ) -> GuardSnapshotCheck {
+    check(json: bytes, projectsReads: projectsReads, context: context) {
+      rules throws(Diagnostic) -> Value in
+      try JSONReader.read(
+        bytes, limits: limits, projection: Self.projection(of: rules, projectsReads))
+    }
+  }
+
+  /// ``check(json:limits:projectsReads:context:)`` for snapshots read one after another on one
+  /// thread (the lines of a stream): `reader` keeps a document reader per projection, its
+  /// scratch memory and the keys it has seen, from one snapshot to the next.
+  public func check(
+    json bytes: UnsafeRawBufferPointer, reader: GuardSnapshotReader,
+    context: EvaluationContext = .empty
+  ) -> GuardSnapshotCheck {
+    check(json: bytes, projectsReads: reader.projectsReads, context: context) {
+      rules throws(Diagnostic) -> Value in
+      try reader.read(bytes, for: rules)
+    }
+  }
+
+  /// What is built of a snapshot decided by `rules`: nothing but the top level when no rule
+  /// set is in force (the document is only validated: no invariant will read it).
+  static func projection(of rules: GuardRules?, _ projectsReads: Bool) -> ReadProjection {
+    guard projectsReads else { return .wholeDocument }
+    return rules?.projection ?? ReadProjection(paths: [])
+  }
+
+  private func check(
+    json bytes: UnsafeRawBufferPointer, projectsReads: Bool, context: EvaluationContext,
+    read: (GuardRules?) throws(Diagnostic) -> Value
+  ) -> GuardSnapshotCheck {
+    // Read through the projection of the rules in force now; should the check hand out
+    // other rules (a reload in between), the snapshot is read again for them.
+    let readWith = projectsReads ? state.withLock { $0.machine.rules } : nil
+    let snapshot: Value
+    do {
+      snapshot = try read(readWith)
+    } catch {
+      return .unreadable(error)
+    }
+    guard case .object = snapshot else { return .notAnObject(typeName: snapshot.typeName) }
+    return .decided(
+      decide(snapshot, context: context, readWith: readWith, rereads: projectsReads) { rules in
+        try? read(rules)
+      })
+  }
+
+  /// The decision of a check on `snapshot`, read through the projection of `readWith` when
+  /// `rereads` (else read whole); `reread` reads it through another rule set's projection.
+  private func decide(
+    _ snapshot: Value, context: EvaluationContext, readWith: GuardRules?, rereads: Bool,
+    reread: (GuardRules) -> Value?
+  ) -> GuardDecision {
     let started = ContinuousClock.now
     let now = clockIsSystem ? started : clock.now()
     let step = state.withLock { $0.machine.check(now: now) }
     perform(step, evaluated: nil, evaluation: nil)
     var decision = step.decision(evaluation: nil, retryAfter: configuration.retryAfter)
     if decision == nil, step.effects.contains(.evaluate), let rules = step.ruleSet {
-      // Outside the lock, with the whole rule set the table handed out; then the table decides
-      // (and refuses if the guard left ready meanwhile).
-      let evaluation = GuardEvaluation(snapshot, with: rules, context: context)
-      let evaluated = state.withLock { $0.machine.checkEvaluated(rules, evaluation) }
-      perform(evaluated, evaluated: rules, evaluation: evaluation)
-      decision = evaluated.decision(evaluation: evaluation, retryAfter: configuration.retryAfter)
+      var snapshot = snapshot
+      if rereads, rules !== readWith {
+        // Read once without error, the same bytes read again the same way; were they not,
+        // the check is refused rather than evaluated on a value the rules did not project.
+        if let value = reread(rules) {
+          snapshot = value
+        } else {
+          decision = .unavailable(
+            reason: step.reason ?? .compileFailed, retryAfter: configuration.retryAfter)
+        }
+      }
+      if decision == nil {
+        // Outside the lock, with the whole rule set the table handed out; then the table
+        // decides (and refuses if the guard left ready meanwhile).
+        let evaluation = GuardEvaluation(snapshot, with: rules, context: context)
+        let evaluated = state.withLock { $0.machine.checkEvaluated(rules, evaluation) }
+        perform(evaluated, evaluated: rules, evaluation: evaluation)
+        decision = evaluated.decision(
+          evaluation: evaluation, retryAfter: configuration.retryAfter)
+      }
     }
     // The table answers every check; were it ever silent, refuse.
     let answer =

@@ -14,10 +14,15 @@ final class GuardRules: Sendable {
 
   let version: String
   let invariants: [Invariant]
+  /// What checking a snapshot with this rule set reads of it: every path the invariants read
+  /// and every logged field (a `HARD_FAIL` line shows them), each whole. Computed once, with
+  /// the rules it belongs to, so a snapshot read through it is never evaluated by other rules.
+  let projection: ReadProjection
 
-  private init(version: String, invariants: [Invariant]) {
+  private init(version: String, invariants: [Invariant], projection: ReadProjection) {
     self.version = version
     self.invariants = invariants
+    self.projection = projection
   }
 
   /// The content hash of a rule source: FNV-1a 64 over each file's length and bytes, in path
@@ -64,6 +69,7 @@ final class GuardRules: Sendable {
     case .failure(let failure): return .failure(failure)
     }
     var invariants: [Invariant] = []
+    var invariantIndexes: [Int] = []
     let sourceName = files.map(\.path).joined(separator: ", ")
     let bound: String
     switch boundSchema(ruleSet, required: required, configured: schema) {
@@ -76,7 +82,9 @@ final class GuardRules: Sendable {
     }
     for id in required {
       guard
-        let rule = ruleSet.rules.first(where: { $0.id == id && $0.definition.schemaID == bound })
+        let ruleIndex = ruleSet.rules.firstIndex(where: {
+          $0.id == id && $0.definition.schemaID == bound
+        })
       else {
         var message = "required invariant `\(id)` is missing from schema `\(bound)`"
         let elsewhere = Set(ruleSet.rules.filter { $0.id == id }.map(\.definition.schemaID))
@@ -89,6 +97,7 @@ final class GuardRules: Sendable {
           Diagnostic(.requiredRuleUnavailable, message, file: sourceName, rule: id))
         continue
       }
+      let rule = ruleSet.rules[ruleIndex]
       guard let program = rule.program else {
         var reason = "not evaluated"
         if case .skipped(let why) = rule.state { reason = why }
@@ -110,9 +119,13 @@ final class GuardRules: Sendable {
         Invariant(
           id: id, program: program, message: rule.definition.message ?? id,
           loggedFields: fields))
+      invariantIndexes.append(ruleIndex)
     }
     guard errors.isEmpty else { return .failure(RuleFileErrors(errors)) }
-    return .success(GuardRules(version: version, invariants: invariants))
+    let projection = ruleSet.readProjection(
+      ruleIndexes: invariantIndexes,
+      extraPaths: invariants.flatMap { $0.loggedFields.map(\.path) })
+    return .success(GuardRules(version: version, invariants: invariants, projection: projection))
   }
 
   /// The schema whose rules are the invariants: the configured one, which must be loaded, or
