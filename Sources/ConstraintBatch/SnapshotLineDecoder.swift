@@ -23,6 +23,15 @@ public struct SnapshotLineDecoder {
     case unreadable(number: Int, Diagnostic, tooLong: Bool)
   }
 
+  /// One line that is not blank, before its document is read (``feedDocuments(_:_:)``).
+  public enum Document {
+    /// The line's document: its bytes without the line ending, valid only during the call.
+    case text(number: Int, UnsafeRawBufferPointer)
+    /// The line is longer than the document limit (its content was not kept); the diagnostic
+    /// is the one ``Line/unreadable(number:_:tooLong:)`` carries for it.
+    case tooLong(number: Int, Diagnostic)
+  }
+
   /// The limits each line is read under.
   public var limits: JSONLimits { reader.limits }
   /// The number of the last line completed (blank lines included).
@@ -53,6 +62,36 @@ public struct SnapshotLineDecoder {
 
   /// Feeds the next chunk of input; calls `handle` for every non-blank line it completes.
   public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ handle: (Line) -> Void) {
+    let reader = self.reader
+    feedDocuments(chunk) { handle(Self.line(of: $0, with: reader)) }
+  }
+
+  /// The end of the input: the last line, when it has no newline.
+  public mutating func finish(_ handle: (Line) -> Void) {
+    let reader = self.reader
+    finishDocuments { handle(Self.line(of: $0, with: reader)) }
+  }
+
+  /// The line of `document`, read with `reader`.
+  private static func line(of document: Document, with reader: JSONDocumentReader) -> Line {
+    switch document {
+    case .tooLong(let number, let diagnostic):
+      return .unreadable(number: number, diagnostic, tooLong: true)
+    case .text(let number, let bytes):
+      switch decode(bytes, with: reader) {
+      case .success(let value): return .snapshot(number: number, value)
+      case .failure(let diagnostic): return .unreadable(number: number, diagnostic, tooLong: false)
+      }
+    }
+  }
+
+  /// Feeds the next chunk of input as ``feed(_:_:)`` does, but hands each non-blank line's
+  /// document to `handle` unread (a caller that reads each line its own way, such as through
+  /// the projection of the rules that will check it). Such a caller reports a document it
+  /// cannot read by the reader's ``Diagnostic``, as ``feed(_:_:)`` does.
+  public mutating func feedDocuments(
+    _ chunk: UnsafeRawBufferPointer, _ handle: (Document) -> Void
+  ) {
     guard let base = chunk.baseAddress else { return }
     var start = 0
     while start < chunk.count {
@@ -80,8 +119,8 @@ public struct SnapshotLineDecoder {
     }
   }
 
-  /// The end of the input: the last line, when it has no newline.
-  public mutating func finish(_ handle: (Line) -> Void) {
+  /// The end of the input as ``finish(_:)``, the last line's document unread.
+  public mutating func finishDocuments(_ handle: (Document) -> Void) {
     if skipping {
       skipping = false
       lineNumber += 1
@@ -110,22 +149,16 @@ public struct SnapshotLineDecoder {
     }
   }
 
-  private func tooLong() -> Line {
-    .unreadable(
-      number: lineNumber,
-      JSONLinesReader.lineTooLong(limits: limits), tooLong: true)
+  private func tooLong() -> Document {
+    .tooLong(number: lineNumber, JSONLinesReader.lineTooLong(limits: limits))
   }
 
-  private func emit(_ line: UnsafeRawBufferPointer, _ handle: (Line) -> Void) {
+  private func emit(_ line: UnsafeRawBufferPointer, _ handle: (Document) -> Void) {
     guard let document = JSONLinesReader.document(ofLine: line) else { return }
     guard document.count <= limits.maximumDocumentBytes else {
       handle(tooLong())
       return
     }
-    switch Self.decode(document, with: reader) {
-    case .success(let value): handle(.snapshot(number: lineNumber, value))
-    case .failure(let diagnostic):
-      handle(.unreadable(number: lineNumber, diagnostic, tooLong: false))
-    }
+    handle(.text(number: lineNumber, document))
   }
 }

@@ -157,24 +157,24 @@ struct GuardResponder: HTTPResponder {
           .badRequest, DecisionJSON.error("incomplete_body", "the request body was cut short"))
       }
     }
-    let snapshot: Value
-    switch read(body) {
-    case .success(let value): snapshot = value
-    case .failure(let error):
+    // Read through the projection of the rule set that decides it, when projecting.
+    let answer = body.withUnsafeReadableBytes { raw in
+      guardian.check(json: raw, limits: limits, projectsReads: configuration.projectsReads)
+    }
+    switch answer {
+    case .decided(let decision): return decisionResponse(decision)
+    case .unreadable(let error):
       return Self.json(
         .badRequest,
         DecisionJSON.error(
           "invalid_json", error.message, line: error.range.start.line,
           column: error.range.start.column))
-    }
-    guard case .object = snapshot else {
+    case .notAnObject(let typeName):
       return Self.json(
         .badRequest,
         DecisionJSON.error(
-          "not_a_snapshot",
-          "the body must be one JSON object (a snapshot), not \(snapshot.typeName)"))
+          "not_a_snapshot", "the body must be one JSON object (a snapshot), not \(typeName)"))
     }
-    return decisionResponse(guardian.check(snapshot))
   }
 
   private func read(_ body: ByteBuffer) -> Result<Value, Diagnostic> {
@@ -229,6 +229,7 @@ struct GuardResponder: HTTPResponder {
     // Each line is read as `constraint check` reads a JSON line, under the limits of a single
     // check's body.
     let lineLimits = self.limits
+    let projectsReads = configuration.projectsReads
     let metrics = self.metrics
     let maximumStream = configuration.maximumStreamBytes
     let timeout = configuration.bodyTimeout
@@ -245,7 +246,8 @@ struct GuardResponder: HTTPResponder {
           metrics.recordDuration(route: .checkStream, ContinuousClock.now - started)
         }
         var checker = StreamChecker(
-          guardian: guardian, decoder: SnapshotLineDecoder(limits: lineLimits))
+          guardian: guardian, decoder: SnapshotLineDecoder(limits: lineLimits),
+          reader: GuardSnapshotReader(limits: lineLimits, projectsReads: projectsReads))
         var received = 0
         var complete = true
         do {
@@ -486,25 +488,29 @@ struct GuardResponder: HTTPResponder {
 
 /// The per-stream state of an NDJSON check: the batch library's line decoder (the lines, their
 /// limits and the diagnostics of unreadable ones exactly as `constraint check` has them), the
-/// decisions written so far and their counts.
+/// guard's reader of the lines' snapshots (each through the projection of the rule set that
+/// decides it, when projecting), the decisions written so far and their counts.
 struct StreamChecker {
   let guardian: ConservationGuard
   var decoder: SnapshotLineDecoder
+  let reader: GuardSnapshotReader
   var output = ""
   var counts = StreamCounts()
 
-  init(guardian: ConservationGuard, decoder: SnapshotLineDecoder) {
+  init(guardian: ConservationGuard, decoder: SnapshotLineDecoder, reader: GuardSnapshotReader) {
     self.guardian = guardian
     self.decoder = decoder
+    self.reader = reader
   }
 
   mutating func feed(_ chunk: ByteBuffer) {
     var events: [String] = []
     var counts = self.counts
     let guardian = self.guardian
+    let reader = self.reader
     chunk.withUnsafeReadableBytes { bytes in
-      decoder.feed(bytes) { line in
-        events.append(Self.decide(line, guardian: guardian, counts: &counts))
+      decoder.feedDocuments(bytes) { line in
+        events.append(Self.decide(line, guardian: guardian, reader: reader, counts: &counts))
       }
     }
     self.counts = counts
@@ -515,32 +521,38 @@ struct StreamChecker {
     var events: [String] = []
     var counts = self.counts
     let guardian = self.guardian
-    decoder.finish { line in
-      events.append(Self.decide(line, guardian: guardian, counts: &counts))
+    let reader = self.reader
+    decoder.finishDocuments { line in
+      events.append(Self.decide(line, guardian: guardian, reader: reader, counts: &counts))
     }
     self.counts = counts
     for line in events { output += line + "\n" }
   }
 
   private static func decide(
-    _ line: SnapshotLineDecoder.Line, guardian: ConservationGuard, counts: inout StreamCounts
+    _ line: SnapshotLineDecoder.Document, guardian: ConservationGuard,
+    reader: GuardSnapshotReader, counts: inout StreamCounts
   ) -> String {
     switch line {
-    case .unreadable(let number, let diagnostic, let tooLong):
+    case .tooLong(let number, let diagnostic):
       counts.error += 1
       return DecisionJSON.lineError(
-        line: number, status: tooLong ? 413 : 400,
-        error: tooLong ? "line_too_large" : "invalid_json", diagnostic: diagnostic)
-    case .snapshot(let number, let value):
-      guard case .object = value else {
+        line: number, status: 413, error: "line_too_large", diagnostic: diagnostic)
+    case .text(let number, let document):
+      switch guardian.check(json: document, reader: reader) {
+      case .unreadable(let error):
+        counts.error += 1
+        return DecisionJSON.lineError(
+          line: number, status: 400, error: "invalid_json", diagnostic: error)
+      case .notAnObject(let typeName):
         counts.error += 1
         return DecisionJSON.lineError(
           line: number, status: 400, error: "not_a_snapshot",
-          message: "a line must be one JSON object (a snapshot), not \(value.typeName)")
+          message: "a line must be one JSON object (a snapshot), not \(typeName)")
+      case .decided(let decision):
+        counts.add(decision)
+        return DecisionJSON.decision(decision, line: number)
       }
-      let decision = guardian.check(value)
-      counts.add(decision)
-      return DecisionJSON.decision(decision, line: number)
     }
   }
 }

@@ -1,4 +1,5 @@
 import ConservationGuard
+import ConstraintBatch
 import Foundation
 
 /// How `constraint-server` runs: every flag, each also settable by an environment variable
@@ -55,6 +56,11 @@ public struct ServerConfiguration: Sendable {
   public var idleTimeout: Duration = .seconds(30)
   /// How long a graceful shutdown waits for in-flight requests before cancelling them.
   public var shutdownTimeout: Duration = .seconds(25)
+  /// Whether snapshots (of one check and of each NDJSON line) are read projected: only what
+  /// the rule set deciding them reads is built, the rest validated without being built (the
+  /// same decisions and the same errors either way). The default is `constraint check`'s
+  /// (``BatchOptions/projectsReads``).
+  public var projectsReads = BatchOptions().projectsReads
 
   public init(rules: String) {
     self.rules = rules
@@ -81,6 +87,7 @@ public struct ServerConfiguration: Sendable {
       ("body_timeout_seconds", Self.seconds(bodyTimeout)),
       ("idle_timeout_seconds", Self.seconds(idleTimeout)),
       ("shutdown_timeout_seconds", Self.seconds(shutdownTimeout)),
+      ("projection", projectsReads ? "on" : "off"),
     ]
   }
 
@@ -131,8 +138,13 @@ extension ServerConfiguration {
     case bodyTimeout = "body-timeout"
     case idleTimeout = "idle-timeout"
     case shutdownTimeout = "shutdown-timeout"
+    case projection
+    case noProjection = "no-projection"
 
-    var isFlag: Bool { self == .adminLoopbackOnly }
+    var isFlag: Bool { self == .adminLoopbackOnly || self == .projection || self == .noProjection }
+
+    /// `--no-projection` has no variable of its own: CONSTRAINT_SERVER_PROJECTION=false.
+    var hasEnvironmentVariable: Bool { self != .noProjection }
 
     var environmentName: String {
       ServerConfiguration.environmentPrefix
@@ -172,9 +184,14 @@ extension ServerConfiguration {
         index += 1
       }
       guard given[option] == nil else { throw UsageError("--\(name) is given twice") }
+      if option == .projection || option == .noProjection,
+        given[.projection] != nil || given[.noProjection] != nil
+      {
+        throw UsageError("--projection and --no-projection contradict each other")
+      }
       given[option] = value
     }
-    for option in Option.allCases where given[option] == nil {
+    for option in Option.allCases where given[option] == nil && option.hasEnvironmentVariable {
       if let value = environment[option.environmentName] { given[option] = value }
     }
     return .run(try configuration(from: given, environment: environment))
@@ -239,6 +256,12 @@ extension ServerConfiguration {
     if let timeout = given[.shutdownTimeout] {
       configuration.shutdownTimeout = try duration(
         timeout, option: "--shutdown-timeout", in: 0.1...3600)
+    }
+    if given[.noProjection] != nil {
+      // Over CONSTRAINT_SERVER_PROJECTION, as every flag wins over its variable.
+      configuration.projectsReads = false
+    } else if let projection = given[.projection] {
+      configuration.projectsReads = try boolean(projection, option: "--projection")
     }
     let loopbackOnly = try boolean(given[.adminLoopbackOnly], option: "--admin-loopback-only")
     var token: String?
@@ -340,6 +363,9 @@ extension ServerConfiguration {
       --idle-timeout SECONDS    idle connections are closed after this (default 30)
       --shutdown-timeout SECONDS  graceful shutdown waits this long for in-flight requests \
     (default 25)
+      --projection, --no-projection  build only the snapshot values the rules read, validating \
+    the rest (same decisions and errors; default \(BatchOptions().projectsReads ? "on" : "off"), \
+    as constraint check)
       --help, --version
 
     EVALUATOR_BYPASS=true disables invariant checking (break-glass; loud in logs, health, \
