@@ -307,7 +307,7 @@ public final class ConservationGuard: Sendable {
           schema: configuration.schema, flags: configuration.flags)
         {
         case .success(let rules): next = .compileSucceeded(rules)
-        case .failure(let failure): next = .compileFailed(failure.errors, version: version)
+        case .failure(let failure): next = .compileFailed(failure.diagnostics, version: version)
         }
       }
     }

@@ -51,7 +51,7 @@ final class GuardRules: Sendable {
   static func compile(
     _ files: [RuleSourceFile], version: String, required: [String], schema: String?,
     flags: Set<String>
-  ) -> Result<GuardRules, RuleFileErrors> {
+  ) -> Result<GuardRules, Diagnostics> {
     var errors: [Diagnostic] = []
     var ruleFiles: [RuleFile] = []
     for file in files {
@@ -59,10 +59,10 @@ final class GuardRules: Sendable {
         let text = try RuleFileLoader.text(of: file.bytes, path: file.path)
         ruleFiles.append(try RuleFileLoader.parse(text, path: file.path))
       } catch {
-        errors += error.errors
+        errors += error.diagnostics
       }
     }
-    guard errors.isEmpty else { return .failure(RuleFileErrors(errors)) }
+    guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
     let ruleSet: RuleSet
     switch RuleSet.compile(ruleFiles, flags: flags) {
     case .success(let compiled): ruleSet = compiled
@@ -76,7 +76,7 @@ final class GuardRules: Sendable {
     case .success(let found): bound = found
     case .failure(let failure):
       return .failure(
-        RuleFileErrors([
+        Diagnostics([
           Diagnostic(.requiredRuleUnavailable, failure.message, file: sourceName)
         ]))
     }
@@ -121,7 +121,7 @@ final class GuardRules: Sendable {
           loggedFields: fields))
       invariantIndexes.append(ruleIndex)
     }
-    guard errors.isEmpty else { return .failure(RuleFileErrors(errors)) }
+    guard errors.isEmpty else { return .failure(Diagnostics(errors)) }
     let projection = ruleSet.readProjection(
       ruleIndexes: invariantIndexes,
       extraPaths: invariants.flatMap { $0.loggedFields.map(\.path) })

@@ -157,7 +157,7 @@ extension FuzzChecks {
     do {
       file = try RuleFileLoader.parse(text, path: "long.constraints.json")
     } catch {
-      return error.errors.isEmpty ? "the loader failed without an error" : nil
+      return error.diagnostics.isEmpty ? "the loader failed without an error" : nil
     }
     switch RuleSet.compile([file]) {
     case .success(let ruleSet):
@@ -165,12 +165,12 @@ extension FuzzChecks {
       return nil
     case .failure(let failure):
       let ranges = RangeTable(expression)
-      for error in failure.errors {
+      for error in failure.diagnostics {
         if error.expression != nil, let problem = ranges.problem(error.range) {
           return "rule error `\(error.message)`: \(problem)"
         }
       }
-      return failure.errors.isEmpty ? "compilation failed without an error" : nil
+      return failure.diagnostics.isEmpty ? "compilation failed without an error" : nil
     }
   }
 

@@ -370,8 +370,8 @@ public enum FuzzChecks {
     do {
       file = try RuleFileLoader.parse(text, path: path)
     } catch {
-      if error.errors.isEmpty { return "the loader failed without an error" }
-      return ruleFileErrorProblem(error.errors, in: text)
+      if error.diagnostics.isEmpty { return "the loader failed without an error" }
+      return ruleFileErrorProblem(error.diagnostics, in: text)
     }
     if let problem = ruleFileErrorProblem(file.warnings, in: text) { return problem }
     for rule in file.rules {
@@ -384,8 +384,8 @@ public enum FuzzChecks {
     guard case .failure(let failure) = RuleSet.compile([file], flags: ["fuzz"]) else {
       return nil
     }
-    if failure.errors.isEmpty { return "rule set compilation failed without an error" }
-    return ruleFileErrorProblem(failure.errors, in: text)
+    if failure.diagnostics.isEmpty { return "rule set compilation failed without an error" }
+    return ruleFileErrorProblem(failure.diagnostics, in: text)
   }
 
   private static func ruleFileErrorProblem(_ errors: [Diagnostic], in text: String)

@@ -203,7 +203,7 @@ struct RuleFileExpressions {
     do {
       text = try RuleFileLoader.text(of: bytes, path: path)
     } catch {
-      throw ReadError(description: error.errors.map(\.message).joined(separator: "; "))
+      throw ReadError(description: error.diagnostics.map(\.message).joined(separator: "; "))
     }
     let root: LocatedJSON
     do {

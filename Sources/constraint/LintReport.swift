@@ -22,7 +22,7 @@ struct LintReport {
     case .success(let set): ruleSet = set
     case .failure(let failure):
       ruleSet = nil
-      problems += failure.errors
+      problems += failure.diagnostics
     }
     var nonPortable: [Diagnostic] = []
     if portable {

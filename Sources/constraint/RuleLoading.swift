@@ -27,7 +27,7 @@ enum RuleLoading {
     var ruleSet: RuleSet?
     switch RuleSet.compile(loaded.files, flags: flags, options: options, keepGoing: keepGoing) {
     case .success(let set): ruleSet = set
-    case .failure(let failure): errors += failure.errors
+    case .failure(let failure): errors += failure.diagnostics
     }
     if let ruleSet, errors.isEmpty { return (ruleSet, 0) }
     report(errors, terminal: terminal)

@@ -163,7 +163,7 @@ struct RuleTestSuite {
         suite.files.append(file)
         ruleFileByStem[stem(ofRule: path)] = file
       } catch {
-        suite.problems += error.errors
+        suite.problems += error.diagnostics
       }
     }
     var testCases: [RuleTestCase] = []
@@ -183,7 +183,7 @@ struct RuleTestSuite {
         ruleSets[flags] = set
         return set
       case .failure(let failure):
-        suite.problems += failure.errors
+        suite.problems += failure.diagnostics
         return nil
       }
     }

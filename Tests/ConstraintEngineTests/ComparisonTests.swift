@@ -5,7 +5,7 @@ import ConstraintEngineTestSupport
 
 private func compile(
   _ source: String, types: [String: String] = [:]
-) throws(CompileFailure) -> Program {
+) throws(Diagnostics) -> Program {
   var declared: FieldTypes = [:]
   for (path, type) in types { declared[FieldPath(parsing: path)!] = FieldType(declaration: type) }
   return try Compiler.compile(source, options: CompileOptions(types: declared))

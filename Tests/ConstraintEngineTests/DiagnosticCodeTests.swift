@@ -140,7 +140,7 @@ struct DiagnosticCodeTests {
         _ = try RuleFileLoader.parse(text, path: "r.constraints.json")
         return []
       } catch {
-        return error.errors.map(\.code)
+        return error.diagnostics.map(\.code)
       }
     }
     #expect(codes("{") == [.ruleFileNotJSON])

@@ -100,7 +100,7 @@ struct EvaluatorTests {
     do {
       _ = try compile(source.source)
       Issue.record("expected a compile error for \(source.source)")
-    } catch let failure as CompileFailure {
+    } catch let failure as Diagnostics {
       let diagnostic = try #require(failure.diagnostics.first)
       #expect(diagnostic.message.contains(message), "\(diagnostic.message)")
       expectRange(diagnostic.range, equals: source.range, in: source.source)
@@ -111,7 +111,7 @@ struct EvaluatorTests {
     do {
       _ = try compile("bigint_gtee(a, b)")
       Issue.record("expected a compile error")
-    } catch let failure as CompileFailure {
+    } catch let failure as Diagnostics {
       #expect(failure.diagnostics[0].notes.map(\.message) == ["did you mean `bigint_gte`?"])
     }
   }

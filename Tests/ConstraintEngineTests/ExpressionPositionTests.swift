@@ -26,8 +26,8 @@ struct ExpressionPositionTests {
     guard case .failure(let failure) = RuleSet.compile([file], flags: flags) else {
       throw Failure("compiled")
     }
-    #expect(failure.errors.count == 1)
-    return try #require(failure.errors.first)
+    #expect(failure.diagnostics.count == 1)
+    return try #require(failure.diagnostics.first)
   }
 
   struct Failure: Error, CustomStringConvertible {

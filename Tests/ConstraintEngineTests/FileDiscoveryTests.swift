@@ -208,16 +208,16 @@ struct FileDiscoveryTests {
 struct RuleFileTextTests {
   @Test func aByteOrderMarkIsRefusedWithAClearMessage() {
     let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("{}".utf8)
-    #expect(throws: RuleFileErrors.self) { try RuleFileLoader.text(of: bytes, path: "x") }
+    #expect(throws: Diagnostics.self) { try RuleFileLoader.text(of: bytes, path: "x") }
     do {
       _ = try RuleFileLoader.text(of: bytes, path: "x")
     } catch {
-      #expect(error.errors.first?.message.contains("byte order mark") == true)
+      #expect(error.diagnostics.first?.message.contains("byte order mark") == true)
     }
   }
 
   @Test func invalidUTF8IsRefused() {
-    #expect(throws: RuleFileErrors.self) { try RuleFileLoader.text(of: [0x7B, 0xFF], path: "x") }
+    #expect(throws: Diagnostics.self) { try RuleFileLoader.text(of: [0x7B, 0xFF], path: "x") }
     #expect((try? RuleFileLoader.text(of: Array("{}".utf8), path: "x")) == "{}")
   }
 }

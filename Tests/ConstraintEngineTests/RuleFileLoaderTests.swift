@@ -9,7 +9,7 @@ private func loadErrors(_ text: String, path: String = "r.constraints.json") -> 
     _ = try RuleFileLoader.parse(text, path: path)
     return []
   } catch {
-    return error.errors
+    return error.diagnostics
   }
 }
 
@@ -293,7 +293,7 @@ struct RuleFileLoaderTests {
       Issue.record("compiled")
       return
     }
-    let error = try #require(failure.errors.first)
+    let error = try #require(failure.diagnostics.first)
     #expect(error.file == "g.constraints.json")
     #expect(error.ruleID == "bad")
     #expect(error.expression == "a == 1 garbage")
@@ -312,9 +312,9 @@ struct RuleFileLoaderTests {
       Issue.record("compiled")
       return
     }
-    #expect(failure.errors.count == 1)
-    #expect(failure.errors[0].file == "2")
-    #expect(failure.errors[0].message.contains("duplicate rule id `a`"))
+    #expect(failure.diagnostics.count == 1)
+    #expect(failure.diagnostics[0].file == "2")
+    #expect(failure.diagnostics[0].message.contains("duplicate rule id `a`"))
   }
 
   @Test func loadsDirectoriesRecursivelyInSortedOrder() throws {
@@ -347,7 +347,7 @@ struct RuleFileLoaderTests {
   }
 
   @Test func loadReportsUnreadableAndInvalidFiles() throws {
-    #expect(throws: RuleFileErrors.self) { try RuleFileLoader.load(file: "/nonexistent/x.json") }
+    #expect(throws: Diagnostics.self) { try RuleFileLoader.load(file: "/nonexistent/x.json") }
     let url = FileManager.default.temporaryDirectory
       .appendingPathComponent("bad-utf8-\(UUID().uuidString).constraints.json")
     defer { try? FileManager.default.removeItem(at: url) }
@@ -356,7 +356,7 @@ struct RuleFileLoaderTests {
       _ = try RuleFileLoader.load(file: url.path)
       Issue.record("loaded")
     } catch {
-      #expect(error.errors.first?.message == "the file is not valid UTF-8")
+      #expect(error.diagnostics.first?.message == "the file is not valid UTF-8")
     }
   }
 

@@ -50,7 +50,7 @@ struct RuleFileSchemaCaseTests {
       let text = try RuleFileLoader.text(of: Array(testCase.text.utf8), path: "case")
       _ = try RuleFileLoader.parse(text, path: "case")
     } catch {
-      errors = error.errors
+      errors = error.diagnostics
     }
     if testCase.accepted {
       #expect(errors.isEmpty, "\(errors)")

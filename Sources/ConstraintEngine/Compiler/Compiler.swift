@@ -33,7 +33,7 @@ public enum Compiler {
   /// Compiles `source`. Every problem found is a diagnostic with a range in `source`.
   public static func compile(
     _ source: String, options: CompileOptions = CompileOptions()
-  ) throws(CompileFailure) -> Program {
+  ) throws(Diagnostics) -> Program {
     try compile(source, options: options, regexPool: nil)
   }
 
@@ -41,12 +41,12 @@ public enum Compiler {
   /// (a compiled regex is immutable and may be shared) and adding new ones to it.
   static func compile(
     _ source: String, options: CompileOptions, regexPool: RegexPool?
-  ) throws(CompileFailure) -> Program {
+  ) throws(Diagnostics) -> Program {
     let expr: Expr
     do {
       expr = try Parser.parse(source, limits: options.parseLimits)
     } catch {
-      throw CompileFailure(diagnostics: [error])
+      throw Diagnostics([error])
     }
     let checked: CheckedExpression
     switch Checker.check(expr, source: source, options: options, regexPool: regexPool) {

@@ -155,3 +155,19 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     return text + message
   }
 }
+
+/// The diagnostics that made an operation fail, in the order found, at least one: what
+/// ``Compiler/compile(_:options:)`` throws (a parse error gives exactly one), and what the
+/// rule-file loader, ``RuleSet/compile(_:flags:options:keepGoing:)`` and the guard's rule sources throw
+/// or fail with (each diagnostic naming its file, see ``Diagnostic/file``).
+public struct Diagnostics: Error, Sendable, Hashable, RandomAccessCollection {
+  public var diagnostics: [Diagnostic]
+
+  public init(_ diagnostics: [Diagnostic]) {
+    self.diagnostics = diagnostics
+  }
+
+  public var startIndex: Int { diagnostics.startIndex }
+  public var endIndex: Int { diagnostics.endIndex }
+  public subscript(position: Int) -> Diagnostic { diagnostics[position] }
+}

@@ -123,12 +123,3 @@ public struct RuleFile: Sendable {
   }
 }
 
-/// Every problem found while loading or compiling rule files: their diagnostics (each naming
-/// its file, see ``Diagnostic/file``), in the order found.
-public struct RuleFileErrors: Error, Sendable {
-  public var errors: [Diagnostic]
-
-  public init(_ errors: [Diagnostic]) {
-    self.errors = errors
-  }
-}

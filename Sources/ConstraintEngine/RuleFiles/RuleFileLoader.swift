@@ -50,7 +50,7 @@ public enum RuleFileLoader {
       do {
         files.append(try load(file: file))
       } catch {
-        errors += error.errors
+        errors += error.diagnostics
       }
     }
     return (files, errors)
@@ -69,21 +69,21 @@ public enum RuleFileLoader {
   }
 
   /// Loads one rule file.
-  public static func load(file path: String) throws(RuleFileErrors) -> RuleFile {
+  public static func load(file path: String) throws(Diagnostics) -> RuleFile {
     let bytes: [UInt8]
     do {
       bytes = try JSONReader.readWholeFile(atPath: path, limit: jsonLimits.maximumDocumentBytes)
     } catch {
-      throw RuleFileErrors([Diagnostic(.ruleFileUnreadable, error.message, file: path)])
+      throw Diagnostics([Diagnostic(.ruleFileUnreadable, error.message, file: path)])
     }
     return try parse(try text(of: bytes, path: path), path: path)
   }
 
   /// A rule file's text: UTF-8 without a byte order mark. The one place that decides which
   /// bytes are a rule file's text, for every command and the guard.
-  public static func text(of bytes: [UInt8], path: String) throws(RuleFileErrors) -> String {
+  public static func text(of bytes: [UInt8], path: String) throws(Diagnostics) -> String {
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-      throw RuleFileErrors([
+      throw Diagnostics([
         Diagnostic(
           .ruleFileEncoding,
           "the file starts with a UTF-8 byte order mark (EF BB BF); rule files are JSON text "
@@ -94,7 +94,7 @@ public enum RuleFileLoader {
       ])
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw RuleFileErrors([
+      throw Diagnostics([
         Diagnostic(.ruleFileEncoding, "the file is not valid UTF-8", file: path)
       ])
     }
@@ -102,19 +102,19 @@ public enum RuleFileLoader {
   }
 
   /// Reads a rule file's text; `path` names it in the rules and in errors.
-  public static func parse(_ text: String, path: String) throws(RuleFileErrors) -> RuleFile {
+  public static func parse(_ text: String, path: String) throws(Diagnostics) -> RuleFile {
     let document: LocatedJSON
     do {
       document = try JSONReader.readLocated(text, limits: jsonLimits)
     } catch {
-      throw RuleFileErrors([
+      throw Diagnostics([
         Diagnostic(
           .ruleFileNotJSON, "invalid JSON: \(error.message)", file: path, at: error.range)
       ])
     }
     var reader = StructureReader(path: path, bytes: Array(text.utf8))
     let file = reader.readFile(document)
-    if !reader.errors.isEmpty { throw RuleFileErrors(reader.errors) }
+    if !reader.errors.isEmpty { throw Diagnostics(reader.errors) }
     return file!
   }
 

@@ -58,7 +58,7 @@ public struct RuleSet: Sendable {
   public static func compile(
     _ files: [RuleFile], flags: Set<String> = [], options: CompileOptions = CompileOptions(),
     keepGoing: Bool = false
-  ) -> Result<RuleSet, RuleFileErrors> {
+  ) -> Result<RuleSet, Diagnostics> {
     var errors: [Diagnostic] = []
     var rules: [CompiledRule] = []
     var firstSeen: [String: RuleDefinition] = [:]
@@ -113,7 +113,7 @@ public struct RuleSet: Sendable {
         }
       }
     }
-    if !errors.isEmpty { return .failure(RuleFileErrors(errors)) }
+    if !errors.isEmpty { return .failure(Diagnostics(errors)) }
     return .success(RuleSet(files: files, rules: rules, flags: flags))
   }
 

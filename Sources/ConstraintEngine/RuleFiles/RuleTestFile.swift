@@ -69,7 +69,7 @@ public enum RuleTestFile {
     do {
       text = try RuleFileLoader.text(of: bytes, path: path)
     } catch {
-      return ([], error.errors)
+      return ([], error.diagnostics)
     }
     var reader = CaseReader(path: path)
     var lineNumber = 0

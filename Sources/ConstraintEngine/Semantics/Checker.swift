@@ -108,13 +108,13 @@ struct Checker {
   /// Checks a rule and resolves it: the whole expression must be able to produce a boolean.
   static func check(
     _ expr: Expr, source: String, options: CompileOptions, regexPool: RegexPool? = nil
-  ) -> Result<CheckedExpression, CompileFailure> {
+  ) -> Result<CheckedExpression, Diagnostics> {
     if let tooDeep = Checker.firstNodeBeyondHeight(expr, limit: maximumTreeHeight) {
       let message =
         "expression too large: it nests more than \(maximumTreeHeight) levels deep or chains "
         + "more than \(maximumChainLength) operators; split it into several rules"
       return .failure(
-        CompileFailure(diagnostics: [Diagnostic(.expressionTooLarge, message, at: tooDeep)]))
+        Diagnostics([Diagnostic(.expressionTooLarge, message, at: tooDeep)]))
     }
     var checker = Checker(source: source, options: options, regexPool: regexPool)
     let checked = checker.check(expr)
@@ -124,10 +124,10 @@ struct Checker {
         "a rule must evaluate to a boolean, but this is \(checked.type.article)", at: expr.range)
     }
     if !checker.diagnostics.isEmpty {
-      return .failure(CompileFailure(diagnostics: checker.diagnostics))
+      return .failure(Diagnostics(checker.diagnostics))
     }
     if !checker.regexDiagnostics.isEmpty {
-      return .failure(CompileFailure(diagnostics: checker.regexDiagnostics))
+      return .failure(Diagnostics(checker.regexDiagnostics))
     }
     guard let root = checked.node else {
       preconditionFailure("the checker reports every sub-expression it cannot resolve")
@@ -697,15 +697,6 @@ struct Checker {
       swap(&previous, &current)
     }
     return previous[b.count]
-  }
-}
-
-/// Compilation failed: one or more diagnostics (parse errors give exactly one).
-public struct CompileFailure: Error, Sendable, Hashable {
-  public var diagnostics: [Diagnostic]
-
-  public init(diagnostics: [Diagnostic]) {
-    self.diagnostics = diagnostics
   }
 }
 
