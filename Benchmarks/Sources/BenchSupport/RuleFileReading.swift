@@ -14,7 +14,7 @@ public enum BenchRuleFiles {
     do {
       return try RuleFileLoader.load(file: path)
     } catch {
-      throw LoadError(description: error.errors.map(\.description).joined(separator: "\n"))
+      throw LoadError(description: error.map(\.description).joined(separator: "\n"))
     }
   }
 
@@ -27,7 +27,7 @@ public enum BenchRuleFiles {
     switch RuleSet.compile([file], options: CompileOptions(usesFastPath: usesFastPath)) {
     case .success(let set): return set
     case .failure(let errors):
-      throw LoadError(description: errors.errors.map(\.description).joined(separator: "\n"))
+      throw LoadError(description: errors.map(\.description).joined(separator: "\n"))
     }
   }
 
