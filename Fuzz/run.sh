@@ -87,6 +87,12 @@ SUMMARY|Test unit written|FuzzChecks|Fatal error" || true
     echo "fuzz $target: FOUND A PROBLEM (see $artifacts/last-run.log)" >&2
     return 1
   fi
+  # A run that never started fuzzing (a dictionary libFuzzer cannot parse, a bad flag) writes
+  # no artifact either: only a run that reached DONE counts.
+  if ! grep -qE "#[0-9]+[[:space:]]+DONE" "$artifacts/last-run.log"; then
+    echo "fuzz $target: DID NOT RUN to the end (see $artifacts/last-run.log)" >&2
+    return 1
+  fi
 }
 
 case "${1:-}" in

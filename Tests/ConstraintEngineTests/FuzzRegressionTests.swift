@@ -74,16 +74,57 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
           && isDirectory.boolValue, "missing \(directory.path)")
     }
   }
+
+  /// Every dictionary line is a quoted token with only the escapes libFuzzer parses (`\\`,
+  /// `\"`, `\xHH`): on any other (`\n`) it refuses the whole dictionary and does not fuzz
+  /// (the projection dictionary had one, so `run.sh projection` ran nothing).
+  @Test func everyDictionaryParsesAsLibFuzzerReadsIt() throws {
+    for target in FuzzInput.targets {
+      let url = FuzzInput.fuzzDirectory.appendingPathComponent("dicts/\(target).dict")
+      let text = try String(contentsOf: url, encoding: .utf8)
+      for (number, line) in text.split(separator: "\n").enumerated() {
+        if line.hasPrefix("#") || line.allSatisfy(\.isWhitespace) { continue }
+        let bytes = Array(line.utf8)
+        var valid = bytes.count >= 2 && bytes.first == 0x22 && bytes.last == 0x22
+        var index = 1
+        while valid && index < bytes.count - 1 {
+          if bytes[index] == 0x5C {
+            let next = index + 1 < bytes.count - 1 ? bytes[index + 1] : 0
+            if next == 0x5C || next == 0x22 {
+              index += 2
+            } else if next == 0x78, index + 3 < bytes.count - 1,
+              bytes[(index + 2)...(index + 3)].allSatisfy({ $0.isHexDigitASCII })
+            {
+              index += 4
+            } else {
+              valid = false
+            }
+          } else {
+            valid = bytes[index] != 0x22
+            index += 1
+          }
+        }
+        #expect(valid, "\(target).dict line \(number + 1): \(line)")
+      }
+    }
+  }
+}
+
+extension UInt8 {
+  fileprivate var isHexDigitASCII: Bool {
+    (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
+  }
 }
 
 /// The checks themselves report what they should: a violated property is not silently accepted.
 @Suite struct FuzzCheckTests {
-  @Test(arguments: [
-    ("a.b == 1", nil),
-    ("bigint_gte(x, 1) && y.every(i => i > 0)", nil),
-    ("(1 + ", "parse"),
-    ("a ==\n== b", "parse"),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      ("a.b == 1", nil),
+      ("bigint_gte(x, 1) && y.every(i => i > 0)", nil),
+      ("(1 + ", "parse"),
+      ("a ==\n== b", "parse"),
+    ] as [(String, String?)])
   func parseCheckAcceptsValidAndInvalidSources(_ source: String, _ phase: String?) throws {
     #expect(FuzzChecks.parse(Array(source.utf8)) == nil)
     let parsed = Result { () throws(Diagnostic) in try Parser.parse(source) }
