@@ -91,9 +91,16 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// The hash of each key in `memberStack` (``JSONStringBytes/hash``), at the same position.
   var keyHashStack = ScratchStack<UInt64>()
   var keyRangeStack: [SourceRange] = []
-  /// The keys of the objects being read by a projecting parse, where they lie in `bytes`
-  /// (``JSONParser/parseProjectedDocument(_:)``).
+  /// Where the members a projecting parse builds lie in `memberStack`, for each object being
+  /// read (``JSONParser/parseProjectedDocument(_:)``): its skipped members are dropped when it
+  /// closes.
+  var keptStack = ScratchStack<Int>(capacity: 16)
+  /// The keys of the objects a projecting parse skips, where they lie in `bytes`
+  /// (``JSONParser/skipObject(_:)``).
   var rawKeyStack = ScratchStack<RawKey>(capacity: 16)
+  /// Bytes of member values a projecting parse of the current document skipped (validated,
+  /// not built).
+  var skippedBytes = 0
   /// Line tracking, only maintained when the builder wants locations.
   var line = 1
   var lineStart = 0
@@ -124,7 +131,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     elementStack.truncate(to: 0)
     memberStack.truncate(to: 0)
     keyHashStack.truncate(to: 0)
+    keptStack.truncate(to: 0)
     rawKeyStack.truncate(to: 0)
+    skippedBytes = 0
     // Only filled when locations are tracked (emptying an empty array still calls the runtime).
     if Builder.tracksLocations { keyRangeStack.removeAll(keepingCapacity: true) }
     line = 1
@@ -142,6 +151,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     elementStack.shrink(above: 1 << 14)
     memberStack.shrink(above: 1 << 14)
     keyHashStack.shrink(above: 1 << 14)
+    keptStack.truncate(to: 0)
+    keptStack.shrink(above: 1 << 14)
     rawKeyStack.truncate(to: 0)
     rawKeyStack.shrink(above: 1 << 14)
   }
@@ -415,9 +426,11 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         + describeByte(at: index - 1), at: index - 1)
   }
 
-  /// Checks for the opening quote of an object key at `index`.
+  /// Checks for the opening quote of an object key at `index`. (Mutating although it changes
+  /// nothing: called as a borrowing method from the inlined object loop, it made the
+  /// optimizer copy the whole parser for every key.)
   @inline(__always)
-  func expectKey() throws(JSONError) {
+  mutating func expectKey() throws(JSONError) {
     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
       throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
     }
@@ -439,11 +452,23 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   }
 
   mutating func parseObject() throws(JSONError) -> Builder.Output {
+    try parseObject(projecting: nil)
+  }
+
+  /// Parses the object at `index`. With `projecting` nil every member is built (the full
+  /// parse); otherwise only the members its node reads are built, the other values validated
+  /// by ``skipValue(_:)``.
+  /// Either way every key is read, predicted and checked against the others in the same way,
+  /// so both parses refuse a document at the same byte with the same error. Inlined into its
+  /// two callers, so that the full parse carries no projection code.
+  @inline(__always)
+  mutating func parseObject(projecting: ObjectProjection?) throws(JSONError) -> Builder.Output {
     let start = index
     try enter(at: start)
     let startLocation = location(start)
     index += 1
     let base = memberStack.count
+    let keptBase = keptStack.count
     var largeObjectKeys: Set<ExactKey>?
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
@@ -474,8 +499,13 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       keyBits |= keyBit
       try expectColon()
       keyContext = context
-      let value = try parseValue()
-      memberStack.push((consume key, consume value))
+      if let projecting {
+        let value = try parseProjectedMember(key: key, hash: keyHash, projecting)
+        memberStack.push((consume key, consume value))
+      } else {
+        let value = try parseValue()
+        memberStack.push((consume key, consume value))
+      }
       keyHashStack.push(keyHash)
       if Builder.tracksLocations { keyRangeStack.append(keyRange) }
       skipWhitespace()
@@ -490,6 +520,10 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let range = range(from: startLocation)
     let builder = builder
     keyHashStack.truncate(to: base)
+    if projecting != nil {
+      memberStack.keep(from: base, positions: keptStack, from: keptBase)
+      keptStack.truncate(to: keptBase)
+    }
     return memberStack.popMoving(from: base) {
       builder.object(moving: $0, keyRanges: keyRanges, range: range)
     }
@@ -1030,7 +1064,7 @@ struct ExactKey: Hashable {
 /// container's elements are moved (not copied) into their array, with no per-element
 /// reference counting and no generic destroy.
 struct ScratchStack<Element>: ~Copyable {
-  private var storage: UnsafeMutablePointer<Element>
+  private(set) var storage: UnsafeMutablePointer<Element>
   private var capacity: Int
   private(set) var count = 0
 
@@ -1057,6 +1091,26 @@ struct ScratchStack<Element>: ~Copyable {
     // Checked first: deinitializing no elements still calls the runtime's array destroy.
     if count > start { (storage + start).deinitialize(count: count - start) }
     count = start
+  }
+
+  /// Keeps, of the elements from `start` to the top, those at the positions `kept` holds
+  /// from `keptStart` on (in increasing order), moved down to `start` in their order; the
+  /// others are destroyed.
+  mutating func keep(
+    from start: Int, positions kept: borrowing ScratchStack<Int>, from keptStart: Int
+  ) {
+    guard kept.count &- keptStart != count &- start else { return }
+    var write = start
+    var position = start
+    for next in keptStart..<kept.count {
+      let target = kept.storage[next]
+      if target > position { (storage + position).deinitialize(count: target &- position) }
+      if write != target { (storage + write).moveInitialize(from: storage + target, count: 1) }
+      write &+= 1
+      position = target &+ 1
+    }
+    if count > position { (storage + position).deinitialize(count: count &- position) }
+    count = write
   }
 
   /// Gives back the storage of an empty stack whose capacity grew above `limit` elements.

@@ -1,45 +1,98 @@
-/// An object key read by a projecting parse: where its content lies in the document (after the
-/// opening quote) and the hash of its unescaped bytes.
-struct RawKey {
-  var hash: UInt64
-  var start: Int
-  var count: Int
-  /// Whether the key holds escapes (its content is then not its bytes in the document).
-  var escaped: Bool
+/// A ``ProjectionTable``'s nodes and members, read without reference counting while the table
+/// lives.
+struct ProjectionView {
+  let nodes: UnsafePointer<ProjectionTable.Node>
+  let members: UnsafePointer<ProjectionTable.Member>
+}
+
+/// How a projecting parse reads one object it builds: with the members `node` reads.
+struct ObjectProjection {
+  let view: ProjectionView
+  let node: Int
+
+  /// The node reading the member whose key is `key` (its UTF-8 bytes hashing to `hash`, see
+  /// ``JSONStringBytes/hash``); nil when the member is not read.
+  @inline(__always)
+  func child(forKey key: String, hash: UInt64) -> Int? {
+    let entry = view.nodes[node]
+    guard entry.keyBits & (1 &<< (hash &>> 58)) != 0 else { return nil }
+    var index = entry.firstMember
+    let end = index &+ entry.memberCount
+    while index < end {
+      let member = view.members + index
+      if member.pointee.hash == hash, Value.scalarsEqual(member.pointee.key, key) {
+        return member.pointee.child
+      }
+      index &+= 1
+    }
+    return nil
+  }
 }
 
 /// Projecting parse: values are built only where a ``ProjectionTable`` reads, everything else
-/// is validated without being built. Every check of the full parse is made, in the same order
-/// and with the same errors (the same functions make them), so a document is refused exactly
-/// when ``parseDocument()`` refuses it, with the same error, and a value built here is the
-/// value the full parse builds at the same place.
+/// is validated without being built. Objects it builds are read by the full parse's own
+/// object loop (``JSONParser/parseObject(projecting:)``); objects it skips by
+/// ``JSONParser/skipObject(_:)``, which reads keys where they lie. Keys are predicted through
+/// the string table either way, and every check of the full parse is made, in the same order and with the same errors
+/// (the same functions make them), so a document is refused exactly when
+/// ``parseDocument()`` refuses it, with the same error, and a value built here is the value
+/// the full parse builds at the same place.
 extension JSONParser where Builder == ValueBuilder {
   /// Parses exactly one document, building only what `projection` reads.
   mutating func parseProjectedDocument(_ projection: ProjectionTable) throws(JSONError) -> Value {
     try beginDocument()
-    let value = try parseProjectedValue(node: 0, projection)
+    let value = try parseProjectedValue(node: 0, projection.view)
     try endDocument()
-    return value
+    return withExtendedLifetime(projection) { value }
+  }
+}
+
+extension JSONParser {
+  /// The value of the member named `key` (its bytes hashing to `hash`) of an object read as
+  /// `projecting` says: built when read, else validated and replaced by a placeholder (the
+  /// object loop drops it when the object closes).
+  @inline(__always)
+  mutating func parseProjectedMember(key: String, hash: UInt64, _ projecting: ObjectProjection)
+    throws(JSONError) -> Builder.Output
+  {
+    if let child = projecting.child(forKey: key, hash: hash) {
+      keptStack.push(memberStack.count)
+      return try parseProjectedValue(node: child, projecting.view)
+    }
+    let valueStart = index
+    try skipValue(projecting.view)
+    skippedBytes &+= index &- valueStart
+    return builder.scalar(
+      .null, range: SourceRange(at: SourceLocation(offset: valueStart, line: 0, column: 0)))
   }
 
-  /// The value at `index`, built as `node` of `projection` reads it.
-  mutating func parseProjectedValue(node: Int, _ projection: ProjectionTable) throws(JSONError)
-    -> Value
+  /// The value at `index`, built as `node` of the projection reads it.
+  @inline(__always)
+  mutating func parseProjectedValue(node: Int, _ view: ProjectionView) throws(JSONError)
+    -> Builder.Output
   {
-    guard !projection.nodes[node].whole, index < bytes.count,
-      bytes[index] == UInt8(ascii: "{")
+    guard !view.nodes[node].whole, index < bytes.count, bytes[index] == UInt8(ascii: "{")
     else { return try parseValue() }
     try countValue(at: index)
-    return try readObject(node: node, projection)!
+    return try parseProjectedObject(ObjectProjection(view: view, node: node))
+  }
+
+  /// The object at `index` as `projecting` reads it (out of line: the object loop is inlined
+  /// here once for all projected and skipped objects).
+  @inline(never)
+  mutating func parseProjectedObject(_ projecting: ObjectProjection) throws(JSONError)
+    -> Builder.Output
+  {
+    try parseObject(projecting: projecting)
   }
 
   /// Validates the value at `index` and moves past it, building nothing.
-  mutating func skipValue(_ projection: ProjectionTable) throws(JSONError) {
+  mutating func skipValue(_ view: ProjectionView) throws(JSONError) {
     try countValue(at: index)
     guard index < bytes.count else { throw missingValue() }
     switch bytes[index] {
-    case UInt8(ascii: "{"): _ = try readObject(node: nil, projection)
-    case UInt8(ascii: "["): try skipArray(projection)
+    case UInt8(ascii: "{"): try skipObject(view)
+    case UInt8(ascii: "["): try skipArray(view)
     case UInt8(ascii: "\""):
       let quote = index
       if try !scanPlainString(quote: quote) { _ = try parseEscapedString(quote: quote) }
@@ -51,10 +104,12 @@ extension JSONParser where Builder == ValueBuilder {
     }
   }
 
-  /// Validates the array at `index` and moves past it.
-  mutating func skipArray(_ projection: ProjectionTable) throws(JSONError) {
+  /// Validates the array at `index` and moves past it. Its elements are read in the context
+  /// the full parse reads them in, so that keys inside are predicted alike.
+  mutating func skipArray(_ view: ProjectionView) throws(JSONError) {
     try enter(at: index)
     index += 1
+    let elementContext = keyContext
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
       index += 1
@@ -63,22 +118,32 @@ extension JSONParser where Builder == ValueBuilder {
     }
     while true {
       skipWhitespace()
-      try skipValue(projection)
+      keyContext = elementContext
+      try skipValue(view)
       skipWhitespace()
       if try arrayEnds() { break }
     }
     depth -= 1
   }
+}
 
-  /// Reads the object at `index`: its members that `node` projects are built into the object
-  /// returned; with `node` nil nothing is built (and nil returned). Every key is checked
-  /// against the others, as the full parse does.
-  mutating func readObject(node: Int?, _ projection: ProjectionTable) throws(JSONError)
-    -> Value?
-  {
+/// An object key read by ``JSONParser/skipObject(_:)``: where its content lies in the document
+/// (after the opening quote) and the hash of its unescaped bytes.
+struct RawKey {
+  var hash: UInt64
+  var start: Int
+  var count: Int
+  /// Whether the key holds escapes (its content is then not its bytes in the document).
+  var escaped: Bool
+}
+
+extension JSONParser {
+  /// Validates the object at `index` and moves past it, building nothing: keys are read where
+  /// they lie (predicted through the string table as the full parse predicts them) and
+  /// checked against each other as the full parse checks them, values skipped.
+  mutating func skipObject(_ view: ProjectionView) throws(JSONError) {
     try enter(at: index)
     index += 1
-    let memberBase = memberStack.count
     let keyBase = rawKeyStack.count
     var largeObjectKeys: Set<ExactKey>?
     var keyBits: UInt64 = 0
@@ -87,26 +152,13 @@ extension JSONParser where Builder == ValueBuilder {
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
       depth -= 1
-      return node == nil ? nil : .object(ObjectValue(moving: .init(start: nil, count: 0)))
+      return
     }
     while true {
       skipWhitespace()
       let keyStart = index
       try expectKey()
-      var escapedText: String?
-      let key: RawKey
-      if try scanPlainString(quote: keyStart) {
-        let start = keyStart &+ 1
-        let count = index &- 1 &- start
-        let hash = JSONStringBytes(in: bytes.baseAddress!, start: start, count: count).hash
-        key = RawKey(hash: hash, start: start, count: count, escaped: false)
-      } else {
-        let text = try parseEscapedString(quote: keyStart)
-        escapedText = text
-        key = RawKey(
-          hash: JSONStringBytes.hash(of: text), start: keyStart &+ 1, count: 0, escaped: true)
-      }
-      let keyContextOfKey = context
+      let key = try readRawKey(context: context)
       context = JSONStringCache.valueContext(context, keyHash: key.hash)
       let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
       if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- keyBase >= 16,
@@ -117,49 +169,43 @@ extension JSONParser where Builder == ValueBuilder {
       keyBits |= keyBit
       rawKeyStack.push(key)
       try expectColon()
-      if let node, let member = projectedMember(key, escapedText, of: node, projection) {
-        let name = escapedText ?? keyString(key, context: keyContextOfKey)
-        keyContext = context
-        let value = try parseProjectedValue(node: projection.members[member].child, projection)
-        memberStack.push((name, value))
-        // The full parse's objects expect a key hash beside each member.
-        keyHashStack.push(key.hash)
-      } else {
-        try skipValue(projection)
-      }
+      keyContext = context
+      try skipValue(view)
       skipWhitespace()
       if try objectEnds() { break }
     }
     depth -= 1
     rawKeyStack.truncate(to: keyBase)
-    guard node != nil else { return nil }
-    keyHashStack.truncate(to: memberBase)
-    return memberStack.popMoving(from: memberBase) { .object(ObjectValue(moving: $0)) }
   }
 
-  /// The member of `node` that `key` names, if any.
+  /// Reads the key whose opening quote is at `index`, in `context`, building nothing: the
+  /// key the string table predicts there when the bytes are exactly it (as ``parseKey``),
+  /// else scanned and hashed (and entered in the table, so that it is predicted next time).
   @inline(__always)
-  func projectedMember(
-    _ key: RawKey, _ escapedText: String?, of node: Int, _ projection: ProjectionTable
-  ) -> Int? {
-    if var escapedText {
-      return escapedText.withUTF8 { projection.member(of: node, hash: key.hash, utf8: $0) }
+  mutating func readRawKey(context: UInt64) throws(JSONError) -> RawKey {
+    let start = index &+ 1
+    let base = bytes.baseAddress!
+    if let table = strings, start >= 8,
+      let slot = table.predictedKey(
+        UnsafeRawPointer(base), start: start, end: bytes.count, context: context),
+      Int(truncatingIfNeeded: slot.pointee.count) <= limits.maximumStringBytes
+    {
+      let count = Int(truncatingIfNeeded: slot.pointee.count)
+      index = start &+ count &+ 1
+      return RawKey(hash: slot.pointee.hash, start: start, count: count, escaped: false)
     }
-    return projection.member(
-      of: node, hash: key.hash,
-      utf8: UnsafeBufferPointer(start: bytes.baseAddress! + key.start, count: key.count))
-  }
-
-  /// The string of a key without escapes, through the string table as the full parse makes
-  /// keys (a key's table entry predicts the next document's key in the same place).
-  @inline(__always)
-  func keyString(_ key: RawKey, context: UInt64) -> String {
-    let content = UnsafeBufferPointer(start: bytes.baseAddress! + key.start, count: key.count)
-    guard let table = strings, key.count <= JSONStringTable.maximumLength else {
-      return makeString(content)
+    let quote = index
+    guard try scanPlainString(quote: quote) else {
+      let text = try parseEscapedString(quote: quote)
+      return RawKey(hash: JSONStringBytes.hash(of: text), start: start, count: 0, escaped: true)
     }
-    let described = JSONStringBytes(in: bytes.baseAddress!, start: key.start, count: key.count)
-    return table.string(content, key: described, context: context)
+    let count = index &- 1 &- start
+    let described = JSONStringBytes(in: base, start: start, count: count)
+    if let table = strings, count <= JSONStringTable.maximumLength {
+      _ = table.string(
+        UnsafeBufferPointer(start: base + start, count: count), key: described, context: context)
+    }
+    return RawKey(hash: described.hash, start: start, count: count, escaped: false)
   }
 
   /// The text of a key read earlier in this document.

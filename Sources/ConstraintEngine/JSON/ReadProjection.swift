@@ -121,9 +121,11 @@ extension ReadProjection.Shape {
 }
 
 /// A ``ReadProjection`` laid out for the parser: nodes by index (the root is node 0), each
-/// node's members contiguous, with their keys' bytes and hashes (``JSONStringBytes/hash``).
-struct ProjectionTable: Sendable {
-  struct Node: Sendable {
+/// node's members contiguous, with their keys' hashes (``JSONStringBytes/hash``). Kept in
+/// memory of its own, so that the parser reads it through a ``ProjectionView`` with no
+/// reference counting; immutable once built.
+final class ProjectionTable: @unchecked Sendable {
+  struct Node {
     var whole: Bool
     var firstMember: Int
     var memberCount: Int
@@ -131,15 +133,15 @@ struct ProjectionTable: Sendable {
     var keyBits: UInt64
   }
 
-  struct Member: Sendable {
+  struct Member {
     var hash: UInt64
     var key: String
-    var utf8: [UInt8]
     var child: Int
   }
 
-  let nodes: [Node]
-  let members: [Member]
+  private let nodes: UnsafeMutableBufferPointer<Node>
+  private let members: UnsafeMutablePointer<Member>
+  private let memberCount: Int
 
   init(_ projection: ReadProjection) {
     var nodes: [Node] = []
@@ -158,24 +160,26 @@ struct ProjectionTable: Sendable {
         pending.append((child, member.shape))
         let hash = JSONStringBytes.hash(of: member.key)
         node.keyBits |= 1 &<< (hash &>> 58)
-        members.append(
-          Member(hash: hash, key: member.key, utf8: Array(member.key.utf8), child: child))
+        members.append(Member(hash: hash, key: member.key, child: child))
       }
       nodes[index] = node
     }
-    self.nodes = nodes
-    self.members = members
+    self.nodes = .allocate(capacity: nodes.count)
+    _ = self.nodes.initialize(from: nodes)
+    memberCount = members.count
+    self.members = .allocate(capacity: max(1, members.count))
+    self.members.initialize(from: members, count: members.count)
   }
 
-  /// The member of `node` whose key hashes to `hash` and has the UTF-8 bytes `utf8`.
-  @inline(__always)
-  func member(of node: Int, hash: UInt64, utf8: UnsafeBufferPointer<UInt8>) -> Int? {
-    let entry = nodes[node]
-    guard entry.keyBits & (1 &<< (hash &>> 58)) != 0 else { return nil }
-    for index in entry.firstMember..<(entry.firstMember + entry.memberCount)
-    where members[index].hash == hash && members[index].utf8.elementsEqual(utf8) {
-      return index
-    }
-    return nil
+  deinit {
+    nodes.deinitialize()
+    nodes.deallocate()
+    members.deinitialize(count: memberCount)
+    members.deallocate()
+  }
+
+  /// The table for the parser, valid while the table lives.
+  var view: ProjectionView {
+    ProjectionView(nodes: UnsafePointer(nodes.baseAddress!), members: UnsafePointer(members))
   }
 }
