@@ -179,6 +179,11 @@ public final class JSONDocumentReader {
   /// The limits every document is read under.
   public let limits: JSONLimits
   /// What is built of each document: everything else is validated without being built.
+  /// While documents hold little outside the projection (``fullReadAfter`` in a row whose
+  /// skipped values take less than a quarter of their bytes), they are read in full, which
+  /// then costs less; one in ``probeInterval`` is still read projected, and the first that
+  /// skips more switches back. So a value holds at least the projection, and every projected
+  /// path resolves as in the full document.
   public let projection: ReadProjection
   /// `projection` laid out for the parser; nil when the whole document is read.
   private let projectionTable: ProjectionTable?
@@ -186,6 +191,23 @@ public final class JSONDocumentReader {
   /// Unchecked: the reader is not thread-safe and `read` does not reenter, so the dynamic
   /// exclusivity check on each access (two runtime calls per document) finds nothing.
   @exclusivity(unchecked) private var parser: JSONParser<ValueBuilder>
+  /// Whether documents are read in full for now: the last ``fullReadAfter`` projected reads
+  /// skipped less than a quarter of their document, where skipping gains less than looking
+  /// keys up in the projection costs (a full read does the same work otherwise).
+  private var readsInFull = false
+  /// Projected reads in a row that skipped less than a quarter of their document.
+  private var readsSkippingLittle = 0
+  /// Documents read in full since the last projected read.
+  private var fullReadsSinceProbe = 0
+
+  /// Projected reads in a row skipping little after which documents are read in full.
+  public static var fullReadAfter: Int { 16 }
+  /// While reading in full, every this many documents one is read projected again, to find
+  /// whether documents have come to hold more than is read.
+  public static var probeInterval: Int { 1024 }
+  /// A projected read skips little when the values it skipped take less than one in this
+  /// many bytes of the document.
+  static var worthwhileSkipShare: Int { 4 }
 
   /// A reader building what `projection` reads of each document (by default all of it). A
   /// projected read accepts and refuses exactly the documents a full read does, with the same
@@ -214,8 +236,23 @@ public final class JSONDocumentReader {
     parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
     // A long document may have grown the scratch stacks: their memory is not kept.
     defer { if bytes.count >= 1 << 16 { parser.releaseLargeScratch() } }
-    if let projectionTable { return try parser.parseProjectedDocument(projectionTable) }
-    return try parser.parseDocument()
+    guard let projectionTable else { return try parser.parseDocument() }
+    if readsInFull {
+      fullReadsSinceProbe &+= 1
+      if fullReadsSinceProbe < JSONDocumentReader.probeInterval {
+        return try parser.parseDocument()
+      }
+      fullReadsSinceProbe = 0
+    }
+    let value = try parser.parseProjectedDocument(projectionTable)
+    if parser.skippedBytes &* JSONDocumentReader.worthwhileSkipShare < bytes.count {
+      readsSkippingLittle &+= 1
+      if readsSkippingLittle >= JSONDocumentReader.fullReadAfter { readsInFull = true }
+    } else {
+      readsSkippingLittle = 0
+      readsInFull = false
+    }
+    return value
   }
 }
 
