@@ -160,6 +160,31 @@ struct ReadProjectionTests {
     }
   }
 
+  /// A reader whose projected reads skip little (under a quarter of the document) reads in
+  /// full after `fullReadAfter` of them, and goes back to projected reads at the first probe
+  /// that skips more.
+  @Test func readsInFullWhileDocumentsHoldLittleElse() throws {
+    let reader = JSONDocumentReader(projection: ReadProjection(paths: [FieldPath(parsing: "a")!]))
+    func read(_ text: String) throws -> Value {
+      try Array(text.utf8).withUnsafeBytes { bytes in try reader.read(bytes) }
+    }
+    let little = #"{"a": "123456789", "b": 2}"#
+    let much = #"{"a": 1, "b": "skipped: far more than a quarter of the document"}"#
+    for _ in 0..<JSONDocumentReader.fullReadAfter {
+      #expect(JSONWriter.canonical(try read(little)) == #"{"a":"123456789"}"#)
+    }
+    // Read in full now, whatever the document holds, until the next probe.
+    #expect(JSONWriter.canonical(try read(little)) == #"{"a":"123456789","b":2}"#)
+    for _ in 2..<JSONDocumentReader.probeInterval {
+      #expect(JSONWriter.canonical(try read(much)).contains(#""b":"#))
+    }
+    // The probe is read projected, skips most of its document and switches back.
+    #expect(JSONWriter.canonical(try read(much)) == #"{"a":1}"#)
+    #expect(JSONWriter.canonical(try read(much)) == #"{"a":1}"#)
+    // Refused documents are refused alike in either mode, with the same error.
+    #expect(throws: JSONError.self) { try read(#"{"a": 1, "b": [1,]}"#) }
+  }
+
   // MARK: Equivalence
 
   /// Projections to try on a document: nothing, and paths taken from its own keys.

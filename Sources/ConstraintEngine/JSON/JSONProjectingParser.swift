@@ -38,12 +38,13 @@ struct ObjectProjection {
 /// ``parseDocument()`` refuses it, with the same error, and a value built here is the value
 /// the full parse builds at the same place.
 extension JSONParser where Builder == ValueBuilder {
-  /// Parses exactly one document, building only what `projection` reads.
-  mutating func parseProjectedDocument(_ projection: ProjectionTable) throws(JSONError) -> Value {
+  /// Parses exactly one document, building only what `projection` reads (the view of a
+  /// ``ProjectionTable`` the caller keeps alive).
+  mutating func parseProjectedDocument(_ projection: ProjectionView) throws(JSONError) -> Value {
     try beginDocument()
-    let value = try parseProjectedValue(node: 0, projection.view)
+    let value = try parseProjectedValue(node: 0, projection)
     try endDocument()
-    return withExtendedLifetime(projection) { value }
+    return value
   }
 }
 

@@ -47,7 +47,9 @@ public enum JSONReader {
     var parser = JSONParser(
       bytes: typed, limits: limits, builder: ValueBuilder(), strings: strings)
     if projection.readsWholeDocument { return try parser.parseDocument() }
-    return try parser.parseProjectedDocument(ProjectionTable(projection))
+    let table = ProjectionTable(projection)
+    defer { withExtendedLifetime(table) {} }
+    return try parser.parseProjectedDocument(table.view)
   }
 
   /// Reads one document from UTF-8 bytes, building what `projection` reads of it.
@@ -187,6 +189,8 @@ public final class JSONDocumentReader {
   public let projection: ReadProjection
   /// `projection` laid out for the parser; nil when the whole document is read.
   private let projectionTable: ProjectionTable?
+  /// The table's view, read per document without retaining the table.
+  private let projectionView: ProjectionView?
   private let strings = JSONStringTable()
   /// Unchecked: the reader is not thread-safe and `read` does not reenter, so the dynamic
   /// exclusivity check on each access (two runtime calls per document) finds nothing.
@@ -216,6 +220,7 @@ public final class JSONDocumentReader {
     self.limits = limits
     self.projection = projection
     projectionTable = projection.readsWholeDocument ? nil : ProjectionTable(projection)
+    projectionView = projectionTable?.view
     parser = JSONParser(
       bytes: UnsafeBufferPointer(start: nil, count: 0), limits: limits, builder: ValueBuilder(),
       strings: strings.cache)
@@ -236,7 +241,7 @@ public final class JSONDocumentReader {
     parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
     // A long document may have grown the scratch stacks: their memory is not kept.
     defer { if bytes.count >= 1 << 16 { parser.releaseLargeScratch() } }
-    guard let projectionTable else { return try parser.parseDocument() }
+    guard let projectionView else { return try parser.parseDocument() }
     if readsInFull {
       fullReadsSinceProbe &+= 1
       if fullReadsSinceProbe < JSONDocumentReader.probeInterval {
@@ -244,7 +249,7 @@ public final class JSONDocumentReader {
       }
       fullReadsSinceProbe = 0
     }
-    let value = try parser.parseProjectedDocument(projectionTable)
+    let value = try parser.parseProjectedDocument(projectionView)
     if parser.skippedBytes &* JSONDocumentReader.worthwhileSkipShare < bytes.count {
       readsSkippingLittle &+= 1
       if readsSkippingLittle >= JSONDocumentReader.fullReadAfter { readsInFull = true }
