@@ -106,9 +106,9 @@ struct CheckCommand: ParsableCommand {
     inversion: .prefixedNo,
     help: ArgumentHelp(
       "Build only the snapshot values the rules read, validating the rest of each snapshot "
-        + "without building it (the same results either way; off by default: it measures "
-        + "slower than a full read today, docs/PERFORMANCE.md)."))
-  var projection = false
+        + "without building it (default on; the same results either way; snapshots holding "
+        + "little else are read in full, which then costs less)."))
+  var projection = true
 
   @Flag(help: "Say on standard error how snapshots are read (projected, or in full and why).")
   var verbose = false

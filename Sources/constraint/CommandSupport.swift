@@ -75,7 +75,7 @@ enum CommandSupport {
   /// How snapshots are read, for `--verbose`: projected to the paths read whole, or in full
   /// and why.
   static func describeReading(_ projection: ReadProjection, projecting: Bool) -> String {
-    if !projecting { return "snapshots read in full (projection off; --projection turns it on)" }
+    if !projecting { return "snapshots read in full (--no-projection)" }
     if projection.readsWholeDocument { return "snapshots read in full (the rules read them whole)" }
     let paths = projection.wholePaths
     return "snapshots projected: \(paths.count) path\(paths.count == 1 ? "" : "s") built "

@@ -63,9 +63,9 @@ struct EvalCommand: ParsableCommand {
     inversion: .prefixedNo,
     help: ArgumentHelp(
       "Build only the snapshot values the expression reads, validating the rest of each "
-        + "snapshot without building it (the same results either way; off by default: it measures "
-        + "slower than a full read today, docs/PERFORMANCE.md)."))
-  var projection = false
+        + "snapshot without building it (default on; the same results either way; snapshots "
+        + "holding little else are read in full, which then costs less)."))
+  var projection = true
 
   @Flag(help: "Say on standard error how snapshots are read (projected, or in full and why).")
   var verbose = false
