@@ -167,7 +167,7 @@ public final class ConservationGuard: Sendable {
     check(json: bytes, projectsReads: projectsReads, context: context) {
       rules throws(Diagnostic) -> Value in
       try JSONReader.read(
-        bytes, limits: limits, projection: Self.projection(of: rules, projectsReads))
+        bytes, limits: limits, projectionTable: Self.projectionTable(of: rules, projectsReads))
     }
   }
 
@@ -190,6 +190,17 @@ public final class ConservationGuard: Sendable {
     guard projectsReads else { return .wholeDocument }
     return rules?.projection ?? ReadProjection(paths: [])
   }
+
+  /// ``projection(of:_:)`` laid out for the reader: the rule set's own, computed when it
+  /// compiled, so that a check does not lay it out again (`nil`: the whole document).
+  static func projectionTable(of rules: GuardRules?, _ projectsReads: Bool) -> ProjectionTable? {
+    guard projectsReads else { return nil }
+    guard let rules else { return topLevelOnly }
+    return rules.projectionTable
+  }
+
+  /// The projection of a snapshot no rule set reads: its top level only.
+  private static let topLevelOnly = ProjectionTable.laidOut(ReadProjection(paths: []))
 
   private func check(
     json bytes: UnsafeRawBufferPointer, projectsReads: Bool, context: EvaluationContext,

@@ -18,11 +18,14 @@ final class GuardRules: Sendable {
   /// and every logged field (a `HARD_FAIL` line shows them), each whole. Computed once, with
   /// the rules it belongs to, so a snapshot read through it is never evaluated by other rules.
   let projection: ReadProjection
+  /// `projection` laid out for the reader once, for every single check that reads through it.
+  let projectionTable: ProjectionTable?
 
   private init(version: String, invariants: [Invariant], projection: ReadProjection) {
     self.version = version
     self.invariants = invariants
     self.projection = projection
+    projectionTable = ProjectionTable.laidOut(projection)
   }
 
   /// The content hash of a rule source: FNV-1a 64 over each file's length and bytes, in path

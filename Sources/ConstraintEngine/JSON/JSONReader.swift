@@ -26,14 +26,34 @@ public enum JSONReader {
   static func readTyped(
     _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, projection: ReadProjection
   ) throws(JSONError) -> Value {
+    try readTyped(bytes, limits: limits, projectionTable: ProjectionTable.laidOut(projection))
+  }
+
+  /// Reads one document through a projection laid out once for many reads (`nil`: the whole
+  /// document), for callers that read one projection's documents on many threads (a guard's
+  /// rule set): ``read(_:limits:projection:)`` lays its projection out on every call.
+  package static func read(
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, projectionTable: ProjectionTable?
+  ) throws(Diagnostic) -> Value {
+    do throws(JSONError) {
+      return try readTyped(bytes, limits: limits, projectionTable: projectionTable)
+    } catch {
+      throw error.diagnostic
+    }
+  }
+
+  static func readTyped(
+    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, projectionTable: ProjectionTable?
+  ) throws(JSONError) -> Value {
     // A large document is worth a string table of its own (its keys repeat); a small one
     // would pay more to set the table up than it saves.
     guard bytes.count >= 1 << 16 else {
-      return try read(bytes, limits: limits, strings: nil, projection: projection)
+      return try read(bytes, limits: limits, strings: nil, projectionTable: projectionTable)
     }
     let table = JSONStringTable()
     defer { withExtendedLifetime(table) {} }
-    return try read(bytes, limits: limits, strings: table.cache, projection: projection)
+    return try read(
+      bytes, limits: limits, strings: table.cache, projectionTable: projectionTable)
   }
 
   /// Reads one document, looking short strings up in (and adding them to) `strings`, which
@@ -41,15 +61,14 @@ public enum JSONReader {
   /// stay alive meanwhile).
   static func read(
     _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, strings: JSONStringCache?,
-    projection: ReadProjection = .wholeDocument
+    projectionTable: ProjectionTable? = nil
   ) throws(JSONError) -> Value {
     let typed = bytes.bindMemory(to: UInt8.self)
     var parser = JSONParser(
       bytes: typed, limits: limits, builder: ValueBuilder(), strings: strings)
-    if projection.readsWholeDocument { return try parser.parseDocument() }
-    let table = ProjectionTable(projection)
-    defer { withExtendedLifetime(table) {} }
-    return try parser.parseProjectedDocument(table.view)
+    guard let projectionTable else { return try parser.parseDocument() }
+    defer { withExtendedLifetime(projectionTable) {} }
+    return try parser.parseProjectedDocument(projectionTable.view)
   }
 
   /// Reads one document from UTF-8 bytes, building what `projection` reads of it.
@@ -219,7 +238,7 @@ public final class JSONDocumentReader {
   public init(limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument) {
     self.limits = limits
     self.projection = projection
-    projectionTable = projection.readsWholeDocument ? nil : ProjectionTable(projection)
+    projectionTable = ProjectionTable.laidOut(projection)
     projectionView = projectionTable?.view
     parser = JSONParser(
       bytes: UnsafeBufferPointer(start: nil, count: 0), limits: limits, builder: ValueBuilder(),

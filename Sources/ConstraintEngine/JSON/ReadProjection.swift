@@ -124,7 +124,7 @@ extension ReadProjection.Shape {
 /// node's members contiguous, with their keys' hashes (``JSONStringBytes/hash``). Kept in
 /// memory of its own, so that the parser reads it through a ``ProjectionView`` with no
 /// reference counting; immutable once built.
-final class ProjectionTable: @unchecked Sendable {
+package final class ProjectionTable: @unchecked Sendable {
   struct Node {
     var whole: Bool
     var firstMember: Int
@@ -142,6 +142,11 @@ final class ProjectionTable: @unchecked Sendable {
   private let nodes: UnsafeMutableBufferPointer<Node>
   private let members: UnsafeMutablePointer<Member>
   private let memberCount: Int
+
+  /// `projection` laid out; `nil` when it reads the whole document (nothing to look up).
+  package static func laidOut(_ projection: ReadProjection) -> ProjectionTable? {
+    projection.readsWholeDocument ? nil : ProjectionTable(projection)
+  }
 
   init(_ projection: ReadProjection) {
     var nodes: [Node] = []
