@@ -33,11 +33,13 @@ public struct SnapshotLineDecoder {
   }
 
   /// The limits each line is read under.
-  public var limits: JSONLimits { reader.limits }
+  public let limits: JSONLimits
   /// The number of the last line completed (blank lines included).
   public private(set) var lineNumber = 0
-  /// One reader for every line: its scratch memory, and the keys they repeat.
-  private let reader: JSONDocumentReader
+  /// One reader for every line: its scratch memory, and the keys they repeat. Made by the
+  /// first ``feed(_:_:)`` or ``finish(_:)``: a caller that reads the documents its own way
+  /// (``feedDocuments(_:_:)``) never needs it.
+  private var lineReader: JSONDocumentReader?
   /// The start of a line split across chunks.
   private var pending: [UInt8] = []
   /// Inside a line already known to be too long: its bytes are dropped up to its newline.
@@ -45,7 +47,15 @@ public struct SnapshotLineDecoder {
 
   /// A decoder of lines read under `limits`.
   public init(limits: JSONLimits = .default) {
-    reader = JSONDocumentReader(limits: limits)
+    self.limits = limits
+  }
+
+  /// The reader of ``feed(_:_:)`` and ``finish(_:)``'s lines.
+  private mutating func reader() -> JSONDocumentReader {
+    if let lineReader { return lineReader }
+    let made = JSONDocumentReader(limits: limits)
+    lineReader = made
+    return made
   }
 
   /// Reads one line's document with `reader`: its value, or the diagnostic a JSON-lines check
@@ -62,13 +72,13 @@ public struct SnapshotLineDecoder {
 
   /// Feeds the next chunk of input; calls `handle` for every non-blank line it completes.
   public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ handle: (Line) -> Void) {
-    let reader = self.reader
+    let reader = reader()
     feedDocuments(chunk) { handle(Self.line(of: $0, with: reader)) }
   }
 
   /// The end of the input: the last line, when it has no newline.
   public mutating func finish(_ handle: (Line) -> Void) {
-    let reader = self.reader
+    let reader = reader()
     finishDocuments { handle(Self.line(of: $0, with: reader)) }
   }
 
