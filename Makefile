@@ -5,7 +5,7 @@
 SWIFT ?= swift
 CONSTRAINT = .build/release/constraint
 
-.PHONY: check test test-portable test-release build release clean golden deps model-check model-check-mutants serve api-fuzz
+.PHONY: check main-job main-job-dist test test-portable test-release build release clean golden deps model-check model-check-mutants serve api-fuzz
 
 ## deps: install libpcre2-dev and pkg-config when missing (Debian; root or sudo).
 deps:
@@ -16,6 +16,11 @@ deps:
 ## violate every rule, so `constraint check` exits 1 there: that is the expected result and the
 ## target succeeds; any other non-zero status (2: rules or data could not be loaded) fails it.
 check: release
+	@$(MAKE) --no-print-directory main-job
+
+## main-job: `make check` without the build, on CONSTRAINT (CI runs it on the tarball's binary:
+## the quick start's main job, on the binary users download).
+main-job:
 	$(CONSTRAINT) fmt --check Rules/
 	$(CONSTRAINT) lint Rules/
 	$(CONSTRAINT) test --require-coverage Rules/
@@ -106,6 +111,10 @@ dist: deps
 ## release build, the static one users download, serves the CLI tests and the tarball).
 test-release-dist: dist
 	@$(MAKE) --no-print-directory test-release RELEASE_CLI=$(DIST_CLI)
+
+## main-job-dist: the main job (make check) on the tarball's binary, once make dist has run.
+main-job-dist:
+	@$(MAKE) --no-print-directory main-job CONSTRAINT=$(DIST_CLI)
 
 ## test-dist: the tarball verifies, names one version, needs only the C library, and runs with
 ## an empty environment and in a minimal root (scripts/test-dist.sh).
