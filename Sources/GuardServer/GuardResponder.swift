@@ -139,23 +139,42 @@ struct GuardResponder: HTTPResponder {
     return (.check, response)
   }
 
+  /// A response that refuses a request (its body too large or cut short).
+  private struct Refusal: Error {
+    let response: Response
+  }
+
+  /// The request's whole body, at most `limit` bytes, read under the slow-client deadline;
+  /// or the response refusing it (413 too large, 400 cut short).
+  private func collectBody(
+    _ request: Request, limit: Int, length: Int?, context: Context
+  ) async -> Result<ByteBuffer, Refusal> {
+    let deadline = reaper.arm(context.channel)
+    defer { deadline.disarm() }
+    do {
+      return .success(
+        try await BodyReader.collect(
+          request.body, limit: limit, expectedLength: length, deadline: deadline))
+    } catch {
+      switch error {
+      case .tooLarge(let limit): return .failure(Refusal(response: Self.tooLarge(limit)))
+      case .incomplete:
+        return .failure(
+          Refusal(
+            response: Self.json(
+              .badRequest,
+              DecisionJSON.error("incomplete_body", "the request body was cut short"))))
+      }
+    }
+  }
+
   private func checkOne(_ request: Request, length: Int?, context: Context) async -> Response {
     let limit = configuration.maximumBodyBytes
     if let length, length > limit { return Self.tooLarge(limit) }
-    let deadline = reaper.arm(context.channel)
     let body: ByteBuffer
-    do {
-      body = try await BodyReader.collect(
-        request.body, limit: limit, expectedLength: length, deadline: deadline)
-      deadline.disarm()
-    } catch {
-      deadline.disarm()
-      switch error {
-      case .tooLarge(let limit): return Self.tooLarge(limit)
-      case .incomplete:
-        return Self.json(
-          .badRequest, DecisionJSON.error("incomplete_body", "the request body was cut short"))
-      }
+    switch await collectBody(request, limit: limit, length: length, context: context) {
+    case .success(let collected): body = collected
+    case .failure(let refusal): return refusal.response
     }
     // Read through the projection of the rule set that decides it, when projecting.
     let answer = body.withUnsafeReadableBytes { raw in
@@ -353,20 +372,10 @@ struct GuardResponder: HTTPResponder {
     let limit = 4096
     let length = headers.length
     if let length, length > limit { return Self.tooLarge(limit) }
-    let deadline = reaper.arm(context.channel)
     let body: ByteBuffer
-    do {
-      body = try await BodyReader.collect(
-        request.body, limit: limit, expectedLength: length, deadline: deadline)
-      deadline.disarm()
-    } catch {
-      deadline.disarm()
-      switch error {
-      case .tooLarge(let limit): return Self.tooLarge(limit)
-      case .incomplete:
-        return Self.json(
-          .badRequest, DecisionJSON.error("incomplete_body", "the request body was cut short"))
-      }
+    switch await collectBody(request, limit: limit, length: length, context: context) {
+    case .success(let collected): body = collected
+    case .failure(let refusal): return refusal.response
     }
     let value: Value
     switch read(body) {

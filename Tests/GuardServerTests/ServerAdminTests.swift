@@ -96,6 +96,24 @@ struct ServerAdminTests {
     try await server.stop()
   }
 
+  /// The admin body is read under its own 4 KiB limit, announced or not: past it, 413 and
+  /// nothing reported.
+  @Test func anOversizedBodyIs413AndChangesNothing() async throws {
+    let rules = try RuleDirectory()
+    let server = try await InProcessServer.start(rules: rules.path) {
+      $0.admin = .token(Self.token)
+    }
+    var oversized = Self.put("11", authorization: "Bearer \(Self.token)")
+    oversized.body = Array(
+      "{\"pending_reconciliations\": 11, \"pad\": \"\(String(repeating: "x", count: 4096))\"}"
+        .utf8)
+    let response = try await server.send(oversized)
+    #expect(response.status == 413, "\(response.text)")
+    #expect(try response.json()["error"] as? String == "body_too_large")
+    #expect(server.server.guardian.health().pendingReconciliations == 0)
+    try await server.stop()
+  }
+
   @Test func disabledWithoutATokenOrLoopbackOnly() async throws {
     let rules = try RuleDirectory()
     let server = try await InProcessServer.start(rules: rules.path)
