@@ -153,7 +153,7 @@ enum FastRelation: Sendable {
 
 /// A scalar the fast path reads or computes.
 enum FastOperand: @unchecked Sendable {
-  case constant(FastScalar)
+  case constant(FastConstant)
   case path(FastPathRead)
   /// `path.length` (arrays: elements; strings: UTF-16 code units).
   case length(FastPathRead)
@@ -165,6 +165,28 @@ enum FastOperand: @unchecked Sendable {
   case previous(previousRoot: FastPathRead, current: FastPathRead, earlier: FastPathRead)
   /// A condition used as a boolean value (`(a > b) == c`), in the program's storage.
   case condition(UnsafePointer<FastCondition>)
+}
+
+/// A constant operand as a fast condition holds it: a trivial value (its string lives in the
+/// program's ``FastPathStorage``), so that ``FastOperand`` and ``FastCondition`` are trivial
+/// too and visiting a condition copies no reference-counted payload (a `String` in the enum
+/// made every copy of a condition a call through its value witness).
+enum FastConstant: @unchecked Sendable {
+  case absent
+  case bool(Bool)
+  case int(Int)
+  case string(UnsafePointer<String>)
+
+  /// The constant as a fast scalar.
+  @inline(__always)
+  var scalar: FastScalar {
+    switch self {
+    case .absent: return .absent
+    case .bool(let flag): return .bool(flag)
+    case .int(let value): return .int(value)
+    case .string(let text): return .string(text.pointee)
+    }
+  }
 }
 
 /// A fast-path value: no reference-counted containers, no big or decimal numbers. Missing and
@@ -262,6 +284,15 @@ final class FastPathStorage: @unchecked Sendable {
   private var comparisons: [UnsafeMutablePointer<FastComparison>] = []
   private var conditions: [UnsafeMutableBufferPointer<FastCondition>] = []
   private var leafLists: [UnsafeMutableBufferPointer<FastLeaf>] = []
+  private var strings: [UnsafeMutablePointer<String>] = []
+
+  /// A constant string, kept for the program's lifetime at a stable address.
+  func keep(_ string: String) -> UnsafePointer<String> {
+    let pointer = UnsafeMutablePointer<String>.allocate(capacity: 1)
+    pointer.initialize(to: string)
+    strings.append(pointer)
+    return UnsafePointer(pointer)
+  }
 
   /// `leaves`, kept for the program's lifetime at a stable address.
   func keep(_ leaves: [FastLeaf]) -> UnsafeBufferPointer<FastLeaf> {
@@ -331,6 +362,10 @@ final class FastPathStorage: @unchecked Sendable {
 
   deinit {
     for leaves in leafLists { leaves.deallocate() }
+    for string in strings {
+      string.deinitialize(count: 1)
+      string.deallocate()
+    }
     for condition in conditions {
       _ = condition.deinitialize()
       condition.deallocate()
@@ -409,7 +444,7 @@ struct FastPathBuilder {
     guard depth <= Self.maximumDepth else { return nil }
     switch node {
     case .constant(let value), .folded(let value, _):
-      return Self.scalar(value).map(FastOperand.constant)
+      return constant(value).map(FastOperand.constant)
     case .field, .variable:
       return pathRead(node).map(FastOperand.path)
     case .length(let base, _):
@@ -453,10 +488,10 @@ struct FastPathBuilder {
   }
 
   /// A constant as the fast path holds it, or nil (big or decimal numbers, arrays, objects).
-  private static func scalar(_ value: Value) -> FastScalar? {
+  private func constant(_ value: Value) -> FastConstant? {
     switch value {
     case .number(.small(let integer)): return .int(integer)
-    case .string(let text): return .string(text)
+    case .string(let text): return .string(storage.keep(text))
     case .bool(let flag): return .bool(flag)
     case .null: return .absent
     default: return nil
@@ -520,7 +555,7 @@ struct FastPathBuilder {
         case (.path(let read), .constant(let constant)), (.constant(let constant), .path(let read)):
           result = .condition(
             storage.keep(
-              .compare(FastLeaf(read, storage.store(.equal(constant, negated: negated))))))
+              .compare(FastLeaf(read, storage.store(.equal(constant.scalar, negated: negated))))))
         default:
           result = .condition(storage.keep(.equal(result, rhs, negated: negated)))
         }
@@ -529,11 +564,11 @@ struct FastPathBuilder {
         switch (result, rhs) {
         case (.path(let read), .constant(let constant)):
           result = .condition(
-            storage.keep(.compare(FastLeaf(read, storage.store(.order(relation, constant))))))
+            storage.keep(.compare(FastLeaf(read, storage.store(.order(relation, constant.scalar))))))
         case (.constant(let constant), .path(let read)):
           result = .condition(
             storage.keep(
-              .compare(FastLeaf(read, storage.store(.order(relation.swapped, constant))))))
+              .compare(FastLeaf(read, storage.store(.order(relation.swapped, constant.scalar))))))
         default:
           result = .condition(storage.keep(.order(relation, result, rhs)))
         }
@@ -552,7 +587,7 @@ struct FastPathBuilder {
   ) -> FastCondition? {
     func integerConstant(_ operand: FastOperand) -> FastOperand {
       if case .constant(.string(let text)) = operand,
-        case .small(let value)? = ComparisonTyping.canonicalInteger(text)
+        case .small(let value)? = ComparisonTyping.canonicalInteger(text.pointee)
       {
         return .constant(.int(value))
       }

@@ -234,7 +234,7 @@ struct FastEvaluator {
   private mutating func scalar(_ operand: FastOperand) -> FastScalar? {
     switch operand {
     case .constant(let value):
-      return value
+      return value.scalar
     case .path(let read):
       guard let base = base(of: read) else { return nil }
       return Self.withResolved(base, read) { Self.project($0, read.admits) }
