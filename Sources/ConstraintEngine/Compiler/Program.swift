@@ -111,6 +111,7 @@ public final class Program: Sendable {
   }
 
   /// The outcome of the root's evaluation: a fail carries `explanation` (empty when nil).
+  @inline(__always)
   private func outcome(
     _ result: Evaluated, explanation: (() -> Explanation)?
   ) -> Outcome {

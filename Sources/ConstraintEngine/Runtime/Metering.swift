@@ -36,9 +36,22 @@ package enum Metering {
   /// Steps for `a == b` on values (``Operations/equals(_:_:)``, `changed`): strings as
   /// ``stringEquality(_:_:)``; arrays and objects of the same count, their size (see
   /// ``size(of:within:)``, counting at most `budget + 1`); nothing for other values.
+  /// Inline for scalars (the common case); containers are counted out of line.
+  @inline(__always)
   package static func equality(_ a: Value, _ b: Value, within budget: Int) -> Int {
+    switch a {
+    case .missing, .null, .bool, .number: return 0
+    case .string(let x):
+      if case .string(let y) = b { return stringEquality(x, y) }
+      return 0
+    case .array, .object: return containerEquality(a, b, within: budget)
+    }
+  }
+
+  /// ``equality(_:_:within:)`` of two containers.
+  @inline(never)
+  private static func containerEquality(_ a: Value, _ b: Value, within budget: Int) -> Int {
     switch (a, b) {
-    case (.string(let x), .string(let y)): return stringEquality(x, y)
     case (.array(let x), .array(let y)):
       return x.count == y.count ? size(of: a, within: budget) : 0
     case (.object(let x), .object(let y)):
@@ -85,14 +98,27 @@ package enum Metering {
   }
 
   /// Steps for reading a value under a declared type: a digit string read as a `bigint` is
-  /// parsed (its bytes); a `string[]` is checked element by element.
+  /// parsed (its bytes); a `string[]` is checked element by element. Inline for the common
+  /// case, which costs nothing whatever the type: a string under 64 bytes, or a value that is
+  /// neither a string nor an array.
+  @inline(__always)
   package static func coercion(_ value: Value, to type: FieldType) -> Int {
+    switch value {
+    case .string(let text) where text.utf8.count < bytesPerStep: return 0
+    case .string, .array: return typedCoercion(value, to: type)
+    default: return 0
+    }
+  }
+
+  /// ``coercion(_:to:)`` by the declared type.
+  @inline(never)
+  private static func typedCoercion(_ value: Value, to type: FieldType) -> Int {
     switch type {
     case .bigint: return stringBytes(value)
     case .stringArray:
       if case .array(let elements) = value { return elements.count }
       return 0
-    case .optional(let wrapped): return coercion(value, to: wrapped)
+    case .optional(let wrapped): return typedCoercion(value, to: wrapped)
     default: return 0
     }
   }
@@ -103,7 +129,8 @@ package enum Metering {
   package static func match(subjectBytes count: Int) -> Int { bytes(count) }
 
   /// Steps for calling a builtin of the given cost on `arguments`, counting at most
-  /// `budget + 1`.
+  /// `budget + 1`. Inline for the common call, one or two scalar arguments.
+  @inline(__always)
   package static func call(_ cost: BuiltinCost, _ arguments: BuiltinArguments, within budget: Int)
     -> Int
   {
@@ -111,18 +138,46 @@ package enum Metering {
     case .constant:
       return 0
     case .argumentData:
-      var total = 0
-      for index in 0..<arguments.count {
-        if total > budget { break }
-        total += size(of: arguments[index], within: budget - total)
+      if arguments.count <= 2, let first = scalarSize(arguments.first),
+        let second = scalarSize(arguments.second)
+      {
+        // Unused arguments are missing: nothing.
+        return first &+ second
       }
-      return total
+      return argumentData(arguments, within: budget)
     case .sum:
-      guard case .array(let elements) = arguments[0] else { return 0 }
-      let field: String? =
-        if arguments.count > 1, case .string(let name) = arguments[1] { name } else { nil }
-      return sum(elements, field: field, within: budget)
+      return sumCall(arguments, within: budget)
     }
+  }
+
+  /// The size of a scalar (``size(of:within:)``), or nil for another value.
+  @inline(__always)
+  private static func scalarSize(_ value: Value) -> Int? {
+    switch value {
+    case .missing, .null, .bool, .number(.small): return 0
+    case .string(let text): return bytes(text.utf8.count)
+    default: return nil
+    }
+  }
+
+  /// ``call(_:_:within:)`` for ``BuiltinCost/argumentData``: the size of every argument.
+  @inline(never)
+  private static func argumentData(_ arguments: BuiltinArguments, within budget: Int) -> Int {
+    var total = 0
+    for index in 0..<arguments.count {
+      if total > budget { break }
+      total += size(of: arguments[index], within: budget - total)
+    }
+    return total
+  }
+
+  /// ``call(_:_:within:)`` for ``BuiltinCost/sum``.
+  @inline(never)
+  private static func sumCall(_ arguments: BuiltinArguments, within budget: Int) -> Int {
+    guard case .array(let elements) = arguments[0] else { return 0 }
+    let field: String? =
+      if arguments.count > 1, case .string(let name) = arguments[1] { name } else { nil }
+    return sum(elements, field: field, within: budget)
   }
 
   /// Steps for `bigint_sum(elements)` / `bigint_sum(elements, field)`: one per element, plus
