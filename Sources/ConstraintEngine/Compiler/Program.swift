@@ -319,6 +319,7 @@ struct Executor<Observer: EvaluationObserver> {
     return DeclaredType.admit(type, value, path: access.path, range: access.range)
   }
 
+  @inline(__always)
   private mutating func call(
     _ function: BuiltinFunction, _ arguments: BuiltinArguments, _ site: Site
   ) -> Evaluated {
