@@ -32,6 +32,8 @@
 #              FILTER (a package-benchmark --filter regex, default: all benchmarks),
 #              AB_INSTRUCTIONS (default 1; 0 skips the callgrind counts),
 #              AB_REPORT_ONLY=1 (no build, no run: the table again from the last ROUNDS runs),
+#              AB_BUILD_ONLY=1 (only unpack and build both suites: the slow part, done before
+#              taking the QUIET hold for the runs),
 #              AB_BASE_DIR (default Benchmarks/.ab/base-<sha7>; unpacked again only when it
 #              holds another commit). Results: Benchmarks/.ab/ab-benchmark-<sha7>.json.
 set -euo pipefail
@@ -44,18 +46,9 @@ mkdir -p "$work"
 base_commit=$(git -C "$root" rev-parse "$base^{commit}")
 base_dir=${AB_BASE_DIR:-$work/base-${base_commit:0:7}}
 echo "== base: $base (${base_commit:0:7}) in $base_dir" >&2
-if [[ $(cat "$base_dir/.ab-commit" 2>/dev/null) != "$base_commit" ]]; then
-  rm -rf "$base_dir"
-  mkdir -p "$base_dir/Benchmarks/.build"
-  git -C "$root" archive "$base_commit" | tar -x -C "$base_dir"
-  # The base resolves mostly the same dependencies: reuse the working tree's checkouts.
-  for item in checkouts repositories workspace-state.json; do
-    if [[ -e $root/Benchmarks/.build/$item ]]; then
-      cp -a "$root/Benchmarks/.build/$item" "$base_dir/Benchmarks/.build/"
-    fi
-  done
-  echo "$base_commit" > "$base_dir/.ab-commit"
-fi
+# shellcheck source=ab-common.sh
+source "$root/Benchmarks/ab-common.sh"
+unpack_base "$root" "$base_commit" "$base_dir" Benchmarks/.build
 
 # Builds each side's suite in release (BenchmarkTool and the benchmark targets) and keeps the
 # list of its benchmarks' names (the sample files' names replace spaces and slashes).
@@ -69,6 +62,11 @@ for side in base head; do
     exit 1
   fi
 done
+
+if [[ ${AB_BUILD_ONLY:-0} == 1 ]]; then
+  echo "== both suites built (AB_BUILD_ONLY)" >&2
+  exit 0
+fi
 
 runs=$work/runs-${base_commit:0:7}
 if ((rounds > 0)); then
@@ -220,8 +218,9 @@ if [[ ${AB_INSTRUCTIONS:-1} == 1 ]] && command -v valgrind > /dev/null; then
   fi
   for mode in --decode-only ""; do
     for side in base head; do
+      # The billing rules are read from the repository root (the same file on both sides).
       echo "instructions e2e-check ${mode:-(decode + 10 rules)} 1 MiB $side" \
-        "$(instructions "$work/e2e-check-$side" $mode "$data")"
+        "$(CONSTRAINT_REPO=$root instructions "$work/e2e-check-$side" $mode "$data")"
     done
   done
 fi

@@ -25,17 +25,9 @@ mkdir -p "$work"
 base_dir=${AB_BASE_DIR:-$work/base}
 base_commit=$(git -C "$root" rev-parse "$base^{commit}")
 echo "== base: $base (${base_commit:0:7}) in $base_dir" >&2
-if [[ $(cat "$base_dir/.ab-commit" 2>/dev/null) != "$base_commit" ]]; then
-  rm -rf "$base_dir"
-  mkdir -p "$base_dir/.build"
-  git -C "$root" archive "$base_commit" | tar -x -C "$base_dir"
-  # The base resolves the same dependencies: reuse the working tree's checkouts when present.
-  for item in checkouts repositories workspace-state.json; do
-    if [[ -e $root/.build/$item ]]; then cp -a "$root/.build/$item" "$base_dir/.build/"; fi
-  done
-  if [[ -f $root/Package.resolved ]]; then cp "$root/Package.resolved" "$base_dir/"; fi
-  echo "$base_commit" > "$base_dir/.ab-commit"
-fi
+# shellcheck source=ab-common.sh
+source "$root/Benchmarks/ab-common.sh"
+unpack_base "$root" "$base_commit" "$base_dir" .build
 (cd "$base_dir" && swift build -c release --product constraint >&2)
 echo "== head: working tree ($(git -C "$root" rev-parse --short HEAD))" >&2
 (cd "$root" && swift build -c release --product constraint >&2)
