@@ -33,11 +33,7 @@ let everySnapshot = EvaluationWorkloads.everySnapshot
 let regexRule = EvaluationWorkloads.regexRule
 let regexSnapshot = EvaluationWorkloads.regexSnapshot
 
-let typicalRules = [
-  "bigint_gte(budget.limit_micro, budget.spent_micro)",
-  "entitlement.state == 'ACTIVE' || entitlement.state == 'PAST_DUE'",
-  "payment != null => bigint_gte(payment.amount_micro, cost_micro)",
-]
+let typicalRules = EvaluationWorkloads.typicalRules
 
 let benchmarks: @Sendable () -> Void = {
   let fast = Benchmark.Configuration(

@@ -15,6 +15,13 @@ public enum EvaluationWorkloads {
     #"{"limit":"1000000000","spent":"250004200","cost":"4200","allocation":"10000","#
       + #""reserve":"5000","payment":"5000"}"#)
 
+  /// Typical rules of a rule file, compiled in turn by the compile benchmarks.
+  public static let typicalRules = [
+    "bigint_gte(budget.limit_micro, budget.spent_micro)",
+    "entitlement.state == 'ACTIVE' || entitlement.state == 'PAST_DUE'",
+    "payment != null => bigint_gte(payment.amount_micro, cost_micro)",
+  ]
+
   public static let scalarRule = "amount > 0 && amount <= 1000000"
   public static let scalarSnapshot = decoded(#"{"amount":4200,"currency":"USD"}"#)
 

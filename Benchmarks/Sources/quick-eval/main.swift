@@ -56,6 +56,24 @@ func workloads(usesFastPath fast: Bool) -> [(String, Program, Value, Int)] {
     ("matches" + suffix, W.compiled(W.regexRule, usesFastPath: fast), W.regexSnapshot, 1_000_000),
   ]
 }
+/// Compiling (lex, parse, check, compile): the typical rules in turn, and the billing rule with
+/// its declared types.
+let compileWorkloads: [(String, [(String, [String: String])])] = [
+  ("compile-typical", EvaluationWorkloads.typicalRules.map { ($0, [:]) }),
+  (
+    "compile-billing",
+    [(EvaluationWorkloads.billingRule, EvaluationWorkloads.billingTypes)]
+  ),
+]
+for (name, rules) in compileWorkloads where only == nil || only == name {
+  var index = 0
+  measure(name, iterations: iterationsOverride ?? 20_000) {
+    let (source, types) = rules[index]
+    index = index == rules.count - 1 ? 0 : index + 1
+    return EvaluationWorkloads.compiled(source, types: types).fieldPaths.count
+  }
+}
+
 for (name, program, snapshot, iterations)
   in workloads(usesFastPath: true) + workloads(usesFastPath: false)
 where only == nil || only == name {
