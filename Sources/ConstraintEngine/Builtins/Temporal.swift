@@ -22,7 +22,8 @@ package enum Temporal {
   /// declared type, comparing for `changed`), counting at most `budget + 1`.
   package static func evaluate(
     _ temporal: TemporalBuiltin, path: FieldPath, type: FieldType?, snapshot: Value,
-    argumentRange: SourceRange, argumentText: String, cost: inout Int, budget: Int
+    argumentRange: SourceRange, argumentText: @autoclosure () -> String, cost: inout Int,
+    budget: Int
   ) -> Evaluated {
     let previousRoot = snapshot[FieldPath.previousKey]
     if previousRoot.isAbsent {
@@ -51,7 +52,7 @@ package enum Temporal {
     case .delta:
       guard let a = deltaOperand(now), let b = deltaOperand(before) else {
         let bad = deltaOperand(now) == nil ? now : before
-        let where_ = deltaOperand(now) == nil ? "`\(argumentText)`" : "`\(previousPath)`"
+        let where_ = deltaOperand(now) == nil ? "`\(argumentText())`" : "`\(previousPath)`"
         return .failure(
           EvaluationFailure(
             .typeMismatch, "`delta` needs numbers or integer strings, but \(where_) holds "

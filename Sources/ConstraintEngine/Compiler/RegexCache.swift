@@ -9,20 +9,21 @@ package final class RegexCache: Sendable {
   }
 
   /// Matches a subject value: it must be a string; hitting a match limit is an error. `cost`
-  /// is increased by the steps the match took (``CompiledRegex/matches(_:work:)``).
+  /// is increased by the steps the match took (``CompiledRegex/matches(_:work:)``). The
+  /// subject's source text is sliced only for an error message.
   package static func match(
-    _ regex: CompiledRegex, subject: Value, subjectText: String, subjectRange: SourceRange,
-    callRange: SourceRange, cost: inout Int
+    _ regex: CompiledRegex, subject: Value, subjectText: @autoclosure () -> String,
+    subjectRange: SourceRange, callRange: SourceRange, cost: inout Int
   ) -> Evaluated {
     guard case .string(let text) = subject else {
       let message: String
       var code = DiagnosticCode.missingValue
       switch subject {
-      case .missing: message = "missing value at `\(subjectText)`"
-      case .null: message = "null value at `\(subjectText)`"
+      case .missing: message = "missing value at `\(subjectText())`"
+      case .null: message = "null value at `\(subjectText())`"
       default:
         code = .typeMismatch
-        message = "`matches` needs a string subject, but `\(subjectText)` is "
+        message = "`matches` needs a string subject, but `\(subjectText())` is "
           + article(subject.typeName)
       }
       return .failure(EvaluationFailure(code, message, at: subjectRange))
