@@ -278,13 +278,16 @@ struct FastPathRoot: @unchecked Sendable {
 /// Owns the steps and keys of a fast path's reads, allocated once at compile time and freed
 /// with the program.
 final class FastPathStorage: @unchecked Sendable {
-  private var steps: [UnsafeMutableBufferPointer<FastPathRead.Step>] = []
-  private var keys: [UnsafeMutableBufferPointer<ObjectKey>] = []
-  private var fields: [UnsafeMutablePointer<FastPathRead.Fields>] = []
-  private var comparisons: [UnsafeMutablePointer<FastComparison>] = []
-  private var conditions: [UnsafeMutableBufferPointer<FastCondition>] = []
-  private var leafLists: [UnsafeMutableBufferPointer<FastLeaf>] = []
-  private var strings: [UnsafeMutablePointer<String>] = []
+  // Appended to only by the builder, before the program is shared (unchecked exclusivity:
+  // no two accesses can overlap, and each append otherwise paid a dynamic access check).
+  @exclusivity(unchecked) private var steps: [UnsafeMutableBufferPointer<FastPathRead.Step>] = []
+  @exclusivity(unchecked) private var keys: [UnsafeMutableBufferPointer<ObjectKey>] = []
+  @exclusivity(unchecked) private var fields: [UnsafeMutablePointer<FastPathRead.Fields>] = []
+  @exclusivity(unchecked) private var comparisons: [UnsafeMutablePointer<FastComparison>] = []
+  @exclusivity(unchecked) private var conditions: [UnsafeMutableBufferPointer<FastCondition>] =
+    []
+  @exclusivity(unchecked) private var leafLists: [UnsafeMutableBufferPointer<FastLeaf>] = []
+  @exclusivity(unchecked) private var strings: [UnsafeMutablePointer<String>] = []
 
   /// A constant string, kept for the program's lifetime at a stable address.
   func keep(_ string: String) -> UnsafePointer<String> {
@@ -564,7 +567,8 @@ struct FastPathBuilder {
         switch (result, rhs) {
         case (.path(let read), .constant(let constant)):
           result = .condition(
-            storage.keep(.compare(FastLeaf(read, storage.store(.order(relation, constant.scalar))))))
+            storage.keep(
+              .compare(FastLeaf(read, storage.store(.order(relation, constant.scalar))))))
         case (.constant(let constant), .path(let read)):
           result = .condition(
             storage.keep(
