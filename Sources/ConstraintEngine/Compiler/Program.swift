@@ -288,8 +288,10 @@ struct Executor<Observer: EvaluationObserver> {
   }
 
   /// Applies one binary operator to the chain's value so far (`left`) and its right operand,
-  /// with short-circuit and error absorption for the logical operators.
-  mutating func apply(_ link: ChainLink, to left: Evaluated) -> Evaluated {
+  /// with short-circuit and error absorption for the logical operators. `left` is taken owned:
+  /// the chain hands over its value, so the operand is moved out of it, not copied (borrowed,
+  /// each comparison copied and destroyed both operands around the shared BinaryRule).
+  mutating func apply(_ link: ChainLink, to left: __owned Evaluated) -> Evaluated {
     let site = link.site
     switch link.op {
     case .and, .or, .implies:
