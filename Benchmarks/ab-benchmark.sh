@@ -29,7 +29,8 @@
 # Usage: Benchmarks/ab-benchmark.sh [BASE]          (BASE defaults to main)
 # Environment: ROUNDS (default 3; each round runs both suites once, ~1 min each; 0 runs
 #              only the instruction counts),
-#              FILTER (a package-benchmark --filter regex, default: all benchmarks),
+#              FILTER (a package-benchmark --filter regex, matched against the whole name, e.g.
+#              '.*(general path|decode:).*'; default: all benchmarks),
 #              AB_INSTRUCTIONS (default 1; 0 skips the callgrind counts),
 #              AB_REPORT_ONLY=1 (no build, no run: the table again from the last ROUNDS runs),
 #              AB_BUILD_ONLY=1 (only unpack and build both suites: the slow part, done before
