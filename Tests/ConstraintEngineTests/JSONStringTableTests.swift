@@ -248,6 +248,20 @@ struct JSONStringTableTests {
     #expect(error.offset == 9)
   }
 
+  @Test("a key within a line's first eight bytes is predicted and read exactly")
+  func predictedKeysAtLineStart() {
+    // The first key of a line lies before byte 8, so it is read as the word at its start:
+    // each variant follows lines that taught "a" (or the empty key) as the first key.
+    let teach = ["{\"a\":1,\"b\":2,\"c\":3}", "{\"\":1,\"b\":2,\"c\":3}", "{\"abcde\":1,\"b\":2}"]
+    let variants = [
+      "{\"ab\":1,\"b\":2}", "{\"\":1}", "{\"a\":1}", "{\"a\"", "{\"a", "{\"a\":1,\"a\":2}",
+      "{\"\\u0061\":1,\"b\":2}", "{\"\u{E9}\":1,\"b\":2}", "{\"abcd\":1,\"b\":2}",
+      "{\"abcdef\":1,\"b\":2}", " {\"a\":1,\"b\":2}", "{ \"a\" :1,\"b\":2}",
+      "{\"a\u{1}\":1,\"b\":2}", "[{\"a\":1,\"b\":2}]", "{\"b\":2,\"a\":1}",
+    ]
+    Self.checkLines(teach.flatMap { taught in variants.flatMap { [taught, taught, $0] } })
+  }
+
   @Test("keys in the same place of differently shaped lines are predicted and read exactly")
   func shapes() {
     // The same keys under different parents and in different orders, objects in arrays, and

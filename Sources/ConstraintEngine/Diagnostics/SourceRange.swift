@@ -27,6 +27,9 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     set { storedColumn = Int32(clamping: newValue) }
   }
 
+  /// Always inlined: the JSON parser makes one per value for builders that drop it, and only
+  /// an inlined initializer is removed with the unused value.
+  @inline(__always)
   public init(offset: Int, line: Int, column: Int) {
     storedOffset = Int32(clamping: offset)
     storedLine = Int32(clamping: line)
@@ -55,6 +58,7 @@ public struct SourceRange: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// An empty range at `location`.
+  @inline(__always)
   public init(at location: SourceLocation) {
     self.start = location
     self.end = location

@@ -269,9 +269,26 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
 
   // MARK: Grammar
 
+  /// Moves past whitespace. Most calls find none (compact JSON): one comparison decides, and
+  /// the run is skipped out of line.
   @inline(__always)
   mutating func skipWhitespace() {
+    guard index < bytes.count, bytes[index] <= 0x20 else { return }
+    skipWhitespaceRun()
+  }
+
+  /// Moves past the whitespace at `index`, eight spaces at a time where indentation has them.
+  @inline(never)
+  mutating func skipWhitespaceRun() {
+    let spaces: UInt64 = 0x2020_2020_2020_2020
+    let raw = UnsafeRawPointer(bytes.baseAddress!)
     while index < bytes.count {
+      if index &+ 8 <= bytes.count,
+        raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) == spaces
+      {
+        index &+= 8
+        continue
+      }
       switch bytes[index] {
       case 0x20, 0x09, 0x0D: index += 1
       case 0x0A:
@@ -571,7 +588,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   @inline(__always)
   mutating func parseKey(hash: inout UInt64, context: UInt64) throws(JSONError) -> String {
     let start = index &+ 1
-    if let table = strings, start >= 8,
+    if let table = strings,
       let slot = table.predictedKey(
         UnsafeRawPointer(bytes.baseAddress!), start: start, end: bytes.count, context: context),
       Int(truncatingIfNeeded: slot.pointee.count) <= limits.maximumStringBytes

@@ -186,7 +186,7 @@ extension JSONParser {
   mutating func readRawKey(context: UInt64) throws(JSONError) -> RawKey {
     let start = index &+ 1
     let base = bytes.baseAddress!
-    if let table = strings, start >= 8,
+    if let table = strings,
       let slot = table.predictedKey(
         UnsafeRawPointer(base), start: start, end: bytes.count, context: context),
       Int(truncatingIfNeeded: slot.pointee.count) <= limits.maximumStringBytes

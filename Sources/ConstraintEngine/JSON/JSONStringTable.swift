@@ -309,8 +309,10 @@ struct JSONStringCache {
   }
 
   /// The slot of the key predicted in `context`, when `buffer[start...]` holds exactly its
-  /// bytes followed by a closing quote. `buffer` has `end` bytes and `start >= 8` (the bytes
-  /// before the key are read as part of a word).
+  /// bytes followed by a closing quote. `buffer` has `end` bytes. The key is read as whole
+  /// words: ending at its end (``JSONStringBytes/shortChunks(_:start:count:)``) when it ends
+  /// 8 bytes or more into the buffer, else as the word at `start`, masked (the first key of a
+  /// line); nil when neither word lies in the buffer.
   @inline(__always)
   func predictedKey(_ buffer: UnsafeRawPointer, start: Int, end: Int, context: UInt64)
     -> UnsafeMutablePointer<Slot>?
@@ -321,7 +323,20 @@ struct JSONStringCache {
     guard count >= 0, start &+ count < end,
       buffer.load(fromByteOffset: start &+ count, as: UInt8.self) == UInt8(ascii: "\"")
     else { return nil }
-    let (w0, w1, w2, w3) = JSONStringBytes.shortChunks(buffer, start: start, count: count)
+    let w0: UInt64
+    let w1: UInt64
+    let w2: UInt64
+    let w3: UInt64
+    if start &+ count >= 8 {
+      (w0, w1, w2, w3) = JSONStringBytes.shortChunks(buffer, start: start, count: count)
+    } else {
+      // Fewer than 8 bytes, in the buffer's first 8: the word at `start`, when it fits.
+      guard start &+ 8 <= end else { return nil }
+      let word = UInt64(
+        littleEndian: buffer.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+      w0 = count == 0 ? 0 : word & (UInt64.max &>> UInt64(truncatingIfNeeded: 64 &- 8 &* count))
+      (w1, w2, w3) = (0, 0, 0)
+    }
     guard w0 == slot.pointee.w0, w1 == slot.pointee.w1, w2 == slot.pointee.w2,
       w3 == slot.pointee.w3
     else { return nil }
