@@ -201,7 +201,15 @@ enum HumanText {
   /// A value (a rule id, a message, a file name) on one line: every control character,
   /// line breaks included, rendered visibly (`\n`, `\r`, `\t`, `\u{1b}`).
   static func value<S: StringProtocol>(_ text: S) -> String {
-    visible(text, keepingLineBreaks: false)
+    // Most values (rule ids, file names) have nothing to render: no control byte and no lead
+    // byte of a C1 control or of U+2028…U+2069, so they are returned as they are.
+    for byte in text.utf8 {
+      switch byte {
+      case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return visible(text, keepingLineBreaks: false)
+      default: continue
+      }
+    }
+    return String(text)
   }
 
   /// Cheap and conservative: true whenever ``safe(_:)`` might change something (one pass over

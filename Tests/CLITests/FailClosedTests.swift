@@ -527,6 +527,8 @@ struct InjectionFaultTests {
       contentsOf: CLI.repositoryRoot.appendingPathComponent(FaultFixtures.overspent),
       encoding: .utf8)
     try scratch.write("data/snap\n::warning::forged\r.json", overspent)
+    // Without C0 controls: only a C1 control and a bidirectional override to render.
+    try scratch.write("data/rev\u{202E}nel\u{85}.json", overspent)
     let result = try Fault.run([
       "check", scratch.path("rules"), "--data", scratch.path("data"), "--all",
     ])
@@ -537,6 +539,7 @@ struct InjectionFaultTests {
     #expect(result.stdout.contains("evil\\u{1b}[2Jid  FAIL"), "\(result.transcript)")
     #expect(result.stdout.contains("boom\\n::error file=x.swift"), "\(result.transcript)")
     #expect(result.stdout.contains("snap\\n::warning::forged\\r.json"), "\(result.transcript)")
+    #expect(result.stdout.contains("rev\\u{202e}nel\\u{85}.json"), "\(result.transcript)")
   }
 
   @Test func githubAnnotationsAreTheOnlyWorkflowCommands() throws {
