@@ -119,6 +119,13 @@ struct ReadProjectionTests {
     "{\"skip\": " + String(repeating: "[", count: 70) + "1" + String(repeating: "]", count: 70)
       + "}",
     #"{"skip": "abc"#,
+    // Escaped strings are validated without being built: each error as the full reader's.
+    #"{"skip": "\ud83d\u0041", "a": 1}"#,
+    #"{"skip": "x\udc00", "a": 1}"#,
+    #"{"skip": "\u12", "a": 1}"#,
+    #"{"skip": "ab\"#,
+    #"{"skip": "\t"#,
+    "{\"skip\": \"\\n\u{01}\", \"a\": 1}",
     #"{"a": 1} x"#,
     "",
     "\u{FEFF}{}",
@@ -142,6 +149,11 @@ struct ReadProjectionTests {
       Array(("{\"skip\": [" + Array(repeating: "0", count: 120_000).joined(separator: ",")
         + "], \"a\": 1}").utf8),
       Array(("{\"skip\": 1" + String(repeating: "0", count: 300) + "}").utf8),
+      Array(#"{"skip": "\n"#.utf8) + [0xC3, 0x28] + Array(#"", "a": 1}"#.utf8),
+      Array(#"{"skip": ""#.utf8) + [0xE2, 0x82] + Array(#"\n", "a": 1}"#.utf8),
+      Array(#"{"skip": "\u00e9"#.utf8) + [0xED, 0xA0, 0x80] + Array(#"", "a": 1}"#.utf8),
+      Array(("{\"skip\": \"\\n" + String(repeating: "x", count: 70_000) + "\", \"a\": 1}").utf8),
+      Array(#"{"skip": "é\u00e9\ud83d\ude00\"\\", "a": 1}"#.utf8),
     ]
     for document in documents {
       #expect(FuzzChecks.projectionDifference(document, projection: projection) == nil)

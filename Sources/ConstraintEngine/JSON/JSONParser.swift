@@ -701,8 +701,34 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Parses the rest of a string whose content starts after `quote`, with `index` at its first
   /// backslash: unescapes into a buffer.
   mutating func parseEscapedString(quote: Int) throws(JSONError) -> String {
-    let contentStart = quote + 1
-    var buffer: [UInt8] = Array(bytes[contentStart..<index])
+    var buffer: [UInt8] = Array(bytes[(quote + 1)..<index])
+    try readEscapedContent(quote: quote, into: &buffer, building: true)
+    if buffer.withUnsafeBufferPointer({ JSONParser.firstInvalidUTF8(in: $0) }) != nil {
+      throw error("invalid UTF-8 in string", at: firstInvalidByte(from: quote + 1))
+    }
+    return String(decoding: buffer, as: UTF8.self)
+  }
+
+  /// Validates the rest of a string as ``parseEscapedString(quote:)`` reads it, with the same
+  /// errors, building nothing (a skipped value). Its UTF-8 is checked in place: escapes
+  /// decode to whole sequences that start with no continuation byte, so the unescaped bytes
+  /// are valid exactly when the bytes between the escapes are.
+  mutating func skipEscapedString(quote: Int) throws(JSONError) {
+    var unused: [UInt8] = []
+    try readEscapedContent(quote: quote, into: &unused, building: false)
+    let invalid = firstInvalidByte(from: quote + 1)
+    if invalid < index - 1 { throw error("invalid UTF-8 in string", at: invalid) }
+  }
+
+  /// Reads a string's content from its first backslash at `index` to past its closing quote:
+  /// control characters, escapes and the length limit (of the unescaped bytes) are checked,
+  /// and with `building` the unescaped bytes after those before `index` are appended to
+  /// `buffer`.
+  @inline(__always)
+  private mutating func readEscapedContent(
+    quote: Int, into buffer: inout [UInt8], building: Bool
+  ) throws(JSONError) {
+    var length = index - (quote + 1)
     while true {
       guard index < bytes.count else { throw error("unterminated string", at: quote) }
       let byte = bytes[index]
@@ -712,17 +738,21 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       }
       if byte < 0x20 { throw controlCharacter(at: index) }
       if byte != UInt8(ascii: "\\") {
-        buffer.append(byte)
+        if building { buffer.append(byte) }
+        length += 1
         index += 1
       } else {
-        try parseEscape(into: &buffer)
+        let scalar = try parseEscape()
+        if building { appendUTF8(scalar, to: &buffer) }
+        length += JSONParser.utf8Length(of: scalar)
       }
-      if buffer.count > limits.maximumStringBytes { throw stringTooLong(at: quote) }
+      if length > limits.maximumStringBytes { throw stringTooLong(at: quote) }
     }
-    if buffer.withUnsafeBufferPointer({ JSONParser.firstInvalidUTF8(in: $0) }) != nil {
-      throw error("invalid UTF-8 in string", at: firstInvalidByte(from: contentStart))
-    }
-    return String(decoding: buffer, as: UTF8.self)
+  }
+
+  /// The number of UTF-8 bytes of a scalar.
+  static func utf8Length(of scalar: UInt32) -> Int {
+    scalar < 0x80 ? 1 : scalar < 0x800 ? 2 : scalar < 0x10000 ? 3 : 4
   }
 
   /// The offset of the first invalid UTF-8 byte in the string content starting at `offset`,
@@ -813,21 +843,22 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     return length
   }
 
-  mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONError) {
+  /// Reads the escape at `index` (a backslash), returning the scalar it stands for.
+  mutating func parseEscape() throws(JSONError) -> UInt32 {
     let start = index
     index += 1
     guard index < bytes.count else { throw error("unterminated escape in string", at: start) }
     let byte = bytes[index]
     index += 1
     switch byte {
-    case UInt8(ascii: "\""): buffer.append(0x22)
-    case UInt8(ascii: "\\"): buffer.append(0x5C)
-    case UInt8(ascii: "/"): buffer.append(0x2F)
-    case UInt8(ascii: "b"): buffer.append(0x08)
-    case UInt8(ascii: "f"): buffer.append(0x0C)
-    case UInt8(ascii: "n"): buffer.append(0x0A)
-    case UInt8(ascii: "r"): buffer.append(0x0D)
-    case UInt8(ascii: "t"): buffer.append(0x09)
+    case UInt8(ascii: "\""): return 0x22
+    case UInt8(ascii: "\\"): return 0x5C
+    case UInt8(ascii: "/"): return 0x2F
+    case UInt8(ascii: "b"): return 0x08
+    case UInt8(ascii: "f"): return 0x0C
+    case UInt8(ascii: "n"): return 0x0A
+    case UInt8(ascii: "r"): return 0x0D
+    case UInt8(ascii: "t"): return 0x09
     case UInt8(ascii: "u"):
       var scalar = try parseHex4(escapeStart: start)
       if (0xD800...0xDBFF).contains(scalar) {
@@ -848,7 +879,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       } else if (0xDC00...0xDFFF).contains(scalar) {
         throw error("lone low surrogate \\u\(hex(scalar))", at: start)
       }
-      appendUTF8(scalar, to: &buffer)
+      return scalar
     default:
       throw error("invalid escape `\\\(Character(Unicode.Scalar(byte)))` in string", at: start)
     }

@@ -96,7 +96,7 @@ extension JSONParser {
     case UInt8(ascii: "["): try skipArray(view)
     case UInt8(ascii: "\""):
       let quote = index
-      if try !scanPlainString(quote: quote) { _ = try parseEscapedString(quote: quote) }
+      if try !scanPlainString(quote: quote) { try skipEscapedString(quote: quote) }
     case UInt8(ascii: "t"): try expectLiteral("true")
     case UInt8(ascii: "f"): try expectLiteral("false")
     case UInt8(ascii: "n"): try expectLiteral("null")
