@@ -203,30 +203,32 @@ enum HumanText {
   static func value<S: StringProtocol>(_ text: S) -> String {
     // Most values (rule ids, file names) have nothing to render: no control byte and no lead
     // byte of a C1 control or of U+2028…U+2069, so they are returned as they are.
-    for byte in text.utf8 {
-      switch byte {
-      case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return visible(text, keepingLineBreaks: false)
-      default: continue
-      }
+    var string = String(text)
+    let plain = string.withUTF8 { bytes in
+      !bytes.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }
     }
-    return String(text)
+    return plain ? string : visible(string, keepingLineBreaks: false)
   }
 
   /// Cheap and conservative: true whenever ``safe(_:)`` might change something (one pass over
   /// the bytes; the lead bytes of C1 controls and of U+2028…U+2069 send it to the slow path).
   private static func needsWork(_ text: String) -> Bool {
-    var previousColon = false
-    for byte in text.utf8 {
-      switch byte {
-      case 0x09, 0x0A: previousColon = false
-      case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return true
-      case 0x3A:
-        if previousColon { return true }
-        previousColon = true
-      default: previousColon = false
+    var text = text
+    // Over the contiguous bytes: iterating `utf8` costs several times more per byte.
+    return text.withUTF8 { bytes in
+      var previousColon = false
+      for byte in bytes {
+        switch byte {
+        case 0x09, 0x0A: previousColon = false
+        case 0x00..<0x20, 0x7F, 0xC2, 0xE2: return true
+        case 0x3A:
+          if previousColon { return true }
+          previousColon = true
+        default: previousColon = false
+        }
       }
+      return false
     }
-    return false
   }
 
   private static func visible<S: StringProtocol>(_ text: S, keepingLineBreaks: Bool) -> String {
