@@ -57,6 +57,30 @@ struct JSONReaderTests {
     #expect(Value.scalarsEqual(string, expected), "\(text) read as \(Value.quoted(string))")
   }
 
+  @Test("numbers of every digit count read exactly (digits scanned and built eight at a time)")
+  func numbersOfEveryLength() throws {
+    var generator = SystemRandomNumberGenerator()
+    for integerDigits in 1...40 {
+      for fractionDigits in [0, 1, 7, 8, 9, 17, 23] {
+        // First digit not 0, last fraction digit not 0: the canonical form is the text itself.
+        var text = String(Int.random(in: 1...9, using: &generator))
+        for _ in 1..<integerDigits { text += String(Int.random(in: 0...9, using: &generator)) }
+        if fractionDigits > 0 {
+          text += "."
+          for _ in 1..<fractionDigits { text += String(Int.random(in: 0...9, using: &generator)) }
+          text += String(Int.random(in: 1...9, using: &generator))
+        }
+        for sign in ["", "-"] {
+          let value = try JSONReader.read("[\(sign)\(text), 0]")
+          #expect(JSONWriter.canonical(value) == "[\(sign)\(text),0]", "\(sign)\(text)")
+        }
+        // A non-digit right after eight digits, and a digit run cut by the end of the text.
+        #expect(throws: Diagnostic.self) { try JSONReader.read("\(text)x") }
+        #expect(throws: Diagnostic.self) { try JSONReader.read("\(text).") }
+      }
+    }
+  }
+
   @Test("special string bytes are found at every position of a word (fast scan)")
   func specialBytesAtEveryPosition() throws {
     for length in 1..<26 {

@@ -967,7 +967,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         throw error("invalid number: leading zeros are not allowed", at: start)
       }
     } else {
-      while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+      skipDigits()
     }
     let integerEnd = index
     var fractionStart = index
@@ -975,7 +975,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
       index += 1
       fractionStart = index
-      while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+      skipDigits()
       fractionEnd = index
       guard fractionEnd > fractionStart else {
         throw error("invalid number: expected a digit after the decimal point", at: start)
@@ -1038,21 +1038,13 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     let digitCount = span.digitCount
     // Fast path: a plain integer of at most 18 digits.
     if fractionEnd == fractionStart, exponent == 0, integerEnd - integerStart <= 18 {
-      var value = 0
-      for position in integerStart..<integerEnd {
-        value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
-      }
+      let value = appendingDigits(0, from: integerStart, to: integerEnd)
       return .small(negative ? -value : value)
     }
     var scale = (fractionEnd - fractionStart) - exponent
     if digitCount <= 18 {
-      var value = 0
-      for position in integerStart..<integerEnd {
-        value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
-      }
-      for position in fractionStart..<fractionEnd {
-        value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
-      }
+      var value = appendingDigits(0, from: integerStart, to: integerEnd)
+      value = appendingDigits(value, from: fractionStart, to: fractionEnd)
       while scale > 0, value != 0, value % 10 == 0 {
         value /= 10
         scale -= 1
@@ -1083,6 +1075,42 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
 
   @inline(__always)
   func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+  /// Moves past the ASCII digits at `index`: eight at a time while eight are digits
+  /// (``FastEvaluator/isEightDigits(_:)``), then one at a time.
+  @inline(__always)
+  mutating func skipDigits() {
+    let raw = UnsafeRawPointer(bytes.baseAddress!)
+    while index &+ 8 <= bytes.count,
+      FastEvaluator.isEightDigits(
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+    {
+      index &+= 8
+    }
+    while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+  }
+
+  /// `value` followed by the digits (already checked) at `start..<end`, as an integer that
+  /// does not overflow (at most 18 digits in all): eight at a time
+  /// (``FastEvaluator/eightDigits(word:)``), then one at a time.
+  @inline(__always)
+  func appendingDigits(_ value: Int, from start: Int, to end: Int) -> Int {
+    var value = value
+    var position = start
+    let raw = UnsafeRawPointer(bytes.baseAddress!)
+    while end &- position >= 8,
+      let eight = FastEvaluator.eightDigits(
+        word: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)))
+    {
+      value = value &* 100_000_000 &+ eight
+      position &+= 8
+    }
+    while position < end {
+      value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0"))
+      position &+= 1
+    }
+    return value
+  }
 
   /// `value × 10^exponent` when it fits in an `Int`.
   static func scaled(_ value: Int, by exponent: Int) -> Int? {
