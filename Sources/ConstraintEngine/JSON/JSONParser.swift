@@ -453,14 +453,19 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     }
   }
 
-  /// Reads the `:` after an object key and the whitespace after it.
+  /// Reads the `:` after an object key and the whitespace after it. (A colon right after the
+  /// key, as compact JSON has it, is taken without looking for whitespace first.)
   @inline(__always)
   mutating func expectColon() throws(JSONError) {
-    skipWhitespace()
-    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-      throw error("expected `:` after object key, found \(describeByte(at: index))", at: index)
+    if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+      index += 1
+    } else {
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+        throw error("expected `:` after object key, found \(describeByte(at: index))", at: index)
+      }
+      index += 1
     }
-    index += 1
     skipWhitespace()
   }
 
