@@ -554,9 +554,11 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Whether `key` (whose bytes hash to `hash`) differs from the keys of the object whose
   /// members start at `base` in the member stack. Small objects compare key hashes, and the
   /// keys themselves only when the hashes are equal; past 16 members a hash set of exact keys
-  /// takes over, so wide objects stay linear.
-  @inline(__always)
-  borrowing func isNewKey(
+  /// takes over, so wide objects stay linear. Out of line (and mutating, see ``expectKey()``):
+  /// called only when a key's hash bit is already taken, it kept the object loop too large
+  /// for the optimizer to inline the key reading into it.
+  @inline(never)
+  mutating func isNewKey(
     _ key: String, hash: UInt64, base: Int, largeObjectKeys: inout Set<ExactKey>?
   ) -> Bool {
     if largeObjectKeys != nil { return largeObjectKeys!.insert(ExactKey(key)).inserted }
