@@ -8,6 +8,12 @@ public let bigintStringMaximumLength = 4096
 /// `'1e3'`, `'0x10'`, `'1.0'`). Up to 18 significant digits are read straight into an `Int`,
 /// without allocating.
 public func parseBigintString(_ text: String) -> Number? {
+  // A small ASCII string (at most 15 bytes): its digits read from the string's own words by
+  // the fast path's reader, when the layout gate allows; the same answers as the bytes below.
+  if StandardLibraryLayout.holds, let inline = StandardLibraryLayout.inlineASCII(text) {
+    return FastEvaluator.smallInteger(inline: inline.low, inline.high, count: inline.count)
+      .map { .small($0) }
+  }
   var text = text
   return text.withUTF8(parseBigintDigits)
 }

@@ -267,9 +267,9 @@ enum StandardLibraryLayout {
 
   /// The bytes of `text` when it is a small ASCII string, read from its words: the first eight
   /// bytes in `low` (byte 0 lowest), the rest in the low seven bytes of `high` (its top byte
-  /// zero), and the byte count. Nil for any other string, and always nil unless the fast
-  /// path's layout reads are allowed (``permitsFastPath`` in a build with the layout compiled
-  /// in; the caller is the fast path, which only runs then).
+  /// zero), and the byte count. Nil for any other string, and always nil in a build without
+  /// the layout. Callers read it only when ``holds``: the fast path (which only runs then) and
+  /// `parseBigintString`, which checks it.
   @inline(__always)
   static func inlineASCII(_ text: String) -> (low: UInt64, high: UInt64, count: Int)? {
     #if !CONSTRAINT_PORTABLE_LAYOUT && _endian(little) && _pointerBitWidth(_64)
