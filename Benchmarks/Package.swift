@@ -34,7 +34,12 @@ let package = Package(
     ),
     .executableTarget(name: "e2e-check", dependencies: ["BenchSupport"]),
     .executableTarget(name: "gen-billing", dependencies: ["BenchSupport"]),
-    .executableTarget(name: "quick-eval", dependencies: ["BenchSupport"]),
+    .executableTarget(
+      name: "quick-eval",
+      dependencies: [
+        "BenchSupport", .product(name: "ConservationGuard", package: "ConstraintEngine"),
+      ]
+    ),
     .executableTarget(
       name: "hb-constant",
       dependencies: [

@@ -1,4 +1,5 @@
 import BenchSupport
+import ConservationGuard
 import ConstraintEngine
 
 #if canImport(Glibc)
@@ -80,5 +81,40 @@ where only == nil || only == name {
   precondition(consume(program.evaluate(snapshot)) == 1, "\(name) does not pass")
   measure(name, iterations: iterationsOverride ?? iterations) {
     consume(program.evaluate(snapshot))
+  }
+}
+
+// The package benchmark's guard workload: the guard over the repository's rules checks the
+// generated billing snapshots that pass every rule, in turn (state table, locks, metrics and
+// the seven invariants).
+if only == nil || only == "guard" {
+  var generator = BillingGenerator()
+  let snapshots = JSONLinesReader(bytes: generator.jsonl(atLeast: 1 << 20)).compactMap {
+    try? $0.result.get()
+  }
+  let root = BenchRuleFiles.repositoryRoot()
+  let rules: RuleSet
+  do {
+    rules = try BenchRuleFiles.billingRuleSet(repositoryRoot: root)
+  } catch {
+    fatalError("cannot load the billing rules: \(error)")
+  }
+  let indexes = rules.ruleIndexes(forSchema: nil)
+  let passing = snapshots.filter { snapshot in
+    rules.check(snapshot, ruleIndexes: indexes).allSatisfy { outcome in
+      switch outcome {
+      case .evaluated(.pass), .skipped: return true
+      case .evaluated: return false
+      }
+    }
+  }
+  let guardian = ConservationGuard(rulesDirectory: root + "/Rules", environment: [:])
+  guardian.start()
+  var index = 0
+  measure("guard", iterations: iterationsOverride ?? 100_000) {
+    let decision = guardian.check(passing[index])
+    index = index == passing.count - 1 ? 0 : index + 1
+    if case .pass = decision { return 1 }
+    return 0
   }
 }
