@@ -15,18 +15,7 @@ public enum JSONReader {
     _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default,
     projection: ReadProjection = .wholeDocument
   ) throws(Diagnostic) -> Value {
-    do throws(JSONError) {
-      return try readTyped(bytes, limits: limits, projection: projection)
-    } catch {
-      throw error.diagnostic
-    }
-  }
-
-  /// ``read(_:limits:projection:)`` with the parser's own error.
-  static func readTyped(
-    _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, projection: ReadProjection
-  ) throws(JSONError) -> Value {
-    try readTyped(bytes, limits: limits, projectionTable: ProjectionTable.laidOut(projection))
+    try read(bytes, limits: limits, projectionTable: ProjectionTable.laidOut(projection))
   }
 
   /// Reads one document through a projection laid out once for many reads (`nil`: the whole
@@ -42,6 +31,7 @@ public enum JSONReader {
     }
   }
 
+  /// ``read(_:limits:projectionTable:)`` with the parser's own error.
   static func readTyped(
     _ bytes: UnsafeRawBufferPointer, limits: JSONLimits, projectionTable: ProjectionTable?
   ) throws(JSONError) -> Value {
