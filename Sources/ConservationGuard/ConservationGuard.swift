@@ -24,9 +24,6 @@ public final class ConservationGuard: Sendable {
   private let logger: Logger
   private let metrics: GuardMetrics
   private let environmentBypass: String?
-  /// The clock is the system's monotonic clock: a check reuses the instant it reads for its
-  /// duration instead of reading the clock twice.
-  private let clockIsSystem: Bool
   /// Held only to take a transition (``GuardTable``): never while logging, recording a metric,
   /// reading the source, compiling or evaluating.
   private let state: Mutex<Locked>
@@ -51,7 +48,6 @@ public final class ConservationGuard: Sendable {
     self.source = source
     self.configuration = configuration
     self.clock = clock
-    self.clockIsSystem = clock is SystemGuardClock
     self.logger = logger
     self.environmentBypass = environment[GuardConfiguration.bypassVariable]
     self.state = Mutex(Locked(machine: GuardMachine(configuration: configuration)))
@@ -228,9 +224,9 @@ public final class ConservationGuard: Sendable {
     _ snapshot: Value, context: EvaluationContext, readWith: GuardRules?, rereads: Bool,
     reread: (GuardRules) -> Value?
   ) -> GuardDecision {
-    let started = ContinuousClock.now
-    let now = clockIsSystem ? started : clock.now()
-    let step = state.withLock { $0.machine.check(now: now) }
+    let started = monotonicNanoseconds()
+    // The clock is read under the lock only when the table needs the time (a bypass reminder).
+    let step = state.withLock { $0.machine.check(now: self.clock.now()) }
     perform(step, evaluated: nil, evaluation: nil)
     var decision = step.decision(evaluation: nil, retryAfter: configuration.retryAfter)
     if decision == nil, step.effects.contains(.evaluate), let rules = step.ruleSet {
@@ -259,8 +255,7 @@ public final class ConservationGuard: Sendable {
     let answer =
       decision ?? .unavailable(reason: .compileFailed, retryAfter: configuration.retryAfter)
     metrics.decisions(answer).increment()
-    metrics.checkDuration.recordNanoseconds(
-      (ContinuousClock.now - started).nanosecondsClamped)
+    metrics.checkDuration.recordNanoseconds(Int64(clamping: monotonicNanoseconds() &- started))
     return answer
   }
 
@@ -273,9 +268,7 @@ public final class ConservationGuard: Sendable {
     if effects.isDisjoint(with: GuardTable.Effects.logsAndMetrics) { return }
     if effects.contains(.remindBypass) { warnBypass(initial: false) }
     if effects.contains(.countInvariantsChecked), let evaluated {
-      for index in evaluated.invariants.indices where index < metrics.checksByIndex.count {
-        metrics.checksByIndex[index].increment()
-      }
+      metrics.countChecks(invariants: evaluated.invariants.count)
     }
     if effects.contains(.decideViolation), let evaluation, let version = step.ruleSet?.version {
       for failure in evaluation.failures {
@@ -463,11 +456,10 @@ public final class ConservationGuard: Sendable {
   }
 }
 
-extension Duration {
-  /// Whole nanoseconds, clamped to `Int64`.
-  fileprivate var nanosecondsClamped: Int64 {
-    let (seconds, attoseconds) = components
-    guard seconds < Int64.max / 1_000_000_000 else { return Int64.max }
-    return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-  }
+/// The monotonic clock in nanoseconds, for a check's duration: read directly, without the
+/// 128-bit arithmetic of `ContinuousClock.Instant` and `Duration` (a check reads it twice).
+private func monotonicNanoseconds() -> UInt64 {
+  var time = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &time)
+  return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
 }

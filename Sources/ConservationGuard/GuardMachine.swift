@@ -29,6 +29,8 @@ struct GuardMachine: Sendable {
   private(set) var pendingReconciliations = 0
   private(set) var nextAttempt: ContinuousClock.Instant?
   private(set) var lastBypassWarning: ContinuousClock.Instant?
+  /// The table's check outcomes for the control state they were worked out from.
+  private var checkTransitions = CheckTransitions(from: .initial)
 
   init(configuration: GuardConfiguration) {
     self.configuration = configuration
@@ -61,15 +63,21 @@ struct GuardMachine: Sendable {
   }
 
   /// `check(_:)`: the table's `check` transition. Its `evaluate` effect hands out the rule set
-  /// in force, whole.
-  mutating func check(now: ContinuousClock.Instant) -> CheckStep {
-    let outcome = GuardTable.transition(control, .check(reminderDue: reminderDue(at: now)))
-    // The only data effect a check has (GuardTableTests checks it).
-    if outcome.effects.contains(.noteBypassWarning) { lastBypassWarning = now }
-    control = outcome.control
+  /// in force, whole. `now` is read only when the outcome depends on the time (the bypass
+  /// reminder).
+  mutating func check(now: @autoclosure () -> ContinuousClock.Instant) -> CheckStep {
+    refreshCheckTransitions()
+    var transition = checkTransitions.notDue
+    if checkTransitions.checkReadsTime {
+      let now = now()
+      if reminderDue(at: now) { transition = checkTransitions.due }
+      // The only data effect a check has (GuardTableTests checks it).
+      if transition.outcome.effects.contains(.noteBypassWarning) { lastBypassWarning = now }
+    }
+    control = transition.outcome.control
     return CheckStep(
-      effects: outcome.effects, ruleSet: resolve(outcome.ruleSet, evaluated: nil),
-      reason: control.status.reason)
+      effects: transition.outcome.effects,
+      ruleSet: resolve(transition.outcome.ruleSet, evaluated: nil), reason: transition.reason)
   }
 
   /// The snapshot was evaluated with `evaluated` (the rule set `check` handed out): the table
@@ -77,13 +85,21 @@ struct GuardMachine: Sendable {
   mutating func checkEvaluated(
     _ evaluated: GuardRules, _ evaluation: GuardEvaluation
   ) -> CheckStep {
-    let event = GuardTable.Event.checkEvaluated(
+    refreshCheckTransitions()
+    let transition = checkTransitions.evaluated(
       holds: evaluation.holds, failuresFound: !evaluation.failures.isEmpty)
-    let outcome = GuardTable.transition(control, event)
-    control = outcome.control
+    control = transition.outcome.control
     return CheckStep(
-      effects: outcome.effects, ruleSet: resolve(outcome.ruleSet, evaluated: evaluated),
-      reason: control.status.reason)
+      effects: transition.outcome.effects,
+      ruleSet: resolve(transition.outcome.ruleSet, evaluated: evaluated),
+      reason: transition.reason)
+  }
+
+  /// The table's check transitions from the current control state, worked out again only when
+  /// the control state changed since (the table is pure, so they are the table's own
+  /// outcomes; a check then costs a lookup instead of two table walks).
+  private mutating func refreshCheckTransitions() {
+    if checkTransitions.control != control { checkTransitions = CheckTransitions(from: control) }
   }
 
   private func resolve(
@@ -150,6 +166,55 @@ extension GuardMachine.Input {
     switch self {
     case .start(let now, _), .poll(let now): return now
     default: return nil
+    }
+  }
+}
+
+/// The table's outcomes for the check events from one control state, each with the reason the
+/// status after it gives: what ``GuardMachine`` looks up on every check.
+struct CheckTransitions: Sendable {
+  struct Transition: Sendable {
+    var outcome: GuardTable.Outcome
+    var reason: GuardReason?
+
+    init(_ control: GuardTable.Control, _ event: GuardTable.Event) {
+      outcome = GuardTable.transition(control, event)
+      reason = outcome.control.status.reason
+    }
+  }
+
+  /// The control state the outcomes are from.
+  let control: GuardTable.Control
+  /// `check(reminderDue:)`, false and true.
+  let notDue: Transition
+  let due: Transition
+  /// The `check` outcome depends on the time: on whether the reminder is due, or it notes the
+  /// time of the warning.
+  let checkReadsTime: Bool
+  /// `checkEvaluated(holds:failuresFound:)`, by `holds` then `failuresFound`.
+  private let failed: Transition
+  private let failedWithFailures: Transition
+  private let held: Transition
+  private let heldWithFailures: Transition
+
+  init(from control: GuardTable.Control) {
+    self.control = control
+    notDue = Transition(control, .check(reminderDue: false))
+    due = Transition(control, .check(reminderDue: true))
+    checkReadsTime =
+      notDue.outcome != due.outcome || notDue.outcome.effects.contains(.noteBypassWarning)
+    failed = Transition(control, .checkEvaluated(holds: false, failuresFound: false))
+    failedWithFailures = Transition(control, .checkEvaluated(holds: false, failuresFound: true))
+    held = Transition(control, .checkEvaluated(holds: true, failuresFound: false))
+    heldWithFailures = Transition(control, .checkEvaluated(holds: true, failuresFound: true))
+  }
+
+  func evaluated(holds: Bool, failuresFound: Bool) -> Transition {
+    switch (holds, failuresFound) {
+    case (false, false): return failed
+    case (false, true): return failedWithFailures
+    case (true, false): return held
+    case (true, true): return heldWithFailures
     }
   }
 }
@@ -240,13 +305,7 @@ struct GuardEvaluation: Sendable {
   /// Evaluates `snapshot` with every invariant of `rules`: the fast path (`Program.holds`),
   /// then, only when it failed, each invariant again with explanations.
   init(_ snapshot: Value, with rules: GuardRules, context: EvaluationContext) {
-    var holds = true
-    // By index: the fast path touches only each invariant's program.
-    for index in rules.invariants.indices
-    where !rules.invariants[index].program.holds(snapshot, context: context) {
-      holds = false
-    }
-    self.holds = holds
+    holds = rules.allHold(snapshot, context: context)
     failures = []
     guard !holds else { return }
     for (index, invariant) in rules.invariants.enumerated() {

@@ -14,6 +14,9 @@ struct GuardMetrics: Sendable {
   let bypass: Gauge
   /// Per invariant, in the configuration's order.
   let checksByIndex: [Counter]
+  /// `checksByIndex` again, unretained: ``countChecks(invariants:)`` increments them without
+  /// reference counting on every check (`checksByIndex` keeps them alive as long as this).
+  private let checkCounters: [Unmanaged<Counter>]
   let violationsByIndex: [Counter]
   let compileSuccess: Counter
   let compileFailure: Counter
@@ -29,6 +32,7 @@ struct GuardMetrics: Sendable {
     checksByIndex = invariants.map { id in
       Counter(label: Self.checksLabel, dimensions: [("invariant", id)], factory: factory)
     }
+    checkCounters = checksByIndex.map { Unmanaged.passUnretained($0) }
     violationsByIndex = invariants.map { id in
       Counter(label: Self.violationsLabel, dimensions: [("invariant", id)], factory: factory)
     }
@@ -49,6 +53,13 @@ struct GuardMetrics: Sendable {
 }
 
 extension GuardMetrics {
+  /// `checks_total` +1 for each of the first `count` invariants.
+  func countChecks(invariants count: Int) {
+    for index in 0..<min(count, checkCounters.count) {
+      checkCounters[index]._withUnsafeGuaranteedRef { $0.increment() }
+    }
+  }
+
   /// The decisions counter for `decision`'s kind.
   func decisions(_ decision: GuardDecision) -> Counter {
     switch decision {

@@ -20,12 +20,28 @@ final class GuardRules: Sendable {
   let projection: ReadProjection
   /// `projection` laid out for the reader once, for every single check that reads through it.
   let projectionTable: ProjectionTable?
+  /// The invariants' programs, unretained: ``allHold(_:context:)`` runs them without reference
+  /// counting on every check (`invariants` keeps them alive as long as this rule set).
+  private let programs: [Unmanaged<Program>]
 
   private init(version: String, invariants: [Invariant], projection: ReadProjection) {
     self.version = version
     self.invariants = invariants
+    programs = invariants.map { Unmanaged.passUnretained($0.program) }
     self.projection = projection
     projectionTable = ProjectionTable.laidOut(projection)
+  }
+
+  /// Whether every invariant holds on `snapshot` (their fast paths: `Program.holds`). All are
+  /// evaluated, as the explaining evaluation and the metrics expect.
+  func allHold(_ snapshot: Value, context: EvaluationContext) -> Bool {
+    var holds = true
+    for program in programs where !program._withUnsafeGuaranteedRef({
+      $0.holds(snapshot, context: context)
+    }) {
+      holds = false
+    }
+    return holds
   }
 
   /// The content hash of a rule source: FNV-1a 64 over each file's length and bytes, in path

@@ -72,4 +72,62 @@ struct GuardMachineTests {
     // The next check gets the strict rules, whole.
     #expect(machine.check(now: now).ruleSet === strict)
   }
+
+  /// The check path looks its transitions up instead of walking the table: what it looks up
+  /// is the table's outcome, for every control state and check event.
+  @Test func theCheckTransitionsAreTheTables() {
+    for control in GuardTable.Control.allCases {
+      let transitions = CheckTransitions(from: control)
+      #expect(transitions.control == control)
+      for (due, looked) in [(false, transitions.notDue), (true, transitions.due)] {
+        let outcome = GuardTable.transition(control, .check(reminderDue: due))
+        #expect(looked.outcome == outcome, "\(control) check(reminderDue: \(due))")
+        #expect(looked.reason == outcome.control.status.reason)
+      }
+      let readsTime =
+        GuardTable.transition(control, .check(reminderDue: false))
+        != GuardTable.transition(control, .check(reminderDue: true))
+        || GuardTable.transition(control, .check(reminderDue: false)).effects.contains(
+          .noteBypassWarning)
+      #expect(transitions.checkReadsTime == readsTime, "\(control)")
+      for holds in [false, true] {
+        for failuresFound in [false, true] {
+          let event = GuardTable.Event.checkEvaluated(holds: holds, failuresFound: failuresFound)
+          let looked = transitions.evaluated(holds: holds, failuresFound: failuresFound)
+          #expect(looked.outcome == GuardTable.transition(control, event), "\(control) \(event)")
+          #expect(looked.reason == GuardTable.transition(control, event).control.status.reason)
+        }
+      }
+    }
+  }
+
+  /// A check reads the clock only when its outcome depends on the time: never when ready,
+  /// once under bypass (the reminder), and the reminder is then noted at that time.
+  @Test func aCheckReadsTheClockOnlyWhenTheTableNeedsIt() throws {
+    final class CountingClock: @unchecked Sendable {
+      var reads = 0
+      let now = ContinuousClock.now
+      func read() -> ContinuousClock.Instant {
+        reads += 1
+        return now
+      }
+    }
+    let clock = CountingClock()
+    var ready = Self.ready(with: try Self.compiled(Fixtures.billingRules), now: clock.now)
+    for _ in 0..<3 { #expect(ready.check(now: clock.read()).effects.contains(.evaluate)) }
+    #expect(clock.reads == 0)
+
+    var bypassed = GuardMachine(configuration: GuardConfiguration())
+    _ = bypassed.step(.start(now: clock.now, environmentValue: "true"))
+    #expect(bypassed.status.state == .bypassed)
+    let later = clock.now.advanced(by: GuardConfiguration().bypassWarningInterval)
+    let reminded = bypassed.check(now: { clock.reads += 1; return later }())
+    #expect(clock.reads == 1)
+    #expect(reminded.effects.contains(.remindBypass) && reminded.effects.contains(.decideBypassed))
+    #expect(bypassed.lastBypassWarning == later)
+    // Not due again at the same time: read, and no reminder.
+    let quiet = bypassed.check(now: { clock.reads += 1; return later }())
+    #expect(clock.reads == 2)
+    #expect(!quiet.effects.contains(.remindBypass) && quiet.effects.contains(.decideBypassed))
+  }
 }
