@@ -180,15 +180,9 @@ public final class ConservationGuard: Sendable {
     }
   }
 
-  /// What is built of a snapshot decided by `rules`: nothing but the top level when no rule
-  /// set is in force (the document is only validated: no invariant will read it).
-  static func projection(of rules: GuardRules?, _ projectsReads: Bool) -> ReadProjection {
-    guard projectsReads else { return .wholeDocument }
-    return rules?.projection ?? ReadProjection(paths: [])
-  }
-
-  /// ``projection(of:_:)`` laid out for the reader: the rule set's own, computed when it
-  /// compiled, so that a check does not lay it out again (`nil`: the whole document).
+  /// What is built of a snapshot decided by `rules`, laid out for the reader (nil: the whole
+  /// document): the rule set's own projection, laid out when it compiled; when no rule set is
+  /// in force, the top level only (the document is only validated: no invariant will read it).
   static func projectionTable(of rules: GuardRules?, _ projectsReads: Bool) -> ProjectionTable? {
     guard projectsReads else { return nil }
     guard let rules else { return topLevelOnly }

@@ -17,8 +17,9 @@ final class GuardRules: Sendable {
   /// What checking a snapshot with this rule set reads of it: every path the invariants read
   /// and every logged field (a `HARD_FAIL` line shows them), each whole. Computed once, with
   /// the rules it belongs to, so a snapshot read through it is never evaluated by other rules.
-  let projection: ReadProjection
-  /// `projection` laid out for the reader once, for every single check that reads through it.
+  var projection: ReadProjection { projectionTable?.projection ?? .wholeDocument }
+  /// The projection laid out for the reader once, for every check that reads through it (nil:
+  /// the whole document).
   let projectionTable: ProjectionTable?
   /// The invariants' programs, unretained: ``allHold(_:context:)`` runs them without reference
   /// counting on every check (`invariants` keeps them alive as long as this rule set).
@@ -28,7 +29,6 @@ final class GuardRules: Sendable {
     self.version = version
     self.invariants = invariants
     programs = invariants.map { Unmanaged.passUnretained($0.program) }
-    self.projection = projection
     projectionTable = ProjectionTable.laidOut(projection)
   }
 

@@ -31,16 +31,16 @@ public final class GuardSnapshotReader {
     self.limits = limits
     self.projectsReads = projectsReads
     reader = JSONDocumentReader(
-      limits: limits, projection: ConservationGuard.projection(of: nil, projectsReads))
+      limits: limits, projectionTable: ConservationGuard.projectionTable(of: nil, projectsReads))
   }
 
   /// Reads one document, building what `rules` read of it (see
-  /// ``ConservationGuard/projection(of:_:)``).
+  /// ``ConservationGuard/projectionTable(of:_:)``).
   func read(_ bytes: UnsafeRawBufferPointer, for rules: GuardRules?) throws(Diagnostic) -> Value {
     if rules !== chosenFor {
-      let projection = ConservationGuard.projection(of: rules, projectsReads)
-      if reader.projection != projection {
-        reader = JSONDocumentReader(limits: limits, projection: projection)
+      let table = ConservationGuard.projectionTable(of: rules, projectsReads)
+      if reader.projection != (table?.projection ?? .wholeDocument) {
+        reader = JSONDocumentReader(limits: limits, projectionTable: table)
       }
       chosenFor = rules
     }

@@ -225,10 +225,18 @@ public final class JSONDocumentReader {
   /// A reader building what `projection` reads of each document (by default all of it). A
   /// projected read accepts and refuses exactly the documents a full read does, with the same
   /// errors, and every projected path resolves to the same value.
-  public init(limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument) {
+  public convenience init(
+    limits: JSONLimits = .default, projection: ReadProjection = .wholeDocument
+  ) {
+    self.init(limits: limits, projectionTable: ProjectionTable.laidOut(projection))
+  }
+
+  /// A reader building what `projectionTable` reads (all of each document when nil): a
+  /// projection laid out once for every reader that reads through it.
+  package init(limits: JSONLimits, projectionTable: ProjectionTable?) {
     self.limits = limits
-    self.projection = projection
-    projectionTable = ProjectionTable.laidOut(projection)
+    projection = projectionTable?.projection ?? .wholeDocument
+    self.projectionTable = projectionTable
     projectionView = projectionTable?.view
     parser = JSONParser(
       bytes: UnsafeBufferPointer(start: nil, count: 0), limits: limits, builder: ValueBuilder(),

@@ -139,6 +139,8 @@ package final class ProjectionTable: @unchecked Sendable {
     var child: Int
   }
 
+  /// The projection laid out.
+  package let projection: ReadProjection
   private let nodes: UnsafeMutableBufferPointer<Node>
   private let members: UnsafeMutablePointer<Member>
   private let memberCount: Int
@@ -149,6 +151,7 @@ package final class ProjectionTable: @unchecked Sendable {
   }
 
   init(_ projection: ReadProjection) {
+    self.projection = projection
     var nodes: [Node] = []
     var members: [Member] = []
     // Breadth first: a node's members are laid out together, their children after them.
