@@ -177,14 +177,14 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       throw error("a UTF-8 byte order mark is not allowed before JSON text", at: 0)
     }
     try checkValueMemory()
-    skipWhitespace()
-    if index >= bytes.count { throw error("empty document: expected a JSON value", at: index) }
+    if nextToken() == nil {
+      throw error("empty document: expected a JSON value", at: index)
+    }
   }
 
   /// Checks that only whitespace follows the document's value.
   mutating func endDocument() throws(JSONError) {
-    skipWhitespace()
-    if index < bytes.count {
+    if nextToken() != nil {
       throw error("unexpected \(describeByte(at: index)) after the JSON value", at: index)
     }
   }
@@ -269,39 +269,6 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
 
   // MARK: Grammar
 
-  /// Moves past whitespace. Most calls find none (compact JSON): one comparison decides, and
-  /// the run is skipped out of line.
-  @inline(__always)
-  mutating func skipWhitespace() {
-    guard index < bytes.count, bytes[index] <= 0x20 else { return }
-    skipWhitespaceRun()
-  }
-
-  /// Moves past the whitespace at `index`, eight spaces at a time where indentation has them.
-  @inline(never)
-  mutating func skipWhitespaceRun() {
-    let spaces: UInt64 = 0x2020_2020_2020_2020
-    let raw = UnsafeRawPointer(bytes.baseAddress!)
-    while index < bytes.count {
-      if index &+ 8 <= bytes.count,
-        raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) == spaces
-      {
-        index &+= 8
-        continue
-      }
-      switch bytes[index] {
-      case 0x20, 0x09, 0x0D: index += 1
-      case 0x0A:
-        index += 1
-        if Builder.tracksLocations {
-          line += 1
-          lineStart = index
-        }
-      default: return
-      }
-    }
-  }
-
   @inline(__always)
   mutating func countValue(at start: Int) throws(JSONError) {
     valueCount += 1
@@ -310,11 +277,13 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     }
   }
 
+  /// Parses the value at the next token.
   mutating func parseValue() throws(JSONError) -> Builder.Output {
+    let token = nextToken()
     let start = index
     try countValue(at: start)
-    guard index < bytes.count else { throw missingValue() }
-    switch bytes[index] {
+    guard let token else { throw missingValue() }
+    switch token {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
     case UInt8(ascii: "\""):
@@ -391,19 +360,16 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     index += 1
     let base = elementStack.count
     let elementContext = keyContext
-    skipWhitespace()
-    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+    if nextToken() == UInt8(ascii: "]") {
       index += 1
       depth -= 1
       return builder.array(
         moving: UnsafeMutableBufferPointer(start: nil, count: 0), range: range(from: startLocation))
     }
     while true {
-      skipWhitespace()
       keyContext = elementContext
       let element = try parseValue()
       elementStack.push(consume element)
-      skipWhitespace()
       if try arrayEnds() { break }
     }
     depth -= 1
@@ -429,12 +395,11 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   private mutating func containerEnds(closing: UInt8, container: StaticString)
     throws(JSONError) -> Bool
   {
-    guard index < bytes.count else {
+    guard let byte = nextToken() else {
       throw error(
         "unterminated \(container): expected `,` or `\(Character(Unicode.Scalar(closing)))`, "
           + "found end of input", at: index)
     }
-    let byte = bytes[index]
     index += 1
     if byte == UInt8(ascii: ",") { return false }
     if byte == closing { return true }
@@ -443,30 +408,21 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         + describeByte(at: index - 1), at: index - 1)
   }
 
-  /// Checks for the opening quote of an object key at `index`. (Mutating although it changes
-  /// nothing: called as a borrowing method from the inlined object loop, it made the
-  /// optimizer copy the whole parser for every key.)
+  /// Moves to the next token, which must be the opening quote of an object key.
   @inline(__always)
   mutating func expectKey() throws(JSONError) {
-    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+    guard nextToken() == UInt8(ascii: "\"") else {
       throw error("expected a string key in object, found \(describeByte(at: index))", at: index)
     }
   }
 
-  /// Reads the `:` after an object key and the whitespace after it. (A colon right after the
-  /// key, as compact JSON has it, is taken without looking for whitespace first.)
+  /// Reads the `:` after an object key.
   @inline(__always)
   mutating func expectColon() throws(JSONError) {
-    if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
-      index += 1
-    } else {
-      skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-        throw error("expected `:` after object key, found \(describeByte(at: index))", at: index)
-      }
-      index += 1
+    guard nextToken() == UInt8(ascii: ":") else {
+      throw error("expected `:` after object key, found \(describeByte(at: index))", at: index)
     }
-    skipWhitespace()
+    index += 1
   }
 
   func duplicateKey(_ key: String, at offset: Int) -> JSONError {
@@ -494,8 +450,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     var largeObjectKeys: Set<ExactKey>?
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
-    skipWhitespace()
-    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+    if nextToken() == UInt8(ascii: "}") {
       index += 1
       depth -= 1
       return builder.object(
@@ -503,9 +458,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         range: range(from: startLocation))
     }
     while true {
-      skipWhitespace()
-      let keyStart = index
       try expectKey()
+      let keyStart = index
       var keyHash: UInt64 = 0
       let key = try parseKey(hash: &keyHash, context: context)
       context = JSONStringCache.valueContext(context, keyHash: keyHash)
@@ -530,7 +484,6 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       }
       keyHashStack.push(keyHash)
       if Builder.tracksLocations { keyRangeStack.append(keyRange) }
-      skipWhitespace()
       if try objectEnds() { break }
     }
     depth -= 1

@@ -60,6 +60,7 @@ extension JSONParser {
       keptStack.push(memberStack.count)
       return try parseProjectedValue(node: child, projecting.view)
     }
+    _ = nextToken()
     let valueStart = index
     try skipValue(projecting.view)
     skippedBytes &+= index &- valueStart
@@ -72,7 +73,7 @@ extension JSONParser {
   mutating func parseProjectedValue(node: Int, _ view: ProjectionView) throws(JSONError)
     -> Builder.Output
   {
-    guard !view.nodes[node].whole, index < bytes.count, bytes[index] == UInt8(ascii: "{")
+    guard !view.nodes[node].whole, nextToken() == UInt8(ascii: "{")
     else { return try parseValue() }
     try countValue(at: index)
     return try parseProjectedObject(ObjectProjection(view: view, node: node))
@@ -87,11 +88,12 @@ extension JSONParser {
     try parseObject(projecting: projecting)
   }
 
-  /// Validates the value at `index` and moves past it, building nothing.
+  /// Validates the value at the next token and moves past it, building nothing.
   mutating func skipValue(_ view: ProjectionView) throws(JSONError) {
+    let token = nextToken()
     try countValue(at: index)
-    guard index < bytes.count else { throw missingValue() }
-    switch bytes[index] {
+    guard let token else { throw missingValue() }
+    switch token {
     case UInt8(ascii: "{"): try skipObject(view)
     case UInt8(ascii: "["): try skipArray(view)
     case UInt8(ascii: "\""):
@@ -111,17 +113,14 @@ extension JSONParser {
     try enter(at: index)
     index += 1
     let elementContext = keyContext
-    skipWhitespace()
-    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+    if nextToken() == UInt8(ascii: "]") {
       index += 1
       depth -= 1
       return
     }
     while true {
-      skipWhitespace()
       keyContext = elementContext
       try skipValue(view)
-      skipWhitespace()
       if try arrayEnds() { break }
     }
     depth -= 1
@@ -149,16 +148,14 @@ extension JSONParser {
     var largeObjectKeys: Set<ExactKey>?
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
-    skipWhitespace()
-    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+    if nextToken() == UInt8(ascii: "}") {
       index += 1
       depth -= 1
       return
     }
     while true {
-      skipWhitespace()
-      let keyStart = index
       try expectKey()
+      let keyStart = index
       let key = try readRawKey(context: context)
       context = JSONStringCache.valueContext(context, keyHash: key.hash)
       let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
@@ -172,7 +169,6 @@ extension JSONParser {
       try expectColon()
       keyContext = context
       try skipValue(view)
-      skipWhitespace()
       if try objectEnds() { break }
     }
     depth -= 1
