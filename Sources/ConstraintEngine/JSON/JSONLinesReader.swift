@@ -69,7 +69,11 @@ public struct JSONLinesReader: Sequence {
   ) rethrows {
     let lines = RawLines(source: source, limits: limits, chunkSize: chunkSize)
     while let next = lines.next() {
-      try body(next.number, next.bytes)
+      if let bytes = next.bytes {
+        try body(next.number, .success(bytes))
+      } else {
+        try body(next.number, .failure(lines.takeFailure()))
+      }
     }
   }
 
@@ -81,17 +85,16 @@ public struct JSONLinesReader: Sequence {
 
     public mutating func next() -> Line? {
       guard let raw = lines.next() else { return nil }
-      switch raw.bytes {
-      case .failure(let error):
-        return Line(number: raw.number, result: .failure(error), byteCount: raw.byteCount)
-      case .success(let bytes):
-        do throws(JSONError) {
-          let value = try reader.readTyped(bytes)
-          return Line(number: raw.number, result: .success(value), byteCount: bytes.count)
-        } catch {
-          return Line(
-            number: raw.number, result: .failure(error.diagnostic), byteCount: bytes.count)
-        }
+      guard let bytes = raw.bytes else {
+        return Line(
+          number: raw.number, result: .failure(lines.takeFailure()), byteCount: raw.byteCount)
+      }
+      do throws(JSONError) {
+        let value = try reader.readTyped(bytes)
+        return Line(number: raw.number, result: .success(value), byteCount: bytes.count)
+      } catch {
+        return Line(
+          number: raw.number, result: .failure(error.diagnostic), byteCount: bytes.count)
       }
     }
   }
@@ -124,11 +127,17 @@ extension JSONLinesReader {
 
 /// Splits an input into lines over a reusable chunk buffer.
 private final class RawLines {
+  /// A line's bytes, or (`bytes` nil) a line that could not be read, whose diagnostic
+  /// ``takeFailure()`` gives. Plain data, so that handing a line out copies no diagnostic
+  /// (a `Result` here was copied and destroyed through value witnesses for every line).
   struct RawLine {
     var number: Int
-    var bytes: Result<UnsafeRawBufferPointer, Diagnostic>
+    var bytes: UnsafeRawBufferPointer?
     var byteCount: Int
   }
+
+  /// Why the line ``next()`` returned last without bytes could not be read.
+  private var failure: Diagnostic?
 
   let limits: JSONLimits
   private var descriptor: Int32 = -1
@@ -172,12 +181,25 @@ private final class RawLines {
     buffer.deallocate()
   }
 
+  /// The diagnostic of the line ``next()`` returned last without bytes.
+  func takeFailure() -> Diagnostic {
+    guard let failure else { preconditionFailure("no line failed") }
+    self.failure = nil
+    return failure
+  }
+
+  /// A line that could not be read, for `error` (kept for ``takeFailure()``).
+  private func failed(number: Int, _ error: Diagnostic, byteCount: Int) -> RawLine {
+    failure = error
+    return RawLine(number: number, bytes: nil, byteCount: byteCount)
+  }
+
   /// The next non-blank line, or nil at the end of input.
   func next() -> RawLine? {
     if let error = openError {
       openError = nil
       endOfInput = true
-      return RawLine(number: 0, bytes: .failure(error), byteCount: 0)
+      return failed(number: 0, error, byteCount: 0)
     }
     while true {
       // Look for a newline in the buffered bytes.
@@ -193,7 +215,7 @@ private final class RawLines {
           readError = nil
           start = end
           lineNumber += 1
-          return RawLine(number: lineNumber, bytes: .failure(error), byteCount: 0)
+          return failed(number: lineNumber, error, byteCount: 0)
         }
         guard start < end else { return nil }
         let lineStart = start
@@ -225,10 +247,7 @@ private final class RawLines {
           lineNumber += 1
           let number = lineNumber
           skipRestOfLine()
-          return RawLine(
-            number: number,
-            bytes: .failure(lineTooLong()),
-            byteCount: limits.maximumDocumentBytes)
+          return failed(number: number, lineTooLong(), byteCount: limits.maximumDocumentBytes)
         }
       }
       fill()
@@ -243,10 +262,9 @@ private final class RawLines {
   private func classify(_ raw: UnsafeRawBufferPointer) -> RawLine? {
     guard let bytes = JSONLinesReader.document(ofLine: raw) else { return nil }
     if bytes.count > limits.maximumDocumentBytes {
-      return RawLine(
-        number: lineNumber, bytes: .failure(lineTooLong()), byteCount: bytes.count)
+      return failed(number: lineNumber, lineTooLong(), byteCount: bytes.count)
     }
-    return RawLine(number: lineNumber, bytes: .success(bytes), byteCount: bytes.count)
+    return RawLine(number: lineNumber, bytes: bytes, byteCount: bytes.count)
   }
 
   private func lineTooLong() -> Diagnostic {
