@@ -127,6 +127,9 @@ final class SnapshotChecker {
   let reader: JSONDocumentReader
   let budget: MemoryBudget
   let keyField: SnapshotKeyPath?
+  /// The outcomes of the line being checked: reused from line to line while no reported
+  /// snapshot holds them (a passing line allocates no array).
+  private var lineOutcomes: [RuleOutcome] = []
 
   init(
     ruleSet: RuleSet, context: EvaluationContext, explain: Bool, summarisePasses: Bool,
@@ -160,9 +163,14 @@ final class SnapshotChecker {
       defer { budget.release(reserved) }
       switch SnapshotLineDecoder.decode(bytes, with: reader) {
       case .success(let value):
-        let found = ruleSet.check(
-          value, ruleIndexes: ruleIndexes, context: context, explain: explain)
-        if summarisePasses, batch.addIfPassing(found) { return }
+        var found = lineOutcomes
+        lineOutcomes = []
+        ruleSet.check(
+          value, ruleIndexes: ruleIndexes, context: context, explain: explain, into: &found)
+        if summarisePasses, batch.addIfPassing(found) {
+          lineOutcomes = found
+          return
+        }
         key = keyField?.key(of: value)
         outcomes = .success(found)
       case .failure(let diagnostic):

@@ -152,18 +152,39 @@ public struct RuleSet: Sendable {
     _ snapshot: Value, ruleIndexes indexes: [Int], context: EvaluationContext = .empty,
     explain: Bool = false
   ) -> [RuleOutcome] {
-    indexes.map { index in
-      guard let program = programs[index] else {
-        switch rules[index].state {
-        case .skipped(let reason): return .skipped(reason)
-        case .broken(let diagnostic): return .evaluated(.error(diagnostic))
-        case .active: preconditionFailure("an active rule has its program")
-        }
-      }
-      return .evaluated(
-        program._withUnsafeGuaranteedRef {
-          $0.evaluate(snapshot, context: context, explain: explain)
-        })
+    indexes.map { outcome(ofRule: $0, snapshot, context: context, explain: explain) }
+  }
+
+  /// Checks one snapshot against the rules at `indexes` as
+  /// ``check(_:ruleIndexes:context:explain:)`` does, replacing the contents of `outcomes`
+  /// with their outcomes. Its storage is reused when nothing else holds it, so a caller that
+  /// checks many snapshots with one array allocates none for each.
+  public func check(
+    _ snapshot: Value, ruleIndexes indexes: [Int], context: EvaluationContext = .empty,
+    explain: Bool = false, into outcomes: inout [RuleOutcome]
+  ) {
+    outcomes.removeAll(keepingCapacity: true)
+    outcomes.reserveCapacity(indexes.count)
+    for index in indexes {
+      outcomes.append(outcome(ofRule: index, snapshot, context: context, explain: explain))
     }
+  }
+
+  /// The outcome of the rule at `index` for `snapshot`.
+  @inline(__always)
+  private func outcome(
+    ofRule index: Int, _ snapshot: Value, context: EvaluationContext, explain: Bool
+  ) -> RuleOutcome {
+    guard let program = programs[index] else {
+      switch rules[index].state {
+      case .skipped(let reason): return .skipped(reason)
+      case .broken(let diagnostic): return .evaluated(.error(diagnostic))
+      case .active: preconditionFailure("an active rule has its program")
+      }
+    }
+    return .evaluated(
+      program._withUnsafeGuaranteedRef {
+        $0.evaluate(snapshot, context: context, explain: explain)
+      })
   }
 }
