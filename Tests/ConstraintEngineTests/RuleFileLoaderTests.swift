@@ -274,6 +274,24 @@ struct RuleFileLoaderTests {
     #expect(words == ["skipped", "skipped", "pass"])
   }
 
+  @Test func checkIntoAnArrayReplacesItsContents() throws {
+    let text = file(
+      rule: #""id": "a", "expression": "amount >= 0", "type_signature": {"amount": "bigint"}"#)
+    let set = try RuleSet.compile([try RuleFileLoader.parse(text, path: "f")]).get()
+    var outcomes: [RuleOutcome] = []
+    // Empty, then the same count (overwritten in place), then another count.
+    set.check(try JSONReader.read(#"{"amount": "1"}"#), ruleIndexes: [0], into: &outcomes)
+    #expect(outcomes.map(\.word) == ["pass"])
+    let held = outcomes
+    set.check(try JSONReader.read(#"{"amount": "-1"}"#), ruleIndexes: [0], into: &outcomes)
+    #expect(outcomes.map(\.word) == ["fail"])
+    #expect(held.map(\.word) == ["pass"])
+    set.check(try JSONReader.read(#"{"amount": true}"#), ruleIndexes: [0, 0], into: &outcomes)
+    #expect(outcomes.map(\.word) == ["error", "error"])
+    set.check(try JSONReader.read(#"{"amount": "2"}"#), ruleIndexes: [], into: &outcomes)
+    #expect(outcomes.isEmpty)
+  }
+
   @Test func typeSignatureIsAppliedByTheChecker() throws {
     let text = file(
       rule: #""id": "a", "expression": "amount >= 0", "type_signature": {"amount": "bigint"}"#)

@@ -163,6 +163,17 @@ public struct RuleSet: Sendable {
     _ snapshot: Value, ruleIndexes indexes: [Int], context: EvaluationContext = .empty,
     explain: Bool = false, into outcomes: inout [RuleOutcome]
   ) {
+    // The same count (every line of a batch check): overwritten in place, cheaper than
+    // emptying the array (a generic `replaceSubrange`) and appending.
+    if outcomes.count == indexes.count {
+      outcomes.withUnsafeMutableBufferPointer { buffer in
+        for position in buffer.indices {
+          buffer[position] = outcome(
+            ofRule: indexes[position], snapshot, context: context, explain: explain)
+        }
+      }
+      return
+    }
     outcomes.removeAll(keepingCapacity: true)
     outcomes.reserveCapacity(indexes.count)
     for index in indexes {
