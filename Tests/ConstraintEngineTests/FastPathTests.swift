@@ -166,6 +166,23 @@ struct FastPathTests {
     Case(expression: "a > 5", snapshot: #"{"a": 99999999999999999999}"#, decision: nil),
     Case(
       expression: "bigint_gte(l, s)", snapshot: #"{"l": "1000", "s": "999"}"#, decision: true),
+    // Undeclared fields holding digit strings are compared as digit fields too.
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "0999", "s": "1000"}"#, decision: true),
+    Case(
+      expression: "bigint_gte(l, s)",
+      snapshot: #"{"l": "123456789012344", "s": "123456789012345"}"#, decision: false),
+    Case(
+      expression: "bigint_gt(l, s)", snapshot: #"{"l": "1234567890123456", "s": "99"}"#,
+      decision: true),
+    Case(
+      expression: "bigint_eq(l, s)", snapshot: #"{"l": "00000000", "s": "0"}"#, decision: true),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "-5", "s": "3"}"#, decision: true),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "12a", "s": "3"}"#, decision: nil),
+    Case(
+      expression: "bigint_lt(l, s)", snapshot: #"{"l": "", "s": "3"}"#, decision: nil),
     Case(
       expression: "bigint_gt(l, s)", snapshot: #"{"l": "-0", "s": "0"}"#, decision: false),
     Case(

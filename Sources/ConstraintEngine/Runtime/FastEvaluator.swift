@@ -148,7 +148,7 @@ struct FastEvaluator {
         guard let value else { return nil }
         return Self.withResolved(secondBase, second) { other in
           guard let other else { return nil }
-          if leaf.read.admits == .bigint, second.admits == .bigint,
+          if Self.readsDigitStrings(leaf.read.admits), Self.readsDigitStrings(second.admits),
             let order = Self.digitStringOrder(value, other)
           {
             return leaf.relation.holds(order)
@@ -160,6 +160,13 @@ struct FastEvaluator {
         }
       }
     }
+  }
+
+  /// Whether a bigint read under `admits` reads a string as the integer its digits spell
+  /// (``integer(at:_:)``): undeclared and bigint-declared fields alike.
+  @inline(__always)
+  private static func readsDigitStrings(_ admits: FastPathRead.Admits) -> Bool {
+    admits == .anything || admits == .bigint
   }
 
   /// The order (-1, 0, 1) of the numbers two values hold when both are digit strings held
@@ -211,12 +218,15 @@ struct FastEvaluator {
     return (leading.byteSwapped, trailing.byteSwapped)
   }
 
-  /// ``integer(at:_:)`` with the common case, a declared-bigint digit string, read here.
+  /// ``integer(at:_:)`` with the common case, a digit string (undeclared or declared bigint),
+  /// read here.
   @inline(__always)
   private static func inlineInteger(at value: UnsafePointer<Value>, _ admits: FastPathRead.Admits)
     -> Int?
   {
-    if admits == .bigint, case .string(let text) = value.pointee { return smallInteger(text) }
+    if readsDigitStrings(admits), case .string(let text) = value.pointee {
+      return smallInteger(text)
+    }
     return integer(at: value, admits)
   }
 
