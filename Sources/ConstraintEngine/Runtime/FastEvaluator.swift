@@ -18,8 +18,13 @@ struct FastEvaluator {
   static func decide(
     _ fastPath: FastPathRoot, snapshot: Value, levels: Int, maximumSteps: Int
   ) -> Bool? {
-    withUnsafePointer(to: snapshot) { root in
-      withUnsafeTemporaryAllocation(of: UnsafePointer<Value>.self, capacity: max(levels, 1)) {
+    // Unprotected forms: the snapshot is only read through `root`, and the variables buffer
+    // is written only below `levels` (one slot per quantifier level); the protected forms put
+    // a stack-protector check in the rule loop this is inlined into, once per rule.
+    _withUnprotectedUnsafePointer(to: snapshot) { root in
+      _withUnprotectedUnsafeTemporaryAllocation(
+        of: UnsafePointer<Value>.self, capacity: max(levels, 1)
+      ) {
         variables in
         var evaluator = FastEvaluator(
           root: root, variables: variables.baseAddress!, maximumSteps: maximumSteps)

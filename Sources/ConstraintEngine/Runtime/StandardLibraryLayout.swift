@@ -229,7 +229,10 @@ enum StandardLibraryLayout {
     #if !CONSTRAINT_PORTABLE_LAYOUT && _endian(little) && _pointerBitWidth(_64)
       guard inline, isSmall(UnsafeRawPointer(string)) else { return string.pointee }
       var copy = ""
-      withUnsafeMutableBytes(of: &copy) {
+      // Unprotected: exactly the string's own 16 bytes are written, and taking a local's
+      // address through the protected form puts a stack-protector check in every function
+      // this is inlined into (the parser's key and value functions, once per call).
+      _withUnprotectedUnsafeMutableBytes(of: &copy) {
         $0.copyMemory(
           from: UnsafeRawBufferPointer(start: string, count: MemoryLayout<String>.size))
       }
@@ -253,7 +256,8 @@ enum StandardLibraryLayout {
         let top = (flags | UInt64(truncatingIfNeeded: count)) &<< 56
         // Written over an empty string rather than bit-cast: a cast's result is retained.
         var string = ""
-        withUnsafeMutableBytes(of: &string) {
+        // Unprotected, as in ``copy(_:inline:)``: a fixed 16-byte write into the string.
+        _withUnprotectedUnsafeMutableBytes(of: &string) {
           $0.storeBytes(of: (w0, w1 | top), as: (UInt64, UInt64).self)
         }
         return string
