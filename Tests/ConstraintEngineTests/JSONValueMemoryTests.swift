@@ -90,4 +90,57 @@ struct JSONValueMemoryTests {
     #expect(RuleFileLoader.jsonLimits.maximumValueMemory == 512 << 20)
     #expect(RuleFileLoader.jsonLimits.maximumValueMemoryRatio == 12)
   }
+
+  /// A reader of many documents skips the value-memory test for documents up to a size
+  /// worked out once from its limits: no document of that size or less could fail it.
+  @Test(arguments: [
+    JSONLimits.default,
+    JSONLimits(maximumValues: 1_000),
+    JSONLimits(maximumValueMemory: 1 << 20, minimumValueMemory: 1 << 16),
+    JSONLimits(maximumDocumentBytes: 100),
+    JSONLimits(maximumValueMemoryRatio: 0, minimumValueMemory: 0),
+    JSONLimits(maximumValueMemory: 0),
+  ])
+  func documentsUpToTheUnscannedSizeCannotExceedTheLimits(limits: JSONLimits) {
+    typealias Parser = JSONParser<ValueBuilder>
+    let bound = Parser.unscannedDocumentBytes(limits: limits)
+    #expect(bound >= -1 && bound <= limits.maximumDocumentBytes)
+    guard bound >= 0 else {
+      #expect(Parser.mayExceedValueLimits(documentOf: 0, limits: limits))
+      return
+    }
+    var sizes = Array(0...min(bound, 500)) + Array(max(0, bound - 500)...bound)
+    sizes += (0..<500).map { _ in Int.random(in: 0...bound) }
+    #expect(!sizes.contains { Parser.mayExceedValueLimits(documentOf: $0, limits: limits) })
+  }
+
+  /// With the default limits the size is the largest: one byte more may exceed them.
+  @Test func theUnscannedSizeIsTightUnderTheDefaults() {
+    typealias Parser = JSONParser<ValueBuilder>
+    let bound = Parser.unscannedDocumentBytes(limits: .default)
+    #expect(bound > 1 << 20)
+    #expect(Parser.mayExceedValueLimits(documentOf: bound + 1, limits: .default))
+  }
+
+  /// Documents read one after another refuse and accept as a single read does, on either
+  /// side of the unscanned size.
+  @Test func aReaderOfManyDocumentsRefusesAsASingleReadDoes() throws {
+    let limits = JSONLimits(maximumValues: 1_000)
+    let reader = JSONDocumentReader(limits: limits)
+    for zeros in [998, 999, 1_000, 1_001, 1_500] {
+      let text = "[" + Array(repeating: "0", count: zeros).joined(separator: ",") + "]"
+      let single = Result { () throws(Diagnostic) -> Value in
+        try JSONReader.read(text, limits: limits)
+      }
+      let many = Array(text.utf8).withUnsafeBytes { bytes in
+        Result { () throws(Diagnostic) -> Value in try reader.read(bytes) }
+      }
+      switch (single, many) {
+      case (.success(let a), .success(let b)): #expect(a.structurallyEquals(b) && zeros < 1_000)
+      case (.failure(let a), .failure(let b)):
+        #expect(a.message == b.message && a.offset == b.offset && zeros >= 1_000)
+      default: Issue.record("\(zeros) zeros: \(single) but \(many)")
+      }
+    }
+  }
 }

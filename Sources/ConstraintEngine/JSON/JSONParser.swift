@@ -73,6 +73,10 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Whether short strings are written in the inline form directly
   /// (``StandardLibraryLayout/holds``).
   let inlineStrings: Bool
+  /// Documents of at most this many bytes cannot fail ``checkValueMemory()`` under `limits`
+  /// (``unscannedDocumentBytes(limits:)``, which a reader of many documents works out once):
+  /// it is skipped for them. -1 (the default): it is made for every document.
+  let unscannedDocumentBytes: Int
   var index = 0
   var depth = 0
   var valueCount = 0
@@ -110,13 +114,14 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
 
   init(
     bytes: UnsafeBufferPointer<UInt8>, limits: JSONLimits, builder: Builder,
-    strings: JSONStringCache? = nil
+    strings: JSONStringCache? = nil, unscannedDocumentBytes: Int = -1
   ) {
     self.bytes = bytes
     self.limits = limits
     self.builder = builder
     self.strings = strings
     inlineStrings = strings?.inlineStrings ?? StandardLibraryLayout.holds
+    self.unscannedDocumentBytes = unscannedDocumentBytes
   }
 
   /// Makes the parser ready for another document, keeping its scratch stacks' memory (and
@@ -176,7 +181,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
       throw error("a UTF-8 byte order mark is not allowed before JSON text", at: 0)
     }
-    try checkValueMemory()
+    if bytes.count > unscannedDocumentBytes { try checkValueMemory() }
     if nextToken() == nil {
       throw error("empty document: expected a JSON value", at: index)
     }
@@ -196,10 +201,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   mutating func checkValueMemory() throws(JSONError) {
     let perValue = Builder.bytesPerValue
     let allowed = limits.valueMemoryAllowed(forDocumentOf: bytes.count)
-    let mostValues = bytes.count / 2 + 1
-    guard mostValues > limits.maximumValues
-      || mostValues.multipliedReportingOverflow(by: perValue).partialValue + bytes.count > allowed
-    else { return }
+    guard JSONParser.mayExceedValueLimits(documentOf: bytes.count, limits: limits) else {
+      return
+    }
     let estimate = JSONMemoryEstimate.scan(
       UnsafeRawBufferPointer(bytes), valueLimit: limits.maximumValues)
     if let offset = estimate.offsetBeyondValueLimit {
@@ -213,6 +217,49 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         + "(\(allowed >> 20) MiB: \(limits.maximumValueMemoryRatio) bytes per byte of text, at "
         + "least \(limits.minimumValueMemory >> 20) MiB, at most "
         + "\(limits.maximumValueMemory >> 20) MiB)", at: 0)
+  }
+
+  /// Whether a document of `byteCount` bytes could hold more values than `limits` allow, or
+  /// values needing more memory than they allow, at one value per two bytes: when not,
+  /// ``checkValueMemory()`` does not scan it.
+  static func mayExceedValueLimits(documentOf byteCount: Int, limits: JSONLimits) -> Bool {
+    let allowed = limits.valueMemoryAllowed(forDocumentOf: byteCount)
+    let mostValues = byteCount / 2 + 1
+    return mostValues > limits.maximumValues
+      || mostValues.multipliedReportingOverflow(by: Builder.bytesPerValue).partialValue
+        + byteCount > allowed
+  }
+
+  /// The largest document size, up to `limits.maximumDocumentBytes`, such that no document
+  /// of that size or less ``mayExceedValueLimits(documentOf:limits:)`` (-1 when even an empty
+  /// one may). Found once per reader of many documents, so that documents up to it (every
+  /// usual line) skip the test. Up to a size whose values fit the value limit and the memory
+  /// allowed for an empty document, with no overflow, every smaller size fits too: the values
+  /// and the memory they need grow with the size, and the memory allowed does not shrink.
+  static func unscannedDocumentBytes(limits: JSONLimits) -> Int {
+    let perValue = Builder.bytesPerValue
+    let ratio = limits.maximumValueMemoryRatio
+    guard perValue >= 0, ratio >= 0 else { return -1 }
+    let leastAllowed = limits.valueMemoryAllowed(forDocumentOf: 0)
+    func fits(_ size: Int) -> Bool {
+      let mostValues = size / 2 + 1
+      guard mostValues <= limits.maximumValues,
+        !size.multipliedReportingOverflow(by: ratio).overflow
+      else { return false }
+      let (values, overflow) = mostValues.multipliedReportingOverflow(by: perValue)
+      guard !overflow else { return false }
+      let (needed, sumOverflow) = values.addingReportingOverflow(size)
+      return !sumOverflow && needed <= leastAllowed
+    }
+    guard fits(0) else { return -1 }
+    // Binary search for the largest size that fits (fitting is monotone in the size).
+    var low = 0
+    var high = max(0, limits.maximumDocumentBytes)
+    while low < high {
+      let middle = low + (high - low + 1) / 2
+      if fits(middle) { low = middle } else { high = middle - 1 }
+    }
+    return low
   }
 
   // MARK: Errors and positions

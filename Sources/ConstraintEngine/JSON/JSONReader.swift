@@ -240,7 +240,8 @@ public final class JSONDocumentReader {
     projectionView = projectionTable?.view
     parser = JSONParser(
       bytes: UnsafeBufferPointer(start: nil, count: 0), limits: limits, builder: ValueBuilder(),
-      strings: strings.cache)
+      strings: strings.cache,
+      unscannedDocumentBytes: JSONParser<ValueBuilder>.unscannedDocumentBytes(limits: limits))
   }
 
   /// Reads one document from UTF-8 bytes; a document that cannot be read is a diagnostic as
