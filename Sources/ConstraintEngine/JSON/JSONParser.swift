@@ -525,6 +525,13 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       if let projecting {
         let value = try parseProjectedMember(key: key, hash: keyHash, projecting)
         memberStack.push((consume key, consume value))
+      } else if nextToken() == UInt8(ascii: "\"") {
+        // A string value (the usual member value), read here as ``parseValue()`` reads it,
+        // with its checks in the same order, spared the call.
+        let start = index
+        try countValue(at: start)
+        let string = try parseString()
+        memberStack.push((consume key, builder.scalar(.string(string), range: range(from: start))))
       } else {
         let value = try parseValue()
         memberStack.push((consume key, consume value))
