@@ -292,6 +292,23 @@ struct RuleFileLoaderTests {
     #expect(outcomes.isEmpty)
   }
 
+  @Test func checkIntoAnArrayOfTheSameCountWritesEveryOutcomeOverThePrevious() throws {
+    let text = file(
+      rule: #""id": "a", "expression": "amount >= 0", "type_signature": {"amount": "bigint"}"#)
+    let set = try RuleSet.compile([try RuleFileLoader.parse(text, path: "f")]).get()
+    var outcomes: [RuleOutcome] = []
+    // Each transition between pass, fail and error, in place (a pass is written over without
+    // being destroyed, anything else is assigned over), against a fresh check each time.
+    for amount in [#""1""#, #""-1""#, #""2""#, "true", "true", #""3""#, #""-4""#, "null", #""5""#] {
+      let snapshot = try JSONReader.read(#"{"amount": \#(amount)}"#)
+      set.check(snapshot, ruleIndexes: [0, 0], into: &outcomes)
+      let fresh = set.check(snapshot, ruleIndexes: [0, 0])
+      #expect(outcomes.map(\.word) == fresh.map(\.word), "amount \(amount)")
+      #expect(
+        outcomes.map { "\($0)" } == fresh.map { "\($0)" }, "amount \(amount)")
+    }
+  }
+
   @Test func typeSignatureIsAppliedByTheChecker() throws {
     let text = file(
       rule: #""id": "a", "expression": "amount >= 0", "type_signature": {"amount": "bigint"}"#)

@@ -167,9 +167,18 @@ public struct RuleSet: Sendable {
     // emptying the array (a generic `replaceSubrange`) and appending.
     if outcomes.count == indexes.count {
       outcomes.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
         for position in buffer.indices {
-          buffer[position] = outcome(
+          let new = outcome(
             ofRule: indexes[position], snapshot, context: context, explain: explain)
+          let slot = base + position
+          // A pass (the usual previous outcome) owns nothing: written over without the
+          // outlined destroy an assignment calls, which switches over every case.
+          if case .evaluated(.pass) = slot.pointee {
+            slot.initialize(to: new)
+          } else {
+            slot.pointee = new
+          }
         }
       }
       return
