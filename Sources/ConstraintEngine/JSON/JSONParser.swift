@@ -199,11 +199,11 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// than ``JSONLimits/valueMemoryAllowed(forDocumentOf:)``. A document too short to reach
   /// either (at most one value per two bytes) is not scanned.
   mutating func checkValueMemory() throws(JSONError) {
-    let perValue = Builder.bytesPerValue
-    let allowed = limits.valueMemoryAllowed(forDocumentOf: bytes.count)
     guard JSONParser.mayExceedValueLimits(documentOf: bytes.count, limits: limits) else {
       return
     }
+    let perValue = Builder.bytesPerValue
+    let allowed = limits.valueMemoryAllowed(forDocumentOf: bytes.count)
     let estimate = JSONMemoryEstimate.scan(
       UnsafeRawBufferPointer(bytes), valueLimit: limits.maximumValues)
     if let offset = estimate.offsetBeyondValueLimit {
