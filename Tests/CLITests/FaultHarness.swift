@@ -31,8 +31,12 @@ enum Fault {
     _ script: String, _ arguments: [String] = [], stdin: String? = nil,
     environment: [String: String] = [:], asNobody: Bool = false
   ) throws -> CLI.Result {
-    var command = [shell, "-c", script, CLI.executableURL.path] + arguments
-    if asNobody { command = nobodyPrefix + command }
+    var command: [String]
+    if asNobody {
+      command = nobodyPrefix + [shell, "-c", script, try executableForNobody()] + arguments
+    } else {
+      command = [shell, "-c", script, CLI.executableURL.path] + arguments
+    }
     return try spawn(command, stdin: stdin.map { Data($0.utf8) }, environment: environment)
   }
 
@@ -71,6 +75,14 @@ enum Fault {
   static let cannotRunAsNobody =
     "needs root and /usr/bin/setpriv to run the CLI as nobody (as a non-root user the test "
     + "could not make a directory unreadable to the CLI only)"
+
+  /// `binary` (by default the CLI under test) where `nobody` can run it. A build directory
+  /// is often out of `nobody`'s reach (a clone in a `mktemp -d` folder is under a 0700
+  /// directory), so the binary is copied once into a folder of its own that every user can
+  /// search; the copies are removed when the test process exits.
+  static func executableForNobody(_ binary: String = CLI.executableURL.path) throws -> String {
+    try NobodyExecutables.shared.copy(of: binary)
+  }
 
   private static let nobodyPrefix = [
     "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
@@ -111,6 +123,54 @@ enum Fault {
       status: process.terminationStatus,
       stdout: String(decoding: outData, as: UTF8.self),
       stderr: errorText.finish())
+  }
+}
+
+/// The copies `Fault.executableForNobody` made, one per binary, removed at exit.
+private final class NobodyExecutables: @unchecked Sendable {
+  static let shared: NobodyExecutables = {
+    atexit { NobodyExecutables.shared.removeAll() }
+    return NobodyExecutables()
+  }()
+
+  private let lock = NSLock()
+  private var copies: [String: String] = [:]
+  private var folders: [URL] = []
+
+  func copy(of binary: String) throws -> String {
+    lock.lock()
+    defer { lock.unlock() }
+    if let copy = copies[binary] { return copy }
+    let files = FileManager.default
+    let folder = URL(fileURLWithPath: "/tmp")
+      .appendingPathComponent("constraint-as-nobody-\(UUID().uuidString)")
+    try files.createDirectory(
+      at: folder, withIntermediateDirectories: false,
+      attributes: [.posixPermissions: 0o755])
+    folders.append(folder)
+    let copy = folder.appendingPathComponent("constraint")
+    try files.copyItem(at: URL(fileURLWithPath: binary), to: copy)
+    try files.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+    // Every folder above the copy must be searchable by others, or nobody still cannot run it.
+    var ancestor = folder
+    while ancestor.path != "/" {
+      let mode = try files.attributesOfItem(atPath: ancestor.path)[.posixPermissions] as? Int
+      guard let mode, mode & 0o001 != 0 else {
+        throw FaultError("\(ancestor.path) is not searchable by other users: nobody cannot run "
+          + "the copy of the CLI in \(folder.path)")
+      }
+      ancestor.deleteLastPathComponent()
+    }
+    copies[binary] = copy.path
+    return copy.path
+  }
+
+  func removeAll() {
+    lock.lock()
+    defer { lock.unlock() }
+    for folder in folders { try? FileManager.default.removeItem(at: folder) }
+    folders = []
+    copies = [:]
   }
 }
 

@@ -70,6 +70,13 @@ struct ParallelCheckCLITests {
 
   static let setpriv = "/usr/bin/setpriv"
 
+  /// The binary under test (`CONSTRAINT_TEST_BINARY` or the build's), copied where `nobody`
+  /// can run it.
+  static func binaryForNobody() throws -> String {
+    try Fault.executableForNobody(
+      ProcessInfo.processInfo.environment["CONSTRAINT_TEST_BINARY"] ?? CLI.executableURL.path)
+  }
+
   /// A process limit (`ulimit -u`, as containers set) stops thread creation after a few
   /// workers: the run goes on with those, says so, and gives the sequential output. (root is
   /// not held to the limit, so the test drops to `nobody` first.)
@@ -93,7 +100,8 @@ struct ParallelCheckCLITests {
       "exec \(Self.setpriv) --reuid=65534 --regid=65534 --clear-groups /bin/bash -c "
         + "'ulimit -u 6; exec \"$CONSTRAINT\" check \"$RULES\" --data \"$DATA\" --no-explain "
         + "--jobs 64 --batch-lines 10'",
-      timeout: .seconds(60), environment: ["DATA": data, "RULES": rules])
+      timeout: .seconds(60),
+      environment: ["DATA": data, "RULES": rules, "CONSTRAINT": try Self.binaryForNobody()])
     #expect(!result.timedOut && !result.signalled, "\(result.summary)")
     #expect(result.status == expected.status)
     #expect(result.stdout == expected.stdout)
