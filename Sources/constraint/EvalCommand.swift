@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConstraintBatch
 import ConstraintEngine
 import Foundation
 
@@ -70,6 +71,18 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Say on standard error how snapshots are read (projected, or in full and why).")
   var verbose = false
 
+  @Option(help: ArgumentHelp("Threads that parse and evaluate JSONL input.", visibility: .hidden))
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(help: ArgumentHelp("JSONL lines per parallel batch.", visibility: .hidden))
+  var batchLines: Int = 1024
+
+  func validate() throws {
+    if jobs < 1 || batchLines < 1 {
+      throw ValidationError("--jobs and --batch-lines must be ≥ 1")
+    }
+  }
+
   func run() throws {
     let terminal = Terminal()
     var options = CompileOptions()
@@ -91,53 +104,46 @@ struct EvalCommand: ParsableCommand {
       terminal.error("error: \(problem)")
       throw ExitCode(2)
     }
-    var status: Int32 = 0
-    var snapshots = 0
-    let explanationRenderer = ExplanationRenderer(indent: "  ")
-    var input = SnapshotInput(path: data)
-    if projection { input.projection = program.readProjection }
+    // The batch pipeline `check` uses: JSONL is parsed and evaluated by `jobs` threads and
+    // reported here in input order, so the output is the same with any number of jobs.
+    let checker = BatchChecker(
+      ruleSet: .single(program, expression: expression), context: evaluationContext,
+      options: BatchOptions(
+        explain: explain, jobs: jobs, batchLines: batchLines, summarisesPasses: true,
+        projectsReads: projection))
     if verbose {
       terminal.error(
         "verbose: \(data): "
-          + CommandSupport.describeReading(input.projection, projecting: projection))
+          + CommandSupport.describeReading(checker.readProjection(), projecting: projection))
     }
-    input.forEach { snapshot in
-      snapshots += 1
-      switch snapshot.value {
-      case .failure(let error):
-        terminal.output(
-          "error[\(error.code)]: \(HumanText.value(snapshot.location)): "
-            + HumanText.value(error.message))
-        status = 2
-      case .success(let value):
-        let outcome = program.evaluate(value, context: evaluationContext, explain: explain)
-        switch outcome {
-        case .pass:
-          terminal.output("pass")
-        case .fail(let explanation):
-          terminal.output("fail")
-          if explain && !explanation.isEmpty {
-            terminal.output(explanationRenderer.render(explanation, source: expression))
+    var status: Int32 = 0
+    var snapshots = 0
+    let explanationRenderer = ExplanationRenderer(indent: "  ")
+    checker.check(.file(data), warning: { terminal.error($0.description) }) { event in
+      switch event {
+      case .passing(let run):
+        snapshots += run.snapshots
+        for _ in 0..<run.snapshots { terminal.output("pass") }
+      case .snapshot(let snapshot):
+        snapshots += 1
+        switch snapshot.outcomes {
+        case .failure(let error):
+          let location = snapshot.line.map { "\(snapshot.file):\($0)" } ?? snapshot.file
+          terminal.output(
+            "error[\(error.code)]: \(HumanText.value(location)): "
+              + HumanText.value(error.message))
+          status = 2
+        case .success(let outcomes):
+          for outcome in outcomes {
+            guard case .evaluated(let result) = outcome else {
+              // The one rule is active: never skipped. Refused loudly rather than dropped.
+              preconditionFailure("the expression's rule was skipped")
+            }
+            status = max(status, report(result, explanationRenderer, terminal))
           }
-          status = max(status, 1)
-        case .error(let diagnostic), .deferred(let diagnostic):
-          if explain {
-            // The rendered diagnostic's first line is the `error[CODE]: message` line itself.
-            let rendered = DiagnosticRenderer(useColor: false).render(
-              diagnostic, source: expression, sourceName: "<expression>")
-            let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
-            terminal.output(
-              "\(outcome.kind.rawValue)[\(diagnostic.code)]: "
-                + "\(HumanText.value(diagnostic.message))\n"
-                + CommandSupport.indented(lines.dropFirst().joined(separator: "\n")))
-          } else {
-            terminal.output(
-              "\(outcome.kind.rawValue)[\(diagnostic.code)]: "
-                + HumanText.value(diagnostic.message))
-          }
-          status = max(status, outcome.kind == .error ? 2 : 1)
         }
       }
+      return true
     }
     if snapshots == 0,
       let empty = CommandSupport.emptyInput(
@@ -145,6 +151,40 @@ struct EvalCommand: ParsableCommand {
     {
       status = empty
     }
+    terminal.flush()
     if status != 0 { throw ExitCode(status) }
+  }
+
+  /// Prints one snapshot's outcome; returns the exit status it calls for.
+  private func report(
+    _ outcome: Outcome, _ explanationRenderer: ExplanationRenderer, _ terminal: Terminal
+  ) -> Int32 {
+    switch outcome {
+    case .pass:
+      terminal.output("pass")
+      return 0
+    case .fail(let explanation):
+      terminal.output("fail")
+      if explain && !explanation.isEmpty {
+        terminal.output(explanationRenderer.render(explanation, source: expression))
+      }
+      return 1
+    case .error(let diagnostic), .deferred(let diagnostic):
+      if explain {
+        // The rendered diagnostic's first line is the `error[CODE]: message` line itself.
+        let rendered = DiagnosticRenderer(useColor: false).render(
+          diagnostic, source: expression, sourceName: "<expression>")
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        terminal.output(
+          "\(outcome.kind.rawValue)[\(diagnostic.code)]: "
+            + "\(HumanText.value(diagnostic.message))\n"
+            + CommandSupport.indented(lines.dropFirst().joined(separator: "\n")))
+      } else {
+        terminal.output(
+          "\(outcome.kind.rawValue)[\(diagnostic.code)]: "
+            + HumanText.value(diagnostic.message))
+      }
+      return outcome.kind == .error ? 2 : 1
+    }
   }
 }

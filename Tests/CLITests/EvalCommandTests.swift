@@ -50,6 +50,66 @@ struct EvalCommandTests {
     #expect(lines[3].hasPrefix("error[CE4001]: <stdin>:5: "))
   }
 
+  /// JSON lines of every kind, and what `eval "a > 0"` prints for each snapshot (the
+  /// unreadable ones as a prefix): passes in runs, failures, errors, malformed and blank lines.
+  static func mixedLines(_ count: Int, name: String) -> (input: String, expected: [String]) {
+    var lines: [String] = []
+    var expected: [String] = []
+    for index in 0..<count {
+      switch index % 10 {
+      case 0...5:
+        lines.append(#"{"a": \#(index + 1), "pad": "é\#(index)"}"#)
+        expected.append("pass")
+      case 6:
+        lines.append(#"{"a": -\#(index)}"#)
+        expected.append("fail")
+      case 7:
+        lines.append(#"{"b": 1}"#)
+        expected.append("error[CE3002]: missing value at `a`")
+      case 8:
+        lines.append(#"{"a": "#)
+        expected.append("error[CE4001]: \(name):\(index + 1): ")
+      default:
+        lines.append("")
+      }
+    }
+    return (lines.joined(separator: "\n") + "\n", expected)
+  }
+
+  @Test(arguments: [1, 2, 3, 8])
+  func everyJobCountPrintsTheSameLinesInInputOrder(jobs: Int) throws {
+    let (input, expected) = Self.mixedLines(2_503, name: "<stdin>")
+    let result = try CLI.run(
+      ["eval", "a > 0", "--data", "-", "--jobs", "\(jobs)", "--batch-lines", "7"],
+      stdin: input)
+    #expect(result.status == 2)
+    let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+      .dropLast().map(String.init)
+    #expect(lines.count == expected.count)
+    for (line, want) in zip(lines, expected) where !line.hasPrefix(want) {
+      Issue.record("expected `\(want)…`, got `\(line)`")
+      break
+    }
+    let explained = try CLI.run(
+      ["eval", "a > 0", "--data", "-", "--jobs", "\(jobs)", "--batch-lines", "7", "--explain"],
+      stdin: input)
+    let single = try CLI.run(
+      ["eval", "a > 0", "--data", "-", "--jobs", "1", "--explain"], stdin: input)
+    #expect(explained.stdout == single.stdout)
+    #expect(explained.stdout.contains("  a > 0\n  ^\n"))
+    #expect(explained.status == single.status)
+  }
+
+  @Test func aJobCountBelowOneIsAUsageError() throws {
+    for option in ["--jobs", "--batch-lines"] {
+      let result = try CLI.run(
+        ["eval", "a > 0", "--data", "-", option, "0"], stdin: #"{"a": 1}"# + "\n")
+      #expect(result.status == 2)
+      #expect(result.stdout.isEmpty)
+      #expect(result.stderr.contains("--jobs and --batch-lines must be ≥ 1"))
+    }
+  }
+
   @Test func aCompileErrorIsRenderedWithACaretAndExitsTwo() throws {
     let result = try CLI.run(["eval", "a == 1 garbage", "--data", "-"], stdin: "{}\n")
     #expect(result.status == 2)

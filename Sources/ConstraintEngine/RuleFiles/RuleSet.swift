@@ -117,6 +117,26 @@ public struct RuleSet: Sendable {
     return .success(RuleSet(files: files, rules: rules, flags: flags))
   }
 
+  /// A rule set of one expression already compiled (`constraint eval` checks snapshots
+  /// with it through the batch pipeline): one rule with id `expression`, severity `error`, in
+  /// a file and schema both named `<expression>`. Its outcomes are `program`'s own.
+  public static func single(_ program: Program, expression: String) -> RuleSet {
+    let name = "<expression>"
+    let definition = RuleDefinition(
+      id: "expression", file: name, schemaID: name, expression: expression,
+      expressionLocation: .start, severity: .error, message: nil, fields: [], types: [:],
+      category: nil, condition: nil, skipReason: nil, location: .start)
+    let file = RuleFile(
+      path: name, schemaID: name, contractVersion: nil,
+      expressionVersion: EngineVersion.grammar, rules: [definition])
+    return RuleSet(
+      files: [file],
+      rules: [
+        CompiledRule(definition: definition, state: .active(program), activeExpression: expression)
+      ],
+      flags: [])
+  }
+
   private init(files: [RuleFile], rules: [CompiledRule], flags: Set<String>) {
     self.files = files
     self.rules = rules
