@@ -123,7 +123,10 @@ struct EvalCommand: ParsableCommand {
       switch event {
       case .passing(let run):
         snapshots += run.snapshots
-        for _ in 0..<run.snapshots { terminal.output("pass") }
+        // One write for the run's lines (at most a batch's), not one per snapshot.
+        if run.snapshots > 0 {
+          terminal.output(String(repeating: "pass\n", count: run.snapshots - 1) + "pass")
+        }
       case .snapshot(let snapshot):
         snapshots += 1
         switch snapshot.outcomes {
