@@ -599,4 +599,102 @@ struct JSONStringTableTests {
           && copy == text)
     }
   }
+
+  /// `text` read from `bytes` without a table, with a table that writes inline strings (both
+  /// take short plain values as words) and with one that leaves strings to the standard
+  /// library (which reads every string byte by byte): the three results, which must agree.
+  static func readThreeWays(_ bytes: [UInt8], limits: JSONLimits = .default)
+    -> [Result<Value, JSONError>]
+  {
+    let tables = [JSONStringTable(), JSONStringTable(inlineStrings: false)]
+    return [nil, tables[0].cache, tables[1].cache].map { strings in
+      bytes.withUnsafeBytes { raw in
+        Result { () throws(JSONError) -> Value in
+          try JSONReader.read(raw, limits: limits, strings: strings)
+        }
+      }
+    }
+  }
+
+  @Test("short string values read as words: every special byte at every position, at the end")
+  func shortValuesAsWords() {
+    var checked = 0
+    for count in 0...18 {
+      for position in 0...count {
+        // The special byte (or none) at `position` of a `count`-byte plain content.
+        for special in [nil, [0x5C, 0x6E], [0x01], [0x1F], [0x7F], [0xC3, 0xA9], [0xFF]]
+          as [[UInt8]?]
+        {
+          var content = [UInt8](repeating: UInt8(ascii: "7"), count: count)
+          if let special { content.replaceSubrange(position..<position, with: special) }
+          let expected: Value?
+          switch special {
+          case nil, [0x7F]?: expected = .string(String(decoding: content, as: UTF8.self))
+          case [0x5C, 0x6E]?:
+            var unescaped = content
+            unescaped.replaceSubrange(position..<position + 2, with: [0x0A])
+            expected = .string(String(decoding: unescaped, as: UTF8.self))
+          case [0xC3, 0xA9]?: expected = .string(String(decoding: content, as: UTF8.self))
+          default: expected = nil
+          }
+          let string = [0x22] + content + [0x22]
+          // Alone (ending at the buffer's end), last in an object, and followed by more.
+          let documents: [[UInt8]] = [
+            string, Array("{\"k\":".utf8) + string + [0x7D],
+            Array("[1,".utf8) + string + Array(",\"abcdefghijklmnopq\"]".utf8),
+            string + [0x20],
+          ]
+          for document in documents {
+            let results = Self.readThreeWays(document)
+            for result in results {
+              switch (result, expected) {
+              case (.success(let value), let expected?):
+                let found: Value?
+                switch value {
+                case .object(let object): found = object["k"]
+                case .array(let elements): found = elements[1]
+                default: found = value
+                }
+                #expect(
+                  found.map { Self.identical($0, expected) } == true,
+                  "\(document): \(value)")
+              case (.failure(let error), nil):
+                // The special byte's own offset in the document (after the opening quote).
+                let quote =
+                  document.first == UInt8(ascii: "[") ? 3 : document.first == 0x7B ? 5 : 0
+                #expect(error.offset == quote + 1 + position, "\(document): \(error)")
+              default:
+                let wanted = expected.map { "\($0)" } ?? "an error"
+                Issue.record("\(document): \(result), expected \(wanted)")
+              }
+            }
+            checked += 1
+          }
+        }
+      }
+    }
+    #expect(checked > 1_000)
+  }
+
+  @Test("short string values over the string limit are refused as before, at their quote")
+  func shortValuesOverTheLimit() {
+    var limits = JSONLimits.default
+    limits.maximumStringBytes = 5
+    for count in 0...17 {
+      let content = String(repeating: "x", count: count)
+      for text in ["\"\(content)\"", "{\"a\":\"\(content)\"}", "[\"\(content)\",1]"] {
+        let offset = text.hasPrefix("{") ? 5 : text.hasPrefix("[") ? 1 : 0
+        for result in Self.readThreeWays(Array(text.utf8), limits: limits) {
+          switch result {
+          case .success(let value):
+            #expect(count <= 5, "\(text) accepted: \(value)")
+          case .failure(let error):
+            #expect(count > 5, "\(text): \(error)")
+            #expect(error.message == "string longer than the 5-byte limit")
+            #expect(error.offset == offset)
+          }
+        }
+      }
+    }
+  }
 }

@@ -334,7 +334,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
     case UInt8(ascii: "\""):
-      let string = try parseString()
+      let string: String
+      if let short = shortPlainValue() { string = short } else { string = try parseString() }
       return builder.scalar(.string(string), range: range(from: start))
     case UInt8(ascii: "t"):
       try expectLiteral("true")
@@ -530,7 +531,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         // with its checks in the same order, spared the call.
         let start = index
         try countValue(at: start)
-        let string = try parseString()
+        let string: String
+        if let short = shortPlainValue() { string = short } else { string = try parseString() }
         memberStack.push((consume key, builder.scalar(.string(string), range: range(from: start))))
       } else {
         let value = try parseValue()
@@ -594,6 +596,69 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   mutating func parseString() throws(JSONError) -> String {
     var hash: UInt64 = 0
     return try parseString(hash: &hash, keyContext: nil)
+  }
+
+  /// The string value whose opening quote is at `index`, when it is at most 15 bytes of plain
+  /// ASCII (no `\\`, control or non-ASCII byte): read as one or two words, and written in the
+  /// inline form from them or looked up in the string table as ``parseString()`` would, with
+  /// `index` moved past its closing quote. Nil (nothing read, nothing changed) otherwise, for
+  /// ``parseString()`` to read it and report what it reports.
+  ///
+  /// The words are the bytes from the content's start, those at or past the buffer's end taken
+  /// as zeros (``paddedWord(at:)``): a zero is a control byte, so a string is taken only when
+  /// its closing quote comes first, within the buffer. Only the string-length limit can refuse
+  /// such a string; a string over it is left to ``parseString()``.
+  @inline(__always)
+  mutating func shortPlainValue() -> String? {
+    guard inlineStrings else { return nil }
+    let start = index &+ 1
+    let first = paddedWord(at: start)
+    let firstSpecial = JSONParser.specialStringBytes(first)
+    var low = first
+    var high: UInt64 = 0
+    let count: Int
+    if firstSpecial != 0 {
+      // The lowest flagged byte is a special one (only flags above it may be spurious).
+      let shift = UInt64(truncatingIfNeeded: firstSpecial.trailingZeroBitCount &- 7)
+      guard (first &>> shift) & 0xFF == UInt64(UInt8(ascii: "\"")) else { return nil }
+      count = Int(truncatingIfNeeded: shift &>> 3)
+      low = first & ((1 &<< shift) &- 1)
+    } else {
+      let second = paddedWord(at: start &+ 8)
+      let secondSpecial = JSONParser.specialStringBytes(second)
+      guard secondSpecial != 0 else { return nil }
+      let shift = UInt64(truncatingIfNeeded: secondSpecial.trailingZeroBitCount &- 7)
+      guard (second &>> shift) & 0xFF == UInt64(UInt8(ascii: "\"")) else { return nil }
+      count = 8 &+ Int(truncatingIfNeeded: shift &>> 3)
+      high = second & ((1 &<< shift) &- 1)
+    }
+    guard count <= limits.maximumStringBytes else { return nil }
+    index = start &+ count &+ 1
+    // Looked up or not as ``parseString(hash:keyContext:)`` decides (the test counts a value
+    // it turns away), with the same chunks and hash.
+    if let table = strings, table.looksUpValue(in: keyContext) {
+      return table.string(
+        UnsafeBufferPointer(start: bytes.baseAddress! + start, count: count),
+        key: JSONStringBytes(short: low, high, count: count), context: nil,
+        valueContext: keyContext)
+    }
+    return StandardLibraryLayout.smallString(low, high, count: count, inline: true)
+  }
+
+  /// The eight bytes of the buffer from `offset` (at least 0), the first in the lowest byte,
+  /// with zeros for those at or past the buffer's end: read as one word when all eight lie in
+  /// the buffer, else as its last word shifted down (0 when the buffer is shorter than a word
+  /// or `offset` is past it). Nothing outside the buffer is read.
+  @inline(__always)
+  func paddedWord(at offset: Int) -> UInt64 {
+    let end = bytes.count
+    let raw = UnsafeRawPointer(bytes.baseAddress!)
+    if offset &+ 8 <= end {
+      return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+    guard end >= 8, offset < end else { return 0 }
+    let last = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: end &- 8, as: UInt64.self))
+    return last &>> UInt64(truncatingIfNeeded: 8 &* (offset &+ 8 &- end))
   }
 
   /// Parses an object key read in `context` starting at its opening quote, setting `hash` to

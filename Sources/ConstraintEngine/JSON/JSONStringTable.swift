@@ -140,6 +140,19 @@ struct JSONStringBytes {
     return (w0, w1, w2, w3)
   }
 
+  /// The chunks and hash of a string of `count` (at most 15) bytes already held as its first
+  /// two chunks, `w0` and `w1` (zero past the end): what the other initializers make of the
+  /// same bytes.
+  @inline(__always)
+  init(short w0: UInt64, _ w1: UInt64, count: Int) {
+    self.count = count
+    self.w0 = w0
+    self.w1 = w1
+    var hash = Self.mix(Self.seed(count: count), w0)
+    if count > 8 { hash = Self.mix(hash, w1) }
+    self.hash = hash
+  }
+
   /// The hash of a string's UTF-8 bytes (the same as for the bytes read in place).
   static func hash(of string: String) -> UInt64 {
     var string = string
