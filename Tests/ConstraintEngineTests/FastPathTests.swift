@@ -375,6 +375,33 @@ struct FastPathTests {
     #expect(compared > 1_000 || !StandardLibraryLayout.holds)
   }
 
+  /// One byte that is not a digit, in any of the four words two digit fields make, in either
+  /// operand and at any position, leaves the pair to the integer reading.
+  @Test func digitStringsWithOneOtherByte() {
+    guard StandardLibraryLayout.holds else { return }
+    var checked = 0
+    for count in 1...15 {
+      let digits = Array(String(repeating: "9", count: count).utf8)
+      for position in 0..<count {
+        for byte in [0x2F, 0x3A, 0x20, 0x7F, 0x40, 0x69, 0x00] as [UInt8] {
+          var other = digits
+          other[position] = byte
+          let text = String(decoding: other, as: UTF8.self)
+          for partner in ["7", "123456789", "999999999999999"] {
+            #expect(FastEvaluator.digitStringOrder(text, partner) == nil, "\(other)")
+            #expect(FastEvaluator.digitStringOrder(partner, text) == nil, "\(other)")
+            checked += 2
+          }
+        }
+      }
+      let text = String(decoding: digits, as: UTF8.self)
+      #expect(FastEvaluator.digitStringOrder(text, "7") == 1)
+      #expect(FastEvaluator.digitStringOrder("0", text) == -1)
+      #expect(FastEvaluator.digitStringOrder(text, text) == 0)
+    }
+    #expect(checked == 15 * 16 / 2 * 7 * 6)
+  }
+
   /// The step limit counts quantifier steps on both paths alike: the fast path gives up where
   /// the general path reports the limit.
   @Test func stepLimitIsLeftToTheGeneralPath() throws {

@@ -190,11 +190,17 @@ struct FastEvaluator {
   /// ``digitStringOrder(_:_:)`` of two strings.
   @inline(__always)
   static func digitStringOrder(_ x: String, _ y: String) -> Int? {
-    guard let x = StandardLibraryLayout.inlineASCII(x), let p = digitField(x),
-      let y = StandardLibraryLayout.inlineASCII(y), let q = digitField(y)
+    guard let x = StandardLibraryLayout.inlineASCII(x), x.count > 0,
+      let y = StandardLibraryLayout.inlineASCII(y), y.count > 0
     else { return nil }
-    if p.leading != q.leading { return p.leading < q.leading ? -1 : 1 }
-    return p.trailing < q.trailing ? -1 : (p.trailing == q.trailing ? 0 : 1)
+    // Both fields' four words tested for digits at once.
+    let p = paddedField(x)
+    let q = paddedField(y)
+    guard areDigits(p.leading, p.trailing, q.leading, q.trailing) else { return nil }
+    let (pLeading, qLeading) = (p.leading.byteSwapped, q.leading.byteSwapped)
+    if pLeading != qLeading { return pLeading < qLeading ? -1 : 1 }
+    let (pTrailing, qTrailing) = (p.trailing.byteSwapped, q.trailing.byteSwapped)
+    return pTrailing < qTrailing ? -1 : (pTrailing == qTrailing ? 0 : 1)
   }
 
   /// The digits of a string of 1 to 15 bytes held inline (bytes 0–7 in `first`, 8–14 in
@@ -205,22 +211,42 @@ struct FastEvaluator {
   static func digitField(_ string: (low: UInt64, high: UInt64, count: Int))
     -> (leading: UInt64, trailing: UInt64)?
   {
-    let (first, second, count) = string
-    guard count > 0 else { return nil }
-    let zeros: UInt64 = 0x3030_3030_3030_3030
-    let leading: UInt64
-    let trailing: UInt64
-    if count <= 8 {
-      leading = zeros
-      trailing = rightAligned(first, count)
-    } else {
-      // The field's first 16 - count bytes are "0"s; the digits follow across both words.
-      let shift = UInt64(truncatingIfNeeded: 8 * (16 - count))
-      leading = first &<< shift | zeros & ~(UInt64.max &<< shift)
-      trailing = second &<< shift | first &>> (64 - shift)
-    }
+    guard string.count > 0 else { return nil }
+    let (leading, trailing) = paddedField(string)
     guard isEightDigits(leading), isEightDigits(trailing) else { return nil }
     return (leading.byteSwapped, trailing.byteSwapped)
+  }
+
+  /// The bytes of a string of 1 to 15 bytes held inline, right-aligned in a sixteen-byte field
+  /// padded with "0"s, as two words in string order (the first byte lowest), not yet tested
+  /// for digits nor byte-swapped (``digitField(_:)``).
+  @inline(__always)
+  static func paddedField(_ string: (low: UInt64, high: UInt64, count: Int))
+    -> (leading: UInt64, trailing: UInt64)
+  {
+    let (first, second, count) = string
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    if count <= 8 { return (zeros, rightAligned(first, count)) }
+    // The field's first 16 - count bytes are "0"s; the digits follow across both words.
+    let shift = UInt64(truncatingIfNeeded: 8 * (16 - count))
+    return (
+      first &<< shift | zeros & ~(UInt64.max &<< shift), second &<< shift | first &>> (64 - shift)
+    )
+  }
+
+  /// Whether every byte of the four words is an ASCII digit: ``isEightDigits(_:)`` of each,
+  /// in one test. (Where a byte's high nibble is not 3, adding 6 may carry into the next
+  /// byte, but then the first half of the test already fails for that byte.)
+  @inline(__always)
+  static func areDigits(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> Bool {
+    let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    let six: UInt64 = 0x0606_0606_0606_0606
+    let high = (a & nibbles ^ zeros) | (b & nibbles ^ zeros) | (c & nibbles ^ zeros)
+      | (d & nibbles ^ zeros)
+    let carried = ((a &+ six) & nibbles ^ zeros) | ((b &+ six) & nibbles ^ zeros)
+      | ((c &+ six) & nibbles ^ zeros) | ((d &+ six) & nibbles ^ zeros)
+    return high | carried == 0
   }
 
   /// ``integer(at:_:)`` with the common case, a digit string (undeclared or declared bigint),
