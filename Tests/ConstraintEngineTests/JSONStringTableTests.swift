@@ -248,6 +248,26 @@ struct JSONStringTableTests {
     #expect(error.offset == 9)
   }
 
+  @Test("a key that matches the prediction but for one byte, in any word, is not taken for it")
+  func predictionsDifferingInOneByte() {
+    var lines: [String] = []
+    let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+    for length in 1...33 {
+      let key = Array(alphabet[0..<length])
+      let taught = "{\"padding\":0,\"\(String(key))\":1,\"next\":2}"
+      for position in 0..<length {
+        var other = key
+        other[position] = "Z"
+        // The changed key, then the taught key with the changed one after it as a duplicate.
+        lines += [
+          taught, taught, "{\"padding\":0,\"\(String(other))\":1,\"next\":2}",
+          taught, "{\"padding\":0,\"\(String(key))\":1,\"\(String(other))\":2}",
+        ]
+      }
+    }
+    Self.checkLines(lines)
+  }
+
   @Test("a key within a line's first eight bytes is predicted and read exactly")
   func predictedKeysAtLineStart() {
     // The first key of a line lies before byte 8, so it is read as the word at its start:

@@ -350,9 +350,15 @@ struct JSONStringCache {
       w0 = count == 0 ? 0 : word & (UInt64.max &>> UInt64(truncatingIfNeeded: 64 &- 8 &* count))
       (w1, w2, w3) = (0, 0, 0)
     }
-    guard w0 == slot.pointee.w0, w1 == slot.pointee.w1, w2 == slot.pointee.w2,
-      w3 == slot.pointee.w3
-    else { return nil }
+    // The slot's chunks past its count are zero, as are the chunks read past `count`: only
+    // the chunks that hold bytes are compared.
+    guard w0 == slot.pointee.w0 else { return nil }
+    if count > 8 {
+      guard w1 == slot.pointee.w1 else { return nil }
+      if count > 16 {
+        guard w2 == slot.pointee.w2, w3 == slot.pointee.w3 else { return nil }
+      }
+    }
     return slot
   }
 }
