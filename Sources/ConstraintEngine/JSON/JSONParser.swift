@@ -608,7 +608,10 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// as zeros (``paddedWord(at:)``): a zero is a control byte, so a string is taken only when
   /// its closing quote comes first, within the buffer. Only the string-length limit can refuse
   /// such a string; a string over it is left to ``parseString()``.
-  @inline(__always)
+  ///
+  /// `@inline(always)`: with `@inline(__always)` the optimizer kept it out of line (the object
+  /// loop is large), paying a call and the word constants per value.
+  @inline(always)
   mutating func shortPlainValue() -> String? {
     guard inlineStrings else { return nil }
     let start = index &+ 1
