@@ -260,7 +260,59 @@ struct FastPathTests {
     Case(expression: "xs[5] == null", snapshot: #"{"xs": [1, 2]}"#, decision: true),
     // Strings are compared by scalars, without normalisation.
     Case(expression: "s == 'é'", snapshot: #"{"s": "e\u0301"}"#, decision: false),
-  ]
+  ] + rootFieldCases
+
+  /// Bigint leaves over two fields of the snapshot (read from its members found once): digit
+  /// strings compared as fields, and everything else decided or left as for any leaf.
+  static let rootFieldCases: [Case] = {
+    let rule = "bigint_gte(a, b) && bigint_lt(c, a)"
+    let snapshots: [(String, Bool?)] = [
+      (#"{"a": "10", "b": "9", "c": "3"}"#, true),
+      (#"{"c": "3", "b": "9", "a": "10"}"#, true),
+      (#"{"a": "10", "b": "11", "c": "3"}"#, false),
+      (#"{"a": "10", "b": "9", "c": "10"}"#, false),
+      (#"{"a": "999999999999999", "b": "999999999999998", "c": "0"}"#, true),
+      (#"{"a": "1000000000000000", "b": "999999999999999", "c": "7"}"#, true),
+      (#"{"a": 10, "b": "9", "c": 3}"#, true),
+      (#"{"a": "-1", "b": "-2", "c": "-3"}"#, true),
+      (#"{"a": "1", "b": "-2", "c": "2"}"#, false),
+      (#"{"a": "1x", "b": "1", "c": "0"}"#, nil),
+      (#"{"a": "10", "c": "3"}"#, nil),
+      (#"{"a": null, "b": "1", "c": "0"}"#, nil),
+      (#"{"a": "", "b": "1", "c": "0"}"#, nil),
+      (#"{"a": true, "b": "1", "c": "0"}"#, nil),
+      (#"{"a": "1.5", "b": "1", "c": "0"}"#, nil),
+      (#"{"a": "99999999999999999999", "b": "1", "c": "0"}"#, nil),
+      (#"[1, 2]"#, nil),
+      (#"{"a": {"a": "1"}, "b": "1", "c": "0"}"#, nil),
+    ]
+    var cases = snapshots.map { Case(expression: rule, snapshot: $0.0, decision: $0.1) }
+    cases.append(
+      Case(
+        expression: rule, snapshot: #"{"a": "10", "b": "9", "c": "3"}"#,
+        types: ["a": "bigint", "b": "bigint"], decision: true))
+    cases.append(
+      Case(
+        expression: rule, snapshot: #"{"a": "10", "b": "9", "c": "3"}"#, types: ["a": "string"],
+        decision: nil))
+    return cases
+  }()
+
+  /// Which bigint leaves read two fields of the snapshot itself.
+  @Test func rootFieldLeaves() throws {
+    func flags(_ expression: String, types: FieldTypes = [:]) throws -> [Bool] {
+      let program = try Compiler.compile(expression, options: CompileOptions(types: types))
+      let leaves = try #require(program.fastRoot?.leaves)
+      return leaves.map(\.readsTwoRootFields)
+    }
+    #expect(try flags("bigint_gte(a, b) && bigint_lt(c, d)") == [true, true])
+    #expect(try flags("bigint_gte(p.a, b) && bigint_gte(a, 5) && a > 1") == [false, false, false])
+    #expect(try flags("bigint_gte(a, xs[0]) || bigint_gte(a, b)") == [false, true])
+    var types: FieldTypes = [:]
+    types[try #require(FieldPath(parsing: "a"))] = FieldType(declaration: "string")
+    types[try #require(FieldPath(parsing: "b"))] = FieldType(declaration: "bigint")
+    #expect(try flags("bigint_gte(a, b) && bigint_gte(b, c)", types: types) == [false, true])
+  }
 
   @Test(arguments: cases)
   func decidesTheCommonCaseAndLeavesTheRest(_ testCase: Case) throws {

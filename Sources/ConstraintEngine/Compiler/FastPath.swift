@@ -62,6 +62,11 @@ struct FastLeaf: @unchecked Sendable {
   let relation: FastRelation
   let secondRead: FastPathRead?
   let constant: Int
+  /// `bigint` of two reads that each take one key from the snapshot itself, with no declared
+  /// type or `bigint` (the usual `bigint_gte(limit, spent)` on a flat snapshot): the fast
+  /// path reads both from the snapshot's members, found once for all such leaves, and
+  /// compares them as digit fields when it can (anything else is decided as for any leaf).
+  let readsTwoRootFields: Bool
 
   /// A path compared with a constant.
   init(_ read: FastPathRead, _ comparison: UnsafePointer<FastComparison>) {
@@ -71,6 +76,13 @@ struct FastLeaf: @unchecked Sendable {
     relation = .equal
     secondRead = nil
     constant = 0
+    readsTwoRootFields = false
+  }
+
+  /// Whether `read` takes one key from the snapshot and reads digit strings as integers.
+  private static func readsRootField(_ read: FastPathRead) -> Bool {
+    read.root == .snapshot && read.steps.count == 1 && read.steps[0].index < 0
+      && (read.admits == .anything || read.admits == .bigint)
   }
 
   /// The leaf form of `condition`, or nil when it has none.
@@ -87,9 +99,11 @@ struct FastLeaf: @unchecked Sendable {
       case .path(let read):
         self.secondRead = read
         self.constant = 0
+        self.readsTwoRootFields = Self.readsRootField(first) && Self.readsRootField(read)
       case .constant(.int(let value)):
         self.secondRead = nil
         self.constant = value
+        self.readsTwoRootFields = false
       default:
         return nil
       }

@@ -123,11 +123,49 @@ struct FastEvaluator {
   /// reads and digit strings are read inline.
   @inline(never)
   private mutating func decide(leaves: UnsafeBufferPointer<FastLeaf>, decisive: Bool) -> Bool? {
+    // The snapshot's members, found once for the leaves that compare two of its fields.
+    let rootMembers =
+      StandardLibraryLayout.isCompiledIn ? StandardLibraryLayout.membersInPlace(of: root) : nil
     for index in leaves.indices {
-      guard let flag = decide(leaves[index]) else { return nil }
+      let leaf = leaves.baseAddress! + index
+      let flag: Bool
+      if leaf.pointee.readsTwoRootFields, let rootMembers,
+        let order = Self.rootFieldOrder(rootMembers, leaf)
+      {
+        flag = leaf.pointee.relation.holds(order)
+      } else {
+        guard let decided = decide(leaf.pointee) else { return nil }
+        flag = decided
+      }
       if flag == decisive { return decisive }
     }
     return !decisive
+  }
+
+  /// For a leaf that ``FastLeaf/readsTwoRootFields``: the order of its two fields of the
+  /// snapshot, whose members are `members`, when both are there and are digit strings held
+  /// inline (``digitStringOrder(_:_:)``); nil otherwise, for ``decide(_:)`` to decide the leaf
+  /// as it decides any other (reading the same fields the same way).
+  @inline(__always)
+  private static func rootFieldOrder(
+    _ members: UnsafeBufferPointer<ObjectValue.Element>, _ leaf: UnsafePointer<FastLeaf>
+  ) -> Int? {
+    guard let second = leaf.pointee.secondRead,
+      let x = rootField(members, leaf.pointee.read), let y = rootField(members, second)
+    else { return nil }
+    return digitStringOrder(x, y)
+  }
+
+  /// The value of the snapshot's member that `read` (one key step) takes, as
+  /// ``resolveInPlace(_:_:)`` finds it; nil when there is none.
+  @inline(__always)
+  private static func rootField(
+    _ members: UnsafeBufferPointer<ObjectValue.Element>, _ read: FastPathRead
+  ) -> UnsafePointer<Value>? {
+    guard let found = position(in: members, step: read.steps[0], at: 0, of: read) else {
+      return nil
+    }
+    return StandardLibraryLayout.valueInPlace(ofMember: members.baseAddress! + found)
   }
 
   /// One leaf test.
