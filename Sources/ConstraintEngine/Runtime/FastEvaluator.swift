@@ -123,12 +123,17 @@ struct FastEvaluator {
   /// reads and digit strings are read inline.
   @inline(never)
   private mutating func decide(leaves: UnsafeBufferPointer<FastLeaf>, decisive: Bool) -> Bool? {
-    // The snapshot's members, found once for the leaves that compare two of its fields.
-    let rootMembers =
-      StandardLibraryLayout.isCompiledIn ? StandardLibraryLayout.membersInPlace(of: root) : nil
+    // The snapshot's members, found once (at the first leaf that compares two of its fields)
+    // for all such leaves.
+    var rootMembers: UnsafeBufferPointer<ObjectValue.Element>?
+    var rootMembersFound = false
     for index in leaves.indices {
       let leaf = leaves.baseAddress! + index
       let flag: Bool
+      if StandardLibraryLayout.isCompiledIn, leaf.pointee.readsTwoRootFields, !rootMembersFound {
+        rootMembers = StandardLibraryLayout.membersInPlace(of: root)
+        rootMembersFound = true
+      }
       if leaf.pointee.readsTwoRootFields, let rootMembers,
         let order = Self.rootFieldOrder(rootMembers, leaf)
       {
@@ -145,8 +150,9 @@ struct FastEvaluator {
   /// For a leaf that ``FastLeaf/readsTwoRootFields``: the order of its two fields of the
   /// snapshot, whose members are `members`, when both are there and are digit strings held
   /// inline (``digitStringOrder(_:_:)``); nil otherwise, for ``decide(_:)`` to decide the leaf
-  /// as it decides any other (reading the same fields the same way).
-  @inline(__always)
+  /// as it decides any other (reading the same fields the same way). (`@inline(always)`: the
+  /// optimizer kept it out of line otherwise.)
+  @inline(always)
   private static func rootFieldOrder(
     _ members: UnsafeBufferPointer<ObjectValue.Element>, _ leaf: UnsafePointer<FastLeaf>
   ) -> Int? {
