@@ -717,4 +717,68 @@ struct JSONStringTableTests {
       }
     }
   }
+
+  @Test("a colon and a string value's quote found together read as when apart, at every cut")
+  func colonThenQuote() {
+    let lines = [
+      #"{"limit":"560269953287","spent":"472524027064","k":{"a":"b","c":[1,"x"]},"z":""}"#,
+      #"{"a":"\u0041","b":"é","c":"x\"y","d":"\u0001","e":1,"f":"ab\ncd"}"#,
+      #"[{"a":"b"},{"a":"b","a":"c"}]"#,
+    ]
+    var documents: [[UInt8]] = []
+    for line in lines {
+      let bytes = Array(line.utf8)
+      for cut in 1...bytes.count { documents.append(Array(bytes[..<cut])) }
+      // A control byte, a quote or a colon put in each place.
+      for position in bytes.indices {
+        for byte in [0x01, 0x22, 0x3A] as [UInt8] {
+          var mutated = bytes
+          mutated[position] = byte
+          documents.append(mutated)
+        }
+      }
+    }
+    var decided = 0
+    for document in documents {
+      // The same document with a space after every `:` outside strings that a `"` follows:
+      // read apart.
+      var spaced: [UInt8] = []
+      var shifts: [Int] = []
+      var inString = false
+      var escaped = false
+      for (position, byte) in document.enumerated() {
+        spaced.append(byte)
+        shifts.append(spaced.count - 1 - position)
+        if inString {
+          if escaped {
+            escaped = false
+          } else if byte == 0x5C {
+            escaped = true
+          } else if byte == 0x22 {
+            inString = false
+          }
+        } else if byte == 0x22 {
+          inString = true
+        } else if byte == 0x3A, position + 1 < document.count, document[position + 1] == 0x22 {
+          spaced.append(0x20)
+        }
+      }
+      let results = [document, spaced].map { Self.readThreeWays($0) }
+      for (compact, apart) in zip(results[0], results[1]) {
+        switch (compact, apart) {
+        case (.success(let x), .success(let y)):
+          #expect(Self.identical(x, y), "\(document)")
+          decided += 1
+        case (.failure(let x), .failure(let y)):
+          #expect(x.message == y.message, "\(document)")
+          let shift = x.offset < shifts.count ? shifts[x.offset] : spaced.count - document.count
+          #expect(x.offset + shift == y.offset, "\(document): \(x) vs \(y)")
+          decided += 1
+        default:
+          Issue.record("\(document): \(compact) vs \(apart)")
+        }
+      }
+    }
+    #expect(decided == documents.count * 3)
+  }
 }

@@ -521,12 +521,18 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         throw duplicateKey(key, at: keyStart)
       }
       keyBits |= keyBit
-      try expectColon()
+      // A colon right after the key and a string value's quote right after it (compact
+      // JSON), both tokens found with one two-byte test; anything else read as before.
+      let colonQuote =
+        index &+ 2 <= bytes.count
+        && UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(
+          fromByteOffset: index, as: UInt16.self) == UInt16(littleEndian: 0x223A)
+      if colonQuote { index &+= 1 } else { try expectColon() }
       keyContext = context
       if let projecting {
         let value = try parseProjectedMember(key: key, hash: keyHash, projecting)
         memberStack.push((consume key, consume value))
-      } else if nextToken() == UInt8(ascii: "\"") {
+      } else if colonQuote || nextToken() == UInt8(ascii: "\"") {
         // A string value (the usual member value), read here as ``parseValue()`` reads it,
         // with its checks in the same order, spared the call.
         let start = index
@@ -1240,7 +1246,8 @@ struct ScratchStack<Element>: ~Copyable {
   mutating func push(_ element: consuming Element) {
     if count == capacity { grow() }
     (storage + count).initialize(to: element)
-    count += 1
+    // Below the capacity, so it cannot overflow.
+    count &+= 1
   }
 
   /// Drops the elements from `start` to the top.
