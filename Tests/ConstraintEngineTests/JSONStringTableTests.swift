@@ -212,6 +212,34 @@ struct JSONStringTableTests {
     #expect(error.message.hasPrefix("duplicate key \"key_30_"))
   }
 
+  @Test("wide objects inside wide objects keep their own key sets, also after a failed line")
+  func nestedWideObjects() {
+    func object(_ prefix: String, count: Int, inner: String? = nil, at position: Int = -1,
+      duplicate: Int? = nil) -> String
+    {
+      var members = (0..<count).map { "\"\(prefix)\($0)\":\($0)" }
+      if let inner { members.insert("\"\(prefix)inner\":\(inner)", at: position) }
+      if let duplicate { members.append("\"\(prefix)\(duplicate)\":0") }
+      return "{" + members.joined(separator: ",") + "}"
+    }
+    // The inner object's keys are the outer's too: they clash only within one object.
+    let inner = object("k", count: 20)
+    let lines = [
+      object("k", count: 20, inner: inner, at: 18),
+      object("k", count: 20, inner: inner, at: 3),
+      object("k", count: 20, inner: object("k", count: 18, duplicate: 17), at: 18),
+      object("k", count: 20, inner: inner, at: 18, duplicate: 19),
+      object("k", count: 20, inner: inner, at: 18, duplicate: 2),
+      "[" + [inner, object("k", count: 30, duplicate: 25), inner].joined(separator: ",") + "]",
+      object("k", count: 20, inner: "[" + inner + "," + inner + "]", at: 19),
+      object("k", count: 20, inner: inner, at: 18),
+    ]
+    Self.checkLines(lines + lines.reversed())
+    let read = Array(JSONLinesReader(bytes: Array(lines.joined(separator: "\n").utf8)))
+    #expect(read.map { if case .success = $0.result { true } else { false } }
+      == [true, true, false, false, false, false, true, true])
+  }
+
   @Test("a predicted key is taken only when the bytes are exactly it, followed by its quote")
   func predictedKeys() {
     // Each line first teaches the chain "alpha" -> "beta" -> "gamma", then differs from it.

@@ -95,6 +95,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// The hash of each key in `memberStack` (``JSONStringBytes/hash``), at the same position.
   var keyHashStack = ScratchStack<UInt64>()
   var keyRangeStack: [SourceRange] = []
+  /// The exact keys of each object being parsed that has more than 16 members (innermost
+  /// last), for ``isNewKey(_:hash:base:largeKeys:)``.
+  var largeObjectKeys: [Set<ExactKey>] = []
   /// Where the members a projecting parse builds lie in `memberStack`, for each object being
   /// read (``JSONParser/parseProjectedDocument(_:)``): its skipped members are dropped when it
   /// closes.
@@ -141,6 +144,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     skippedBytes = 0
     // Only filled when locations are tracked (emptying an empty array still calls the runtime).
     if Builder.tracksLocations { keyRangeStack.removeAll(keepingCapacity: true) }
+    // Left behind only by a document that failed inside a wide object.
+    if !largeObjectKeys.isEmpty { largeObjectKeys.removeAll() }
     line = 1
     lineStart = 0
     lastLocatedOffset = -1
@@ -495,7 +500,9 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     index += 1
     let base = memberStack.count
     let keptBase = keptStack.count
-    var largeObjectKeys: Set<ExactKey>?
+    // Where this object's key set lies in `largeObjectKeys` once it has one (-1 until then):
+    // a position, not a local set, so that a small object destroys nothing when it closes.
+    var largeKeys = -1
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
     if nextToken() == UInt8(ascii: "}") {
@@ -515,8 +522,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       // One bit per key hash (its top six bits): a key whose bit is new is a new key, so a
       // small object compares hashes only for the few keys that share a bit.
       let keyBit: UInt64 = 1 &<< (keyHash &>> 58)
-      if keyBits & keyBit != 0 || largeObjectKeys != nil || memberStack.count &- base >= 16,
-        !isNewKey(key, hash: keyHash, base: base, largeObjectKeys: &largeObjectKeys)
+      if keyBits & keyBit != 0 || largeKeys >= 0 || memberStack.count &- base >= 16,
+        !isNewKey(key, hash: keyHash, base: base, largeKeys: &largeKeys)
       {
         throw duplicateKey(key, at: keyStart)
       }
@@ -549,6 +556,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       if try objectEnds() { break }
     }
     depth -= 1
+    // Objects close in the reverse order of their sets' creation: this one's is the last.
+    if largeKeys >= 0 { largeObjectKeys.removeLast() }
     var keyRanges: [SourceRange] = []
     if Builder.tracksLocations {
       keyRanges = Array(keyRangeStack[base...])
@@ -569,14 +578,15 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   /// Whether `key` (whose bytes hash to `hash`) differs from the keys of the object whose
   /// members start at `base` in the member stack. Small objects compare key hashes, and the
   /// keys themselves only when the hashes are equal; past 16 members a hash set of exact keys
-  /// takes over, so wide objects stay linear. Out of line (and mutating, see ``expectKey()``):
-  /// called only when a key's hash bit is already taken, it kept the object loop too large
-  /// for the optimizer to inline the key reading into it.
+  /// takes over, so wide objects stay linear: kept in `largeObjectKeys` at `largeKeys` (set
+  /// when the set is made). Out of line (and mutating, see ``expectKey()``): called only when
+  /// a key's hash bit is already taken, it kept the object loop too large for the optimizer
+  /// to inline the key reading into it.
   @inline(never)
   mutating func isNewKey(
-    _ key: String, hash: UInt64, base: Int, largeObjectKeys: inout Set<ExactKey>?
+    _ key: String, hash: UInt64, base: Int, largeKeys: inout Int
   ) -> Bool {
-    if largeObjectKeys != nil { return largeObjectKeys!.insert(ExactKey(key)).inserted }
+    if largeKeys >= 0 { return largeObjectKeys[largeKeys].insert(ExactKey(key)).inserted }
     let isNew = keyHashStack.withElements(from: base) { hashes in
       guard hashes.count < 16 else { return nil as Bool? }
       for position in hashes.indices where hashes[position] == hash {
@@ -590,7 +600,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       var keys = Set<ExactKey>(minimumCapacity: members.count * 2)
       for position in members.indices { keys.insert(ExactKey(members[position].key)) }
       let inserted = keys.insert(ExactKey(key)).inserted
-      largeObjectKeys = keys
+      largeKeys = largeObjectKeys.count
+      largeObjectKeys.append(keys)
       return inserted
     }
   }
