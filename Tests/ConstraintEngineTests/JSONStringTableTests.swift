@@ -746,7 +746,7 @@ struct JSONStringTableTests {
     }
   }
 
-  @Test("a colon and a string value's quote found together read as when apart, at every cut")
+  @Test("a colon or a comma and the quote after it found together read as when apart")
   func colonThenQuote() {
     let lines = [
       #"{"limit":"560269953287","spent":"472524027064","k":{"a":"b","c":[1,"x"]},"z":""}"#,
@@ -757,9 +757,9 @@ struct JSONStringTableTests {
     for line in lines {
       let bytes = Array(line.utf8)
       for cut in 1...bytes.count { documents.append(Array(bytes[..<cut])) }
-      // A control byte, a quote or a colon put in each place.
+      // A control byte, a quote, a colon, a comma or a brace put in each place.
       for position in bytes.indices {
-        for byte in [0x01, 0x22, 0x3A] as [UInt8] {
+        for byte in [0x01, 0x22, 0x3A, 0x2C, 0x7D] as [UInt8] {
           var mutated = bytes
           mutated[position] = byte
           documents.append(mutated)
@@ -768,8 +768,8 @@ struct JSONStringTableTests {
     }
     var decided = 0
     for document in documents {
-      // The same document with a space after every `:` outside strings that a `"` follows:
-      // read apart.
+      // The same document with a space after every `:` and `,` outside strings that a `"`
+      // follows: read apart.
       var spaced: [UInt8] = []
       var shifts: [Int] = []
       var inString = false
@@ -787,7 +787,9 @@ struct JSONStringTableTests {
           }
         } else if byte == 0x22 {
           inString = true
-        } else if byte == 0x3A, position + 1 < document.count, document[position + 1] == 0x22 {
+        } else if byte == 0x3A || byte == 0x2C, position + 1 < document.count,
+          document[position + 1] == 0x22
+        {
           spaced.append(0x20)
         }
       }

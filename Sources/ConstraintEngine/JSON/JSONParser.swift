@@ -512,8 +512,8 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
         moving: UnsafeMutableBufferPointer(start: nil, count: 0), keyRanges: [],
         range: range(from: startLocation))
     }
+    try expectKey()
     while true {
-      try expectKey()
       let keyStart = index
       var keyHash: UInt64 = 0
       let key = try parseKey(hash: &keyHash, context: context)
@@ -553,7 +553,17 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       }
       keyHashStack.push(keyHash)
       if Builder.tracksLocations { keyRangeStack.append(keyRange) }
-      if try objectEnds() { break }
+      // A comma and the next key's quote right after it (compact JSON), both tokens found
+      // with one two-byte test; anything else read by objectEnds() and expectKey().
+      if index &+ 2 <= bytes.count,
+        UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(
+          fromByteOffset: index, as: UInt16.self) == UInt16(littleEndian: 0x222C)
+      {
+        index &+= 1
+      } else {
+        if try objectEnds() { break }
+        try expectKey()
+      }
     }
     depth -= 1
     // Objects close in the reverse order of their sets' creation: this one's is the last.
