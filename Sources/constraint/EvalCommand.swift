@@ -131,9 +131,8 @@ struct EvalCommand: ParsableCommand {
         snapshots += 1
         switch snapshot.outcomes {
         case .failure(let error):
-          let location = snapshot.line.map { "\(snapshot.file):\($0)" } ?? snapshot.file
           terminal.output(
-            "error[\(error.code)]: \(HumanText.value(location)): "
+            "error[\(error.code)]: \(HumanText.value(snapshot.location)): "
               + HumanText.value(error.message))
           status = 2
         case .success(let outcomes):
