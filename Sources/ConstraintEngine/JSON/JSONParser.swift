@@ -530,10 +530,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       keyBits |= keyBit
       // A colon right after the key and a string value's quote right after it (compact
       // JSON), both tokens found with one two-byte test; anything else read as before.
-      let colonQuote =
-        index &+ 2 <= bytes.count
-        && UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(
-          fromByteOffset: index, as: UInt16.self) == UInt16(littleEndian: 0x223A)
+      let colonQuote = nextBytesAre(UInt8(ascii: ":"), UInt8(ascii: "\""))
       if colonQuote { index &+= 1 } else { try expectColon() }
       keyContext = context
       if let projecting {
@@ -555,10 +552,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
       if Builder.tracksLocations { keyRangeStack.append(keyRange) }
       // A comma and the next key's quote right after it (compact JSON), both tokens found
       // with one two-byte test; anything else read by objectEnds() and expectKey().
-      if index &+ 2 <= bytes.count,
-        UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(
-          fromByteOffset: index, as: UInt16.self) == UInt16(littleEndian: 0x222C)
-      {
+      if nextBytesAre(UInt8(ascii: ","), UInt8(ascii: "\"")) {
         index &+= 1
       } else {
         if try objectEnds() { break }
