@@ -198,7 +198,16 @@ public struct BatchChecker: Sendable {
       ruleSet: ruleSet, context: context, explain: options.explain,
       summarisePasses: options.summarisesPasses, limits: options.limits, budget: budget,
       name: name, ruleIndexes: ruleIndexes, keyField: options.keyField,
-      projection: readProjection(ruleIndexes: ruleIndexes))
+      projection: readProjection(ruleIndexes: ruleIndexes),
+      slotPlan: slotPlan(ruleIndexes: ruleIndexes))
+  }
+
+  /// The plan deciding lines without building values (``RuleSet/slotPlan(ruleIndexes:)``),
+  /// nil when the rules at `ruleIndexes` do not qualify, reads are not projected
+  /// (``BatchOptions/projectsReads``) or a key field is reported (read from each value).
+  package func slotPlan(ruleIndexes: [Int]) -> SlotPlan? {
+    guard options.projectsReads, options.keyField == nil else { return nil }
+    return ruleSet.slotPlan(ruleIndexes: ruleIndexes)
   }
 
   private struct Stop: Error {}

@@ -130,11 +130,14 @@ final class SnapshotChecker {
   /// The outcomes of the line being checked: reused from line to line while no reported
   /// snapshot holds them (a passing line allocates no array).
   private var lineOutcomes: [RuleOutcome] = []
+  /// Decides lines from where their fields lie, without building values, when the rules
+  /// qualify (``RuleSet/slotPlan(ruleIndexes:)``); lines it leaves are read as before.
+  let slotReader: SlotReader?
 
   init(
     ruleSet: RuleSet, context: EvaluationContext, explain: Bool, summarisePasses: Bool,
     limits: JSONLimits, budget: MemoryBudget, name: String, ruleIndexes: [Int],
-    keyField: SnapshotKeyPath?, projection: ReadProjection
+    keyField: SnapshotKeyPath?, projection: ReadProjection, slotPlan: SlotPlan? = nil
   ) {
     self.keyField = keyField
     self.ruleSet = ruleSet
@@ -145,6 +148,12 @@ final class SnapshotChecker {
     self.ruleIndexes = ruleIndexes
     self.budget = budget
     reader = JSONDocumentReader(limits: limits, projection: projection)
+    // A key field is read from the value of every reported line.
+    if keyField == nil, let slotPlan {
+      slotReader = SlotReader(plan: slotPlan, reader: reader, explain: explain)
+    } else {
+      slotReader = nil
+    }
   }
 
   /// Parses and checks one JSONL line (or records why it could not be read) into `batch`.
@@ -161,6 +170,17 @@ final class SnapshotChecker {
       // they live; a short one (at most ~2 MiB of values) is not counted.
       let reserved = bytes.count < MemoryBudget.countedLineBytes ? 0 : budget.reserve(for: bytes)
       defer { budget.release(reserved) }
+      if let failing = slotReader?.failures(bytes) {
+        // Every rule passed or was skipped: counted without an array of outcomes.
+        if failing == 0, summarisePasses, slotReader!.passesCount {
+          batch.addPassing(rules: slotReader!.ruleCount, skipped: slotReader!.skippedCount)
+          return
+        }
+        let found = Self.outcomes(failing: failing, slotReader!.plan)
+        if summarisePasses, batch.addIfPassing(found) { return }
+        outcomes = .success(found)
+        break
+      }
       switch SnapshotLineDecoder.decode(bytes, with: reader) {
       case .success(let value):
         var found = lineOutcomes
@@ -180,6 +200,20 @@ final class SnapshotChecker {
     batch.add(
       CheckedSnapshot(
         file: name, line: number, ruleIndexes: ruleIndexes, outcomes: outcomes, key: key))
+  }
+}
+
+extension SnapshotChecker {
+  /// The outcomes of a line whose failing rules (by position) a ``SlotReader`` found: each
+  /// rule's outcome as ``RuleSet/check(_:ruleIndexes:context:explain:into:)`` gives it without
+  /// explanations (a rule decided by its fast path passes, or fails with no explanation).
+  static func outcomes(failing: UInt64, _ plan: SlotPlan) -> [RuleOutcome] {
+    guard failing != 0 else { return plan.passingOutcomes }
+    var outcomes = plan.passingOutcomes
+    for position in outcomes.indices where failing & (1 &<< UInt64(position)) != 0 {
+      outcomes[position] = .evaluated(.fail(Explanation()))
+    }
+    return outcomes
   }
 }
 
@@ -217,6 +251,15 @@ struct CheckedBatch: Sendable {
     passingAfter.skipped += skipped
     snapshots += 1
     return true
+  }
+
+  /// Counts a snapshot whose `rules` outcomes are each a pass or a skip (`skipped` of them)
+  /// into the current passing run, as ``addIfPassing(_:)`` counts it.
+  mutating func addPassing(rules: Int, skipped: Int) {
+    passingAfter.snapshots += 1
+    passingAfter.passed += rules - skipped
+    passingAfter.skipped += skipped
+    snapshots += 1
   }
 
   mutating func removeAll() {

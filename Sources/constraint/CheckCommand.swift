@@ -200,7 +200,8 @@ struct CheckCommand: ParsableCommand {
         terminal.error(
           "verbose: \(source.path): "
             + CommandSupport.describeReading(
-              checker.readProjection(ruleIndexes: indexes), projecting: projection))
+              checker.readProjection(ruleIndexes: indexes), projecting: projection,
+              slots: checker.slotPlan(ruleIndexes: indexes)))
       }
       for input in source.sources {
         let continuing = checker.check(

@@ -74,13 +74,23 @@ enum CommandSupport {
   /// Every line of `text` prefixed with two spaces.
   /// How snapshots are read, for `--verbose`: projected to the paths read whole, or in full
   /// and why.
-  static func describeReading(_ projection: ReadProjection, projecting: Bool) -> String {
+  /// With `slots`, JSON lines are first read without building values
+  /// (``BatchChecker/slotPlan(ruleIndexes:)``): said after the projection.
+  static func describeReading(
+    _ projection: ReadProjection, projecting: Bool, slots: SlotPlan? = nil
+  ) -> String {
     if !projecting { return "snapshots read in full (--no-projection)" }
     if projection.readsWholeDocument { return "snapshots read in full (the rules read them whole)" }
     let paths = projection.wholePaths
-    return "snapshots projected: \(paths.count) path\(paths.count == 1 ? "" : "s") built "
+    var text = "snapshots projected: \(paths.count) path\(paths.count == 1 ? "" : "s") built "
       + "(\(projection)), the rest validated without being built (read in full while "
       + "snapshots hold little else: under a quarter of their bytes)"
+    if let slots {
+      text += "; JSON lines decided without building values where the \(slots.keys.count) "
+        + "field\(slots.keys.count == 1 ? "" : "s") compared are plain digit strings, "
+        + "other lines read as above"
+    }
+    return text
   }
 
   static func indented(_ text: String) -> String {

@@ -114,7 +114,9 @@ struct EvalCommand: ParsableCommand {
     if verbose {
       terminal.error(
         "verbose: \(data): "
-          + CommandSupport.describeReading(checker.readProjection(), projecting: projection))
+          + CommandSupport.describeReading(
+            checker.readProjection(), projecting: projection,
+            slots: checker.slotPlan(ruleIndexes: [0])))
     }
     var status: Int32 = 0
     var snapshots = 0

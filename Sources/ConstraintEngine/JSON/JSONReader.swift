@@ -254,6 +254,23 @@ public final class JSONDocumentReader {
     }
   }
 
+  /// Reads where the values of the root members `keys` names lie in a document into `slots`
+  /// (one per key), building nothing (``JSONParser/readSlots(_:into:)``): true when the
+  /// document is an object read without error and without escaped root keys; false when it
+  /// must be read by ``read(_:)`` instead (which then refuses it or builds its value). Only
+  /// the parser's reusable memory and key predictions are shared with ``read(_:)``.
+  package func readSlots(
+    _ bytes: UnsafeRawBufferPointer, _ keys: SlotKeys, into slots: UnsafeMutablePointer<ValueSlot>
+  ) -> Bool {
+    parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
+    defer { if bytes.count >= 1 << 16 { parser.releaseLargeScratch() } }
+    do throws(JSONError) {
+      return try parser.readSlots(keys, into: slots)
+    } catch {
+      return false
+    }
+  }
+
   /// ``read(_:)`` with the parser's own error.
   func readTyped(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
     parser.reset(bytes: bytes.bindMemory(to: UInt8.self))

@@ -1,0 +1,375 @@
+/// Where the value of one root member that a ``SlotPlan`` reads lies in a document, as
+/// ``JSONParser/readSlots(_:into:)`` found it: its kind, and for a string without escapes
+/// where its content lies (after the opening quote, before the closing one).
+package struct ValueSlot: Sendable, Equatable {
+  /// What the value is.
+  package enum Kind: UInt8, Sendable {
+    /// The document has no such root member.
+    case absent
+    /// A string without escapes: its content is `count` bytes from `start`.
+    case plainString
+    /// A string with escapes (its content is not its bytes in the document).
+    case escapedString
+    case number
+    /// `true`, `false` or `null`.
+    case literal
+    case object
+    case array
+  }
+
+  package var kind: Kind
+  /// Whether the value is a plain string of 1 to 15 ASCII digits, held in `leading` and
+  /// `trailing` as ``FastEvaluator/digitField(_:)`` gives it (right-aligned in sixteen
+  /// digits padded with "0"s, byte-swapped so that the words' order is the numbers').
+  package var digits: Bool
+  /// For a plain string, the offset of its content's first byte; else the value's first byte.
+  package var start: Int
+  /// For a plain string, its content's length in bytes; else the value's length.
+  package var count: Int
+  package var leading: UInt64
+  package var trailing: UInt64
+
+  /// No value.
+  package static let absent = ValueSlot(kind: .absent, start: 0, count: 0)
+
+  package init(kind: Kind, start: Int, count: Int) {
+    self.kind = kind
+    digits = false
+    self.start = start
+    self.count = count
+    leading = 0
+    trailing = 0
+  }
+
+  /// A plain string of `count` (at most 15) ASCII bytes from `start`, held in `low` (bytes
+  /// 0–7, the first lowest) and `high` (the rest), zeros past its end.
+  @inline(__always)
+  init(start: Int, count: Int, low: UInt64, high: UInt64) {
+    kind = .plainString
+    self.start = start
+    self.count = count
+    if let field = FastEvaluator.digitField((low, high, count)) {
+      digits = true
+      (leading, trailing) = field
+    } else {
+      digits = false
+      leading = 0
+      trailing = 0
+    }
+  }
+}
+
+/// The root keys a slot read records, laid out for ``JSONParser/readSlots(_:into:)``: each
+/// key's UTF-8 bytes and hash (``JSONStringBytes/hash``), its slot being its position. Kept in
+/// memory of its own, immutable once built.
+package final class SlotKeys: @unchecked Sendable {
+  struct Entry {
+    var hash: UInt64
+    var bytes: UnsafeMutablePointer<UInt8>
+    var count: Int
+    /// A key of at most 15 ASCII bytes: its length, its bytes (zeros past the end; bytes 0–7
+    /// in `low`, the first lowest) and their ``JSONParser/shortKeyHash(_:_:_:)``; `shortCount`
+    /// is -1 for any other key.
+    var shortCount: Int
+    var low: UInt64
+    var high: UInt64
+    var shortHash: UInt64
+  }
+
+  /// The keys, by slot.
+  package let keys: [String]
+  let entries: UnsafeMutableBufferPointer<Entry>
+  /// One bit per key hash (its top six bits), to pass over most other keys at once; and per
+  /// short key's ``JSONParser/shortKeyHash(_:_:_:)``.
+  let keyBits: UInt64
+  let shortKeyBits: UInt64
+  /// A projection of the keys, whose view the skipping functions take (they read no key of
+  /// it: the members of a skipped value are skipped whatever their keys).
+  let table: ProjectionTable
+
+  /// The slots of `keys` (distinct by their UTF-8 bytes), in that order.
+  package init(_ keys: [String]) {
+    self.keys = keys
+    entries = .allocate(capacity: max(1, keys.count))
+    var bits: UInt64 = 0
+    var shortBits: UInt64 = 0
+    for (slot, key) in keys.enumerated() {
+      let utf8 = Array(key.utf8)
+      let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, utf8.count))
+      bytes.initialize(from: utf8, count: utf8.count)
+      let hash = JSONStringBytes.hash(of: key)
+      bits |= 1 &<< (hash &>> 58)
+      var words: (UInt64, UInt64) = (0, 0)
+      for (offset, byte) in utf8.prefix(16).enumerated() {
+        if offset < 8 {
+          words.0 |= UInt64(byte) &<< UInt64(8 * offset)
+        } else {
+          words.1 |= UInt64(byte) &<< UInt64(8 * (offset - 8))
+        }
+      }
+      let short = utf8.count <= 15 && utf8.allSatisfy { $0 < 0x80 }
+      let shortHash = JSONParser<ValueBuilder>.shortKeyHash(words.0, words.1, utf8.count)
+      if short { shortBits |= 1 &<< (shortHash &>> 58) }
+      (entries.baseAddress! + slot).initialize(
+        to: Entry(
+          hash: hash, bytes: bytes, count: utf8.count, shortCount: short ? utf8.count : -1,
+          low: words.0, high: words.1, shortHash: shortHash))
+    }
+    keyBits = bits
+    shortKeyBits = shortBits
+    count = keys.count
+    table = ProjectionTable(ReadProjection(paths: keys.map { FieldPath([.key($0)]) }))
+  }
+
+  deinit {
+    for slot in keys.indices { entries[slot].bytes.deallocate() }
+    entries.deallocate()
+  }
+
+  /// How many slots a read fills.
+  package let count: Int
+}
+
+extension JSONParser {
+  /// The hash of a key of at most 15 bytes, from its bytes as two words (zeros past the end)
+  /// and its length: keys read by ``shortPlainWords()`` are told apart by it (their top six
+  /// bits for a first test, the whole hash before their bytes).
+  @inline(__always)
+  static func shortKeyHash(_ low: UInt64, _ high: UInt64, _ count: Int) -> UInt64 {
+    (low &+ high &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: count))
+      &* 0xBF58_476D_1CE4_E5B9
+  }
+
+  /// The slot among `entries` (`count` of them) of the short key whose bytes are `low` and
+  /// `high` (``shortPlainWords()``), `length` of them hashing to `hash`
+  /// (``shortKeyHash(_:_:_:)``), or -1; tried from `first` on as
+  /// ``slot(hash:start:length:in:count:from:)`` tries them.
+  @inline(__always)
+  func shortSlot(
+    low: UInt64, high: UInt64, length: Int, hash: UInt64,
+    in entries: UnsafeMutablePointer<SlotKeys.Entry>, count: Int, from first: Int
+  ) -> Int {
+    var slot = first
+    for _ in 0..<count {
+      if slot == count { slot = 0 }
+      let entry = entries + slot
+      if entry.pointee.shortHash == hash, entry.pointee.shortCount == length,
+        entry.pointee.low == low, entry.pointee.high == high
+      {
+        return slot
+      }
+      slot &+= 1
+    }
+    return -1
+  }
+
+  /// The slot among `entries` (`count` of them) of the key the parser read unescaped, its
+  /// `length` bytes from `start` hashing to `hash`, or -1 when it is none of them. Entries are
+  /// tried from `first` on (the slot after the last key found: lines of one shape keep their
+  /// keys in one order), and compared by hash, length and bytes (a word or two at a time).
+  @inline(__always)
+  func slot(
+    hash: UInt64, start: Int, length: Int, in entries: UnsafeMutablePointer<SlotKeys.Entry>,
+    count: Int, from first: Int
+  ) -> Int {
+    var slot = first
+    for _ in 0..<count {
+      if slot == count { slot = 0 }
+      let entry = entries + slot
+      if entry.pointee.hash == hash, entry.pointee.count == length {
+        guard length <= 16 else {
+          return memcmpBytes(entry.pointee.bytes, bytes.baseAddress! + start, length) == 0
+            ? slot : -1
+        }
+        let low = paddedWord(at: start)
+        let lowMask: UInt64 =
+          length >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* length)) &- 1
+        guard low & lowMask == entry.pointee.low else { return -1 }
+        if length <= 8 { return slot }
+        let high = paddedWord(at: start &+ 8)
+        let highMask: UInt64 =
+          length == 16 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* (length &- 8))) &- 1
+        return high & highMask == entry.pointee.high ? slot : -1
+      }
+      slot &+= 1
+    }
+    return -1
+  }
+}
+
+extension JSONParser {
+  /// Validates one document as ``skipValue(_:)`` validates a value (every check of the full
+  /// parse, in the same order, with the same errors), building nothing, and records in `slots`
+  /// (one per key of `keys`) where the values of the root members named by `keys` lie. False,
+  /// without reading further, when the document is not an object or a root key holds escapes
+  /// (the caller reads it again in full); an error where the full parse has one (the caller
+  /// reads it again for the diagnostic).
+  mutating func readSlots(_ keys: SlotKeys, into slots: UnsafeMutablePointer<ValueSlot>)
+    throws(JSONError) -> Bool
+  {
+    let slotCount = keys.count
+    let entries = keys.entries.baseAddress!
+    let slotKeyBits = keys.keyBits
+    let shortSlotBits = keys.shortKeyBits
+    for slot in 0..<slotCount { slots[slot] = .absent }
+    try beginDocument()
+    guard nextToken() == UInt8(ascii: "{") else { return false }
+    let view = keys.table.view
+    try countValue(at: index)
+    // The root object as ``skipObject(_:)`` reads it, its members' values recorded.
+    try enter(at: index)
+    index += 1
+    let keyBase = rawKeyStack.count
+    var largeObjectKeys: Set<ExactKey>?
+    var keyBits: UInt64 = 0
+    var context = JSONStringCache.firstKeyContext(keyContext)
+    var nextSlot = 0
+    if nextToken() == UInt8(ascii: "}") {
+      index += 1
+    } else {
+      try expectKey()
+      while true {
+        let keyStart = index
+        let key: RawKey
+        var slot = -1
+        if let short = shortPlainWords() {
+          // A key of at most 15 plain ASCII bytes, read by its words and hashed by them: no
+          // other key can equal it (an escaped key stops the read; a longer or non-ASCII one
+          // differs in its bytes), so the object's keys are told apart as by their text.
+          let hash = JSONParser.shortKeyHash(short.low, short.high, short.count)
+          key = RawKey(hash: hash, start: keyStart &+ 1, count: short.count, escaped: false)
+          if shortSlotBits & (1 &<< (hash &>> 58)) != 0 {
+            slot = shortSlot(
+              low: short.low, high: short.high, length: short.count, hash: hash, in: entries,
+              count: slotCount, from: nextSlot)
+          }
+        } else {
+          key = try readRawKey(context: context)
+          if key.escaped { return false }
+          context = JSONStringCache.valueContext(context, keyHash: key.hash)
+          if slotKeyBits & (1 &<< (key.hash &>> 58)) != 0 {
+            slot = self.slot(
+              hash: key.hash, start: key.start, length: key.count, in: entries,
+              count: slotCount, from: nextSlot)
+          }
+        }
+        let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
+        if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- keyBase >= 16,
+          !isNewRawKey(key, base: keyBase, largeObjectKeys: &largeObjectKeys)
+        {
+          throw duplicateKey(text(of: key), at: keyStart)
+        }
+        keyBits |= keyBit
+        rawKeyStack.push(key)
+        // `:"` found with one two-byte test, as the object loop of the full parse does.
+        let colonQuote = nextBytesAre(UInt8(ascii: ":"), UInt8(ascii: "\""))
+        if colonQuote {
+          index &+= 1
+        } else {
+          try expectColon()
+        }
+        keyContext = context
+        if slot < 0 {
+          try skipValue(view)
+        } else {
+          if colonQuote {
+            // A string value right after the colon (compact JSON), read here as
+            // ``recordValue(_:)`` reads it, with its checks in the same order.
+            let quote = index
+            try countValue(at: quote)
+            if let short = shortPlainWords() {
+              slots[slot] = ValueSlot(
+                start: quote &+ 1, count: short.count, low: short.low, high: short.high)
+            } else {
+              slots[slot] = try recordString(quote: quote)
+            }
+          } else {
+            slots[slot] = try recordValue(view)
+          }
+          nextSlot = slot &+ 1
+        }
+        if nextBytesAre(UInt8(ascii: ","), UInt8(ascii: "\"")) {
+          index &+= 1
+        } else {
+          if try objectEnds() { break }
+          try expectKey()
+        }
+      }
+      rawKeyStack.truncate(to: keyBase)
+    }
+    depth -= 1
+    try endDocument()
+    return true
+  }
+
+  /// Validates the value at the next token as ``skipValue(_:)`` does (the same checks in the
+  /// same order) and returns where it lies.
+  @inline(never)
+  mutating func recordValue(_ view: ProjectionView) throws(JSONError) -> ValueSlot {
+    let token = nextToken()
+    let start = index
+    guard token == UInt8(ascii: "\"") else {
+      try skipValue(view)
+      let kind: ValueSlot.Kind
+      switch token {
+      case UInt8(ascii: "{"): kind = .object
+      case UInt8(ascii: "["): kind = .array
+      case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): kind = .literal
+      default: kind = .number
+      }
+      return ValueSlot(kind: kind, start: start, count: index &- start)
+    }
+    try countValue(at: start)
+    if let short = shortPlainWords() {
+      return ValueSlot(start: start &+ 1, count: short.count, low: short.low, high: short.high)
+    }
+    return try recordString(quote: start)
+  }
+
+  /// The string whose opening quote is at `quote` (counted already), validated as
+  /// ``skipValue(_:)`` validates it, and where it lies.
+  @inline(never)
+  mutating func recordString(quote start: Int) throws(JSONError) -> ValueSlot {
+    if try scanPlainString(quote: start) {
+      return ValueSlot(kind: .plainString, start: start &+ 1, count: index &- start &- 2)
+    }
+    try skipEscapedString(quote: start)
+    return ValueSlot(kind: .escapedString, start: start, count: index &- start)
+  }
+}
+
+extension JSONParser {
+  /// The string whose opening quote is at `index` when its closing quote is among its next
+  /// sixteen bytes with only plain ASCII before it (no escape, control or non-ASCII byte), and
+  /// its length is within the limit: its bytes (zeros past its end; bytes 0–7 in `low`, the
+  /// first lowest, the rest in `high`) and length, `index` moved past it. Such a string is one
+  /// ``scanPlainString(quote:)`` reads without error to the same place (as
+  /// ``shortPlainValue()`` finds it for the full parse); nil for any other, `index` unmoved.
+  @inline(__always)
+  mutating func shortPlainWords() -> (low: UInt64, high: UInt64, count: Int)? {
+    let start = index &+ 1
+    let first = paddedWord(at: start)
+    let firstSpecial = JSONParser.specialStringBytes(first)
+    var low = first
+    var high: UInt64 = 0
+    let count: Int
+    if firstSpecial != 0 {
+      // The lowest flagged byte is a special one (only flags above it may be spurious).
+      let shift = UInt64(truncatingIfNeeded: firstSpecial.trailingZeroBitCount &- 7)
+      guard (first &>> shift) & 0xFF == UInt64(UInt8(ascii: "\"")) else { return nil }
+      count = Int(truncatingIfNeeded: shift &>> 3)
+      low = first & ((1 &<< shift) &- 1)
+    } else {
+      let second = paddedWord(at: start &+ 8)
+      let secondSpecial = JSONParser.specialStringBytes(second)
+      guard secondSpecial != 0 else { return nil }
+      let shift = UInt64(truncatingIfNeeded: secondSpecial.trailingZeroBitCount &- 7)
+      guard (second &>> shift) & 0xFF == UInt64(UInt8(ascii: "\"")) else { return nil }
+      count = 8 &+ Int(truncatingIfNeeded: shift &>> 3)
+      high = second & ((1 &<< shift) &- 1)
+    }
+    guard count <= limits.maximumStringBytes else { return nil }
+    index = start &+ count &+ 1
+    return (low, high, count)
+  }
+}

@@ -1,0 +1,235 @@
+/// How the rules of a check are decided from where their fields lie in a line, without
+/// building a value (``SlotReader``): for rule sets whose every active rule's fast path is a
+/// list of leaf tests that each compare two of the snapshot's own fields as bigints
+/// (``FastLeaf/readsTwoRootFields``, the usual `bigint_gte(limit, spent) && …` over a flat
+/// snapshot). Such a leaf is decided from two plain digit strings of 1 to 15 bytes exactly as
+/// ``FastEvaluator`` decides it from the same strings held in a value (by their digit fields,
+/// ``FastEvaluator/digitField(_:)``); anything else leaves the line to the value.
+package final class SlotPlan: @unchecked Sendable {
+  /// One leaf: `relation` between the fields in slots `first` and `second`.
+  struct Leaf {
+    var relation: FastRelation
+    var first: Int
+    var second: Int
+  }
+
+  /// One rule, by its position among the checked rules: its leaves joined by `&&`
+  /// (`decisive` false) or `||` (true); no leaves for a rule whose outcome does not depend on
+  /// the snapshot (skipped, broken).
+  struct Rule {
+    var leaves: UnsafeMutablePointer<Leaf>?
+    var count: Int
+    var decisive: Bool
+  }
+
+  /// The root keys whose values are recorded.
+  package let keys: SlotKeys
+  /// The outcomes of the checked rules when every rule with leaves holds (the others'
+  /// outcomes are fixed).
+  package let passingOutcomes: [RuleOutcome]
+  private let rules: UnsafeMutableBufferPointer<Rule>
+
+  init(
+    keys: [String], rules: [(leaves: [Leaf], decisive: Bool)?], passingOutcomes: [RuleOutcome]
+  ) {
+    self.keys = SlotKeys(keys)
+    self.passingOutcomes = passingOutcomes
+    ruleCount = passingOutcomes.count
+    var skipped = 0
+    var othersSkipped = true
+    for outcome in passingOutcomes {
+      switch outcome {
+      case .evaluated(.pass): continue
+      case .skipped: skipped += 1
+      case .evaluated: othersSkipped = false
+      }
+    }
+    self.othersSkipped = othersSkipped
+    skippedCount = skipped
+    self.rules = .allocate(capacity: max(1, rules.count))
+    for (position, rule) in rules.enumerated() {
+      guard let rule else {
+        (self.rules.baseAddress! + position).initialize(
+          to: Rule(leaves: nil, count: 0, decisive: false))
+        continue
+      }
+      let leaves = UnsafeMutablePointer<Leaf>.allocate(capacity: max(1, rule.leaves.count))
+      leaves.initialize(from: rule.leaves, count: rule.leaves.count)
+      (self.rules.baseAddress! + position).initialize(
+        to: Rule(leaves: leaves, count: rule.leaves.count, decisive: rule.decisive))
+    }
+  }
+
+  deinit {
+    for position in passingOutcomes.indices { rules[position].leaves?.deallocate() }
+    rules.deallocate()
+  }
+
+  /// The rules decided (at most 64).
+  package let ruleCount: Int
+  /// Whether every rule that is not decided here is skipped (so that a line where every
+  /// decided rule holds is a passing line), and how many are.
+  package let othersSkipped: Bool
+  package let skippedCount: Int
+
+  /// Which rules fail (bit `i` for the rule at position `i`) given `slots`; nil when a leaf
+  /// the rules reach is not two plain ASCII strings of 1 to 15 digits (the fast path over the
+  /// value then decides, or the general path).
+  package func failures(_ slots: UnsafePointer<ValueSlot>) -> UInt64? {
+    var failing: UInt64 = 0
+    let rules = rules.baseAddress!
+    for position in 0..<ruleCount {
+      let rule = rules[position]
+      guard let leaves = rule.leaves else { continue }
+      var holds = !rule.decisive
+      for index in 0..<rule.count {
+        let leaf = leaves + index
+        let x = slots + leaf.pointee.first
+        let y = slots + leaf.pointee.second
+        guard x.pointee.digits, y.pointee.digits else { return nil }
+        // The order of the two digit fields, as ``FastEvaluator/digitStringOrder(_:_:)``
+        // finds it for the same strings held in a value.
+        let order: Int
+        if x.pointee.leading != y.pointee.leading {
+          order = x.pointee.leading < y.pointee.leading ? -1 : 1
+        } else {
+          order =
+            x.pointee.trailing < y.pointee.trailing
+            ? -1 : (x.pointee.trailing == y.pointee.trailing ? 0 : 1)
+        }
+        if leaf.pointee.relation.holds(order) == rule.decisive {
+          holds = rule.decisive
+          break
+        }
+      }
+      if !holds { failing |= 1 &<< UInt64(position) }
+    }
+    return failing
+  }
+}
+
+/// Why ``SlotReader`` left a line to the value path.
+package enum SlotFallback: Sendable, Equatable {
+  /// The line is not an object read without error and without escaped root keys (the value
+  /// path refuses it with its diagnostic, or reads it).
+  case unread
+  /// A leaf's fields are not two plain digit strings of 1 to 15 bytes.
+  case undecided
+  /// A rule fails and failures are explained (the explanation needs the value).
+  case explanation
+}
+
+/// Decides lines by a ``SlotPlan`` with one thread's ``JSONDocumentReader``: where a line's
+/// fields lie is read without building a value, and the rules decided from the line's bytes;
+/// a line it cannot decide is left to the caller, who reads it into a value as before
+/// (``failures(_:)`` nil, ``lastFallback`` says why). Not thread-safe.
+package final class SlotReader {
+  package let plan: SlotPlan
+  /// The plan's ``SlotPlan/ruleCount`` and ``SlotPlan/skippedCount``, and whether a line
+  /// where every decided rule holds is a passing line (``SlotPlan/othersSkipped``): read
+  /// per line without reaching the plan.
+  package let ruleCount: Int
+  package let skippedCount: Int
+  package let passesCount: Bool
+  private let reader: JSONDocumentReader
+  private let explain: Bool
+  private let slots: UnsafeMutablePointer<ValueSlot>
+  // Unchecked exclusivity: the reader is not thread-safe and nothing reenters it, so the
+  // dynamic check on each access (runtime calls per line) finds nothing.
+  /// Lines decided from their slots, and left to the value path.
+  @exclusivity(unchecked) package private(set) var decidedLines = 0
+  @exclusivity(unchecked) package private(set) var fallbackLines = 0
+  /// Why the last line left to the value path was.
+  @exclusivity(unchecked) package private(set) var lastFallback: SlotFallback?
+
+  /// Reads lines by `plan` with `reader`; with `explain`, lines where a rule fails are left
+  /// to the value path (which explains the failure).
+  package init(plan: SlotPlan, reader: JSONDocumentReader, explain: Bool) {
+    self.plan = plan
+    ruleCount = plan.ruleCount
+    skippedCount = plan.skippedCount
+    passesCount = plan.othersSkipped
+    self.reader = reader
+    self.explain = explain
+    slots = .allocate(capacity: max(1, plan.keys.count))
+    slots.initialize(repeating: .absent, count: max(1, plan.keys.count))
+  }
+
+  deinit {
+    slots.deallocate()
+  }
+
+  /// The rules that fail for the document `bytes` (bit `i`: the rule at position `i`), or nil
+  /// when the line must be read into a value and checked as before.
+  package func failures(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
+    guard reader.readSlots(bytes, plan.keys, into: slots) else {
+      return fallBack(.unread)
+    }
+    guard let failing = plan.failures(slots) else { return fallBack(.undecided) }
+    if failing != 0, explain { return fallBack(.explanation) }
+    decidedLines &+= 1
+    return failing
+  }
+
+  /// The slots the last read recorded, by key (for tests).
+  package var recordedSlots: [ValueSlot] {
+    Array(UnsafeBufferPointer(start: slots, count: plan.keys.count))
+  }
+
+  private func fallBack(_ reason: SlotFallback) -> UInt64? {
+    fallbackLines &+= 1
+    lastFallback = reason
+    return nil
+  }
+}
+
+extension RuleSet {
+  /// The slot plan deciding the rules at `indexes` (in that order) from where their fields lie
+  /// in a line, or nil when they do not all qualify: every rule is skipped, broken, or active
+  /// with a fast path made only of bigint comparisons of two of the snapshot's own fields
+  /// (``FastLeaf/readsTwoRootFields``); at most 64 rules, at least one active.
+  package func slotPlan(ruleIndexes indexes: [Int]) -> SlotPlan? {
+    guard StandardLibraryLayout.isCompiledIn, !indexes.isEmpty, indexes.count <= 64 else {
+      return nil
+    }
+    var keys: [String] = []
+    var slotByKey: [[UInt8]: Int] = [:]
+    func slot(_ read: FastPathRead) -> Int {
+      let key = read.keys[0].text
+      let bytes = Array(key.utf8)
+      if let slot = slotByKey[bytes] { return slot }
+      slotByKey[bytes] = keys.count
+      keys.append(key)
+      return keys.count - 1
+    }
+    var planned: [(leaves: [SlotPlan.Leaf], decisive: Bool)?] = []
+    var passing: [RuleOutcome] = []
+    for index in indexes {
+      let rule = rules[index]
+      guard let program = rule.program else {
+        switch rule.state {
+        case .skipped(let reason): passing.append(.skipped(reason))
+        case .broken(let diagnostic): passing.append(.evaluated(.error(diagnostic)))
+        case .active: return nil
+        }
+        planned.append(nil)
+        continue
+      }
+      guard let root = program.fastRoot, let leaves = root.leaves, !leaves.isEmpty else {
+        return nil
+      }
+      var list: [SlotPlan.Leaf] = []
+      for leaf in leaves {
+        guard leaf.kind == .bigint, leaf.readsTwoRootFields, let second = leaf.secondRead,
+          leaf.read.steps.count == 1, second.steps.count == 1
+        else { return nil }
+        list.append(
+          SlotPlan.Leaf(relation: leaf.relation, first: slot(leaf.read), second: slot(second)))
+      }
+      planned.append((list, root.decisive))
+      passing.append(.evaluated(.pass))
+    }
+    guard !keys.isEmpty else { return nil }
+    return SlotPlan(keys: keys, rules: planned, passingOutcomes: passing)
+  }
+}
