@@ -14,7 +14,91 @@ extension FuzzChecks {
       paths = header.split(separator: ",").compactMap { FieldPath(parsing: String($0)) }
       if !paths.isEmpty { document = data[(newline + 1)...] }
     }
-    return projectionDifference(Array(document), projection: ReadProjection(paths: paths))
+    let projection = ReadProjection(paths: paths)
+    if let difference = projectionDifference(Array(document), projection: projection) {
+      return difference
+    }
+    return slotDifference(Array(document))
+  }
+
+  // MARK: slot reading
+
+  /// `slots`'s decision for `document`, read from memory of exactly its size (so that a read
+  /// past its end is one past the allocation, which the address sanitizer reports).
+  package static func decide(_ document: [UInt8], with slots: SlotReader) -> UInt64? {
+    let exact = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: max(1, document.count), alignment: 1)
+    defer { exact.deallocate() }
+    exact.copyBytes(from: document)
+    return slots.failures(UnsafeRawBufferPointer(rebasing: exact[..<document.count]))
+  }
+
+  /// Rule sets whose lines a ``SlotReader`` decides without building values (their keys short
+  /// and long, so that fuzzed documents reach both ways a key is read).
+  public static let slotRuleSets: [RuleSet] = {
+    let sets = [
+      [
+        "bigint_gte(limit, spent) && bigint_gte(allocation, reserve) && bigint_gte(payment, cost)"
+          + " && bigint_gte(cost, floor)"
+      ],
+      ["bigint_lt(a, b) || bigint_eq(b, c)", "bigint_gt(a, c)"],
+      ["bigint_lte(a_key_longer_than_sixteen, b) && bigint_eq(b, a)"],
+    ]
+    return sets.map { expressions in
+      let rules = expressions.enumerated().map { index, expression in
+        "{\"id\": \"r\(index)\", \"expression\": \(Value.quoted(expression))}"
+      }
+      let text =
+        "{\"schema_id\": \"S\", \"expression_version\": \"2.0\", \"constraints\": ["
+        + rules.joined(separator: ",") + "]}"
+      guard let file = try? RuleFileLoader.parse(text, path: "slots.constraints.json"),
+        case .success(let ruleSet) = RuleSet.compile([file])
+      else { preconditionFailure("the slot rule sets compile") }
+      return ruleSet
+    }
+  }()
+
+  /// Lines decided from their slots against the same lines read into values: for each rule set
+  /// of ``slotRuleSets`` (with and without explanations), wherever a ``SlotReader`` decides a
+  /// document, the full reader accepts it and each rule's outcome (without explanations) is
+  /// the failure or pass the slots gave; the reader decides the document the same way read
+  /// twice (its string table then predicts the keys). Nil when they agree.
+  public static func slotDifference(_ document: [UInt8]) -> String? {
+    let full = Result { () throws(Diagnostic) -> Value in
+      try JSONReader.read(document, limits: jsonLimits)
+    }
+    for (number, ruleSet) in slotRuleSets.enumerated() {
+      let indexes = Array(ruleSet.rules.indices)
+      guard let plan = ruleSet.slotPlan(ruleIndexes: indexes) else {
+        return "rule set \(number) does not qualify for slot reading"
+      }
+      for explain in [false, true] {
+        let reader = JSONDocumentReader(
+          limits: jsonLimits, projection: ruleSet.readProjection(ruleIndexes: indexes))
+        let slots = SlotReader(plan: plan, reader: reader, explain: explain)
+        for reading in ["first reading", "second reading"] {
+          let failing = decide(document, with: slots)
+          guard let failing else { continue }
+          guard case .success(let value) = full else {
+            return "rule set \(number), \(reading): slots decide a document the full reader refuses"
+          }
+          let outcomes = ruleSet.check(value, ruleIndexes: indexes)
+          for (position, outcome) in outcomes.enumerated() {
+            let fails = failing & (1 << UInt64(position)) != 0
+            switch outcome {
+            case .evaluated(.pass) where !fails, .evaluated(.fail) where fails:
+              if fails, explain {
+                return "rule set \(number), \(reading): slots decide a failure while explaining"
+              }
+            default:
+              return "rule set \(number), \(reading), rule \(position): slots say "
+                + (fails ? "fail" : "pass") + ", the value path \(outcome.word)"
+            }
+          }
+        }
+      }
+    }
+    return nil
   }
 
   /// The projecting reader against the full reader on one document: both accept it or both

@@ -85,4 +85,54 @@ struct ProjectionCLITests {
       }
     }
   }
+
+  /// Lean lines (flat digit-string fields) with the lines the slots leave to the value path.
+  static let leanLines = [
+    #"{"limit":"100","spent":"99","allocation":"5","reserve":"5","cost":"3","floor":"1"}"#,
+    #"{"limit":"100","spent":"101","allocation":"5","reserve":"5","cost":"3","floor":"1"}"#,
+    #"{"limit":"\u0031","spent":"1","allocation":"5","reserve":"5","cost":"3","floor":"1"}"#,
+    #"{"limit":100,"spent":"99","allocation":"5","reserve":"6","cost":"3","floor":"1"}"#,
+    #"{"limit":"1234567890123456","spent":"99","allocation":"5","reserve":"5","cost":"3"}"#,
+    #"{"limit":"1","spent":"1","limit":"2"}"#,
+    #"{"limit":"1","spent":"1""#,
+    #"["limit"]"#,
+    #"{"limit":"7","spent":"-1","allocation":"05","reserve":"5","cost":"0","floor":"00"}"#,
+  ]
+
+  @Test(
+    arguments: [
+      ["--no-explain"], [], ["--format", "jsonl"], ["--format", "json", "--all"],
+      ["--format", "jsonl", "--key-field", "limit"], ["--jobs", "2", "--no-explain"],
+    ])
+  func checkPrintsTheSameDecidingLinesFromSlots(_ options: [String]) throws {
+    let scratch = try CheckScratch()
+    let rules = try scratch.write(
+      "lean.constraints.json",
+      ruleFileText(
+        schema: "Lean",
+        #"{"id": "lean", "expression": "bigint_gte(limit, spent) && "#
+          + #"bigint_gte(allocation, reserve) && bigint_gte(cost, floor)", "severity": "error"}"#
+      ))
+    let data = try scratch.write("lean.jsonl", Self.leanLines.joined(separator: "\n") + "\n")
+    let arguments = ["check", rules, "--data", data] + options
+    let slots = try CLI.run(arguments + ["--verbose"])
+    let full = try CLI.run(arguments + ["--no-projection"])
+    #expect(slots.status == full.status)
+    #expect(slots.stdout == full.stdout, "\(options)")
+    #expect(!slots.stdout.isEmpty)
+    let said = "JSON lines decided without building values where the 6 fields compared are "
+      + "plain digit strings"
+    // A key field is read from each value: no slots then.
+    #expect(slots.stderr.contains(said) == !options.contains("--key-field"))
+    let eval = try CLI.run([
+      "eval", "bigint_gte(limit, spent) || bigint_lt(cost, floor)", "--data", data, "--verbose",
+    ])
+    let evalFull = try CLI.run([
+      "eval", "bigint_gte(limit, spent) || bigint_lt(cost, floor)", "--data", data,
+      "--no-projection",
+    ])
+    #expect(eval.stdout == evalFull.stdout)
+    #expect(eval.status == evalFull.status)
+    #expect(eval.stderr.contains("where the 4 fields compared are plain digit strings"))
+  }
 }
