@@ -224,27 +224,40 @@ extension JSONParser {
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
     var nextSlot = 0
+    var slotsSeen: UInt64 = 0
     if nextToken() == UInt8(ascii: "}") {
       index += 1
     } else {
       try expectKey()
       while true {
         let keyStart = index
-        let key: RawKey
         var slot = -1
         if let short = shortPlainWords() {
-          // A key of at most 15 plain ASCII bytes, read by its words and hashed by them: no
-          // other key can equal it (an escaped key stops the read; a longer or non-ASCII one
-          // differs in its bytes), so the object's keys are told apart as by their text.
-          let hash = JSONParser.shortKeyHash(short.low, short.high, short.count)
-          key = RawKey(hash: hash, start: keyStart &+ 1, count: short.count, escaped: false)
-          if shortSlotBits & (1 &<< (hash &>> 58)) != 0 {
-            slot = shortSlot(
-              low: short.low, high: short.high, length: short.count, hash: hash, in: entries,
-              count: slotCount, from: nextSlot)
+          // A key of at most 15 plain ASCII bytes, read by its words: the key expected next
+          // (lines of one shape keep their keys in one order) is compared first, by words.
+          let expected = entries + nextSlot
+          if nextSlot < slotCount, expected.pointee.shortCount == short.count,
+            expected.pointee.low == short.low, expected.pointee.high == short.high
+          {
+            slot = nextSlot
+          } else {
+            // Hashed by its words: no other key can equal it (an escaped key stops the read;
+            // a longer or non-ASCII one differs in its bytes), so the object's keys are told
+            // apart as by their text.
+            let hash = JSONParser.shortKeyHash(short.low, short.high, short.count)
+            if shortSlotBits & (1 &<< (hash &>> 58)) != 0 {
+              slot = shortSlot(
+                low: short.low, high: short.high, length: short.count, hash: hash, in: entries,
+                count: slotCount, from: nextSlot)
+            }
+            if slot < 0 {
+              try noteRawKey(
+                RawKey(hash: hash, start: keyStart &+ 1, count: short.count, escaped: false),
+                at: keyStart, base: keyBase, keyBits: &keyBits, largeObjectKeys: &largeObjectKeys)
+            }
           }
         } else {
-          key = try readRawKey(context: context)
+          let key = try readRawKey(context: context)
           if key.escaped { return false }
           context = JSONStringCache.valueContext(context, keyHash: key.hash)
           if slotKeyBits & (1 &<< (key.hash &>> 58)) != 0 {
@@ -252,15 +265,20 @@ extension JSONParser {
               hash: key.hash, start: key.start, length: key.count, in: entries,
               count: slotCount, from: nextSlot)
           }
+          if slot < 0 {
+            try noteRawKey(
+              key, at: keyStart, base: keyBase, keyBits: &keyBits,
+              largeObjectKeys: &largeObjectKeys)
+          }
         }
-        let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
-        if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- keyBase >= 16,
-          !isNewRawKey(key, base: keyBase, largeObjectKeys: &largeObjectKeys)
-        {
-          throw duplicateKey(text(of: key), at: keyStart)
+        if slot >= 0 {
+          // Keys equal to a recorded one are told apart by their slots (a key equal to no
+          // recorded key equals none of them, so the other keys are checked only against
+          // each other). A second one is a duplicate key: the value path refuses the line.
+          let seen: UInt64 = 1 &<< UInt64(truncatingIfNeeded: slot)
+          if slotsSeen & seen != 0 { return false }
+          slotsSeen |= seen
         }
-        keyBits |= keyBit
-        rawKeyStack.push(key)
         // `:"` found with one two-byte test, as the object loop of the full parse does.
         let colonQuote = nextBytesAre(UInt8(ascii: ":"), UInt8(ascii: "\""))
         if colonQuote {
@@ -300,6 +318,24 @@ extension JSONParser {
     depth -= 1
     try endDocument()
     return true
+  }
+
+  /// Checks `key` (read at `start`) against the keys of the object whose keys start at `base`
+  /// in the raw key stack as ``skipObject(_:)`` checks them (throwing its error for a
+  /// duplicate), and pushes it there.
+  @inline(__always)
+  mutating func noteRawKey(
+    _ key: RawKey, at start: Int, base: Int, keyBits: inout UInt64,
+    largeObjectKeys: inout Set<ExactKey>?
+  ) throws(JSONError) {
+    let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
+    if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- base >= 16,
+      !isNewRawKey(key, base: base, largeObjectKeys: &largeObjectKeys)
+    {
+      throw duplicateKey(text(of: key), at: start)
+    }
+    keyBits |= keyBit
+    rawKeyStack.push(key)
   }
 
   /// Validates the value at the next token as ``skipValue(_:)`` does (the same checks in the

@@ -187,7 +187,7 @@ extension RuleSet {
   /// The slot plan deciding the rules at `indexes` (in that order) from where their fields lie
   /// in a line, or nil when they do not all qualify: every rule is skipped, broken, or active
   /// with a fast path made only of bigint comparisons of two of the snapshot's own fields
-  /// (``FastLeaf/readsTwoRootFields``); at most 64 rules, at least one active.
+  /// (``FastLeaf/readsTwoRootFields``); at most 64 rules and 64 fields, at least one active.
   package func slotPlan(ruleIndexes indexes: [Int]) -> SlotPlan? {
     guard StandardLibraryLayout.isCompiledIn, !indexes.isEmpty, indexes.count <= 64 else {
       return nil
@@ -229,7 +229,8 @@ extension RuleSet {
       planned.append((list, root.decisive))
       passing.append(.evaluated(.pass))
     }
-    guard !keys.isEmpty else { return nil }
+    // A read tells its keys apart by one bit per slot.
+    guard !keys.isEmpty, keys.count <= 64 else { return nil }
     return SlotPlan(keys: keys, rules: planned, passingOutcomes: passing)
   }
 }
