@@ -74,6 +74,12 @@ package final class SlotKeys: @unchecked Sendable {
     var low: UInt64
     var high: UInt64
     var shortHash: UInt64
+    /// A short key's bytes and its closing quote, as the sixteen bytes from the key's first
+    /// (`quotedLow`, `quotedHigh`), and the masks of the bytes they hold.
+    var quotedLow: UInt64
+    var quotedHigh: UInt64
+    var quotedLowMask: UInt64
+    var quotedHighMask: UInt64
   }
 
   /// The keys, by slot.
@@ -107,13 +113,34 @@ package final class SlotKeys: @unchecked Sendable {
           words.1 |= UInt64(byte) &<< UInt64(8 * (offset - 8))
         }
       }
-      let short = utf8.count <= 15 && utf8.allSatisfy { $0 < 0x80 }
+      // Short: at most 15 bytes, none of them special in a JSON string (a quote, a
+      // backslash, a control byte, non-ASCII), as ``JSONParser/shortPlainWords()`` reads.
+      let short =
+        utf8.count <= 15
+        && utf8.allSatisfy {
+          $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
+        }
       let shortHash = JSONParser<ValueBuilder>.shortKeyHash(words.0, words.1, utf8.count)
       if short { shortBits |= 1 &<< (shortHash &>> 58) }
+      var quoted = words
+      var masks: (UInt64, UInt64) = (0, 0)
+      if short {
+        for offset in 0...utf8.count {
+          let byte = UInt64(offset < utf8.count ? utf8[offset] : UInt8(ascii: "\""))
+          if offset < 8 {
+            quoted.0 |= byte &<< UInt64(8 * offset)
+            masks.0 |= 0xFF &<< UInt64(8 * offset)
+          } else {
+            quoted.1 |= byte &<< UInt64(8 * (offset - 8))
+            masks.1 |= 0xFF &<< UInt64(8 * (offset - 8))
+          }
+        }
+      }
       (entries.baseAddress! + slot).initialize(
         to: Entry(
           hash: hash, bytes: bytes, count: utf8.count, shortCount: short ? utf8.count : -1,
-          low: words.0, high: words.1, shortHash: shortHash))
+          low: words.0, high: words.1, shortHash: shortHash, quotedLow: quoted.0,
+          quotedHigh: quoted.1, quotedLowMask: masks.0, quotedHighMask: masks.1))
     }
     keyBits = bits
     shortKeyBits = shortBits
@@ -232,10 +259,23 @@ extension JSONParser {
       while true {
         let keyStart = index
         var slot = -1
-        if let short = shortPlainWords() {
+        let expected = entries + nextSlot
+        if nextSlot < slotCount, expected.pointee.shortCount >= 0,
+          expected.pointee.shortCount <= limits.maximumStringBytes,
+          paddedWord(at: keyStart &+ 1) & expected.pointee.quotedLowMask
+            == expected.pointee.quotedLow,
+          expected.pointee.quotedHighMask == 0
+            || paddedWord(at: keyStart &+ 9) & expected.pointee.quotedHighMask
+              == expected.pointee.quotedHigh
+        {
+          // The key expected next (lines of one shape keep their keys in one order) is there,
+          // followed by its closing quote: its bytes hold no special byte, so this is a plain
+          // string that ``shortPlainWords()`` would read to the same place.
+          slot = nextSlot
+          index = keyStart &+ expected.pointee.shortCount &+ 2
+        } else if let short = shortPlainWords() {
           // A key of at most 15 plain ASCII bytes, read by its words: the key expected next
-          // (lines of one shape keep their keys in one order) is compared first, by words.
-          let expected = entries + nextSlot
+          // is compared first, by words.
           if nextSlot < slotCount, expected.pointee.shortCount == short.count,
             expected.pointee.low == short.low, expected.pointee.high == short.high
           {
