@@ -8,7 +8,7 @@ import Testing
 /// value (``SlotReader``), exactly as the value path decides them, and left to it otherwise.
 @Suite("Slot reading")
 struct SlotReadingTests {
-  static let lean = FuzzChecks.slotRuleSets[0]
+  static let lean = FuzzChecks.slotRuleSets()[0]
   static let leanKeys = ["limit", "spent", "allocation", "reserve", "payment", "cost", "floor"]
 
   static func reader(_ ruleSet: RuleSet, explain: Bool = false) -> SlotReader {
@@ -148,7 +148,7 @@ struct SlotReadingTests {
       let other = [
         #""note":"x""#, #""nested":{"limit":"1","b":[1,{"c":null}]}"#,
         #""a_key_longer_than_sixteen":"12""#, #""caf\#u{E9}":1"#, #""limi":"1""#,
-        #""\u0078":2"#,
+        #""\u0078":2"#, #""limits":"1""#, #""cost ":"2""#, #""spent\"":"3""#,
       ]
       members.insert(
         other.randomElement(using: &random)!, at: Int.random(in: 0...members.count, using: &random))
