@@ -132,6 +132,11 @@ package final class SlotReader {
   package let skippedCount: Int
   package let passesCount: Bool
   private let reader: JSONDocumentReader
+  /// `reader`, `plan` and its keys, reached per line without reference counting (the reader
+  /// holds them).
+  private let unmanagedReader: Unmanaged<JSONDocumentReader>
+  private let unmanagedPlan: Unmanaged<SlotPlan>
+  private let unmanagedKeys: Unmanaged<SlotKeys>
   private let explain: Bool
   private let slots: UnsafeMutablePointer<ValueSlot>
   // Unchecked exclusivity: the reader is not thread-safe and nothing reenters it, so the
@@ -150,6 +155,9 @@ package final class SlotReader {
     skippedCount = plan.skippedCount
     passesCount = plan.othersSkipped
     self.reader = reader
+    unmanagedReader = .passUnretained(reader)
+    unmanagedPlan = .passUnretained(plan)
+    unmanagedKeys = .passUnretained(plan.keys)
     self.explain = explain
     slots = .allocate(capacity: max(1, plan.keys.count))
     slots.initialize(repeating: .absent, count: max(1, plan.keys.count))
@@ -162,10 +170,12 @@ package final class SlotReader {
   /// The rules that fail for the document `bytes` (bit `i`: the rule at position `i`), or nil
   /// when the line must be read into a value and checked as before.
   package func failures(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
-    guard reader.readSlots(bytes, plan.keys, into: slots) else {
-      return fallBack(.unread)
+    let read = unmanagedKeys._withUnsafeGuaranteedRef { keys in
+      unmanagedReader._withUnsafeGuaranteedRef { $0.readSlots(bytes, keys, into: slots) }
     }
-    guard let failing = plan.failures(slots) else { return fallBack(.undecided) }
+    guard read else { return fallBack(.unread) }
+    let decided = unmanagedPlan._withUnsafeGuaranteedRef { $0.failures(slots) }
+    guard let failing = decided else { return fallBack(.undecided) }
     if failing != 0, explain { return fallBack(.explanation) }
     decidedLines &+= 1
     return failing
