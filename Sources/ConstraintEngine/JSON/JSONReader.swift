@@ -255,19 +255,20 @@ public final class JSONDocumentReader {
   }
 
   /// Reads where the values of the root members `keys` names lie in a document into `slots`
-  /// (one per key), building nothing (``JSONParser/readSlots(_:into:)``): true when the
-  /// document is an object read without error and without escaped root keys; false when it
-  /// must be read by ``read(_:)`` instead (which then refuses it or builds its value). Only
-  /// the parser's reusable memory and key predictions are shared with ``read(_:)``.
+  /// (one per key), building nothing (``JSONParser/readSlots(_:into:)``): which slots were
+  /// written (bit `i` for slot `i`) when the document is an object read without error, without
+  /// escaped root keys and without a recorded key twice; nil when it must be read by
+  /// ``read(_:)`` instead (which then refuses it or builds its value). Only the parser's
+  /// reusable memory and key predictions are shared with ``read(_:)``.
   package func readSlots(
     _ bytes: UnsafeRawBufferPointer, _ keys: SlotKeys, into slots: UnsafeMutablePointer<ValueSlot>
-  ) -> Bool {
+  ) -> UInt64? {
     parser.reset(bytes: bytes.bindMemory(to: UInt8.self))
     defer { if bytes.count >= 1 << 16 { parser.releaseLargeScratch() } }
     do throws(JSONError) {
       return try parser.readSlots(keys, into: slots)
     } catch {
-      return false
+      return nil
     }
   }
 

@@ -227,20 +227,21 @@ extension JSONParser {
 extension JSONParser {
   /// Validates one document as ``skipValue(_:)`` validates a value (every check of the full
   /// parse, in the same order, with the same errors), building nothing, and records in `slots`
-  /// (one per key of `keys`) where the values of the root members named by `keys` lie. False,
-  /// without reading further, when the document is not an object or a root key holds escapes
-  /// (the caller reads it again in full); an error where the full parse has one (the caller
-  /// reads it again for the diagnostic).
+  /// (one per key of `keys`) where the values of the root members named by `keys` lie: the
+  /// result has bit `i` set when slot `i` was written (the document has that member; the
+  /// other slots hold nothing of this document). Nil, without reading further, when the
+  /// document is not an object, a root key holds escapes or a recorded key comes twice (the
+  /// caller reads it again in full); an error where the full parse has one (the caller reads
+  /// it again for the diagnostic).
   mutating func readSlots(_ keys: SlotKeys, into slots: UnsafeMutablePointer<ValueSlot>)
-    throws(JSONError) -> Bool
+    throws(JSONError) -> UInt64?
   {
     let slotCount = keys.count
     let entries = keys.entries.baseAddress!
     let slotKeyBits = keys.keyBits
     let shortSlotBits = keys.shortKeyBits
-    for slot in 0..<slotCount { slots[slot] = .absent }
     try beginDocument()
-    guard nextToken() == UInt8(ascii: "{") else { return false }
+    guard nextToken() == UInt8(ascii: "{") else { return nil }
     let view = keys.table.view
     try countValue(at: index)
     // The root object as ``skipObject(_:)`` reads it, its members' values recorded.
@@ -298,7 +299,7 @@ extension JSONParser {
           }
         } else {
           let key = try readRawKey(context: context)
-          if key.escaped { return false }
+          if key.escaped { return nil }
           context = JSONStringCache.valueContext(context, keyHash: key.hash)
           if slotKeyBits & (1 &<< (key.hash &>> 58)) != 0 {
             slot = self.slot(
@@ -316,7 +317,7 @@ extension JSONParser {
           // recorded key equals none of them, so the other keys are checked only against
           // each other). A second one is a duplicate key: the value path refuses the line.
           let seen: UInt64 = 1 &<< UInt64(truncatingIfNeeded: slot)
-          if slotsSeen & seen != 0 { return false }
+          if slotsSeen & seen != 0 { return nil }
           slotsSeen |= seen
         }
         // `:"` found with one two-byte test, as the object loop of the full parse does.
@@ -357,7 +358,7 @@ extension JSONParser {
     }
     depth -= 1
     try endDocument()
-    return true
+    return slotsSeen
   }
 
   /// Checks `key` (read at `start`) against the keys of the object whose keys start at `base`

@@ -72,10 +72,11 @@ package final class SlotPlan: @unchecked Sendable {
   package let othersSkipped: Bool
   package let skippedCount: Int
 
-  /// Which rules fail (bit `i` for the rule at position `i`) given `slots`; nil when a leaf
-  /// the rules reach is not two plain ASCII strings of 1 to 15 digits (the fast path over the
-  /// value then decides, or the general path).
-  package func failures(_ slots: UnsafePointer<ValueSlot>) -> UInt64? {
+  /// Which rules fail (bit `i` for the rule at position `i`) given `slots`, of which those
+  /// whose bit is set in `recorded` hold this line's values (the others: absent); nil when a
+  /// leaf the rules reach is not two plain ASCII strings of 1 to 15 digits (the fast path over
+  /// the value then decides, or the general path).
+  package func failures(_ slots: UnsafePointer<ValueSlot>, recorded: UInt64) -> UInt64? {
     var failing: UInt64 = 0
     let rules = rules.baseAddress!
     for position in 0..<ruleCount {
@@ -86,7 +87,10 @@ package final class SlotPlan: @unchecked Sendable {
         let leaf = leaves + index
         let x = slots + leaf.pointee.first
         let y = slots + leaf.pointee.second
-        guard x.pointee.digits, y.pointee.digits else { return nil }
+        let both: UInt64 =
+          1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
+          | 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.second)
+        guard recorded & both == both, x.pointee.digits, y.pointee.digits else { return nil }
         // The order of the two digit fields, as ``FastEvaluator/digitStringOrder(_:_:)``
         // finds it for the same strings held in a value.
         let order: Int
@@ -146,6 +150,8 @@ package final class SlotReader {
   @exclusivity(unchecked) package private(set) var fallbackLines = 0
   /// Why the last line left to the value path was.
   @exclusivity(unchecked) package private(set) var lastFallback: SlotFallback?
+  /// Which slots the last read wrote (bit `i` for slot `i`).
+  @exclusivity(unchecked) private var recorded: UInt64 = 0
 
   /// Reads lines by `plan` with `reader`; with `explain`, lines where a rule fails are left
   /// to the value path (which explains the failure).
@@ -173,8 +179,12 @@ package final class SlotReader {
     let read = unmanagedKeys._withUnsafeGuaranteedRef { keys in
       unmanagedReader._withUnsafeGuaranteedRef { $0.readSlots(bytes, keys, into: slots) }
     }
-    guard read else { return fallBack(.unread) }
-    let decided = unmanagedPlan._withUnsafeGuaranteedRef { $0.failures(slots) }
+    guard let read else {
+      recorded = 0
+      return fallBack(.unread)
+    }
+    recorded = read
+    let decided = unmanagedPlan._withUnsafeGuaranteedRef { $0.failures(slots, recorded: read) }
     guard let failing = decided else { return fallBack(.undecided) }
     if failing != 0, explain { return fallBack(.explanation) }
     decidedLines &+= 1
@@ -183,7 +193,7 @@ package final class SlotReader {
 
   /// The slots the last read recorded, by key (for tests).
   package var recordedSlots: [ValueSlot] {
-    Array(UnsafeBufferPointer(start: slots, count: plan.keys.count))
+    (0..<plan.keys.count).map { recorded & (1 &<< UInt64($0)) != 0 ? slots[$0] : .absent }
   }
 
   private func fallBack(_ reason: SlotFallback) -> UInt64? {
