@@ -271,31 +271,47 @@ struct CheckedBatch: Sendable {
 
 /// Raw JSONL lines copied out of the reader's buffer, to be parsed on another thread.
 struct RawBatch: Sendable {
+  /// A line: its number, and where its bytes lie in ``bytes`` (`start..<end`), or (`end`
+  /// negative) the position in ``failures`` of why it could not be read. Plain data, so that
+  /// appending and emptying the entries copies and destroys nothing per line.
   struct Entry: Sendable {
     var number: Int
-    var content: Result<Range<Int>, Diagnostic>
+    var start: Int
+    var end: Int
   }
 
   var bytes: [UInt8] = []
   var entries: [Entry] = []
+  var failures: [Diagnostic] = []
 
   var count: Int { entries.count }
   var isEmpty: Bool { entries.isEmpty }
 
+  /// The line `entry` describes: its bytes within `batchBytes` (this batch's ``bytes``), or
+  /// why it could not be read.
+  func line(_ entry: Entry, in batchBytes: UnsafeRawBufferPointer)
+    -> Result<UnsafeRawBufferPointer, Diagnostic>
+  {
+    guard entry.end >= 0 else { return .failure(failures[entry.start]) }
+    return .success(UnsafeRawBufferPointer(rebasing: batchBytes[entry.start..<entry.end]))
+  }
+
   mutating func append(number: Int, line: Result<UnsafeRawBufferPointer, Diagnostic>) {
     switch line {
     case .failure(let error):
-      entries.append(Entry(number: number, content: .failure(error)))
+      entries.append(Entry(number: number, start: failures.count, end: -1))
+      failures.append(error)
     case .success(let raw):
       let start = bytes.count
-      bytes.append(contentsOf: raw)
-      entries.append(Entry(number: number, content: .success(start..<bytes.count)))
+      bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
+      entries.append(Entry(number: number, start: start, end: bytes.count))
     }
   }
 
   mutating func removeAll() {
     bytes.removeAll(keepingCapacity: true)
     entries.removeAll(keepingCapacity: true)
+    failures.removeAll()
   }
 }
 
