@@ -12,10 +12,12 @@ public struct BatchOptions: Sendable {
   /// Threads that parse and check JSON lines (values below 1 count as 1). With 1, every line
   /// is parsed and checked on the calling thread.
   public var jobs: Int
-  /// JSON lines per batch handed to a worker (values below 1 count as 1); also how many
-  /// snapshots are reported at a time with one job.
-  public var batchLines: Int
-  /// A batch is handed to a worker at this many bytes even before ``batchLines`` lines.
+  /// At most this many JSON lines per batch handed to a worker (values below 1 count as 1;
+  /// nil: as many as ``batchBytes`` hold); also how many snapshots are reported at a time
+  /// with one job (nil: 1,024).
+  public var batchLines: Int?
+  /// Bytes of input read at a time into the batch handed to a worker (a longer line grows
+  /// it); a batch is handed out as soon as a read brings whole lines.
   public var batchBytes: Int
   /// Whether snapshots whose rules all passed or were skipped may be reported by their counts
   /// alone (``BatchEvent/passing(_:)``): workers then send back counts, not outcome arrays.
@@ -32,11 +34,11 @@ public struct BatchOptions: Sendable {
   /// switches to full reads, which then cost less (``JSONDocumentReader/projection``).
   public var projectsReads: Bool
 
-  /// Options; by default explanations on, one job per active processor, 1,024 lines or
-  /// 4 MiB per batch, every snapshot reported one by one, the default JSON limits.
+  /// Options; by default explanations on, one job per active processor, batches read 1 MiB
+  /// at a time, every snapshot reported one by one, the default JSON limits.
   public init(
     explain: Bool = true, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-    batchLines: Int = 1024, batchBytes: Int = 1 << 22, summarisesPasses: Bool = false,
+    batchLines: Int? = nil, batchBytes: Int = 1 << 20, summarisesPasses: Bool = false,
     limits: JSONLimits = .default, keyField: SnapshotKeyPath? = nil, projectsReads: Bool = true
   ) {
     self.keyField = keyField
@@ -53,13 +55,15 @@ public struct BatchOptions: Sendable {
 /// Checks batches of snapshots — JSON documents, JSON-lines files and streams — against a
 /// compiled rule set, in parallel, reporting results in input order.
 ///
-/// JSON-lines input with more than one job is read in batches of raw lines on the calling
-/// thread, which hands them to worker threads and reports finished batches strictly in input
-/// order while it goes on reading, so the results are the same as a sequential run's. Memory
-/// stays bounded: at most two batches per worker are in flight, and the values of long lines
-/// are paid for from one budget all workers share (at most ``JSONLimits/minimumValueMemory``
-/// at once, or the largest line alone). Every thread checks with the one compiled rule set (a
-/// ``Program`` is immutable), so memory for rules does not grow with the jobs.
+/// JSON-lines input with more than one job is read in chunks of whole lines on the calling
+/// thread, straight into the memory of the batch that carries them to a worker thread, which
+/// splits them into lines; the calling thread reports finished batches strictly in input
+/// order (numbering their lines) while it goes on reading, so the results are the same as a
+/// sequential run's. Memory stays bounded: at most two batches per worker are in flight, and
+/// the values of long lines are paid for from one budget all workers share (at most
+/// ``JSONLimits/minimumValueMemory`` at once, or the largest line alone). Every thread checks
+/// with the one compiled rule set (a ``Program`` is immutable), so memory for rules does not
+/// grow with the jobs.
 ///
 /// Fail closed: a malformed or over-long line, a file that cannot be opened and a read error
 /// are each reported as a ``CheckedSnapshot`` whose outcomes are a ``Diagnostic``; nothing is
@@ -106,7 +110,8 @@ public struct BatchChecker: Sendable {
     let keyPath = options.keyField.map { FieldPath($0.keys.map { .key($0) }) }
     return ruleSet.readProjection(ruleIndexes: ruleIndexes, extraPaths: keyPath.map { [$0] } ?? [])
   }
-  private var batchLines: Int { max(1, options.batchLines) }
+  /// Snapshots reported at a time with one job.
+  private var batchLines: Int { max(1, options.batchLines ?? 1024) }
 
   /// Checks every snapshot of `source` against the rules at `ruleIndexes` (every rule when
   /// nil), calling `emit` with the results in input order on the calling thread. `emit`
@@ -241,14 +246,15 @@ public struct BatchChecker: Sendable {
     return keepGoing
   }
 
-  /// Copies lines into batches on the calling thread, checks them on `jobs` threads and
-  /// reports the results in input order.
+  /// Reads chunks of whole lines into batches on the calling thread, splits and checks them on
+  /// `jobs` threads and reports the results in input order.
   private func runParallel(
     _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
     warning: (BatchWarning) -> Void, report: (CheckedBatch) -> Bool
   ) -> Bool {
     let batchBytes = max(1, options.batchBytes)
     let exchange = BatchExchange(largestSpare: 2 * batchBytes)
+    let limits = options.limits
     var workers: [WorkerThread] = []
     var startFailure: String?
     let (workerCount, capped) = Self.workersFitting(jobs)
@@ -258,13 +264,11 @@ public struct BatchChecker: Sendable {
       let started = WorkerThread.start(stackSize: Self.workerStackSize) {
         while let (sequence, raw) = exchange.nextBatch() {
           var checked = CheckedBatch()
-          raw.bytes.withUnsafeBytes { bytes in
-            for entry in raw.entries {
-              let line = raw.line(entry, in: bytes)
-              checker.check(number: entry.number, line: line, into: &checked)
-            }
+          let lines = JSONLinesReader.forEachLine(of: raw, limits: limits) { number, line in
+            checker.check(number: number, line: line, into: &checked)
           }
-          exchange.finish(sequence, checked, recycling: consume raw)
+          checked.lines = lines
+          exchange.finish(sequence, checked, recycling: raw)
         }
       }
       switch started {
@@ -289,16 +293,14 @@ public struct BatchChecker: Sendable {
     }
 
     let filling = BatchFilling(exchange: exchange, maximumInFlight: workers.count * 2)
-    let batchLines = batchLines
     do {
-      try reader.forEachRawLine { number, line in
-        filling.batch.append(number: number, line: line)
-        guard filling.batch.count >= batchLines || filling.batch.bytes.count >= batchBytes
-        else { return }
-        filling.submit(report)
+      try reader.forEachChunk(
+        chunkSize: batchBytes, maximumLines: options.batchLines.map { max(1, $0) } ?? .max,
+        makeChunk: exchange.spareChunk
+      ) { chunk in
+        filling.submit(chunk, report)
         if !filling.keepGoing { throw Stop() }
       }
-      if filling.keepGoing, !filling.batch.isEmpty { filling.submit(report) }
     } catch {}
     while filling.keepGoing, filling.reported < filling.submitted {
       _ = filling.reportNext(wait: true, report)
@@ -308,14 +310,15 @@ public struct BatchChecker: Sendable {
   }
 }
 
-/// The reading thread's side of ``BatchChecker``'s parallel run: the raw batch being filled,
-/// the batches handed out and reported (at most `maximumInFlight` in flight, which bounds
-/// memory), and whether reporting goes on. A class with unchecked exclusivity, so that the
-/// per-line closure reaches it without the dynamic checks local variables captured by it and
-/// by nested functions cost (about 230 instructions per line); only the reading thread uses it.
+/// The reading thread's side of ``BatchChecker``'s parallel run: the batches handed out and
+/// reported (at most `maximumInFlight` in flight, which bounds memory), the lines reported so
+/// far (the workers number lines within their batch), and whether reporting goes on. A class
+/// with unchecked exclusivity, so that the per-chunk closure reaches it without dynamic
+/// checks; only the reading thread uses it.
 private final class BatchFilling {
-  @exclusivity(unchecked) var batch: RawBatch
   @exclusivity(unchecked) private(set) var submitted = 0
+  /// Lines of the input in the batches reported (blank ones included).
+  @exclusivity(unchecked) private var linesReported = 0
   @exclusivity(unchecked) private(set) var reported = 0
   @exclusivity(unchecked) private(set) var keepGoing = true
   private let exchange: BatchExchange
@@ -324,26 +327,30 @@ private final class BatchFilling {
   init(exchange: BatchExchange, maximumInFlight: Int) {
     self.exchange = exchange
     self.maximumInFlight = maximumInFlight
-    batch = exchange.spareBatch()
   }
 
   /// Reports the next batch in input order with `report`: waiting for it when `wait`, else
   /// only if done.
   func reportNext(wait: Bool, _ report: (CheckedBatch) -> Bool) -> Bool {
-    guard reported < submitted, let checked = exchange.take(reported, wait: wait) else {
+    guard reported < submitted, var checked = exchange.take(reported, wait: wait) else {
       return false
     }
     reported += 1
+    if linesReported > 0 {
+      for index in checked.reported.indices {
+        checked.reported[index].snapshot.line? += linesReported
+      }
+    }
+    linesReported += checked.lines
     keepGoing = report(checked)
     return true
   }
 
-  /// Hands the filled batch to the workers, reports what is done with `report`, and waits
-  /// while too many batches are in flight.
-  func submit(_ report: (CheckedBatch) -> Bool) {
-    exchange.submit(submitted, batch)
+  /// Hands `chunk` to the workers, reports what is done with `report`, and waits while too
+  /// many batches are in flight.
+  func submit(_ chunk: JSONLinesChunk, _ report: (CheckedBatch) -> Bool) {
+    exchange.submit(submitted, chunk)
     submitted += 1
-    batch = exchange.spareBatch()
     while keepGoing, reportNext(wait: false, report) {}
     while keepGoing, submitted - reported >= maximumInFlight {
       _ = reportNext(wait: true, report)

@@ -229,6 +229,9 @@ struct CheckedBatch: Sendable {
   var passingAfter = PassingRun()
   /// Snapshots checked, passing or reported.
   private(set) var snapshots = 0
+  /// Lines of the input the batch held (blank ones included), which the reported snapshots'
+  /// line numbers within the batch are counted from (parallel runs).
+  var lines = 0
 
   mutating func add(_ snapshot: CheckedSnapshot) {
     reported.append(Item(passingBefore: passingAfter, snapshot: snapshot))
@@ -269,86 +272,42 @@ struct CheckedBatch: Sendable {
   }
 }
 
-/// Raw JSONL lines copied out of the reader's buffer, to be parsed on another thread.
-struct RawBatch: Sendable {
-  /// A line: its number, and where its bytes lie in ``bytes`` (`start..<end`), or (`end`
-  /// negative) the position in ``failures`` of why it could not be read. Plain data, so that
-  /// appending and emptying the entries copies and destroys nothing per line.
-  struct Entry: Sendable {
-    var number: Int
-    var start: Int
-    var end: Int
-  }
-
-  var bytes: [UInt8] = []
-  var entries: [Entry] = []
-  var failures: [Diagnostic] = []
-
-  var count: Int { entries.count }
-  var isEmpty: Bool { entries.isEmpty }
-
-  /// The line `entry` describes: its bytes within `batchBytes` (this batch's ``bytes``), or
-  /// why it could not be read.
-  func line(_ entry: Entry, in batchBytes: UnsafeRawBufferPointer)
-    -> Result<UnsafeRawBufferPointer, Diagnostic>
-  {
-    guard entry.end >= 0 else { return .failure(failures[entry.start]) }
-    return .success(UnsafeRawBufferPointer(rebasing: batchBytes[entry.start..<entry.end]))
-  }
-
-  mutating func append(number: Int, line: Result<UnsafeRawBufferPointer, Diagnostic>) {
-    switch line {
-    case .failure(let error):
-      entries.append(Entry(number: number, start: failures.count, end: -1))
-      failures.append(error)
-    case .success(let raw):
-      let start = bytes.count
-      bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
-      entries.append(Entry(number: number, start: start, end: bytes.count))
-    }
-  }
-
-  mutating func removeAll() {
-    bytes.removeAll(keepingCapacity: true)
-    entries.removeAll(keepingCapacity: true)
-    failures.removeAll()
-  }
-}
-
-/// What the reading thread and the workers pass each other: raw batches to check (first in,
-/// first out), checked batches by sequence number, and emptied raw batches to fill again
+/// What the reading thread and the workers pass each other: chunks of lines to check (first
+/// in, first out), checked batches by sequence number, and emptied chunks to fill again
 /// (which keeps their memory from one batch to the next).
 final class BatchExchange: @unchecked Sendable {
   private let condition = NSCondition()
-  private var pending: [(sequence: Int, batch: RawBatch)] = []
+  private var pending: [(sequence: Int, batch: JSONLinesChunk?)] = []
   private var pendingStart = 0
   private var closed = false
   private var finished: [Int: CheckedBatch] = [:]
-  private var spares: [RawBatch] = []
-  /// Raw batches that grew beyond this many bytes (for very long lines) are not kept.
+  private var spares: [JSONLinesChunk] = []
+  /// Chunks that grew beyond this many bytes (for very long lines) are not kept.
   private let largestSpare: Int
 
   init(largestSpare: Int) {
     self.largestSpare = largestSpare
   }
 
-  /// Hands a raw batch to the workers.
-  func submit(_ sequence: Int, _ batch: RawBatch) {
+  /// Hands a chunk to the workers.
+  func submit(_ sequence: Int, _ batch: JSONLinesChunk) {
     condition.lock()
     pending.append((sequence, batch))
     condition.broadcast()
     condition.unlock()
   }
 
-  /// An empty raw batch, with memory left over from an earlier one when there is one.
-  func spareBatch() -> RawBatch {
+  /// An empty chunk of at least `capacity` bytes, with memory left over from an earlier one
+  /// when there is one.
+  func spareChunk(_ capacity: Int) -> JSONLinesChunk {
     condition.lock()
-    defer { condition.unlock() }
-    return spares.popLast() ?? RawBatch()
+    let spare = spares.last.map { $0.capacity >= capacity } == true ? spares.popLast() : nil
+    condition.unlock()
+    return spare ?? JSONLinesChunk(capacity: capacity)
   }
 
   /// The next batch to check, waiting for one; nil once closed and drained.
-  func nextBatch() -> (Int, RawBatch)? {
+  func nextBatch() -> (Int, JSONLinesChunk)? {
     condition.lock()
     defer { condition.unlock() }
     while pendingStart == pending.count {
@@ -356,18 +315,18 @@ final class BatchExchange: @unchecked Sendable {
       condition.wait()
     }
     let next = pending[pendingStart]
-    pending[pendingStart].batch = RawBatch()
+    pending[pendingStart].batch = nil
     pendingStart += 1
     if pendingStart == pending.count {
       pending.removeAll(keepingCapacity: true)
       pendingStart = 0
     }
-    return (next.sequence, next.batch)
+    return (next.sequence, next.batch!)
   }
 
-  /// Records a checked batch, and keeps its raw batch's memory for reuse unless it is large.
-  func finish(_ sequence: Int, _ checked: CheckedBatch, recycling raw: consuming RawBatch) {
-    let keep = raw.bytes.capacity <= largestSpare
+  /// Records a checked batch, and keeps its chunk's memory for reuse unless it is large.
+  func finish(_ sequence: Int, _ checked: CheckedBatch, recycling raw: JSONLinesChunk) {
+    let keep = raw.capacity <= largestSpare
     if keep { raw.removeAll() }
     condition.lock()
     finished[sequence] = checked

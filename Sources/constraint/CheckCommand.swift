@@ -117,7 +117,7 @@ struct CheckCommand: ParsableCommand {
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Option(help: ArgumentHelp("JSONL lines per parallel batch.", visibility: .hidden))
-  var batchLines: Int = 1024
+  var batchLines: Int?
 
   func validate() throws {
     if data.isEmpty { throw ValidationError("give at least one --data PATH (or - for stdin)") }
@@ -130,7 +130,7 @@ struct CheckCommand: ParsableCommand {
         throw ValidationError("--key-field: empty key in `\(keyField)` (expected a.b.c)")
       }
     }
-    if jobs < 1 || batchLines < 1 {
+    if jobs < 1 || (batchLines ?? 1) < 1 {
       throw ValidationError("--jobs and --batch-lines must be ≥ 1")
     }
   }

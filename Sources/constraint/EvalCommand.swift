@@ -75,10 +75,10 @@ struct EvalCommand: ParsableCommand {
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Option(help: ArgumentHelp("JSONL lines per parallel batch.", visibility: .hidden))
-  var batchLines: Int = 1024
+  var batchLines: Int?
 
   func validate() throws {
-    if jobs < 1 || batchLines < 1 {
+    if jobs < 1 || (batchLines ?? 1) < 1 {
       throw ValidationError("--jobs and --batch-lines must be ≥ 1")
     }
   }

@@ -233,13 +233,8 @@ private final class RawLines {
         start = 0
       }
       if end == buffer.count {
-        // Deciding that a line fits takes its bytes, a `\r` and the `\n` in the buffer.
-        let capacity = limits.maximumDocumentBytes.addingReportingOverflow(2)
-        let needed = capacity.overflow ? Int.max : capacity.partialValue
-        if buffer.count < needed {
-          let grown = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: min(buffer.count.multipliedReportingOverflow(by: 2).partialValue, needed),
-            alignment: 1)
+        if let capacity = JSONLinesReader.grownCapacity(buffer.count, limits: limits) {
+          let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
           grown.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
           buffer.deallocate()
           buffer = grown
@@ -279,20 +274,17 @@ private final class RawLines {
 
   /// Reads more input after `end`.
   private func fill() {
-    while end < buffer.count {
-      let count = Glibc.read(descriptor, buffer.baseAddress! + end, buffer.count - end)
-      if count < 0 {
-        if errno == EINTR { continue }
-        readError = JSONLinesReader.ioError("read error: \(String(cString: strerror(errno)))")
-        endOfInput = true
-        return
-      }
-      if count == 0 {
-        endOfInput = true
-        return
-      }
+    guard end < buffer.count else { return }
+    switch JSONLinesReader.read(
+      descriptor, into: buffer.baseAddress! + end, count: buffer.count - end)
+    {
+    case .failure(let error):
+      readError = error
+      endOfInput = true
+    case .success(0):
+      endOfInput = true
+    case .success(let count):
       end += count
-      return
     }
   }
 
@@ -309,5 +301,299 @@ private final class RawLines {
       start = 0
       end = 0
     }
+  }
+}
+
+/// Whole JSON lines read by ``JSONLinesReader/forEachChunk(chunkSize:maximumLines:makeChunk:_:)``
+/// straight into their memory, to be split into lines on another thread with
+/// ``JSONLinesReader/forEachLine(of:limits:_:)``, by the rules every reader of JSON lines
+/// applies. Line numbers within a chunk start at 1 (0 for an input that could not be opened):
+/// the caller adds the lines of the chunks before it. Its memory is reused from chunk to chunk.
+public final class JSONLinesChunk: @unchecked Sendable {
+  /// The memory the lines are read into; the chunk's bytes are `memory[start..<end]`.
+  fileprivate(set) var memory: UnsafeMutableRawBufferPointer
+  fileprivate var start = 0
+  fileprivate var end = 0
+  /// Whether the bytes end the input (their last line may then have no newline).
+  fileprivate var endsInput = false
+  /// An over-long line skipped before the bytes, reported as the chunk's first line.
+  fileprivate var leadingFailure: Diagnostic?
+  /// A read error after the bytes (reported as the next line), or an open error (line 0).
+  fileprivate var trailingFailure: Diagnostic?
+  fileprivate var failedToOpen = false
+
+  /// An empty chunk of `capacity` bytes.
+  public init(capacity: Int) {
+    memory = .allocate(byteCount: max(capacity, 1), alignment: 1)
+  }
+
+  deinit { memory.deallocate() }
+
+  /// glibc's `memrchr` (not in the Glibc module's headers), when the C library has it.
+  private static let memrchr:
+    (@convention(c) (UnsafeRawPointer, Int32, Int) -> UnsafeMutableRawPointer?)? = {
+      guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memrchr") else {
+        return nil
+      }
+      return unsafeBitCast(
+        symbol, to: (@convention(c) (UnsafeRawPointer, Int32, Int) -> UnsafeMutableRawPointer?)
+          .self)
+    }()
+
+  /// Bytes of memory the chunk holds.
+  public var capacity: Int { memory.count }
+
+  /// Empties the chunk, keeping its memory.
+  public func removeAll() {
+    start = 0
+    end = 0
+    endsInput = false
+    leadingFailure = nil
+    trailingFailure = nil
+    failedToOpen = false
+  }
+
+  fileprivate func grow(to capacity: Int) {
+    let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+    grown.baseAddress!.copyMemory(from: memory.baseAddress! + start, byteCount: end - start)
+    memory.deallocate()
+    memory = grown
+    end -= start
+    start = 0
+  }
+
+  /// The position after the `count`th newline of the bytes (the last one when there are
+  /// fewer, or when `count` is `Int.max`), or nil when there is none.
+  fileprivate func cut(afterLines count: Int) -> Int? {
+    let base = memory.baseAddress!
+    guard count < Int.max else {
+      guard end > start else { return nil }
+      if let memrchr = Self.memrchr {
+        guard let found = memrchr(base + start, 0x0A, end - start) else { return nil }
+        return base.distance(to: found) + 1
+      }
+      var position = end
+      while position > start {
+        position -= 1
+        if base.load(fromByteOffset: position, as: UInt8.self) == 0x0A { return position + 1 }
+      }
+      return nil
+    }
+    var position = start
+    var last: Int?
+    for _ in 0..<count {
+      guard position < end, let found = memchr(base + position, 0x0A, end - position) else {
+        break
+      }
+      position = base.distance(to: UnsafeMutableRawPointer(found)) + 1
+      last = position
+    }
+    return last
+  }
+}
+
+extension JSONLinesReader {
+  /// The size a reading buffer of `capacity` bytes holding one unfinished line grows to, or
+  /// nil when that line is longer than the document limit and is to be skipped. Deciding that
+  /// a line fits takes its bytes, a `\r` and the `\n` in the buffer.
+  static func grownCapacity(_ capacity: Int, limits: JSONLimits) -> Int? {
+    let needed = limits.maximumDocumentBytes.addingReportingOverflow(2)
+    let limit = needed.overflow ? Int.max : needed.partialValue
+    guard capacity < limit else { return nil }
+    return Swift.min(capacity.multipliedReportingOverflow(by: 2).partialValue, limit)
+  }
+
+  /// Reads up to `count` bytes at `address` from `descriptor`: the bytes read (0 at the end
+  /// of input), or the read error.
+  static func read(_ descriptor: Int32, into address: UnsafeMutableRawPointer, count: Int)
+    -> Result<Int, Diagnostic>
+  {
+    while true {
+      let read = Glibc.read(descriptor, address, count)
+      if read >= 0 { return .success(read) }
+      if errno == EINTR { continue }
+      return .failure(ioError("read error: \(String(cString: strerror(errno)))"))
+    }
+  }
+
+  /// Reads the input in chunks of whole lines, each read straight into the memory of the
+  /// chunk passed to `body` (which then owns it); the unfinished line after a chunk's last
+  /// newline is the only byte copied, to the start of the next chunk. A chunk is passed as
+  /// soon as a read brings a newline (a slow producer's lines are not held back), with at
+  /// most `maximumLines` lines (`Int.max`: no limit). A line longer than the chunk grows it,
+  /// up to the document limit as ``forEachRawLine(_:)`` does; a longer one is skipped
+  /// without being held and reported as a failed line. `makeChunk` gives an empty chunk of at
+  /// least the capacity asked (memory handed back by earlier chunks, or new).
+  public func forEachChunk(
+    chunkSize: Int = 1 << 20, maximumLines: Int = .max,
+    makeChunk: (_ capacity: Int) -> JSONLinesChunk, _ body: (JSONLinesChunk) throws -> Void
+  ) rethrows {
+    let maximumLines = Swift.max(1, maximumLines)
+    // Every chunk asked for holds at least `chunkSize` bytes, so that any can be reused.
+    let chunkSize = Swift.max(1, chunkSize)
+    func newChunk(_ capacity: Int) -> JSONLinesChunk { makeChunk(Swift.max(chunkSize, capacity)) }
+    var descriptor: Int32 = -1
+    var ownsDescriptor = false
+    defer { if ownsDescriptor { close(descriptor) } }
+    var chunk: JSONLinesChunk
+    var endOfInput = false
+    var readError: Diagnostic?
+    switch source {
+    case .path(let path):
+      descriptor = open(path, O_RDONLY)
+      guard descriptor >= 0 else {
+        let failed = newChunk(0)
+        failed.trailingFailure = Self.ioError(
+          "cannot open \(path): \(String(cString: strerror(errno)))")
+        failed.failedToOpen = true
+        try body(failed)
+        return
+      }
+      ownsDescriptor = true
+      chunk = newChunk(chunkSize)
+    case .descriptor(let fd):
+      descriptor = fd
+      chunk = newChunk(chunkSize)
+    case .bytes(let bytes):
+      // In-memory input is copied once and read as a final chunk.
+      chunk = newChunk(bytes.count)
+      bytes.withUnsafeBytes { chunk.memory.copyMemory(from: $0) }
+      chunk.end = bytes.count
+      endOfInput = true
+    }
+    while true {
+      // Hand out the whole lines held.
+      while true {
+        // At the end of input, the last chunk takes what is left (below).
+        var cut: Int?
+        if maximumLines == .max {
+          cut = endOfInput ? nil : chunk.cut(afterLines: .max)
+        } else if chunk.leadingFailure != nil, maximumLines == 1 {
+          cut = chunk.start
+        } else {
+          cut = chunk.cut(afterLines: maximumLines - (chunk.leadingFailure == nil ? 0 : 1))
+        }
+        if endOfInput, cut == chunk.end { cut = nil }
+        guard let cut else { break }
+        let rest = chunk.end - cut
+        let handed: JSONLinesChunk
+        if rest <= cut - chunk.start {
+          handed = chunk
+          chunk = newChunk(rest)
+          chunk.memory.baseAddress!.copyMemory(
+            from: handed.memory.baseAddress! + cut, byteCount: rest)
+          chunk.end = rest
+          handed.end = cut
+        } else {
+          handed = newChunk(cut - chunk.start)
+          handed.memory.baseAddress!.copyMemory(
+            from: chunk.memory.baseAddress! + chunk.start, byteCount: cut - chunk.start)
+          handed.end = cut - chunk.start
+          handed.leadingFailure = chunk.leadingFailure
+          chunk.leadingFailure = nil
+          chunk.start = cut
+        }
+        try body(handed)
+      }
+      if endOfInput {
+        if chunk.end > chunk.start || chunk.leadingFailure != nil || readError != nil {
+          chunk.endsInput = true
+          chunk.trailingFailure = readError
+          try body(chunk)
+        }
+        return
+      }
+      // Make room: compact, grow for a long line, or skip a line longer than the limit.
+      if chunk.end == chunk.capacity {
+        if chunk.start > 0 {
+          chunk.grow(to: chunk.capacity)
+        } else if let capacity = Self.grownCapacity(chunk.capacity, limits: limits) {
+          chunk.grow(to: capacity)
+        } else {
+          if chunk.leadingFailure != nil {
+            let failed = newChunk(0)
+            failed.leadingFailure = chunk.leadingFailure
+            try body(failed)
+          }
+          chunk.leadingFailure = Self.lineTooLong(limits: limits)
+          chunk.end = 0
+          // Discard input up to and including the next newline.
+          while true {
+            switch Self.read(descriptor, into: chunk.memory.baseAddress!, count: chunk.capacity) {
+            case .failure(let error):
+              readError = error
+              endOfInput = true
+            case .success(0):
+              endOfInput = true
+            case .success(let count):
+              guard let found = memchr(chunk.memory.baseAddress!, 0x0A, count) else { continue }
+              let after = chunk.memory.baseAddress!.distance(to: UnsafeMutableRawPointer(found)) + 1
+              chunk.memory.baseAddress!.copyMemory(
+                from: chunk.memory.baseAddress! + after, byteCount: count - after)
+              chunk.end = count - after
+            }
+            break
+          }
+          continue
+        }
+      }
+      switch Self.read(
+        descriptor, into: chunk.memory.baseAddress! + chunk.end, count: chunk.capacity - chunk.end)
+      {
+      case .failure(let error):
+        readError = error
+        endOfInput = true
+        // A line the error cut short is not read as a document.
+        chunk.end = chunk.cut(afterLines: .max) ?? chunk.start
+      case .success(0):
+        endOfInput = true
+      case .success(let count):
+        chunk.end += count
+      }
+    }
+  }
+
+  /// Calls `body` with each non-blank line of `chunk` in order, numbered from 1 within the
+  /// chunk, exactly as ``forEachRawLine(_:)`` would pass it; returns the lines the chunk
+  /// counts (blank ones included), which the next chunk's numbers follow.
+  @discardableResult
+  public static func forEachLine(
+    of chunk: JSONLinesChunk, limits: JSONLimits,
+    _ body: (_ number: Int, _ line: Result<UnsafeRawBufferPointer, Diagnostic>) throws -> Void
+  ) rethrows -> Int {
+    if chunk.failedToOpen, let failure = chunk.trailingFailure {
+      try body(0, .failure(failure))
+      return 0
+    }
+    var number = 0
+    if let failure = chunk.leadingFailure {
+      number += 1
+      try body(number, .failure(failure))
+    }
+    let base = UnsafeRawPointer(chunk.memory.baseAddress!)
+    var position = chunk.start
+    let end = chunk.end
+    while position < end {
+      let lineEnd: Int
+      if let found = memchr(base + position, 0x0A, end - position) {
+        lineEnd = base.distance(to: UnsafeRawPointer(found))
+      } else {
+        lineEnd = end
+      }
+      number += 1
+      let raw = UnsafeRawBufferPointer(start: base + position, count: lineEnd - position)
+      position = lineEnd + 1
+      guard let bytes = document(ofLine: raw) else { continue }
+      if bytes.count > limits.maximumDocumentBytes {
+        try body(number, .failure(lineTooLong(limits: limits)))
+      } else {
+        try body(number, .success(bytes))
+      }
+    }
+    if let failure = chunk.trailingFailure {
+      number += 1
+      try body(number, .failure(failure))
+    }
+    return number
   }
 }
