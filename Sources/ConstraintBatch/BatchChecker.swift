@@ -17,7 +17,9 @@ public struct BatchOptions: Sendable {
   /// with one job (nil: 1,024).
   public var batchLines: Int?
   /// Bytes of input read at a time into the batch handed to a worker (a longer line grows
-  /// it); a batch is handed out as soon as a read brings whole lines.
+  /// it); a batch is handed out as soon as a read brings whole lines. With many workers it is
+  /// lowered so that the two batches per worker in flight hold at most 16 MiB together (but
+  /// at least 64 KiB each).
   public var batchBytes: Int
   /// Whether snapshots whose rules all passed or were skipped may be reported by their counts
   /// alone (``BatchEvent/passing(_:)``): workers then send back counts, not outcome arrays.
@@ -198,6 +200,15 @@ public struct BatchChecker: Sendable {
     )
   }
 
+  /// All the chunks of short lines in flight together (two per worker) hold at most this.
+  static let chunksInFlightBytes = 1 << 24
+
+  /// The bytes read at a time into each batch with `workers` workers: `requested`, but no more
+  /// than keeps two chunks per worker within ``chunksInFlightBytes``, and at least 64 KiB.
+  static func chunkBytes(_ requested: Int, workers: Int) -> Int {
+    min(max(1, requested), max(1 << 16, chunksInFlightBytes / (2 * max(1, workers))))
+  }
+
   private func checker(name: String, ruleIndexes: [Int]) -> SnapshotChecker {
     SnapshotChecker(
       ruleSet: ruleSet, context: context, explain: options.explain,
@@ -252,13 +263,13 @@ public struct BatchChecker: Sendable {
     _ reader: JSONLinesReader, name: String, ruleIndexes indexes: [Int],
     warning: (BatchWarning) -> Void, report: (CheckedBatch) -> Bool
   ) -> Bool {
-    let batchBytes = max(1, options.batchBytes)
-    let exchange = BatchExchange(largestSpare: 2 * batchBytes)
     let limits = options.limits
     var workers: [WorkerThread] = []
     var startFailure: String?
     let (workerCount, capped) = Self.workersFitting(jobs)
     if let capped { warning(capped) }
+    let batchBytes = Self.chunkBytes(options.batchBytes, workers: workerCount)
+    let exchange = BatchExchange(largestSpare: 2 * batchBytes)
     for _ in 0..<workerCount {
       let checker = checker(name: name, ruleIndexes: indexes)
       let started = WorkerThread.start(stackSize: Self.workerStackSize) {
