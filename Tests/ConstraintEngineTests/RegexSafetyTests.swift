@@ -177,16 +177,25 @@ struct RegexSafetyTests {
   }
 
   @Test func theCountingAllocatorSeesCompiledPatternsAndTheirRelease() throws {
-    let before = PCRE2Memory.liveBytes.load(ordering: .relaxed)
-    var regexes: [CompiledRegex] = []
-    for index in 0..<200 {
-      regexes.append(try CompiledRegex(pattern: "^held-\(index)-[a-z]+$"))
+    // The count is process-wide: tests running alongside (the churn above, rule sets with
+    // regexes) allocate and free through it too and can hide a release in one round. A leak
+    // fails every round; so the release must be seen in at least one of five.
+    var rounds: [(held: Int, after: Int)] = []
+    for _ in 0..<5 {
+      let before = PCRE2Memory.liveBytes.load(ordering: .relaxed)
+      var regexes: [CompiledRegex] = []
+      for index in 0..<200 {
+        regexes.append(try CompiledRegex(pattern: "^held-\(index)-[a-z]+$"))
+      }
+      let held = PCRE2Memory.liveBytes.load(ordering: .relaxed) - before
+      regexes.removeAll()
+      let after = PCRE2Memory.liveBytes.load(ordering: .relaxed) - before
+      rounds.append((held, after))
+      if held > 200 * 64, after < held / 2 { break }
     }
-    let held = PCRE2Memory.liveBytes.load(ordering: .relaxed) - before
-    #expect(held > 200 * 64, "200 compiled patterns should hold memory, saw \(held) bytes")
-    regexes.removeAll()
-    let after = PCRE2Memory.liveBytes.load(ordering: .relaxed) - before
-    #expect(after < held / 2, "released patterns still hold \(after) bytes")
+    #expect(
+      rounds.contains { $0.held > 200 * 64 && $0.after < $0.held / 2 },
+      "200 compiled patterns should hold memory and give it back; (held, after): \(rounds)")
   }
 
   private func outcome(_ regex: CompiledRegex, _ subject: String) -> Result<Bool, RegexMatchError> {
