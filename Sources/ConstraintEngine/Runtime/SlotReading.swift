@@ -209,7 +209,7 @@ extension RuleSet {
   /// with a fast path made only of bigint comparisons of two of the snapshot's own fields
   /// (``FastLeaf/readsTwoRootFields``); at most 64 rules and 64 fields, at least one active.
   package func slotPlan(ruleIndexes indexes: [Int]) -> SlotPlan? {
-    guard StandardLibraryLayout.isCompiledIn, !indexes.isEmpty, indexes.count <= 64 else {
+    guard !indexes.isEmpty, indexes.count <= 64 else {
       return nil
     }
     var keys: [String] = []
