@@ -620,21 +620,42 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
   }
 
   /// The string value whose opening quote is at `index`, when it is at most 15 bytes of plain
-  /// ASCII (no `\\`, control or non-ASCII byte): read as one or two words, and written in the
-  /// inline form from them or looked up in the string table as ``parseString()`` would, with
-  /// `index` moved past its closing quote. Nil (nothing read, nothing changed) otherwise, for
-  /// ``parseString()`` to read it and report what it reports.
-  ///
-  /// The words are the bytes from the content's start, those at or past the buffer's end taken
-  /// as zeros (``paddedWord(at:)``): a zero is a control byte, so a string is taken only when
-  /// its closing quote comes first, within the buffer. Only the string-length limit can refuse
-  /// such a string; a string over it is left to ``parseString()``.
+  /// ASCII (no `\\`, control or non-ASCII byte): read as one or two words
+  /// (``shortPlainWords()``), and written in the inline form from them or looked up in the
+  /// string table as ``parseString()`` would, with `index` moved past its closing quote. Nil
+  /// (nothing read, nothing changed) otherwise, for ``parseString()`` to read it and report
+  /// what it reports (only the string-length limit can refuse such a string).
   ///
   /// `@inline(always)`: with `@inline(__always)` the optimizer kept it out of line (the object
   /// loop is large), paying a call and the word constants per value.
   @inline(always)
   mutating func shortPlainValue() -> String? {
     guard inlineStrings else { return nil }
+    let start = index &+ 1
+    guard let (low, high, count) = shortPlainWords() else { return nil }
+    // Looked up or not as ``parseString(hash:keyContext:)`` decides (the test counts a value
+    // it turns away), with the same chunks and hash.
+    if let table = strings, table.looksUpValue(in: keyContext) {
+      return table.string(
+        UnsafeBufferPointer(start: bytes.baseAddress! + start, count: count),
+        key: JSONStringBytes(short: low, high, count: count), context: nil,
+        valueContext: keyContext)
+    }
+    return StandardLibraryLayout.smallString(low, high, count: count, inline: true)
+  }
+
+  /// The string whose opening quote is at `index` when its closing quote is among its next
+  /// sixteen bytes with only plain ASCII before it (no escape, control or non-ASCII byte), and
+  /// its length is within the limit: its bytes (zeros past its end; bytes 0–7 in `low`, the
+  /// first lowest, the rest in `high`) and length, `index` moved past it. Such a string is one
+  /// ``scanPlainString(quote:)`` reads without error to the same place; nil for any other,
+  /// `index` unmoved. The words are the bytes from the content's start, those at or past the
+  /// buffer's end taken as zeros (``paddedWord(at:)``): a zero is a control byte, so a string
+  /// is taken only when its closing quote comes first, within the buffer.
+  ///
+  /// `@inline(always)`: it is the inner loop of ``shortPlainValue()`` and of slot reading.
+  @inline(always)
+  mutating func shortPlainWords() -> (low: UInt64, high: UInt64, count: Int)? {
     let start = index &+ 1
     let first = paddedWord(at: start)
     let firstSpecial = JSONParser.specialStringBytes(first)
@@ -658,15 +679,7 @@ struct JSONParser<Builder: JSONBuilder>: ~Copyable {
     }
     guard count <= limits.maximumStringBytes else { return nil }
     index = start &+ count &+ 1
-    // Looked up or not as ``parseString(hash:keyContext:)`` decides (the test counts a value
-    // it turns away), with the same chunks and hash.
-    if let table = strings, table.looksUpValue(in: keyContext) {
-      return table.string(
-        UnsafeBufferPointer(start: bytes.baseAddress! + start, count: count),
-        key: JSONStringBytes(short: low, high, count: count), context: nil,
-        valueContext: keyContext)
-    }
-    return StandardLibraryLayout.smallString(low, high, count: count, inline: true)
+    return (low, high, count)
   }
 
   /// The eight bytes of the buffer from `offset` (at least 0), the first in the lowest byte,

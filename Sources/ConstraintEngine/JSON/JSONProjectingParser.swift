@@ -158,14 +158,8 @@ extension JSONParser {
       let keyStart = index
       let key = try readRawKey(context: context)
       context = JSONStringCache.valueContext(context, keyHash: key.hash)
-      let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
-      if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- keyBase >= 16,
-        !isNewRawKey(key, base: keyBase, largeObjectKeys: &largeObjectKeys)
-      {
-        throw duplicateKey(text(of: key), at: keyStart)
-      }
-      keyBits |= keyBit
-      rawKeyStack.push(key)
+      try noteRawKey(
+        key, at: keyStart, base: keyBase, keyBits: &keyBits, largeObjectKeys: &largeObjectKeys)
       try expectColon()
       keyContext = context
       try skipValue(view)
@@ -203,6 +197,25 @@ extension JSONParser {
         UnsafeBufferPointer(start: base + start, count: count), key: described, context: context)
     }
     return RawKey(hash: described.hash, start: start, count: count, escaped: false)
+  }
+
+  /// Checks `key` (read at `start`) against the keys of the object whose keys start at `base`
+  /// in the raw key stack (throwing the full parse's error for a duplicate), and pushes it
+  /// there: a key whose hash bit is new in `keyBits` is new among up to 16 keys, past which
+  /// ``isNewRawKey(_:base:largeObjectKeys:)`` decides.
+  @inline(__always)
+  mutating func noteRawKey(
+    _ key: RawKey, at start: Int, base: Int, keyBits: inout UInt64,
+    largeObjectKeys: inout Set<ExactKey>?
+  ) throws(JSONError) {
+    let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
+    if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- base >= 16,
+      !isNewRawKey(key, base: base, largeObjectKeys: &largeObjectKeys)
+    {
+      throw duplicateKey(text(of: key), at: start)
+    }
+    keyBits |= keyBit
+    rawKeyStack.push(key)
   }
 
   /// The text of a key read earlier in this document.

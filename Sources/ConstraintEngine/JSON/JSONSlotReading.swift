@@ -361,24 +361,6 @@ extension JSONParser {
     return slotsSeen
   }
 
-  /// Checks `key` (read at `start`) against the keys of the object whose keys start at `base`
-  /// in the raw key stack as ``skipObject(_:)`` checks them (throwing its error for a
-  /// duplicate), and pushes it there.
-  @inline(__always)
-  mutating func noteRawKey(
-    _ key: RawKey, at start: Int, base: Int, keyBits: inout UInt64,
-    largeObjectKeys: inout Set<ExactKey>?
-  ) throws(JSONError) {
-    let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
-    if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- base >= 16,
-      !isNewRawKey(key, base: base, largeObjectKeys: &largeObjectKeys)
-    {
-      throw duplicateKey(text(of: key), at: start)
-    }
-    keyBits |= keyBit
-    rawKeyStack.push(key)
-  }
-
   /// Validates the value at the next token as ``skipValue(_:)`` does (the same checks in the
   /// same order) and returns where it lies.
   @inline(never)
@@ -412,41 +394,5 @@ extension JSONParser {
     }
     try skipEscapedString(quote: start)
     return ValueSlot(kind: .escapedString, start: start, count: index &- start)
-  }
-}
-
-extension JSONParser {
-  /// The string whose opening quote is at `index` when its closing quote is among its next
-  /// sixteen bytes with only plain ASCII before it (no escape, control or non-ASCII byte), and
-  /// its length is within the limit: its bytes (zeros past its end; bytes 0–7 in `low`, the
-  /// first lowest, the rest in `high`) and length, `index` moved past it. Such a string is one
-  /// ``scanPlainString(quote:)`` reads without error to the same place (as
-  /// ``shortPlainValue()`` finds it for the full parse); nil for any other, `index` unmoved.
-  @inline(__always)
-  mutating func shortPlainWords() -> (low: UInt64, high: UInt64, count: Int)? {
-    let start = index &+ 1
-    let first = paddedWord(at: start)
-    let firstSpecial = JSONParser.specialStringBytes(first)
-    var low = first
-    var high: UInt64 = 0
-    let count: Int
-    if firstSpecial != 0 {
-      // The lowest flagged byte is a special one (only flags above it may be spurious).
-      let shift = UInt64(truncatingIfNeeded: firstSpecial.trailingZeroBitCount &- 7)
-      guard (first &>> shift) & 0xFF == UInt64(UInt8(ascii: "\"")) else { return nil }
-      count = Int(truncatingIfNeeded: shift &>> 3)
-      low = first & ((1 &<< shift) &- 1)
-    } else {
-      let second = paddedWord(at: start &+ 8)
-      let secondSpecial = JSONParser.specialStringBytes(second)
-      guard secondSpecial != 0 else { return nil }
-      let shift = UInt64(truncatingIfNeeded: secondSpecial.trailingZeroBitCount &- 7)
-      guard (second &>> shift) & 0xFF == UInt64(UInt8(ascii: "\"")) else { return nil }
-      count = 8 &+ Int(truncatingIfNeeded: shift &>> 3)
-      high = second & ((1 &<< shift) &- 1)
-    }
-    guard count <= limits.maximumStringBytes else { return nil }
-    index = start &+ count &+ 1
-    return (low, high, count)
   }
 }
