@@ -290,17 +290,11 @@ private final class RawLines {
 
   /// Discards input up to and including the next newline.
   private func skipRestOfLine() {
-    start = 0
-    end = 0
-    while !endOfInput {
-      fill()
-      if let newline = findNewline(from: 0) {
-        start = newline + 1
-        return
-      }
-      start = 0
-      end = 0
-    }
+    let skipped = JSONLinesReader.discardRestOfLine(descriptor, using: buffer)
+    start = skipped.start
+    end = skipped.end
+    if let error = skipped.readError { readError = error }
+    endOfInput = skipped.endOfInput
   }
 }
 
@@ -401,6 +395,27 @@ extension JSONLinesReader {
     let limit = needed.overflow ? Int.max : needed.partialValue
     guard capacity < limit else { return nil }
     return Swift.min(capacity.multipliedReportingOverflow(by: 2).partialValue, limit)
+  }
+
+  /// Reads and discards `descriptor`'s input up to and including the next newline (the rest
+  /// of a line too long to hold), reading into `buffer`: the bytes read after that newline are
+  /// left at `buffer[start..<end]`. At the end of input or a read error (`readError`) before a
+  /// newline, nothing is left and `endOfInput` is true.
+  static func discardRestOfLine(_ descriptor: Int32, using buffer: UnsafeMutableRawBufferPointer)
+    -> (start: Int, end: Int, readError: Diagnostic?, endOfInput: Bool)
+  {
+    let base = buffer.baseAddress!
+    while true {
+      switch read(descriptor, into: base, count: buffer.count) {
+      case .failure(let error):
+        return (0, 0, error, true)
+      case .success(0):
+        return (0, 0, nil, true)
+      case .success(let count):
+        guard let found = memchr(base, 0x0A, count) else { continue }
+        return (base.distance(to: UnsafeMutableRawPointer(found)) + 1, count, nil, false)
+      }
+    }
   }
 
   /// Reads up to `count` bytes at `address` from `descriptor`: the bytes read (0 at the end
@@ -516,24 +531,11 @@ extension JSONLinesReader {
             try body(failed)
           }
           chunk.leadingFailure = Self.lineTooLong(limits: limits)
-          chunk.end = 0
-          // Discard input up to and including the next newline.
-          while true {
-            switch Self.read(descriptor, into: chunk.memory.baseAddress!, count: chunk.capacity) {
-            case .failure(let error):
-              readError = error
-              endOfInput = true
-            case .success(0):
-              endOfInput = true
-            case .success(let count):
-              guard let found = memchr(chunk.memory.baseAddress!, 0x0A, count) else { continue }
-              let after = chunk.memory.baseAddress!.distance(to: UnsafeMutableRawPointer(found)) + 1
-              chunk.memory.baseAddress!.copyMemory(
-                from: chunk.memory.baseAddress! + after, byteCount: count - after)
-              chunk.end = count - after
-            }
-            break
-          }
+          let skipped = Self.discardRestOfLine(descriptor, using: chunk.memory)
+          chunk.start = skipped.start
+          chunk.end = skipped.end
+          readError = skipped.readError
+          endOfInput = skipped.endOfInput
           continue
         }
       }
