@@ -146,10 +146,10 @@ struct JSONLinesChunkTests {
   @Test("a read error after whole lines, or cutting one, ends the chunks as raw lines end")
   func readErrors() {
     for text in ["{\"a\": 1}\n{\"a\": 2}\n", "{\"a\": 1}\n123", "", "x\n\n"] {
-      let first = Self.resetSocket(after: text)
+      let first = resetSocket(after: text)
       defer { close(first) }
       let raw = Self.rawLines(JSONLinesReader(fileDescriptor: first))
-      let socket = Self.resetSocket(after: text)
+      let socket = resetSocket(after: text)
       defer { close(socket) }
       var chunks = 0
       let lines = Self.chunkedLines(
@@ -180,17 +180,5 @@ struct JSONLinesChunkTests {
       if received.count < 3 { send("\(received.count + 1)\n") } else { close(ends[1]) }
     }
     #expect(received == ["1 ok 1", "1 ok 2", "1 ok 3"])
-  }
-
-  /// A socket whose peer sent `text` and then reset the connection.
-  static func resetSocket(after text: String) -> Int32 {
-    var pair: [Int32] = [0, 0]
-    precondition(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
-    let bytes = Array(text.utf8)
-    _ = bytes.withUnsafeBytes { write(pair[0], $0.baseAddress, $0.count) }
-    let poison: [UInt8] = [0x21]
-    _ = poison.withUnsafeBytes { write(pair[1], $0.baseAddress, 1) }
-    close(pair[0])
-    return pair[1]
   }
 }

@@ -7,8 +7,9 @@ import Testing
 #endif
 
 /// A socket whose peer sent `text` and then reset the connection: reading it gives `text`,
-/// then `ECONNRESET`. The caller closes the returned descriptor.
-private func resetSocket(after text: String) -> Int32 {
+/// then `ECONNRESET`. The caller closes the returned descriptor. (Also used by the chunked
+/// reading tests.)
+func resetSocket(after text: String) -> Int32 {
   var pair: [Int32] = [0, 0]
   precondition(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
   let bytes = Array(text.utf8)
