@@ -121,7 +121,12 @@ struct EvalCommand: ParsableCommand {
     var status: Int32 = 0
     var snapshots = 0
     let explanationRenderer = ExplanationRenderer(indent: "  ")
-    checker.check(.file(data), warning: { terminal.error($0.description) }) { event in
+    // A batch's lines reach a pipe before the next batch is read (a slow producer's results
+    // stream).
+    checker.check(
+      .file(data), warning: { terminal.error($0.description) },
+      endOfBatch: { terminal.flush() }
+    ) { event in
       switch event {
       case .passing(let run):
         snapshots += run.snapshots

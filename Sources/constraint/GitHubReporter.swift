@@ -8,6 +8,9 @@ struct GitHubReporter: CheckReporter {
   let explain: Bool
   var wantsPasses: Bool { false }
 
+  /// Annotations of a batch reach a pipe before the next batch is read.
+  mutating func endOfBatch() { terminal.flush() }
+
   /// Escapes annotation message data (other control characters are shown visibly).
   static func escapeData(_ text: String) -> String {
     HumanText.value(

@@ -13,6 +13,8 @@ struct HumanReporter: CheckReporter {
   mutating func begin(_ ruleSet: RuleSet) {}
   mutating func beginSnapshot(_ snapshot: CheckedSnapshot) {}
   mutating func endSnapshot(_ snapshot: CheckedSnapshot) {}
+  /// Line by line: what a batch found reaches a pipe before the next batch is read.
+  mutating func endOfBatch() { terminal.flush() }
 
   mutating func pair(_ pair: PairResult) {
     let word: String

@@ -181,16 +181,18 @@ struct JSONLinesCheckTests {
 
   /// Results of a batch are written while standard input is still open: a consumer reading a
   /// pipe sees them before the input ends (inline, and with worker threads, where a checked
-  /// batch is reported when the next one is handed out).
-  @Test(arguments: [1, 2])
-  func resultsFlowOutWhileInputIsRead(jobs: Int) throws {
+  /// batch is reported when the next one is handed out), in every line-oriented format and from
+  /// `eval`; what arrives in pieces is what a run over the whole input at once writes.
+  @Test(arguments: StreamedOutput.cases, [1, 2])
+  func resultsFlowOutWhileInputIsRead(_ streamed: StreamedOutput, jobs: Int) throws {
     let process = Process()
     process.executableURL = CLI.executableURL
-    process.arguments = [
-      "check", "Rules/", "--data", "-", "--format", "jsonl", "--batch-lines", "4", "--jobs",
-      "\(jobs)",
-    ]
+    let arguments = streamed.arguments + ["--data", "-", "--batch-lines", "4", "--jobs", "\(jobs)"]
+    process.arguments = arguments
     process.currentDirectoryURL = CLI.repositoryRoot
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
     let input = Pipe()
     let output = Pipe()
     process.standardInput = input
@@ -216,7 +218,7 @@ struct JSONLinesCheckTests {
     let descriptor = output.fileHandleForReading.fileDescriptor
     let deadline = Date().addingTimeInterval(20)
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while !String(decoding: received, as: UTF8.self).contains("\"type\":\"result\""),
+    while !String(decoding: received, as: UTF8.self).contains(streamed.failureMarker),
       Date() < deadline
     {
       var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
@@ -226,15 +228,35 @@ struct JSONLinesCheckTests {
       received.append(contentsOf: buffer[..<count])
     }
     #expect(process.isRunning, "the run ended before its input did")
-    #expect(String(decoding: received, as: UTF8.self).contains("\"outcome\":\"fail\""))
+    #expect(
+      String(decoding: received, as: UTF8.self).contains(streamed.failureMarker),
+      "no failure reported before the input ended")
     try input.fileHandleForWriting.close()
     let rest = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     #expect(process.terminationStatus == 1)
-    let all = try jsonLines(String(decoding: received + rest, as: UTF8.self))
-    #expect(number(all.last?["snapshots"] ?? .null) == 12)
-    #expect(text(all.last?["type"] ?? .null) == "summary")
+    let whole = try CLI.run(arguments, stdin: String(repeating: batch, count: 3))
+    #expect(whole.status == 1)
+    #expect(String(decoding: received + rest, as: UTF8.self) == whole.stdout)
   }
+}
+
+/// A command whose results stream, and text that only its report of a failure contains.
+struct StreamedOutput: CustomTestStringConvertible, Sendable {
+  let arguments: [String]
+  let failureMarker: String
+
+  var testDescription: String { arguments.joined(separator: " ") }
+
+  static let cases = [
+    StreamedOutput(
+      arguments: ["check", "Rules/", "--format", "jsonl"], failureMarker: #""outcome":"fail""#),
+    StreamedOutput(arguments: ["check", "Rules/"], failureMarker: "FAIL"),
+    StreamedOutput(arguments: ["check", "Rules/", "--format", "github"], failureMarker: "::error"),
+    StreamedOutput(
+      arguments: ["eval", "bigint_gte(budget.limit_micro, budget.spent_micro)"],
+      failureMarker: "fail"),
+  ]
 }
 
 @Suite("constraint check --format jsonl: faults")
