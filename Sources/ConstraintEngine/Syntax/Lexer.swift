@@ -158,11 +158,9 @@ public struct Lexer: Sendable {
   private mutating func operatorToken(from start: SourceLocation) throws(Diagnostic) -> Token {
     let first = peek()!
     let second = peek(at: 1)
-    let third = peek(at: 2)
-    func two(_ a: Character, _ b: Character) -> Bool {
-      first == a.asciiValue! && second == b.asciiValue!
-    }
-    if (two("=", "=") || two("!", "=")) && third == UInt8(ascii: "=") {
+    if first == UInt8(ascii: "=") || first == UInt8(ascii: "!"), second == UInt8(ascii: "="),
+      peek(at: 2) == UInt8(ascii: "=")
+    {
       advance(3)
       let spelled = text(from: start)
       throw Diagnostic(
@@ -170,19 +168,11 @@ public struct Lexer: Sendable {
         "`\(spelled)` is not an operator; use `\(spelled.dropLast())` (equality is "
           + "always strict)", at: range(from: start))
     }
-    let twoCharacter: [(Character, Character, OperatorToken)] = [
-      ("=", ">", .implies), ("=", "=", .equal), ("!", "=", .notEqual), ("<", "=", .lessEqual),
-      (">", "=", .greaterEqual), ("&", "&", .and), ("|", "|", .or),
-    ]
-    for (a, b, op) in twoCharacter where two(a, b) {
+    if let second, let op = Self.twoByteOperator(first, second) {
       advance(2)
       return Token(.operator(op), range: range(from: start))
     }
-    let oneCharacter: [Character: OperatorToken] = [
-      "<": .less, ">": .greater, "!": .not, "+": .plus, "-": .minus, "*": .star, "/": .slash,
-      "%": .percent,
-    ]
-    if first < 0x80, let op = oneCharacter[Character(Unicode.Scalar(first))] {
+    if let op = Self.oneByteOperator(first) {
       advance()
       return Token(.operator(op), range: range(from: start))
     }
@@ -212,6 +202,35 @@ public struct Lexer: Sendable {
       }
     }
     throw Diagnostic(kind, message, at: range(from: start))
+  }
+
+  /// The operator two bytes spell, if any.
+  private static func twoByteOperator(_ first: UInt8, _ second: UInt8) -> OperatorToken? {
+    switch (first, second) {
+    case (UInt8(ascii: "="), UInt8(ascii: ">")): .implies
+    case (UInt8(ascii: "="), UInt8(ascii: "=")): .equal
+    case (UInt8(ascii: "!"), UInt8(ascii: "=")): .notEqual
+    case (UInt8(ascii: "<"), UInt8(ascii: "=")): .lessEqual
+    case (UInt8(ascii: ">"), UInt8(ascii: "=")): .greaterEqual
+    case (UInt8(ascii: "&"), UInt8(ascii: "&")): .and
+    case (UInt8(ascii: "|"), UInt8(ascii: "|")): .or
+    default: nil
+    }
+  }
+
+  /// The operator one byte spells, if any.
+  private static func oneByteOperator(_ byte: UInt8) -> OperatorToken? {
+    switch byte {
+    case UInt8(ascii: "<"): .less
+    case UInt8(ascii: ">"): .greater
+    case UInt8(ascii: "!"): .not
+    case UInt8(ascii: "+"): .plus
+    case UInt8(ascii: "-"): .minus
+    case UInt8(ascii: "*"): .star
+    case UInt8(ascii: "/"): .slash
+    case UInt8(ascii: "%"): .percent
+    default: nil
+    }
   }
 
   // MARK: - Reading

@@ -13,7 +13,7 @@ public enum Printer {
       case .text(let text):
         output += text
       case .node(let node):
-        work.append(contentsOf: steps(for: node).reversed())
+        push(node, onto: &work)
       }
     }
     return output
@@ -60,55 +60,79 @@ public enum Printer {
     case node(Expr)
   }
 
-  private static func steps(for expr: Expr) -> [PrintStep] {
+  /// Pushes the steps printing `expr` onto the work list, last first (it is a stack), without
+  /// building a list per node.
+  private static func push(_ expr: Expr, onto work: inout [PrintStep]) {
     switch expr.kind {
-    case .number(let digits): return [.text(digits)]
-    case .string(let value): return [.text(quote(value))]
-    case .bool(let value): return [.text(value ? "true" : "false")]
-    case .null: return [.text("null")]
-    case .identifier(let name): return [.text(name)]
-    case .member(let base, let name, _): return receiver(base) + [.text("." + name)]
-    case .index(let base, let index): return receiver(base) + [.text("[\(index)]")]
-    case .length(let base): return receiver(base) + [.text(".length")]
+    case .number(let digits): work.append(.text(digits))
+    case .string(let value): work.append(.text(quote(value)))
+    case .bool(let value): work.append(.text(value ? "true" : "false"))
+    case .null: work.append(.text("null"))
+    case .identifier(let name): work.append(.text(name))
+    case .member(let base, let name, _):
+      work.append(.text("." + name))
+      pushReceiver(base, onto: &work)
+    case .index(let base, let index):
+      work.append(.text("[\(index)]"))
+      pushReceiver(base, onto: &work)
+    case .length(let base):
+      work.append(.text(".length"))
+      pushReceiver(base, onto: &work)
     case .quantifier(let quantifier, let base, let variable, _, let body):
-      return receiver(base) + [
-        .text(".\(quantifier.rawValue)(\(variable) => "), .node(body), .text(")"),
-      ]
+      work.append(.text(")"))
+      work.append(.node(body))
+      work.append(.text(".\(quantifier.rawValue)(\(variable) => "))
+      pushReceiver(base, onto: &work)
     case .call(let name, _, let arguments):
-      return [.text(name + "(")] + list(arguments) + [.text(")")]
+      work.append(.text(")"))
+      pushList(arguments, onto: &work)
+      work.append(.text(name + "("))
     case .array(let elements):
-      return [.text("[")] + list(elements) + [.text("]")]
+      work.append(.text("]"))
+      pushList(elements, onto: &work)
+      work.append(.text("["))
     case .unary(let op, let operand):
-      if case .binary = operand.kind { return [.text(op.rawValue)] + parenthesized(operand) }
-      return [.text(op.rawValue), .node(operand)]
+      if case .binary = operand.kind {
+        pushParenthesized(operand, onto: &work)
+      } else {
+        work.append(.node(operand))
+      }
+      work.append(.text(op.rawValue))
     case .binary(let op, let left, let right, _):
-      let leftSteps = needsParentheses(left, under: op, onLeft: true)
-        ? parenthesized(left) : [.node(left)]
-      let rightSteps = needsParentheses(right, under: op, onLeft: false)
-        ? parenthesized(right) : [.node(right)]
-      return leftSteps + [.text(" \(op.rawValue) ")] + rightSteps
+      if needsParentheses(right, under: op, onLeft: false) {
+        pushParenthesized(right, onto: &work)
+      } else {
+        work.append(.node(right))
+      }
+      work.append(.text(" \(op.rawValue) "))
+      if needsParentheses(left, under: op, onLeft: true) {
+        pushParenthesized(left, onto: &work)
+      } else {
+        work.append(.node(left))
+      }
     }
   }
 
   /// A postfix receiver keeps parentheses when it is an operator expression.
-  private static func receiver(_ base: Expr) -> [PrintStep] {
+  private static func pushReceiver(_ base: Expr, onto work: inout [PrintStep]) {
     switch base.kind {
-    case .binary, .unary: return parenthesized(base)
-    default: return [.node(base)]
+    case .binary, .unary: pushParenthesized(base, onto: &work)
+    default: work.append(.node(base))
     }
   }
 
-  private static func parenthesized(_ expr: Expr) -> [PrintStep] {
-    [.text("("), .node(expr), .text(")")]
+  private static func pushParenthesized(_ expr: Expr, onto work: inout [PrintStep]) {
+    work.append(.text(")"))
+    work.append(.node(expr))
+    work.append(.text("("))
   }
 
-  private static func list(_ items: [Expr]) -> [PrintStep] {
-    var steps: [PrintStep] = []
-    for (position, item) in items.enumerated() {
-      if position > 0 { steps.append(.text(", ")) }
-      steps.append(.node(item))
+  /// `items` separated by commas, pushed last first.
+  private static func pushList(_ items: [Expr], onto work: inout [PrintStep]) {
+    for (position, item) in items.enumerated().reversed() {
+      work.append(.node(item))
+      if position > 0 { work.append(.text(", ")) }
     }
-    return steps
   }
 
   /// Whether `child`, an operand of `op`, must keep parentheses to parse back the same way.
