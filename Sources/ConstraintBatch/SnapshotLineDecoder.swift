@@ -164,11 +164,10 @@ public struct SnapshotLineDecoder {
   }
 
   private func emit(_ line: UnsafeRawBufferPointer, _ handle: (Document) -> Void) {
-    guard let document = JSONLinesReader.document(ofLine: line) else { return }
-    guard document.count <= limits.maximumDocumentBytes else {
-      handle(tooLong())
-      return
+    switch JSONLinesReader.document(ofLine: line, limits: limits) {
+    case nil: return
+    case .failure: handle(tooLong())
+    case .success(let document): handle(.text(number: lineNumber, document))
     }
-    handle(.text(number: lineNumber, document))
   }
 }

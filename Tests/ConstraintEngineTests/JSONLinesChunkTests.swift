@@ -134,6 +134,31 @@ struct JSONLinesChunkTests {
     }
   }
 
+  /// A blank line longer than the document limit is too long whether or not a reader's buffer
+  /// held it whole (it used to be skipped as blank when it fit in the buffer); one at the limit
+  /// before its `\r` is blank.
+  @Test("a blank line over the limit is too long whatever the buffer and chunk sizes")
+  func blankLineOverTheLimit() throws {
+    let limits = JSONLimits(maximumDocumentBytes: 40)
+    let text = "1\n" + String(repeating: " ", count: 41) + "\n"
+      + String(repeating: "\t", count: 40) + "\r\n2\n"
+    let expected = [
+      "1 ok 1", "2 error line longer than the 40-byte document limit", "4 ok 2",
+    ]
+    let bytes = Array(text.utf8)
+    try Self.withFile(bytes) { path in
+      for size in [4, 41, 64, 1 << 16] {
+        #expect(
+          Self.rawLines(JSONLinesReader(path: path, limits: limits, chunkSize: size)) == expected,
+          "buffer \(size)")
+        var chunks = 0
+        let chunked = Self.chunkedLines(
+          JSONLinesReader(path: path, limits: limits), chunkSize: size, chunks: &chunks)
+        #expect(chunked == expected, "chunks of \(size)")
+      }
+    }
+  }
+
   @Test("an input that cannot be opened is line 0, as in raw lines")
   func openError() {
     let reader = JSONLinesReader(path: "/nonexistent/chunks.jsonl")

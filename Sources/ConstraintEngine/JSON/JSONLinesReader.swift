@@ -113,6 +113,19 @@ extension JSONLinesReader {
     return bytes
   }
 
+  /// The document a line (without its `\n`) holds under `limits`: nil for a blank line, the
+  /// ``lineTooLong(limits:)`` error for a line longer than the document limit without its
+  /// final `\r` — blank or not, so that whether a reader's buffer held the line whole never
+  /// decides — and the line without its `\r` otherwise. Every reader of JSON lines decides
+  /// with this.
+  public static func document(
+    ofLine line: UnsafeRawBufferPointer, limits: JSONLimits
+  ) -> Result<UnsafeRawBufferPointer, Diagnostic>? {
+    let length = line.last == 0x0D ? line.count - 1 : line.count
+    if length > limits.maximumDocumentBytes { return .failure(lineTooLong(limits: limits)) }
+    return document(ofLine: line).map { .success($0) }
+  }
+
   /// The error of a line longer than `limits.maximumDocumentBytes`: such a line is skipped,
   /// not read, and reported with this error by every reader of JSON lines.
   public static func lineTooLong(limits: JSONLimits) -> Diagnostic {
@@ -255,11 +268,12 @@ private final class RawLines {
 
   /// A line without its `\r`, or nil when blank.
   private func classify(_ raw: UnsafeRawBufferPointer) -> RawLine? {
-    guard let bytes = JSONLinesReader.document(ofLine: raw) else { return nil }
-    if bytes.count > limits.maximumDocumentBytes {
-      return failed(number: lineNumber, lineTooLong(), byteCount: bytes.count)
+    switch JSONLinesReader.document(ofLine: raw, limits: limits) {
+    case nil: return nil
+    case .failure(let error): return failed(number: lineNumber, error, byteCount: raw.count)
+    case .success(let bytes):
+      return RawLine(number: lineNumber, bytes: bytes, byteCount: bytes.count)
     }
-    return RawLine(number: lineNumber, bytes: bytes, byteCount: bytes.count)
   }
 
   private func lineTooLong() -> Diagnostic {
@@ -585,12 +599,8 @@ extension JSONLinesReader {
       number += 1
       let raw = UnsafeRawBufferPointer(start: base + position, count: lineEnd - position)
       position = lineEnd + 1
-      guard let bytes = document(ofLine: raw) else { continue }
-      if bytes.count > limits.maximumDocumentBytes {
-        try body(number, .failure(lineTooLong(limits: limits)))
-      } else {
-        try body(number, .success(bytes))
-      }
+      guard let line = document(ofLine: raw, limits: limits) else { continue }
+      try body(number, line)
     }
     if let failure = chunk.trailingFailure {
       number += 1
