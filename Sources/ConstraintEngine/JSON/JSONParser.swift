@@ -1286,6 +1286,15 @@ struct ScratchStack<Element>: ~Copyable {
     count = start
   }
 
+  /// Destroys `count` elements from `first` one by one, each by its type's own destroy code:
+  /// `deinitialize(count:)` of more than one element calls the runtime's generic array
+  /// destroy, which looks each element's fields up in its type metadata (~150 instructions
+  /// for a member whose key and value hold nothing to release).
+  @inline(__always)
+  private static func destroy(_ first: UnsafeMutablePointer<Element>, count: Int) {
+    for offset in 0..<count { _ = (first + offset).move() }
+  }
+
   /// Keeps, of the elements from `start` to the top, those at the positions `kept` holds
   /// from `keptStart` on (in increasing order), moved down to `start` in their order; the
   /// others are destroyed.
@@ -1297,12 +1306,12 @@ struct ScratchStack<Element>: ~Copyable {
     var position = start
     for next in keptStart..<kept.count {
       let target = kept.storage[next]
-      if target > position { (storage + position).deinitialize(count: target &- position) }
+      if target > position { Self.destroy(storage + position, count: target &- position) }
       if write != target { (storage + write).moveInitialize(from: storage + target, count: 1) }
       write &+= 1
       position = target &+ 1
     }
-    if count > position { (storage + position).deinitialize(count: count &- position) }
+    if count > position { Self.destroy(storage + position, count: count &- position) }
     count = write
   }
 
