@@ -83,8 +83,9 @@ enum CommandSupport {
     if projection.readsWholeDocument { return "snapshots read in full (the rules read them whole)" }
     let paths = projection.wholePaths
     var text = "snapshots projected: \(paths.count) path\(paths.count == 1 ? "" : "s") built "
-      + "(\(projection)), the rest validated without being built (read in full while "
-      + "snapshots hold little else: under a quarter of their bytes)"
+      + "(\(projection)), the rest validated without being built (while projected reads "
+      + "skip under a quarter of a snapshot's bytes, snapshots are read in full instead: "
+      + "that costs less)"
     if let slots {
       text += "; JSON lines decided without building values where the \(slots.keys.count) "
         + "field\(slots.keys.count == 1 ? "" : "s") compared are plain digit strings, "

@@ -53,6 +53,11 @@ struct ProjectionCLITests {
       projected.stderr.contains(
         "verbose: Examples/snapshots/overspent.json: snapshots projected: 12 paths built "
           + "(_previous, budget.limit_micro, budget.spent_micro, cost_micro"))
+    // The adaptive fallback is told as a rule, not as what this run did.
+    #expect(
+      projected.stderr.contains(
+        "(while projected reads skip under a quarter of a snapshot's bytes, snapshots are read "
+          + "in full instead: that costs less)"))
     let full = try CLI.run([
       "check", "Rules/", "--data", "Examples/snapshots/overspent.json", "--verbose",
       "--no-projection",
