@@ -166,7 +166,7 @@ public struct SnapshotLineDecoder {
   private func emit(_ line: UnsafeRawBufferPointer, _ handle: (Document) -> Void) {
     switch JSONLinesReader.document(ofLine: line, limits: limits) {
     case nil: return
-    case .failure: handle(tooLong())
+    case .failure(let error): handle(.tooLong(number: lineNumber, error))
     case .success(let document): handle(.text(number: lineNumber, document))
     }
   }
