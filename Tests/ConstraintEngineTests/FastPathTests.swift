@@ -550,6 +550,30 @@ struct FastPathTests {
     #expect(mismatches.withLock { $0 } == 0)
   }
 
+  /// Keys of more than 15 bytes are allocated apart in the rule and in each snapshot, so a
+  /// remembered position is checked by the key's scalars: a different key of the same length
+  /// at that position is not taken for it, and keys in other orders are still found.
+  @Test func longKeyPositionHintsAreCheckedByScalars() throws {
+    let program = try Compiler.compile(
+      "allocation_micro_first == 1 && nested.reserve_rate_micro_x == 2")
+    let texts = [
+      #"{"allocation_micro_first": 1, "nested": {"reserve_rate_micro_x": 2}}"#,
+      #"{"allocation_micro_other": 1, "nested": {"reserve_rate_micro_x": 2}}"#,
+      #"{"allocation_micro_first": 1, "nested": {"commit_rate_micro_xy": 2}}"#,
+      #"{"nested": {"x": 0, "reserve_rate_micro_x": 2}, "allocation_micro_first": 1}"#,
+      #"{"allocation_micro_other": 1, "allocation_micro_first": 3, "nested": {}}"#,
+      #"{"allocation_micro_first": 1, "nested": {"reserve_rate_micro_y": 2}}"#,
+    ]
+    let snapshots = try texts.map { try JSONReader.read($0) }
+    let expected: [Bool] = [true, false, false, true, false, false]
+    for _ in 0..<3 {
+      for (snapshot, decision) in zip(snapshots, expected) {
+        #expect(program.fastDecision(snapshot) == decision)
+        #expect(FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil)
+      }
+    }
+  }
+
   /// A long chain of `&&` builds one flat list (in linear time) and decides; a chain of leaf
   /// tests only (comparisons with constants, bigint comparisons) becomes a list of leaves.
   @Test func longChainsAreFlat() throws {

@@ -104,3 +104,55 @@ struct ObjectValueTests {
     #expect(inner == nil)
   }
 }
+
+/// String equality and order as the language defines them (UTF-8 bytes, no normalisation),
+/// which key lookups and `==` on strings use: ``memcmpBytes(_:_:_:)`` compares eight bytes at
+/// a time, so every length from 0 to 40 and a difference at every position are checked
+/// against a byte-by-byte reading, with allocated and inline strings alike.
+@Suite("String equality and order")
+struct StringEqualityTests {
+  @Test("every length and every differing position", arguments: 0...40)
+  func everyPosition(length: Int) {
+    let base = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+    let text = String(decoding: base, as: UTF8.self)
+    #expect(Value.scalarsEqual(text, String(decoding: base, as: UTF8.self)))
+    #expect(Value.compareScalars(text, String(decoding: base, as: UTF8.self)) == 0)
+    for position in 0..<length {
+      for delta in [-1, 1] {
+        var other = base
+        other[position] = UInt8(Int(other[position]) + delta)
+        let changed = String(decoding: other, as: UTF8.self)
+        #expect(!Value.scalarsEqual(text, changed))
+        #expect(!Value.scalarsEqual(changed, text))
+        #expect(Value.compareScalars(text, changed) == -delta)
+        #expect(Value.compareScalars(changed, text) == delta)
+        // The first difference decides, whatever follows it.
+        var later = other
+        if position + 1 < length { later[position + 1] = UInt8(ascii: "~") }
+        #expect(
+          Value.compareScalars(text, String(decoding: later, as: UTF8.self)) == -delta)
+        let raw = base.withUnsafeBufferPointer { a in
+          other.withUnsafeBufferPointer { b in
+            memcmpBytes(a.baseAddress!, b.baseAddress!, length)
+          }
+        }
+        #expect(raw == Int32(-delta))
+      }
+    }
+    // A prefix orders first; equal lengths are needed for equality.
+    if length > 0 {
+      let prefix = String(decoding: base.dropLast(), as: UTF8.self)
+      #expect(Value.compareScalars(prefix, text) == -1)
+      #expect(!Value.scalarsEqual(prefix, text))
+    }
+  }
+
+  /// Bytes above 0x7F order above ASCII ones (unsigned bytes), also inside a word.
+  @Test func nonASCIIBytesOrderAboveASCII() {
+    let ascii = "abcdefghijklmnopq"
+    let accented = "abcdefghijklmnopé"
+    #expect(Value.compareScalars(ascii, accented) == -1)
+    #expect(Value.compareScalars("abcdéfghijklmnop", "abcdzfghijklmnop") == 1)
+    #expect(!Value.scalarsEqual("café-au-lait-long", "cafe\u{301}-au-lait-long"))
+  }
+}

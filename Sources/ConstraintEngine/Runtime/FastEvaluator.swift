@@ -814,8 +814,8 @@ struct FastEvaluator {
   }
 
   /// The position of the member whose key is the key of `step`, step `stepIndex` of `read`:
-  /// the hint first, then by the key's bits (a key built the same way as the rule's, the usual
-  /// case), then by scalars.
+  /// the hint first, by the key's bits (a key built the same way as the rule's, the usual
+  /// case); then ``position(in:hint:keyBits:key:)``.
   @inline(__always)
   private static func position(
     in members: UnsafeBufferPointer<ObjectValue.Element>, step: FastPathRead.Step,
@@ -824,16 +824,28 @@ struct FastEvaluator {
     let keyBits = step.keyBits
     let hint = read.hints + stepIndex
     let guess = hint.pointee.load(ordering: .relaxed)
-    if guess < members.count,
-      StandardLibraryLayout.isCompiledIn
-        ? StandardLibraryLayout.key(of: members.baseAddress! + guess, hasBits: keyBits)
-        : isKey(members[guess].key, read.keys[stepIndex])
+    if StandardLibraryLayout.isCompiledIn, guess < members.count,
+      StandardLibraryLayout.key(of: members.baseAddress! + guess, hasBits: keyBits)
     {
       return guess
     }
-    guard
-      let found = position(in: members, keyBits) ?? position(in: members, read.keys[stepIndex])
-    else { return nil }
+    return position(in: members, hint: hint, keyBits: keyBits, key: read.keys[stepIndex])
+  }
+
+  /// The position of the member whose key is `key` when the hint's bits did not match: the
+  /// hint by scalars (a key of more than 15 bytes is held out of line, in the document's own
+  /// storage, so its bits never equal the rule's), then by the key's bits, then by scalars;
+  /// the hint is moved to what is found. Out of line, so that the hint's hit stays small.
+  @inline(never)
+  private static func position(
+    in members: UnsafeBufferPointer<ObjectValue.Element>,
+    hint: UnsafePointer<Atomic<Int>>, keyBits: StandardLibraryLayout.Bits, key: ObjectKey
+  ) -> Int? {
+    let guess = hint.pointee.load(ordering: .relaxed)
+    if guess < members.count, isKey(members[guess].key, key) { return guess }
+    guard let found = position(in: members, keyBits) ?? position(in: members, key) else {
+      return nil
+    }
     hint.pointee.store(found, ordering: .relaxed)
     return found
   }
