@@ -181,7 +181,8 @@ final class SnapshotChecker {
         outcomes = .success(found)
         break
       }
-      switch SnapshotLineDecoder.decode(bytes, with: reader) {
+      let decoded = SnapshotLineDecoder.decode(bytes, with: reader)
+      switch consume decoded {
       case .success(let value):
         var found = lineOutcomes
         lineOutcomes = []
@@ -189,10 +190,14 @@ final class SnapshotChecker {
           value, ruleIndexes: ruleIndexes, context: context, explain: explain, into: &found)
         if summarisePasses, batch.addIfPassing(found) {
           lineOutcomes = found
+          // The snapshot's objects are built again in its storage (what outcomes hold of it
+          // stays theirs).
+          reader.recycle(value)
           return
         }
         key = keyField?.key(of: value)
         outcomes = .success(found)
+        reader.recycle(value)
       case .failure(let diagnostic):
         outcomes = .failure(diagnostic)
       }

@@ -118,6 +118,9 @@ extension FuzzChecks {
       try JSONReader.read(document, limits: jsonLimits)
     }
     let reader = JSONDocumentReader(limits: jsonLimits, projection: projection)
+    // A reading built in the object storage of an earlier one given back.
+    let recycler = JSONDocumentReader(limits: jsonLimits, projection: projection)
+    if case .success(let earlier) = read(document, with: recycler) { recycler.recycle(earlier) }
     let readings: [(String, Result<Value, Diagnostic>)] = [
       (
         "JSONReader.read",
@@ -127,6 +130,7 @@ extension FuzzChecks {
       ),
       ("first reading", read(document, with: reader)),
       ("second reading", read(document, with: reader)),
+      ("reading after recycling", read(document, with: recycler)),
     ]
     for (name, reading) in readings {
       if let difference = difference(full: full, projected: reading, projection: projection) {

@@ -24,6 +24,13 @@ protocol JSONBuilder {
 struct ValueBuilder: JSONBuilder {
   static var tracksLocations: Bool { false }
   static var bytesPerValue: Int { JSONMemoryEstimate.bytesPerValue }
+  /// Where objects' storage is taken from when it keeps some (a ``JSONDocumentReader``'s,
+  /// which outlives its parser and this builder).
+  unowned(unsafe) let pool: ObjectStoragePool?
+
+  init(pool: ObjectStoragePool? = nil) {
+    self.pool = pool
+  }
 
   @inline(__always)
   func scalar(_ value: Value, range: SourceRange) -> Value { value }
@@ -36,7 +43,7 @@ struct ValueBuilder: JSONBuilder {
     moving members: UnsafeMutableBufferPointer<(key: String, value: Value)>,
     keyRanges: consuming [SourceRange], range: SourceRange
   ) -> Value {
-    .object(ObjectValue(moving: members))
+    .object(ObjectValue(moving: members, pool: pool))
   }
 }
 

@@ -174,9 +174,10 @@ public struct ObjectValue: Sendable, Sequence {
     self.entries = entries.withUnsafeBufferPointer { ObjectEntries.make(copying: $0) }
   }
 
-  /// An object of `members`, which are moved out (left uninitialized). Keys must be unique.
-  init(moving members: UnsafeMutableBufferPointer<Element>) {
-    entries = ObjectEntries.make(moving: members)
+  /// An object of `members`, which are moved out (left uninitialized), in storage from
+  /// `pool` when it keeps some of that size. Keys must be unique.
+  init(moving members: UnsafeMutableBufferPointer<Element>, pool: ObjectStoragePool? = nil) {
+    entries = ObjectEntries.make(moving: members, pool: pool)
   }
 
   public var count: Int { entries.count }
@@ -240,16 +241,18 @@ public struct ObjectValue: Sendable, Sequence {
 /// line about a tenth of its time; ``ObjectStorage``'s deinit is compiled for the members.
 @usableFromInline
 struct ObjectEntries: @unchecked Sendable {
-  // @unchecked: the storage is never mutated once made, so sharing it across threads is safe.
+  // @unchecked: the storage is never mutated while shared (only ``ObjectStoragePool`` changes
+  // it, once no one else holds it), so sharing it across threads is safe.
   @usableFromInline
   let storage: ObjectStorage
 
-  /// Entries holding `members`, moved out (left uninitialized).
-  static func make(moving members: UnsafeMutableBufferPointer<ObjectValue.Element>)
-    -> ObjectEntries
-  {
+  /// Entries holding `members`, moved out (left uninitialized), in storage from `pool` when
+  /// it keeps some of that size.
+  static func make(
+    moving members: UnsafeMutableBufferPointer<ObjectValue.Element>, pool: ObjectStoragePool?
+  ) -> ObjectEntries {
     guard let base = members.baseAddress, members.count > 0 else { return emptyObjectEntries }
-    let storage = ObjectStorage.make(count: members.count)
+    let storage = pool?.take(count: members.count) ?? ObjectStorage.make(count: members.count)
     storage.withUnsafeMutablePointerToElements {
       $0.moveInitialize(from: base, count: members.count)
     }
