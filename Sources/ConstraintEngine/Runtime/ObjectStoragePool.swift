@@ -74,16 +74,20 @@ final class ObjectStoragePool {
       // No members from here on: released below (too large, or enough kept), it frees
       // nothing else.
       header.pointee = 0
-      for index in 0..<count {
-        let member = members + index
-        if level < Self.deepestLevel, case .object = member.pointee.value {
-          let nested = withUnsafeMutablePointer(to: &member.pointee.value) { $0.move() }
-          withUnsafeMutablePointer(to: &member.pointee.key) { _ = $0.move() }
+      // Object values taken back first (null left in their place), then every member
+      // destroyed in one run.
+      if level < Self.deepestLevel {
+        for index in 0..<count {
+          let member = members + index
+          guard case .object = member.pointee.value else { continue }
+          let nested = withUnsafeMutablePointer(to: &member.pointee.value) { value in
+            defer { value.initialize(to: .null) }
+            return value.move()
+          }
           recycle(nested, level: level &+ 1)
-        } else {
-          StandardLibraryLayout.destroy(member, count: 1)
         }
       }
+      StandardLibraryLayout.destroy(members, count: count)
       return count
     }
     guard count >= 1, count <= Self.largestCount else { return }
