@@ -574,6 +574,52 @@ struct FastPathTests {
     }
   }
 
+  /// `matches` on a string of at most 15 bytes reads its bytes where the snapshot holds it:
+  /// strings of every length up to the inline form and past it, ASCII or not, empty or
+  /// absent, match as the regex itself and the general path match them.
+  @Test(arguments: ["^(0|-?[1-9][0-9]*)$", "^é+x?$", "[0-9]{3}", "^$"])
+  func matchesReadsShortStringsInPlace(pattern: String) throws {
+    let program = try Compiler.compile("matches(s, '\(pattern)')")
+    let regex = try CompiledRegex(pattern: pattern)
+    var samples = ["", "0", "-0", "12", "-12", "007", "x", "-", "é", "éé", "ééééééé", "éééééééx"]
+    samples += (1...20).map { String(repeating: "9", count: $0) }
+    samples += (1...20).map { "1" + String(repeating: "0", count: $0 - 1) + "é" }
+    for sample in samples {
+      let snapshot = Value.object(ObjectValue([("s", .string(sample))]))
+      #expect(program.fastDecision(snapshot) == (try regex.matches(sample)), "\(sample)")
+      #expect(FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil)
+    }
+    let absent = Value.object(ObjectValue([("t", .string("1"))]))
+    #expect(FuzzChecks.fastPathProblem(program, absent, context: .empty) == nil)
+  }
+
+  /// The bytes of a string held inline in a value, read in place, are its UTF-8 bytes; a
+  /// string of more than 15 bytes is not held inline.
+  @Test func smallStringBytesAreReadInPlace() {
+    guard StandardLibraryLayout.holds else { return }
+    for length in 0...20 {
+      for text in [String(repeating: "a", count: length), String(repeating: "é", count: length / 2)]
+      {
+        var value = Value.string(text)
+        let read = withUnsafePointer(to: &value) {
+          StandardLibraryLayout.smallBytes(at: UnsafeRawPointer($0))
+        }
+        let utf8 = Array(text.utf8)
+        guard utf8.count <= 15 else {
+          #expect(read == nil, "\(text)")
+          continue
+        }
+        guard let (low, high, count) = read else {
+          Issue.record("\(text) is not read inline")
+          continue
+        }
+        var words = (low, high)
+        let bytes = withUnsafeBytes(of: &words) { Array($0.prefix(count)) }
+        #expect(bytes == utf8, "\(text)")
+      }
+    }
+  }
+
   /// A long chain of `&&` builds one flat list (in linear time) and decides; a chain of leaf
   /// tests only (comparisons with constants, bigint comparisons) becomes a list of leaves.
   @Test func longChainsAreFlat() throws {

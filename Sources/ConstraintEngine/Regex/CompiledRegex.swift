@@ -166,17 +166,32 @@ public final class CompiledRegex: @unchecked Sendable {
   /// then matched again under the full limits). A rule repeating an expensive match in a
   /// quantifier so meets the evaluation step limit.
   func matches(_ subject: String, work: inout Int) throws(RegexMatchError) -> Bool {
-    work += Metering.match(subjectBytes: subject.utf8.count)
+    try Self.result(withUTF8Bytes(of: subject) { status(matching: $0, work: &work) })
+  }
+
+  /// ``matches(_:work:)`` of the string whose (valid) UTF-8 bytes are `subject`: the fast
+  /// path passes a short string's bytes read where the snapshot holds it, without copying
+  /// the string.
+  func matches(utf8 subject: UnsafeBufferPointer<UInt8>, work: inout Int)
+    throws(RegexMatchError) -> Bool
+  {
+    try Self.result(status(matching: subject, work: &work))
+  }
+
+  /// The status of matching `subject`: under ``quickMatchLimit`` first for an anchored
+  /// pattern, then (past it) under the full limits, as ``matches(_:work:)`` describes.
+  @inline(__always)
+  private func status(matching subject: UnsafeBufferPointer<UInt8>, work: inout Int) -> Int32 {
+    work += Metering.match(subjectBytes: subject.count)
     if let quickMatchContext {
       let status = match(subject, context: quickMatchContext, work: &work)
       switch status {
-      case 0...: return true
-      case PCRE2_ERROR_NOMATCH: return false
+      case 0..., PCRE2_ERROR_NOMATCH: return status
       default: break  // a limit, or no memory: try again under the full limits
       }
       work += retrySteps
     }
-    return try Self.result(match(subject, context: matchContext, work: &work))
+    return match(subject, context: matchContext, work: &work)
   }
 
   /// The match limit of an anchored pattern's first attempt: far above what format checks
@@ -191,7 +206,9 @@ public final class CompiledRegex: @unchecked Sendable {
 
   /// The status of one match of `subject` under `context`; an unanchored search adds its
   /// counted items to `work`.
-  private func match(_ subject: String, context: OpaquePointer, work: inout Int) -> Int32 {
+  private func match(
+    _ bytes: UnsafeBufferPointer<UInt8>, context: OpaquePointer, work: inout Int
+  ) -> Int32 {
     guard let scratch = RegexThreadCache.currentScratch,
       let matchData = isJITCompiled
         ? scratch.pointee.jitMatchData
@@ -201,19 +218,16 @@ public final class CompiledRegex: @unchecked Sendable {
       return PCRE2_ERROR_NOMEMORY
     }
     var budget = 0
-    let status = withUTF8Bytes(of: subject) { bytes in
-      if countsSteps {
-        budget = Self.stepBudget(limits: limits, subjectLength: bytes.count)
-        scratch.pointee.stepsRemaining = budget
-      }
-      if isJITCompiled {
-        return pcre2_jit_match_8(
-          code, bytes.baseAddress, bytes.count, 0, 0, matchData, context)
-      }
-      return pcre2_match_8(
+    if countsSteps {
+      budget = Self.stepBudget(limits: limits, subjectLength: bytes.count)
+      scratch.pointee.stepsRemaining = budget
+    }
+    let status =
+      isJITCompiled
+      ? pcre2_jit_match_8(code, bytes.baseAddress, bytes.count, 0, 0, matchData, context)
+      : pcre2_match_8(
         code, bytes.baseAddress, bytes.count, 0, UInt32(PCRE2_NO_UTF_CHECK), matchData,
         context)
-    }
     if countsSteps {
       let used = budget - max(scratch.pointee.stepsRemaining, 0)
       work += used / Self.searchItemsPerStep

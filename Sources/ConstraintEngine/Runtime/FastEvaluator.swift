@@ -108,14 +108,42 @@ struct FastEvaluator {
     case .quantifier(let quantifier, let receiver, let body):
       return quantify(quantifier, receiver, body)
     case .matches(let subject, let regex):
-      guard case .string(let text) = scalar(subject) else { return nil }
       var work = 0
-      let matched = regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
+      let matched: Bool?
+      if let inline = inlineSubject(subject) {
+        // A short string, matched from its bytes without copying it out of the snapshot.
+        var words = (inline.low, inline.high)
+        matched = _withUnprotectedUnsafeBytes(of: &words) { raw in
+          let bytes = UnsafeBufferPointer(
+            start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: inline.count)
+          return regex._withUnsafeGuaranteedRef { try? $0.matches(utf8: bytes, work: &work) }
+        }
+      } else {
+        guard case .string(let text) = scalar(subject) else { return nil }
+        matched = regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
+      }
       remainingSteps &-= work
       return remainingSteps < 0 ? nil : matched
     case .truth(let operand):
       guard case .bool(let flag) = scalar(operand) else { return nil }
       return flag
+    }
+  }
+
+  /// The bytes of the string a `matches` subject reads when it is a path to a small string
+  /// (held inline, at most 15 bytes) that its declared type lets through as a string, read
+  /// in place (see ``StandardLibraryLayout/smallBytes(at:)``); nil for anything else, which
+  /// ``scalar(_:)`` then reads as before.
+  @inline(__always)
+  private func inlineSubject(_ subject: FastOperand)
+    -> (low: UInt64, high: UInt64, count: Int)?
+  {
+    guard StandardLibraryLayout.isCompiledIn, case .path(let read) = subject,
+      read.admits == .anything || read.admits == .string, let base = base(of: read)
+    else { return nil }
+    return Self.withResolved(base, read) { value in
+      guard let value, case .string = value.pointee else { return nil }
+      return StandardLibraryLayout.smallBytes(at: UnsafeRawPointer(value))
     }
   }
 

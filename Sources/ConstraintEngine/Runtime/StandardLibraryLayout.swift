@@ -221,6 +221,24 @@ enum StandardLibraryLayout {
     #endif
   }
 
+  /// The bytes of the string at `string` when it is small (inline, ASCII or not), read in
+  /// place: bytes 0–7 in `low`, the rest in the low seven bytes of `high` (its top byte
+  /// zero), and the count. Nil for a string held out of line, and always in a build without
+  /// the layout. Only meaningful where ``holds``.
+  @inline(__always)
+  static func smallBytes(at string: UnsafeRawPointer) -> (low: UInt64, high: UInt64, count: Int)? {
+    #if !CONSTRAINT_PORTABLE_LAYOUT && _endian(little) && _pointerBitWidth(_64)
+      guard isSmall(string) else { return nil }
+      let high = string.load(fromByteOffset: 8, as: UInt64.self)
+      return (
+        string.load(as: UInt64.self), high & 0x00FF_FFFF_FFFF_FFFF,
+        Int(truncatingIfNeeded: high >> 56) & 0xF
+      )
+    #else
+      return nil
+    #endif
+  }
+
   /// A copy of the string at `string`. With `inline` (which the caller sets only where
   /// ``holds``), a small string is copied as bits, without the retain call a copy makes
   /// (which does nothing for a small string).
