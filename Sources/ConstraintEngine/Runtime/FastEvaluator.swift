@@ -857,7 +857,8 @@ struct FastEvaluator {
     {
       return guess
     }
-    return position(in: members, hint: hint, keyBits: keyBits, key: read.keys[stepIndex])
+    return position(
+      in: members, hint: hint, keyBits: keyBits, key: read.keys.baseAddress! + stepIndex)
   }
 
   /// The position of the member whose key is `key` when the hint's bits did not match: the
@@ -867,13 +868,13 @@ struct FastEvaluator {
   @inline(never)
   private static func position(
     in members: UnsafeBufferPointer<ObjectValue.Element>,
-    hint: UnsafePointer<Atomic<Int>>, keyBits: StandardLibraryLayout.Bits, key: ObjectKey
+    hint: UnsafePointer<Atomic<Int>>, keyBits: StandardLibraryLayout.Bits,
+    key: UnsafePointer<ObjectKey>
   ) -> Int? {
     let guess = hint.pointee.load(ordering: .relaxed)
-    if guess < members.count, isKey(members[guess].key, key) { return guess }
-    guard let found = position(in: members, keyBits) ?? position(in: members, key) else {
-      return nil
-    }
+    if guess < members.count, isKey(members[guess].key, key.pointee) { return guess }
+    guard let found = position(in: members, keyBits) ?? position(in: members, key.pointee)
+    else { return nil }
     hint.pointee.store(found, ordering: .relaxed)
     return found
   }
