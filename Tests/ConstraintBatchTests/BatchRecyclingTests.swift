@@ -22,11 +22,15 @@ struct BatchRecyclingTests {
   static func line(_ number: Int) -> String {
     let wide = (0..<20).map { #""key_\#($0)": \#(($0 + number) % 23)"# }
       .joined(separator: ",")
-    let items = (0..<(number % 4)).map { #"{"amount": {"value": \#(($0 * 7 + number) % 9 - 2)}}"# }
+    let items = (0..<(number % 4))
+      .map { #"{"amount": {"value": \#(($0 * 7 + number) % 9 - 2)}}"# }
       .joined(separator: ",")
     let state = number % 3 == 0 ? "closed" : "open"
-    return #"{"budget": {"limit_micro": "\#(number % 11 * 10)", "spent_micro": "\#(number % 13 * 9)"}, "#
-      + #""entry": {"state": "\#(state)", "detail": {"code": "\#(number % 5 == 0 ? "ok" : "no")"}}, "#
+    let code = number % 5 == 0 ? "ok" : "no"
+    let limit = number % 11 * 10
+    let spent = number % 13 * 9
+    return #"{"budget": {"limit_micro": "\#(limit)", "spent_micro": "\#(spent)"}, "#
+      + #""entry": {"state": "\#(state)", "detail": {"code": "\#(code)"}}, "#
       + #""items": [\#(items)], "wide": {\#(wide)}}"#
   }
 

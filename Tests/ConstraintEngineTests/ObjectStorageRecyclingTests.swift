@@ -69,7 +69,8 @@ struct ObjectStorageRecyclingTests {
   @Test func deepAndWideDocumentsStayBounded() throws {
     let reader = JSONDocumentReader()
     let depth = JSONLimits().maximumDepth
-    let deep = String(repeating: #"{"k":"#, count: depth) + "1" + String(repeating: "}", count: depth)
+    let deep =
+      String(repeating: #"{"k":"#, count: depth) + "1" + String(repeating: "}", count: depth)
     let many = "[" + (0..<5_000).map { #"{"i": \#($0)}"# }.joined(separator: ",") + "]"
     let records = "{" + (0..<2_000).map { #""r\#($0)": {"i": \#($0)}"# }.joined(separator: ",")
       + "}"
