@@ -110,14 +110,18 @@ struct FastEvaluator {
     case .matches(let subject, let regex):
       var work = 0
       let matched: Bool?
-      if let inline = inlineSubject(subject) {
-        // A short string, matched from its bytes without copying it out of the snapshot.
-        var words = (inline.low, inline.high)
-        matched = _withUnprotectedUnsafeBytes(of: &words) { raw in
-          let bytes = UnsafeBufferPointer(
-            start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: inline.count)
-          return regex._withUnsafeGuaranteedRef { try? $0.matches(utf8: bytes, work: &work) }
-        }
+      if StandardLibraryLayout.isCompiledIn, case .path(let read) = subject,
+        read.admits == .anything || read.admits == .string
+      {
+        // The subject read once, in place: anything but a string gives up, as `scalar`
+        // reads it (absent, or another type).
+        guard let base = base(of: read),
+          let result = Self.withResolved(base, read, { value -> Bool?? in
+            guard let value, case .string = value.pointee else { return nil }
+            return .some(Self.matches(value, regex, &work))
+          })
+        else { return nil }
+        matched = result
       } else {
         guard case .string(let text) = scalar(subject) else { return nil }
         matched = regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
@@ -130,20 +134,22 @@ struct FastEvaluator {
     }
   }
 
-  /// The bytes of the string a `matches` subject reads when it is a path to a small string
-  /// (held inline, at most 15 bytes) that its declared type lets through as a string, read
-  /// in place (see ``StandardLibraryLayout/smallBytes(at:)``); nil for anything else, which
-  /// ``scalar(_:)`` then reads as before.
+  /// Whether the string at `value` matches `regex` (nil: an error, for the general path to
+  /// report): a small string (held inline, at most 15 bytes) from its bytes read in place
+  /// (``StandardLibraryLayout/smallBytes(at:)``), without copying it out of the snapshot.
   @inline(__always)
-  private func inlineSubject(_ subject: FastOperand)
-    -> (low: UInt64, high: UInt64, count: Int)?
-  {
-    guard StandardLibraryLayout.isCompiledIn, case .path(let read) = subject,
-      read.admits == .anything || read.admits == .string, let base = base(of: read)
-    else { return nil }
-    return Self.withResolved(base, read) { value in
-      guard let value, case .string = value.pointee else { return nil }
-      return StandardLibraryLayout.smallBytes(at: UnsafeRawPointer(value))
+  private static func matches(
+    _ value: UnsafePointer<Value>, _ regex: Unmanaged<CompiledRegex>, _ work: inout Int
+  ) -> Bool? {
+    guard let inline = StandardLibraryLayout.smallBytes(at: UnsafeRawPointer(value)) else {
+      guard case .string(let text) = value.pointee else { return nil }
+      return regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
+    }
+    var words = (inline.low, inline.high)
+    return _withUnprotectedUnsafeBytes(of: &words) { raw in
+      let bytes = UnsafeBufferPointer(
+        start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: inline.count)
+      return regex._withUnsafeGuaranteedRef { try? $0.matches(utf8: bytes, work: &work) }
     }
   }
 
