@@ -574,6 +574,43 @@ struct FastPathTests {
     }
   }
 
+  /// A rule's keys are compared as the UTF-8 bytes the program keeps, not as its strings:
+  /// keys short enough to be inline and longer ones, against snapshot keys of the same UTF-8
+  /// length that differ in their last byte or are not ASCII, are found or not exactly as the
+  /// general path finds them, whatever order the members come in.
+  @Test func ruleKeysAreComparedByTheirBytes() throws {
+    let program = try Compiler.compile(
+      "o.k == 2 && o.fifteen_bytes_x == 4 && o.sixteen_bytes_xy == 5"
+        + " && o.a_key_of_thirty_three_bytes_xyz == 6")
+    let members: [(String, Int)] = [
+      ("k", 2), ("fifteen_bytes_x", 4), ("sixteen_bytes_xy", 5),
+      ("a_key_of_thirty_three_bytes_xyz", 6),
+    ]
+    func renamed(_ old: String, _ new: String) -> [(String, Int)] {
+      members.map { $0.0 == old ? (new, $0.1) : $0 }
+    }
+    let variants: [[(String, Int)]] = [
+      members, members.reversed(), renamed("k", "K"),
+      renamed("fifteen_bytes_x", "fifteen_bytes_y"),
+      renamed("fifteen_bytes_x", "fifteen_bytes\u{E9}"),
+      renamed("sixteen_bytes_xy", "sixteen_bytes_xz"),
+      renamed("sixteen_bytes_xy", "sixteen_bytes_\u{E9}"),
+      renamed("a_key_of_thirty_three_bytes_xyz", "a_key_of_thirty_three_bytes_xyZ"),
+      [("sixteen_bytes_\u{E9}", 5)] + members + [("fifteen_bytes_y", 4)],
+    ]
+    let expected: [Bool] = [true, true, false, false, false, false, false, false, true]
+    for _ in 0..<3 {
+      for (variant, decision) in zip(variants, expected) {
+        let lengths = Set(variant.map(\.0.utf8.count))
+        #expect(lengths == Set(members.map(\.0.utf8.count)), "same lengths as the rule's keys")
+        let text = variant.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
+        let snapshot = try JSONReader.read("{\"o\": {\(text)}}")
+        #expect(program.fastDecision(snapshot) == decision, "\(variant.map(\.0))")
+        #expect(FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil)
+      }
+    }
+  }
+
   /// `matches` on a string of at most 15 bytes reads its bytes where the snapshot holds it:
   /// strings of every length up to the inline form and past it, ASCII or not, empty or
   /// absent, match as the regex itself and the general path match them.

@@ -252,6 +252,11 @@ struct FastPathRead: @unchecked Sendable {
     /// The key of each key step, by step position (an empty key for an index step), for the
     /// exact comparison when no entry has the same raw representation.
     var keys: UnsafeBufferPointer<ObjectKey>
+    /// The UTF-8 bytes of each key step's key, by step position (empty for an index step), in
+    /// memory the storage owns: compared without retaining the key's text, which every thread
+    /// checking with the program shares (two threads retaining one string contend for its
+    /// reference count's cache line on every lookup).
+    var keyUTF8: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
     /// For each step, the entry position where its key was last found: a hint checked first
     /// (snapshots of one shape keep their keys in one order). Shared by every thread using
     /// the program, hence atomic; relaxed, since a stale hint is only a slower lookup.
@@ -264,6 +269,7 @@ struct FastPathRead: @unchecked Sendable {
   var admits: Admits { fields.pointee.admits }
   var steps: UnsafeBufferPointer<Step> { fields.pointee.steps }
   var keys: UnsafeBufferPointer<ObjectKey> { fields.pointee.keys }
+  var keyUTF8: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>> { fields.pointee.keyUTF8 }
   var hints: UnsafeMutablePointer<Atomic<Int>> { fields.pointee.hints }
 }
 
@@ -296,6 +302,9 @@ final class FastPathStorage: @unchecked Sendable {
   // no two accesses can overlap, and each append otherwise paid a dynamic access check).
   @exclusivity(unchecked) private var steps: [UnsafeMutableBufferPointer<FastPathRead.Step>] = []
   @exclusivity(unchecked) private var keys: [UnsafeMutableBufferPointer<ObjectKey>] = []
+  @exclusivity(unchecked) private var keyUTF8:
+    [UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>] = []
+  @exclusivity(unchecked) private var bytes: [UnsafeMutableBufferPointer<UInt8>] = []
   @exclusivity(unchecked) private var fields: [UnsafeMutablePointer<FastPathRead.Fields>] = []
   @exclusivity(unchecked) private var comparisons: [UnsafeMutablePointer<FastComparison>] = []
   @exclusivity(unchecked) private var conditions: [UnsafeMutableBufferPointer<FastCondition>] =
@@ -364,6 +373,7 @@ final class FastPathStorage: @unchecked Sendable {
     }
     self.steps.append(stepStorage)
     keys.append(keyStorage)
+    let utf8Storage = keptUTF8(of: UnsafeBufferPointer(keyStorage))
     let hints = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: max(steps.count, 1))
     for position in 0..<max(steps.count, 1) {
       (hints + position).initialize(to: Atomic(0))
@@ -372,13 +382,39 @@ final class FastPathStorage: @unchecked Sendable {
     read.initialize(
       to: FastPathRead.Fields(
         root: root, admits: admits, steps: UnsafeBufferPointer(stepStorage),
-        keys: UnsafeBufferPointer(keyStorage), hints: hints))
+        keys: UnsafeBufferPointer(keyStorage), keyUTF8: utf8Storage, hints: hints))
     fields.append(read)
     return FastPathRead(fields: read)
   }
 
+  /// The UTF-8 bytes of each of `keys`, copied into one allocation kept for the program's
+  /// lifetime.
+  private func keptUTF8(of keys: UnsafeBufferPointer<ObjectKey>)
+    -> UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+  {
+    let storage = UnsafeMutableBufferPointer<UInt8>.allocate(
+      capacity: max(1, keys.reduce(0) { $0 + $1.utf8Count }))
+    let buffers = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(
+      capacity: max(1, keys.count))
+    var offset = 0
+    for (position, key) in keys.enumerated() {
+      let start = storage.baseAddress! + offset
+      for byte in key.text.utf8 {
+        storage[offset] = byte
+        offset += 1
+      }
+      (buffers.baseAddress! + position).initialize(
+        to: UnsafeBufferPointer(start: start, count: key.utf8Count))
+    }
+    bytes.append(storage)
+    keyUTF8.append(buffers)
+    return UnsafeBufferPointer(buffers)
+  }
+
   deinit {
     for leaves in leafLists { leaves.deallocate() }
+    for buffer in bytes { buffer.deallocate() }
+    for buffer in keyUTF8 { buffer.deallocate() }
     for string in strings {
       string.deinitialize(count: 1)
       string.deallocate()

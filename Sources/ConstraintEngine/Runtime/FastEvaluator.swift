@@ -863,23 +863,25 @@ struct FastEvaluator {
     {
       return guess
     }
-    return position(
-      in: members, hint: hint, keyBits: keyBits, key: read.keys.baseAddress! + stepIndex)
+    return position(in: members, hint: hint, keyBits: keyBits, key: read.keyUTF8[stepIndex])
   }
 
-  /// The position of the member whose key is `key` when the hint's bits did not match: the
-  /// hint by scalars (a key of more than 15 bytes is held out of line, in the document's own
-  /// storage, so its bits never equal the rule's), then by the key's bits, then by scalars;
-  /// the hint is moved to what is found. Out of line, so that the hint's hit stays small.
+  /// The position of the member whose key is `key` (its UTF-8 bytes) when the hint's bits did
+  /// not match: the hint by scalars (a key of more than 15 bytes is held out of line, in the
+  /// document's own storage, so its bits never equal the rule's), then by the key's bits, then
+  /// by scalars; the hint is moved to what is found. Out of line, so that the hint's hit stays
+  /// small. The rule's key is read as bytes the program owns, never as its `String`: retaining
+  /// that string from every thread checking with the program made them contend for one cache
+  /// line on each lookup.
   @inline(never)
   private static func position(
     in members: UnsafeBufferPointer<ObjectValue.Element>,
     hint: UnsafePointer<Atomic<Int>>, keyBits: StandardLibraryLayout.Bits,
-    key: UnsafePointer<ObjectKey>
+    key: UnsafeBufferPointer<UInt8>
   ) -> Int? {
     let guess = hint.pointee.load(ordering: .relaxed)
-    if guess < members.count, isKey(members[guess].key, key.pointee) { return guess }
-    guard let found = position(in: members, keyBits) ?? position(in: members, key.pointee)
+    if guess < members.count, isKey(members.baseAddress! + guess, key) { return guess }
+    guard let found = position(in: members, keyBits) ?? position(in: members, key)
     else { return nil }
     hint.pointee.store(found, ordering: .relaxed)
     return found
@@ -899,17 +901,20 @@ struct FastEvaluator {
     return nil
   }
 
-  /// The position of the entry whose key has the same scalars as `key`.
+  /// The position of the entry whose key has the UTF-8 bytes `key`.
   private static func position(
-    in entries: UnsafeBufferPointer<ObjectValue.Element>, _ key: ObjectKey
+    in entries: UnsafeBufferPointer<ObjectValue.Element>, _ key: UnsafeBufferPointer<UInt8>
   ) -> Int? {
-    entries.indices.first { isKey(entries[$0].key, key) }
+    entries.indices.first { isKey(entries.baseAddress! + $0, key) }
   }
 
-  /// Whether `text` has the same scalars as `key` (UTF-8 lengths first).
+  /// Whether the key of `member` has the UTF-8 bytes `key` (equal bytes, equal scalars).
   @inline(__always)
-  private static func isKey(_ text: String, _ key: ObjectKey) -> Bool {
-    text.utf8.count == key.utf8Count && Value.scalarsEqual(text, key.text)
+  private static func isKey(
+    _ member: UnsafePointer<ObjectValue.Element>, _ key: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    Value.scalarsEqual(member.pointee.key, utf8: key)
   }
+
 
 }

@@ -91,6 +91,20 @@ public enum Value: Sendable, CustomStringConvertible {
     }
   }
 
+  /// Whether `text` has exactly the scalars whose UTF-8 encoding is `utf8`.
+  @inline(__always)
+  static func scalarsEqual(_ text: String, utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard text.utf8.count == utf8.count else { return false }
+    guard utf8.count > 0 else { return true }
+    if let equal = text.utf8.withContiguousStorageIfAvailable({ bytes in
+      memcmpBytes(bytes.baseAddress!, utf8.baseAddress!, utf8.count) == 0
+    }) {
+      return equal
+    }
+    var text = text
+    return text.withUTF8 { memcmpBytes($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 }
+  }
+
   /// Code point order (equivalently UTF-8 byte order): -1, 0 or 1.
   public static func compareScalars(_ a: String, _ b: String) -> Int {
     var a = a
