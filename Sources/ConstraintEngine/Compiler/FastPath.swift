@@ -14,6 +14,11 @@ import Synchronization
 /// The tree is not reference counted: sub-conditions are pointers into the program's
 /// ``FastPathStorage`` and regexes are unowned references to the program's, so the threads
 /// that share a program never write to shared reference counts while deciding.
+///
+/// Every payload is at most two words and a byte: larger ones (operand pairs, leaves, operands)
+/// lie in the program's ``FastPathStorage`` and are held by address. The evaluator switches
+/// over conditions it reaches by address, and a switch loads the whole enum first: at 65 bytes
+/// that was about 60 instructions per condition visited, now a few.
 enum FastCondition: @unchecked Sendable {
   case constant(Bool)
   /// `a && b && …`: false as soon as one is false.
@@ -23,27 +28,33 @@ enum FastCondition: @unchecked Sendable {
   case implies(UnsafePointer<FastCondition>, UnsafePointer<FastCondition>)
   case not(UnsafePointer<FastCondition>)
   /// `==` / `!=` (`negated`).
-  case equal(FastOperand, FastOperand, negated: Bool)
+  case equal(UnsafePointer<FastOperandPair>, negated: Bool)
   /// `path == null` / `path != null` (`negated`): whether the value is missing or null, for a
   /// value of any type (objects and arrays included).
   case isNull(FastPathRead, negated: Bool)
   /// `<`, `<=`, `>`, `>=` on two integers or two strings.
-  case order(FastRelation, FastOperand, FastOperand)
+  case order(FastRelation, UnsafePointer<FastOperandPair>)
   /// A path compared with a constant (`x.quantity > 0`, `state == 'ACTIVE'`), decided where
   /// the value lies, without building an operand for it.
   /// (Its leaf form: the read and the comparison, which the program's storage holds.)
-  case compare(FastLeaf)
+  case compare(UnsafePointer<FastLeaf>)
   /// `&&` (`decisive` false) or `||` (true) of leaf tests only: the common shape of a rule,
   /// visited without reference counting.
   case leaves(UnsafeBufferPointer<FastLeaf>, decisive: Bool)
   /// `bigint_gte`, `bigint_gt`, `bigint_lte`, `bigint_lt`, `bigint_eq`.
-  case bigint(FastRelation, FastOperand, FastOperand)
+  case bigint(FastRelation, UnsafePointer<FastOperandPair>)
   /// `.every`, `.some`, `.none` over an array read from a path.
   case quantifier(Quantifier, FastPathRead, UnsafePointer<FastCondition>)
   /// The regex is the program's (``Program/regexes`` keeps it alive).
-  case matches(FastOperand, Unmanaged<CompiledRegex>)
+  case matches(UnsafePointer<FastOperand>, Unmanaged<CompiledRegex>)
   /// A boolean operand used as a condition.
-  case truth(FastOperand)
+  case truth(UnsafePointer<FastOperand>)
+}
+
+/// The two operands of a binary condition, held by the program's ``FastPathStorage``.
+struct FastOperandPair: @unchecked Sendable {
+  let first: FastOperand
+  let second: FastOperand
 }
 
 /// A leaf test in a trivial form (visiting it touches no reference count): a path compared
@@ -89,8 +100,10 @@ struct FastLeaf: @unchecked Sendable {
   init?(_ condition: FastCondition) {
     switch condition {
     case .compare(let leaf):
-      self = leaf
-    case .bigint(let relation, .path(let first), let second):
+      self = leaf.pointee
+    case .bigint(let relation, let operands):
+      guard case .path(let first) = operands.pointee.first else { return nil }
+      let second = operands.pointee.second
       self.kind = .bigint
       self.read = first
       self.comparison = nil
@@ -312,6 +325,23 @@ final class FastPathStorage: @unchecked Sendable {
   @exclusivity(unchecked) private var leafLists: [UnsafeMutableBufferPointer<FastLeaf>] = []
   @exclusivity(unchecked) private var strings: [UnsafeMutablePointer<String>] = []
 
+  @exclusivity(unchecked) private var trivialValues: [UnsafeMutableRawPointer] = []
+
+  /// `value` (of a trivial type: nothing to destroy), kept for the program's lifetime at a
+  /// stable address.
+  func keep<Value>(trivial value: Value) -> UnsafePointer<Value> {
+    precondition(_isPOD(Value.self), "only trivial values are kept without being destroyed")
+    let pointer = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+    pointer.initialize(to: value)
+    trivialValues.append(UnsafeMutableRawPointer(pointer))
+    return UnsafePointer(pointer)
+  }
+
+  /// Two operands, kept for the program's lifetime at a stable address.
+  func keep(_ first: FastOperand, _ second: FastOperand) -> UnsafePointer<FastOperandPair> {
+    keep(trivial: FastOperandPair(first: first, second: second))
+  }
+
   /// A constant string, kept for the program's lifetime at a stable address.
   func keep(_ string: String) -> UnsafePointer<String> {
     let pointer = UnsafeMutablePointer<String>.allocate(capacity: 1)
@@ -413,6 +443,7 @@ final class FastPathStorage: @unchecked Sendable {
 
   deinit {
     for leaves in leafLists { leaves.deallocate() }
+    for value in trivialValues { value.deallocate() }
     for buffer in bytes { buffer.deallocate() }
     for buffer in keyUTF8 { buffer.deallocate() }
     for string in strings {
@@ -466,29 +497,31 @@ struct FastPathBuilder {
     switch node {
     case .constant(.bool(let flag)), .folded(.bool(let flag), _): return .constant(flag)
     case .not(let operand, _): return condition(operand).map { .not(storage.keep($0)) }
-    case .chain: return operand(node).flatMap(Self.asCondition)
+    case .chain: return operand(node).map(asCondition)
     case .quantifier(let quantifier, let receiver, let body, _):
       guard quantifier != .count, let read = pathRead(receiver),
         read.admits == .anything || read.admits == .array
       else { return nil }
       return condition(body).map { .quantifier(quantifier, read, storage.keep($0)) }
     case .matches(let subject, let regex, _):
-      return operand(subject).map { .matches($0, Unmanaged.passUnretained(regex)) }
+      return operand(subject).map {
+        .matches(storage.keep(trivial: $0), Unmanaged.passUnretained(regex))
+      }
     case .call2(_, let first, let second, let site):
       guard case .bigintComparison(let relation) = site.fastForm, let a = operand(first),
         let b = operand(second)
       else { return nil }
-      return .bigint(relation, a, b)
+      return .bigint(relation, storage.keep(a, b))
     case .field, .variable:
-      return pathRead(node).map { .truth(.path($0)) }
+      return pathRead(node).map { .truth(storage.keep(trivial: .path($0))) }
     default:
       return nil
     }
   }
 
-  private static func asCondition(_ operand: FastOperand) -> FastCondition {
+  private func asCondition(_ operand: FastOperand) -> FastCondition {
     if case .condition(let condition) = operand { return condition.pointee }
-    return .truth(operand)
+    return .truth(storage.keep(trivial: operand))
   }
 
   mutating func operand(_ node: Node) -> FastOperand? {
@@ -587,9 +620,9 @@ struct FastPathBuilder {
         if openOperator != link.op {
           close()
           openOperator = link.op
-          openTerms = [Self.asCondition(result)]
+          openTerms = [asCondition(result)]
         }
-        openTerms.append(Self.asCondition(rhs))
+        openTerms.append(asCondition(rhs))
         continue
       default:
         close()
@@ -599,7 +632,7 @@ struct FastPathBuilder {
         result = .condition(
           storage.keep(
             .implies(
-              storage.keep(Self.asCondition(result)), storage.keep(Self.asCondition(rhs)))))
+              storage.keep(asCondition(result)), storage.keep(asCondition(rhs)))))
       case .equal, .notEqual:
         let negated = link.op == .notEqual
         switch (result, rhs) {
@@ -608,9 +641,12 @@ struct FastPathBuilder {
         case (.path(let read), .constant(let constant)), (.constant(let constant), .path(let read)):
           result = .condition(
             storage.keep(
-              .compare(FastLeaf(read, storage.store(.equal(constant.scalar, negated: negated))))))
+              .compare(
+                storage.keep(
+                  trivial: FastLeaf(
+                    read, storage.store(.equal(constant.scalar, negated: negated)))))))
         default:
-          result = .condition(storage.keep(.equal(result, rhs, negated: negated)))
+          result = .condition(storage.keep(.equal(storage.keep(result, rhs), negated: negated)))
         }
       case .less, .lessEqual, .greater, .greaterEqual:
         let relation = FastRelation(link.op)!
@@ -618,13 +654,18 @@ struct FastPathBuilder {
         case (.path(let read), .constant(let constant)):
           result = .condition(
             storage.keep(
-              .compare(FastLeaf(read, storage.store(.order(relation, constant.scalar))))))
+              .compare(
+                storage.keep(
+                  trivial: FastLeaf(read, storage.store(.order(relation, constant.scalar)))))))
         case (.constant(let constant), .path(let read)):
           result = .condition(
             storage.keep(
-              .compare(FastLeaf(read, storage.store(.order(relation.swapped, constant.scalar))))))
+              .compare(
+                storage.keep(
+                  trivial: FastLeaf(
+                    read, storage.store(.order(relation.swapped, constant.scalar)))))))
         default:
-          result = .condition(storage.keep(.order(relation, result, rhs)))
+          result = .condition(storage.keep(.order(relation, storage.keep(result, rhs))))
         }
       default:
         return nil
@@ -662,7 +703,7 @@ struct FastPathBuilder {
       (first, second) = (second, first)
       oriented = relation.swapped
     }
-    let comparison = FastCondition.bigint(oriented, first, second)
+    let comparison = FastCondition.bigint(oriented, storage.keep(first, second))
     return op == .notEqual ? .not(storage.keep(comparison)) : comparison
   }
 

@@ -31,7 +31,7 @@ struct FastEvaluator {
         if let leaves = fastPath.leaves {
           return evaluator.decide(leaves: leaves, decisive: fastPath.decisive)
         }
-        return evaluator.decide(fastPath.condition.pointee)
+        return evaluator.decide(fastPath.condition)
       }
     }
   }
@@ -45,29 +45,31 @@ struct FastEvaluator {
     self.remainingSteps = maximumSteps
   }
 
-  mutating func decide(_ condition: FastCondition) -> Bool? {
-    switch condition {
+  /// Decides the condition at `condition` (in the program's storage).
+  mutating func decide(_ condition: UnsafePointer<FastCondition>) -> Bool? {
+    switch condition.pointee {
     case .constant(let flag):
       return flag
     case .all(let terms):
-      for term in terms {
-        guard let flag = decide(term) else { return nil }
+      for index in terms.indices {
+        guard let flag = decide(terms.baseAddress! + index) else { return nil }
         if !flag { return false }
       }
       return true
     case .any(let terms):
-      for term in terms {
-        guard let flag = decide(term) else { return nil }
+      for index in terms.indices {
+        guard let flag = decide(terms.baseAddress! + index) else { return nil }
         if flag { return true }
       }
       return false
     case .implies(let premise, let conclusion):
-      guard let flag = decide(premise.pointee) else { return nil }
-      return flag ? decide(conclusion.pointee) : true
+      guard let flag = decide(premise) else { return nil }
+      return flag ? decide(conclusion) : true
     case .not(let operand):
-      return decide(operand.pointee).map { !$0 }
-    case .equal(let a, let b, let negated):
-      guard let x = scalar(a), let y = scalar(b) else { return nil }
+      return decide(operand).map { !$0 }
+    case .equal(let operands, let negated):
+      guard let x = scalar(operands.pointee.first), let y = scalar(operands.pointee.second)
+      else { return nil }
       if case .string(let p) = x, case .string(let q) = y {
         remainingSteps &-= Metering.stringEquality(p, q)
         if remainingSteps < 0 { return nil }
@@ -89,11 +91,12 @@ struct FastEvaluator {
         }
       }
     case .compare(let leaf):
-      return decide(leaf)
+      return decide(leaf.pointee)
     case .leaves(let leaves, let decisive):
       return decide(leaves: leaves, decisive: decisive)
-    case .order(let relation, let a, let b):
-      guard let x = scalar(a), let y = scalar(b) else { return nil }
+    case .order(let relation, let operands):
+      guard let x = scalar(operands.pointee.first), let y = scalar(operands.pointee.second)
+      else { return nil }
       switch (x, y) {
       case (.int(let p), .int(let q)): return relation.holds(p, q)
       case (.string(let p), .string(let q)):
@@ -102,15 +105,16 @@ struct FastEvaluator {
         return relation.holds(Value.compareScalars(p, q))
       default: return nil
       }
-    case .bigint(let relation, let a, let b):
-      guard let x = integer(a), let y = integer(b) else { return nil }
+    case .bigint(let relation, let operands):
+      guard let x = integer(operands.pointee.first), let y = integer(operands.pointee.second)
+      else { return nil }
       return relation.holds(x, y)
     case .quantifier(let quantifier, let receiver, let body):
       return quantify(quantifier, receiver, body)
     case .matches(let subject, let regex):
       var work = 0
       let matched: Bool?
-      if StandardLibraryLayout.isCompiledIn, case .path(let read) = subject,
+      if StandardLibraryLayout.isCompiledIn, case .path(let read) = subject.pointee,
         read.admits == .anything || read.admits == .string
       {
         // The subject read once, in place: anything but a string gives up, as `scalar`
@@ -123,13 +127,13 @@ struct FastEvaluator {
         else { return nil }
         matched = result
       } else {
-        guard case .string(let text) = scalar(subject) else { return nil }
+        guard case .string(let text) = scalar(subject.pointee) else { return nil }
         matched = regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
       }
       remainingSteps &-= work
       return remainingSteps < 0 ? nil : matched
     case .truth(let operand):
-      guard case .bool(let flag) = scalar(operand) else { return nil }
+      guard case .bool(let flag) = scalar(operand.pointee) else { return nil }
       return flag
     }
   }
@@ -380,7 +384,7 @@ struct FastEvaluator {
       }
       return Self.withResolved(root, earlier) { Self.project($0, earlier.admits) }
     case .condition(let condition):
-      return decide(condition.pointee).map(FastScalar.bool)
+      return decide(condition).map(FastScalar.bool)
     }
   }
 
@@ -746,7 +750,7 @@ struct FastEvaluator {
         if let leafBody {
           decide(leaves: leafBody.leaves, decisive: leafBody.decisive)
         } else {
-          decide(body.pointee)
+          decide(body)
         }
       guard let flag = decided, quantifier != .count else { return nil }
       if let result = quantifier.decision(onElementWhoseBodyIs: flag) { return result }
