@@ -8,6 +8,8 @@ import ConstraintEngineTestSupport
 /// The compiled program's fast path: it decides the common case itself and leaves everything
 /// else (errors, unusual types, big numbers, limits) to the general path, and whenever it
 /// decides it agrees with the general path and the reference interpreter.
+private let longConstant = "montant_r\u{E9}serv\u{E9}_d\u{E9}pass\u{E9}"
+
 @Suite("Fast path")
 struct FastPathTests {
   static let root = URL(fileURLWithPath: #filePath)
@@ -608,6 +610,27 @@ struct FastPathTests {
         #expect(program.fastDecision(snapshot) == decision, "\(variant.map(\.0))")
         #expect(FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil)
       }
+    }
+  }
+
+  /// A path compared with a string constant reads the constant as the UTF-8 bytes the
+  /// program keeps: equality and order against constants inline and out of line, ASCII or
+  /// not, decide as the general path does for strings equal, of the same length differing in
+  /// the last byte, prefixes and extensions of the constant.
+  @Test(arguments: ["s == '\(longConstant)'", "s != '\(longConstant)'", "s < '\(longConstant)'",
+    "s >= '\(longConstant)'", "s == 'court'", "s > 'caf\u{E9}'"])
+  func stringConstantsAreComparedByTheirBytes(expression: String) throws {
+    let program = try Compiler.compile(expression)
+    #expect(program.fastPath != nil)
+    let samples = [
+      longConstant, String(longConstant.dropLast()) + "\u{E8}", String(longConstant.dropLast()),
+      longConstant + "x", String(longConstant.dropLast(2)) + "x", "", "court", "courz", "caf\u{E9}",
+      "cafe", "caf\u{E9}s",
+    ]
+    for sample in samples {
+      let snapshot = Value.object(ObjectValue([("s", .string(sample))]))
+      #expect(program.fastDecision(snapshot) != nil, "\(sample)")
+      #expect(FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil, "\(sample)")
     }
   }
 

@@ -127,11 +127,22 @@ struct FastLeaf: @unchecked Sendable {
 }
 
 /// The comparison of a path's value with a constant (never null: `== null` is `isNull`).
-enum FastComparison: Sendable {
+enum FastComparison: @unchecked Sendable {
   /// `value == constant` (`!=` when `negated`).
-  case equal(FastScalar, negated: Bool)
+  case equal(FastComparand, negated: Bool)
   /// `value <relation> constant`.
-  case order(FastRelation, FastScalar)
+  case order(FastRelation, FastComparand)
+}
+
+/// The constant of a ``FastComparison``: a string as its UTF-8 bytes, which the program's
+/// ``FastPathStorage`` owns, never as a `String`. Every thread checking with the program reads
+/// the same constant: copying a string of more than 15 bytes out of it retained its storage,
+/// and two threads doing so contended for that reference count's cache line on every test.
+enum FastComparand: @unchecked Sendable {
+  case absent
+  case bool(Bool)
+  case int(Int)
+  case text(UnsafeBufferPointer<UInt8>)
 }
 
 /// An ordering relation, also used for the bigint comparisons (`equal` is `bigint_eq`).
@@ -335,6 +346,22 @@ final class FastPathStorage: @unchecked Sendable {
     pointer.initialize(to: value)
     trivialValues.append(UnsafeMutableRawPointer(pointer))
     return UnsafePointer(pointer)
+  }
+
+  /// `constant` as a comparison's constant: a string's UTF-8 bytes copied into memory kept
+  /// for the program's lifetime.
+  func comparand(_ constant: FastConstant) -> FastComparand {
+    switch constant {
+    case .absent: return .absent
+    case .bool(let flag): return .bool(flag)
+    case .int(let value): return .int(value)
+    case .string(let text):
+      let utf8 = Array(text.pointee.utf8)
+      let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, utf8.count))
+      _ = storage.initialize(from: utf8)
+      bytes.append(storage)
+      return .text(UnsafeBufferPointer(start: storage.baseAddress, count: utf8.count))
+    }
   }
 
   /// Two operands, kept for the program's lifetime at a stable address.
@@ -644,7 +671,8 @@ struct FastPathBuilder {
               .compare(
                 storage.keep(
                   trivial: FastLeaf(
-                    read, storage.store(.equal(constant.scalar, negated: negated)))))))
+                    read,
+                    storage.store(.equal(storage.comparand(constant), negated: negated)))))))
         default:
           result = .condition(storage.keep(.equal(storage.keep(result, rhs), negated: negated)))
         }
@@ -656,14 +684,15 @@ struct FastPathBuilder {
             storage.keep(
               .compare(
                 storage.keep(
-                  trivial: FastLeaf(read, storage.store(.order(relation, constant.scalar)))))))
+                  trivial: FastLeaf(
+                    read, storage.store(.order(relation, storage.comparand(constant))))))))
         case (.constant(let constant), .path(let read)):
           result = .condition(
             storage.keep(
               .compare(
                 storage.keep(
                   trivial: FastLeaf(
-                    read, storage.store(.order(relation.swapped, constant.scalar)))))))
+                    read, storage.store(.order(relation.swapped, storage.comparand(constant))))))))
         default:
           result = .condition(storage.keep(.order(relation, storage.keep(result, rhs))))
         }

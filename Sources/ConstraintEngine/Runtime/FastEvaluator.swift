@@ -433,18 +433,18 @@ struct FastEvaluator {
       switch admits {
       case .anything, .string:
         switch comparison.pointee {
-        case .equal(.string(let constant), let negated):
+        case .equal(.text(let constant), let negated):
           // Most unequal strings differ in length, known without reading them.
           let count = text.utf8.count
-          if count != constant.utf8.count { return negated }
+          if count != constant.count { return negated }
           remainingSteps &-= Metering.bytes(count)
           if remainingSteps < 0 { return nil }
-          return Value.scalarsEqual(text, constant) != negated
+          return Value.scalarsEqual(text, utf8: constant) != negated
         case .equal(_, let negated): return negated
-        case .order(let relation, .string(let constant)):
-          remainingSteps &-= Metering.stringOrder(text, constant)
+        case .order(let relation, .text(let constant)):
+          remainingSteps &-= Metering.bytes(min(text.utf8.count, constant.count))
           if remainingSteps < 0 { return nil }
-          return relation.holds(Value.compareScalars(text, constant))
+          return relation.holds(Value.compareScalars(text, utf8: constant))
         case .order: return nil
         }
       case .bigint:

@@ -105,6 +105,20 @@ public enum Value: Sendable, CustomStringConvertible {
     return text.withUTF8 { memcmpBytes($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 }
   }
 
+  /// The code point order (equivalently UTF-8 byte order) of `text` and the scalars whose
+  /// UTF-8 encoding is `utf8`: -1, 0 or 1, as ``compareScalars(_:_:)``.
+  static func compareScalars(_ text: String, utf8: UnsafeBufferPointer<UInt8>) -> Int {
+    var text = text
+    return text.withUTF8 { bytes in
+      let common = min(bytes.count, utf8.count)
+      if common > 0 {
+        let result = memcmpBytes(bytes.baseAddress!, utf8.baseAddress!, common)
+        if result != 0 { return result < 0 ? -1 : 1 }
+      }
+      return bytes.count < utf8.count ? -1 : (bytes.count == utf8.count ? 0 : 1)
+    }
+  }
+
   /// Code point order (equivalently UTF-8 byte order): -1, 0 or 1.
   public static func compareScalars(_ a: String, _ b: String) -> Int {
     var a = a
