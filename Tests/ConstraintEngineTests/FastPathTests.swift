@@ -634,6 +634,37 @@ struct FastPathTests {
     }
   }
 
+  /// A string constant compared with a computed operand (`previous(s)`), or read as a bigint
+  /// operand, is read as the bytes the program keeps: it decides as the general path does.
+  @Test(arguments: [
+    "previous(s) == '\(longConstant)'", "previous(s) != '\(longConstant)'",
+    "previous(s) < '\(longConstant)'", "previous(s) >= 'court'", "'\(longConstant)' > previous(s)",
+    "bigint_gte(s, '007')", "bigint_eq(s, '-0')", "bigint_lt(s, '0000000000000123')",
+  ])
+  func constantsAgainstComputedOperandsAreReadAsBytes(expression: String) throws {
+    let program = try Compiler.compile(expression)
+    #expect(program.fastPath != nil)
+    let samples = [
+      longConstant, String(longConstant.dropLast()) + "\u{E8}", String(longConstant.dropLast()),
+      longConstant + "x", "", "court", "courz", "7", "-0", "0", "8", "123456789012345678",
+    ]
+    var decided = 0
+    for previous in samples {
+      for current in ["7", "0"] {
+        let snapshot = Value.object(
+          ObjectValue([
+            ("s", .string(current)),
+            ("_previous", .object(ObjectValue([("s", .string(previous))]))),
+          ]))
+        if program.fastDecision(snapshot) != nil { decided += 1 }
+        #expect(
+          FuzzChecks.fastPathProblem(program, snapshot, context: .empty) == nil,
+          "\(previous), \(current)")
+      }
+    }
+    #expect(decided == 2 * samples.count, "the fast path decides every sample")
+  }
+
   /// `matches` on a string of at most 15 bytes reads its bytes where the snapshot holds it:
   /// strings of every length up to the inline form and past it, ASCII or not, empty or
   /// absent, match as the regex itself and the general path match them.

@@ -213,27 +213,33 @@ enum FastConstant: @unchecked Sendable {
   case absent
   case bool(Bool)
   case int(Int)
-  case string(UnsafePointer<String>)
+  /// A string, and its UTF-8 bytes: what evaluation reads (see ``FastScalar/text(_:)``).
+  case string(UnsafePointer<String>, utf8: UnsafeBufferPointer<UInt8>)
 
-  /// The constant as a fast scalar.
+  /// The constant as a fast scalar: a string as its bytes, never copied out as a `String`.
   @inline(__always)
   var scalar: FastScalar {
     switch self {
     case .absent: return .absent
     case .bool(let flag): return .bool(flag)
     case .int(let value): return .int(value)
-    case .string(let text): return .string(text.pointee)
+    case .string(_, let utf8): return .text(utf8)
     }
   }
 }
 
 /// A fast-path value: no reference-counted containers, no big or decimal numbers. Missing and
 /// null are both `absent` (every operation the fast path performs treats them alike).
-enum FastScalar: Sendable {
+enum FastScalar: @unchecked Sendable {
   case absent
   case bool(Bool)
   case int(Int)
   case string(String)
+  /// A constant string, as the UTF-8 bytes the program's ``FastPathStorage`` keeps. Every
+  /// thread checking with the program reads the same constants: copying one of more than 15
+  /// bytes out as a `String` retains its storage, and threads doing so contend for that
+  /// reference count's cache line.
+  case text(UnsafeBufferPointer<UInt8>)
 }
 
 /// A path read by the fast path: from the snapshot or a quantifier variable, with what the
@@ -348,20 +354,23 @@ final class FastPathStorage: @unchecked Sendable {
     return UnsafePointer(pointer)
   }
 
-  /// `constant` as a comparison's constant: a string's UTF-8 bytes copied into memory kept
-  /// for the program's lifetime.
+  /// `constant` as a comparison's constant (a string as its kept UTF-8 bytes).
   func comparand(_ constant: FastConstant) -> FastComparand {
     switch constant {
     case .absent: return .absent
     case .bool(let flag): return .bool(flag)
     case .int(let value): return .int(value)
-    case .string(let text):
-      let utf8 = Array(text.pointee.utf8)
-      let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, utf8.count))
-      _ = storage.initialize(from: utf8)
-      bytes.append(storage)
-      return .text(UnsafeBufferPointer(start: storage.baseAddress, count: utf8.count))
+    case .string(_, let utf8): return .text(utf8)
     }
+  }
+
+  /// The UTF-8 bytes of `text`, copied into memory kept for the program's lifetime.
+  func keptUTF8(_ text: String) -> UnsafeBufferPointer<UInt8> {
+    let utf8 = Array(text.utf8)
+    let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, utf8.count))
+    _ = storage.initialize(from: utf8)
+    bytes.append(storage)
+    return UnsafeBufferPointer(start: storage.baseAddress, count: utf8.count)
   }
 
   /// Two operands, kept for the program's lifetime at a stable address.
@@ -604,7 +613,7 @@ struct FastPathBuilder {
   private func constant(_ value: Value) -> FastConstant? {
     switch value {
     case .number(.small(let integer)): return .int(integer)
-    case .string(let text): return .string(storage.keep(text))
+    case .string(let text): return .string(storage.keep(text), utf8: storage.keptUTF8(text))
     case .bool(let flag): return .bool(flag)
     case .null: return .absent
     default: return nil
@@ -710,7 +719,7 @@ struct FastPathBuilder {
     _ op: BinaryOperator, _ lhs: FastOperand, _ rhs: FastOperand
   ) -> FastCondition? {
     func integerConstant(_ operand: FastOperand) -> FastOperand {
-      if case .constant(.string(let text)) = operand,
+      if case .constant(.string(let text, _)) = operand,
         case .small(let value)? = ComparisonTyping.canonicalInteger(text.pointee)
       {
         return .constant(.int(value))

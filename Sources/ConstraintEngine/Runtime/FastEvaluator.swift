@@ -70,8 +70,9 @@ struct FastEvaluator {
     case .equal(let operands, let negated):
       guard let x = scalar(operands.pointee.first), let y = scalar(operands.pointee.second)
       else { return nil }
-      if case .string(let p) = x, case .string(let q) = y {
-        remainingSteps &-= Metering.stringEquality(p, q)
+      if let p = Self.utf8Count(x), let q = Self.utf8Count(y) {
+        // As ``Metering/stringEquality(_:_:)``: the bytes, when the lengths are equal.
+        remainingSteps &-= p == q ? Metering.bytes(p) : 0
         if remainingSteps < 0 { return nil }
       }
       return Self.equal(x, y) != negated
@@ -97,14 +98,12 @@ struct FastEvaluator {
     case .order(let relation, let operands):
       guard let x = scalar(operands.pointee.first), let y = scalar(operands.pointee.second)
       else { return nil }
-      switch (x, y) {
-      case (.int(let p), .int(let q)): return relation.holds(p, q)
-      case (.string(let p), .string(let q)):
-        remainingSteps &-= Metering.stringOrder(p, q)
-        if remainingSteps < 0 { return nil }
-        return relation.holds(Value.compareScalars(p, q))
-      default: return nil
-      }
+      if case .int(let p) = x, case .int(let q) = y { return relation.holds(p, q) }
+      guard let p = Self.utf8Count(x), let q = Self.utf8Count(y) else { return nil }
+      // As ``Metering/stringOrder(_:_:)``: the bytes the two have in common.
+      remainingSteps &-= Metering.bytes(min(p, q))
+      if remainingSteps < 0 { return nil }
+      return Self.textOrder(x, y).map(relation.holds)
     case .bigint(let relation, let operands):
       guard let x = integer(operands.pointee.first), let y = integer(operands.pointee.second)
       else { return nil }
@@ -127,8 +126,14 @@ struct FastEvaluator {
         else { return nil }
         matched = result
       } else {
-        guard case .string(let text) = scalar(subject.pointee) else { return nil }
-        matched = regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
+        switch scalar(subject.pointee) {
+        case .string(let text)?:
+          matched = regex._withUnsafeGuaranteedRef { try? $0.matches(text, work: &work) }
+        case .text(let bytes)?:
+          matched = regex._withUnsafeGuaranteedRef { try? $0.matches(utf8: bytes, work: &work) }
+        default:
+          return nil
+        }
       }
       remainingSteps &-= work
       return remainingSteps < 0 ? nil : matched
@@ -349,8 +354,41 @@ struct FastEvaluator {
     case (.absent, .absent): return true
     case (.int(let p), .int(let q)): return p == q
     case (.string(let p), .string(let q)): return Value.scalarsEqual(p, q)
+    case (.string(let p), .text(let q)), (.text(let q), .string(let p)):
+      return Value.scalarsEqual(p, utf8: q)
+    case (.text(let p), .text(let q)):
+      return p.count == q.count
+        && (p.isEmpty || memcmpBytes(p.baseAddress!, q.baseAddress!, p.count) == 0)
     case (.bool(let p), .bool(let q)): return p == q
     default: return false
+    }
+  }
+
+  /// The UTF-8 length of a string or constant string (nil for anything else).
+  @inline(__always)
+  private static func utf8Count(_ scalar: FastScalar) -> Int? {
+    switch scalar {
+    case .string(let text): return text.utf8.count
+    case .text(let bytes): return bytes.count
+    default: return nil
+    }
+  }
+
+  /// The code point order of two strings or constant strings, as
+  /// ``Value/compareScalars(_:_:)`` (nil when either is something else).
+  private static func textOrder(_ x: FastScalar, _ y: FastScalar) -> Int? {
+    switch (x, y) {
+    case (.string(let p), .string(let q)): return Value.compareScalars(p, q)
+    case (.string(let p), .text(let q)): return Value.compareScalars(p, utf8: q)
+    case (.text(let p), .string(let q)): return -Value.compareScalars(q, utf8: p)
+    case (.text(let p), .text(let q)):
+      let common = min(p.count, q.count)
+      if common > 0 {
+        let result = memcmpBytes(p.baseAddress!, q.baseAddress!, common)
+        if result != 0 { return result < 0 ? -1 : 1 }
+      }
+      return p.count < q.count ? -1 : (p.count == q.count ? 0 : 1)
+    default: return nil
     }
   }
 
@@ -400,6 +438,8 @@ struct FastEvaluator {
     switch scalar(operand) {
     case .int(let value): return value
     case .string(let text): return Self.smallInteger(text)
+    // A constant string that is not a canonical small integer (those are folded to `.int`).
+    case .text(let bytes): return Self.smallInteger(utf8: bytes)
     default: return nil
     }
   }
