@@ -138,6 +138,9 @@ enum FastComparison: @unchecked Sendable {
 /// ``FastPathStorage`` owns, never as a `String`. Every thread checking with the program reads
 /// the same constant: copying a string of more than 15 bytes out of it retained its storage,
 /// and two threads doing so contended for that reference count's cache line on every test.
+/// Trivial, unlike ``FastScalar`` (which also holds strings read from snapshots): switching
+/// over a comparison copies nothing (with a `FastScalar` here, each test copied the comparison
+/// through an outlined copy that retains).
 enum FastComparand: @unchecked Sendable {
   case absent
   case bool(Bool)
@@ -219,6 +222,16 @@ enum FastConstant: @unchecked Sendable {
   /// The constant as a fast scalar: a string as its bytes, never copied out as a `String`.
   @inline(__always)
   var scalar: FastScalar {
+    switch self {
+    case .absent: return .absent
+    case .bool(let flag): return .bool(flag)
+    case .int(let value): return .int(value)
+    case .string(_, let utf8): return .text(utf8)
+    }
+  }
+
+  /// The constant as a comparison's constant: a string as its bytes.
+  var comparand: FastComparand {
     switch self {
     case .absent: return .absent
     case .bool(let flag): return .bool(flag)
@@ -354,16 +367,6 @@ final class FastPathStorage: @unchecked Sendable {
     return UnsafePointer(pointer)
   }
 
-  /// `constant` as a comparison's constant (a string as its kept UTF-8 bytes).
-  func comparand(_ constant: FastConstant) -> FastComparand {
-    switch constant {
-    case .absent: return .absent
-    case .bool(let flag): return .bool(flag)
-    case .int(let value): return .int(value)
-    case .string(_, let utf8): return .text(utf8)
-    }
-  }
-
   /// The UTF-8 bytes of `text`, copied into memory kept for the program's lifetime.
   func keptUTF8(_ text: String) -> UnsafeBufferPointer<UInt8> {
     let utf8 = Array(text.utf8)
@@ -453,26 +456,15 @@ final class FastPathStorage: @unchecked Sendable {
     return FastPathRead(fields: read)
   }
 
-  /// The UTF-8 bytes of each of `keys`, copied into one allocation kept for the program's
-  /// lifetime.
+  /// The UTF-8 bytes of each of `keys` (``keptUTF8(_:)``).
   private func keptUTF8(of keys: UnsafeBufferPointer<ObjectKey>)
     -> UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
   {
-    let storage = UnsafeMutableBufferPointer<UInt8>.allocate(
-      capacity: max(1, keys.reduce(0) { $0 + $1.utf8Count }))
     let buffers = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(
       capacity: max(1, keys.count))
-    var offset = 0
     for (position, key) in keys.enumerated() {
-      let start = storage.baseAddress! + offset
-      for byte in key.text.utf8 {
-        storage[offset] = byte
-        offset += 1
-      }
-      (buffers.baseAddress! + position).initialize(
-        to: UnsafeBufferPointer(start: start, count: key.utf8Count))
+      (buffers.baseAddress! + position).initialize(to: keptUTF8(key.text))
     }
-    bytes.append(storage)
     keyUTF8.append(buffers)
     return UnsafeBufferPointer(buffers)
   }
@@ -681,7 +673,7 @@ struct FastPathBuilder {
                 storage.keep(
                   trivial: FastLeaf(
                     read,
-                    storage.store(.equal(storage.comparand(constant), negated: negated)))))))
+                    storage.store(.equal(constant.comparand, negated: negated)))))))
         default:
           result = .condition(storage.keep(.equal(storage.keep(result, rhs), negated: negated)))
         }
@@ -694,14 +686,14 @@ struct FastPathBuilder {
               .compare(
                 storage.keep(
                   trivial: FastLeaf(
-                    read, storage.store(.order(relation, storage.comparand(constant))))))))
+                    read, storage.store(.order(relation, constant.comparand)))))))
         case (.constant(let constant), .path(let read)):
           result = .condition(
             storage.keep(
               .compare(
                 storage.keep(
                   trivial: FastLeaf(
-                    read, storage.store(.order(relation.swapped, storage.comparand(constant))))))))
+                    read, storage.store(.order(relation.swapped, constant.comparand)))))))
         default:
           result = .condition(storage.keep(.order(relation, storage.keep(result, rhs))))
         }

@@ -356,9 +356,7 @@ struct FastEvaluator {
     case (.string(let p), .string(let q)): return Value.scalarsEqual(p, q)
     case (.string(let p), .text(let q)), (.text(let q), .string(let p)):
       return Value.scalarsEqual(p, utf8: q)
-    case (.text(let p), .text(let q)):
-      return p.count == q.count
-        && (p.isEmpty || memcmpBytes(p.baseAddress!, q.baseAddress!, p.count) == 0)
+    case (.text(let p), .text(let q)): return Value.utf8Equal(p, q)
     case (.bool(let p), .bool(let q)): return p == q
     default: return false
     }
@@ -381,13 +379,7 @@ struct FastEvaluator {
     case (.string(let p), .string(let q)): return Value.compareScalars(p, q)
     case (.string(let p), .text(let q)): return Value.compareScalars(p, utf8: q)
     case (.text(let p), .string(let q)): return -Value.compareScalars(q, utf8: p)
-    case (.text(let p), .text(let q)):
-      let common = min(p.count, q.count)
-      if common > 0 {
-        let result = memcmpBytes(p.baseAddress!, q.baseAddress!, common)
-        if result != 0 { return result < 0 ? -1 : 1 }
-      }
-      return p.count < q.count ? -1 : (p.count == q.count ? 0 : 1)
+    case (.text(let p), .text(let q)): return Value.utf8Order(p, q)
     default: return nil
     }
   }
@@ -959,6 +951,5 @@ struct FastEvaluator {
   ) -> Bool {
     Value.scalarsEqual(member.pointee.key, utf8: key)
   }
-
 
 }

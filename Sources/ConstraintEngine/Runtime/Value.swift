@@ -109,30 +109,32 @@ public enum Value: Sendable, CustomStringConvertible {
   /// UTF-8 encoding is `utf8`: -1, 0 or 1, as ``compareScalars(_:_:)``.
   static func compareScalars(_ text: String, utf8: UnsafeBufferPointer<UInt8>) -> Int {
     var text = text
-    return text.withUTF8 { bytes in
-      let common = min(bytes.count, utf8.count)
-      if common > 0 {
-        let result = memcmpBytes(bytes.baseAddress!, utf8.baseAddress!, common)
-        if result != 0 { return result < 0 ? -1 : 1 }
-      }
-      return bytes.count < utf8.count ? -1 : (bytes.count == utf8.count ? 0 : 1)
-    }
+    return text.withUTF8 { utf8Order($0, utf8) }
   }
 
   /// Code point order (equivalently UTF-8 byte order): -1, 0 or 1.
   public static func compareScalars(_ a: String, _ b: String) -> Int {
     var a = a
     var b = b
-    return a.withUTF8 { aBytes in
-      b.withUTF8 { bBytes in
-        let common = min(aBytes.count, bBytes.count)
-        if common > 0 {
-          let result = memcmpBytes(aBytes.baseAddress!, bBytes.baseAddress!, common)
-          if result != 0 { return result < 0 ? -1 : 1 }
-        }
-        return aBytes.count < bBytes.count ? -1 : (aBytes.count == bBytes.count ? 0 : 1)
-      }
+    return a.withUTF8 { aBytes in b.withUTF8 { utf8Order(aBytes, $0) } }
+  }
+
+  /// Whether two UTF-8 byte sequences are the same bytes.
+  @inline(__always)
+  static func utf8Equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
+    -> Bool
+  {
+    a.count == b.count && (a.isEmpty || memcmpBytes(a.baseAddress!, b.baseAddress!, a.count) == 0)
+  }
+
+  /// The byte order of two UTF-8 byte sequences (their code point order): -1, 0 or 1.
+  static func utf8Order(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+    let common = min(a.count, b.count)
+    if common > 0 {
+      let result = memcmpBytes(a.baseAddress!, b.baseAddress!, common)
+      if result != 0 { return result < 0 ? -1 : 1 }
     }
+    return a.count < b.count ? -1 : (a.count == b.count ? 0 : 1)
   }
 
   /// A short, JSON-like rendering for explanations and messages.
