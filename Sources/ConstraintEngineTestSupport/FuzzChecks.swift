@@ -299,15 +299,17 @@ public enum FuzzChecks {
 
   /// Splits input at the first NUL byte into a pattern and a subject. A pattern that compiles
   /// matches the subject within the limits (a limit is an error, never a hang) and, when both
-  /// engines finish, the JIT and the interpreter agree; a compile error's offset is inside the
-  /// pattern.
+  /// engines finish, the JIT and the interpreter agree; a pattern the automaton takes agrees
+  /// with each of them that finishes, and fails only on a subject it hands to PCRE2 (one with a
+  /// byte ≥ 0x80) and only at a limit; a compile error's offset is inside the pattern.
   public static func regex(_ data: [UInt8]) -> String? {
     let separator = data.firstIndex(of: 0)
     let pattern = String(decoding: data[..<(separator ?? data.endIndex)], as: UTF8.self)
     let subject = separator.map { String(decoding: data[($0 + 1)...], as: UTF8.self) } ?? ""
     let interpreted: CompiledRegex
     do {
-      interpreted = try CompiledRegex(pattern: pattern, limits: RegexLimits(allowsJIT: false))
+      interpreted = try CompiledRegex(
+        pattern: pattern, limits: RegexLimits(allowsJIT: false, allowsAutomaton: false))
     } catch {
       let range = error.range
       if range.start.offset < 0 || range.end.offset > pattern.utf8.count
@@ -325,9 +327,15 @@ public enum FuzzChecks {
     }
     let jitted: CompiledRegex
     do {
-      jitted = try CompiledRegex(pattern: pattern, limits: .default)
+      jitted = try CompiledRegex(pattern: pattern, limits: RegexLimits(allowsAutomaton: false))
     } catch {
       return "pattern compiles without JIT but not with it: \(error)"
+    }
+    let automatic: CompiledRegex
+    do {
+      automatic = try CompiledRegex(pattern: pattern, limits: .default)
+    } catch {
+      return "pattern compiles for PCRE2 but not with the automaton: \(error)"
     }
     let interpretedResult = Result { () throws(RegexMatchError) in
       try interpreted.matches(subject)
@@ -339,6 +347,20 @@ public enum FuzzChecks {
     }
     if case .success(let a) = interpretedResult, case .success(let b) = jittedResult, a != b {
       return "interpreter says \(a), JIT says \(b) for \(Value.quoted(pattern)) on "
+        + Value.quoted(subject)
+    }
+    guard automatic.usesAutomaton else { return nil }
+    let automaton: Bool
+    do { automaton = try automatic.matches(subject) } catch {
+      // Only a subject handed back to PCRE2 (a byte ≥ 0x80) may reach PCRE2's limits.
+      if subject.utf8.allSatisfy({ $0 < 0x80 }) || !error.isLimit {
+        return "the automaton of \(Value.quoted(pattern)) failed on \(Value.quoted(subject)): "
+          + "\(error)"
+      }
+      return nil
+    }
+    for case .success(let pcre2) in [interpretedResult, jittedResult] where pcre2 != automaton {
+      return "PCRE2 says \(pcre2), the automaton \(automaton) for \(Value.quoted(pattern)) on "
         + Value.quoted(subject)
     }
     return nil

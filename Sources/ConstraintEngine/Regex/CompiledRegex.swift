@@ -7,6 +7,8 @@ import CPCRE2
 /// `$` matches only at the very end of the subject (`PCRE2_DOLLAR_ENDONLY`), `\C` and callouts
 /// are rejected. ``matches(_:)`` searches anywhere in the subject unless the pattern anchors.
 /// An unanchored search has one step budget for all its start positions (see ``stepBudget``).
+/// An anchored pattern in ``RegexAutomaton``'s subset (format checks such as
+/// `^(0|-?[1-9][0-9]*)$`) is matched by that automaton on ASCII subjects instead.
 ///
 /// `@unchecked Sendable` is safe because every stored property is immutable after `init`:
 /// PCRE2 documents a compiled pattern (including its JIT code, which is generated in `init`
@@ -22,11 +24,15 @@ public final class CompiledRegex: @unchecked Sendable {
   /// Whether matches run on JIT-compiled code (false when the JIT is unavailable, disallowed by
   /// ``RegexLimits/allowsJIT``, refused for this pattern, or disabled with `(*NO_JIT)`).
   public let isJITCompiled: Bool
+  /// Whether ASCII subjects are matched by a deterministic automaton rather than PCRE2 (the
+  /// pattern is in its subset and ``RegexLimits/allowsAutomaton`` is set).
+  public var usesAutomaton: Bool { automaton != nil }
 
   /// Whether every item the matcher runs is charged to a per-search step budget (unanchored
   /// patterns, whose PCRE2 match limit restarts at every start position).
   let countsSteps: Bool
 
+  private let automaton: RegexAutomaton?
   private let code: OpaquePointer
   private let matchContext: OpaquePointer
   /// For an anchored pattern: `matchContext` with the match limit lowered to
@@ -143,9 +149,11 @@ public final class CompiledRegex: @unchecked Sendable {
     self.matchContext = matchContext
     self.isJITCompiled = jitCompiled
     self.countsSteps = !anchored
+    self.automaton = anchored && limits.allowsAutomaton ? RegexAutomaton(pattern: pattern) : nil
   }
 
   deinit {
+    automaton?.deallocate()
     if let quickMatchContext { pcre2_match_context_free_8(quickMatchContext) }
     pcre2_match_context_free_8(matchContext)
     pcre2_code_free_8(code)
@@ -163,8 +171,8 @@ public final class CompiledRegex: @unchecked Sendable {
   /// a step per 64 subject bytes; for an unanchored pattern, a step per
   /// ``searchItemsPerStep`` pattern items its search ran; for an anchored one,
   /// ``retrySteps`` when it needed more than ``quickMatchLimit`` backtracking steps (it is
-  /// then matched again under the full limits). A rule repeating an expensive match in a
-  /// quantifier so meets the evaluation step limit.
+  /// then matched again under the full limits; never when the automaton answers). A rule
+  /// repeating an expensive match in a quantifier so meets the evaluation step limit.
   func matches(_ subject: String, work: inout Int) throws(RegexMatchError) -> Bool {
     try Self.result(withUTF8Bytes(of: subject) { status(matching: $0, work: &work) })
   }
@@ -175,14 +183,26 @@ public final class CompiledRegex: @unchecked Sendable {
   func matches(utf8 subject: UnsafeBufferPointer<UInt8>, work: inout Int)
     throws(RegexMatchError) -> Bool
   {
-    try Self.result(status(matching: subject, work: &work))
+    work += Metering.match(subjectBytes: subject.count)
+    if let automaton, let matched = automaton.matches(subject) { return matched }
+    return try Self.result(pcre2Status(matching: subject, work: &work))
   }
 
-  /// The status of matching `subject`: under ``quickMatchLimit`` first for an anchored
-  /// pattern, then (past it) under the full limits, as ``matches(_:work:)`` describes.
+  /// The status of matching `subject`: by the automaton when it can tell; otherwise under
+  /// ``quickMatchLimit`` first for an anchored pattern, then (past it) under the full limits, as
+  /// ``matches(_:work:)`` describes.
   @inline(__always)
   private func status(matching subject: UnsafeBufferPointer<UInt8>, work: inout Int) -> Int32 {
     work += Metering.match(subjectBytes: subject.count)
+    if let automaton, let matched = automaton.matches(subject) {
+      return matched ? 1 : PCRE2_ERROR_NOMATCH
+    }
+    return pcre2Status(matching: subject, work: &work)
+  }
+
+  /// ``status(matching:work:)`` from PCRE2, the subject's bytes already charged.
+  @inline(__always)
+  private func pcre2Status(matching subject: UnsafeBufferPointer<UInt8>, work: inout Int) -> Int32 {
     if let quickMatchContext {
       let status = match(subject, context: quickMatchContext, work: &work)
       switch status {

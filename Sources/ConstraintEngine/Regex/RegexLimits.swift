@@ -26,18 +26,25 @@ public struct RegexLimits: Sendable, Hashable {
   /// Whether the pattern may be JIT-compiled. `false` forces PCRE2's interpreter; the default
   /// `true` uses the JIT when the platform supports it and falls back otherwise.
   public var allowsJIT: Bool
+  /// Whether a pattern in the automaton subset (anchored, ASCII, quantifiers on single
+  /// characters; see `docs/LANGUAGE.md`) may be matched by a deterministic automaton instead of
+  /// PCRE2. Same answers, linear time, so no limit applies to it. `false` sends every match to
+  /// PCRE2 (the tests compare the two).
+  public var allowsAutomaton: Bool
 
   /// Limits with the documented defaults for any argument left out.
   public init(
     matchLimit: UInt32 = RegexLimits.defaultMatchLimit,
     depthLimit: UInt32 = RegexLimits.defaultDepthLimit,
     heapLimitKiB: UInt32 = RegexLimits.defaultHeapLimitKiB,
-    allowsJIT: Bool = true
+    allowsJIT: Bool = true,
+    allowsAutomaton: Bool = true
   ) {
     self.matchLimit = matchLimit
     self.depthLimit = depthLimit
     self.heapLimitKiB = heapLimitKiB
     self.allowsJIT = allowsJIT
+    self.allowsAutomaton = allowsAutomaton
   }
 
   /// The default limits.

@@ -1305,6 +1305,16 @@ def regex():
   f.add("matches(s)", {"s": "a"}, "error", "arity")
   f.add("matches(s, 'a', 'i')", {"s": "a"}, "error", "arity")
   f.add("matches(s, 5)", {"s": "a"}, "error", "the pattern must be a string literal")
+  f.group("automaton")
+  note = "anchored ASCII pattern: matched by the automaton (docs/LANGUAGE.md)"
+  f.add("matches(s, '^(0|-?[1-9][0-9]*)$')", {"s": "-25373"}, "pass", note)
+  f.add("matches(s, '^(0|-?[1-9][0-9]*)$')", {"s": "-0"}, "fail", note)
+  f.add("matches(s, '^(0|-?[1-9][0-9]*)$')", {"s": "007"}, "fail", note)
+  f.add("matches(s, '^(0|-?[1-9][0-9]*)$')", {"s": "12\n"}, "fail", "$ only at the very end")
+  f.add("matches(s, '^[^a]$')", {"s": "\u00e9"}, "pass",
+        "a UTF-8 character is left to PCRE2: one code point")
+  f.add("matches(s, '^[0-9]*[0-9]*[0-9]*[0-9]*[0-9]*[a-z]$')", {"s": "7" * 300}, "fail",
+        "linear-time automaton: answered where PCRE2 alone would reach its match limit")
   f.group("limit")
   f.add("matches(s, '^(a+)+$')", {"s": "a" * 45 + "!"}, "error",
         "catastrophic backtracking hits the match limit: an error, never false (DESIGN 10)")
