@@ -30,6 +30,34 @@ struct RegexSafetyTests {
     #expect(elapsed < .milliseconds(500), "took \(elapsed)")
   }
 
+  /// PCRE2 10.42's JIT misses a recursion that loops at one subject position: it ran for over
+  /// a minute on these before its stack limit (`Fuzz/run.sh regex` found the first). Patterns
+  /// that may call groups run on the interpreter, which stops the loop at once.
+  @Test(arguments: ["^(||(?1)|)$", "^(0|a||(?1)|:|)$", "^(?:x|(?R)|)$", #"^(?<n>|\g<n>|)$"#])
+  func recursionLoopingInPlaceEndsFastAsAnError(pattern: String) throws {
+    let regex = try CompiledRegex(pattern: pattern)
+    #expect(!regex.isJITCompiled)
+    let clock = ContinuousClock()
+    let start = clock.now
+    #expect(throws: RegexMatchError.self) { try regex.matches("bb") }
+    let elapsed = clock.now - start
+    #expect(elapsed < .milliseconds(500), "took \(elapsed)")
+  }
+
+  static let groupCallCases: [(String, Bool)] = [
+    ("(?R)", true), ("(a)(?1)", true), ("(a)(?-1)", true), ("(?+1)(a)", true),
+    ("(?<n>a)(?&n)", true), ("(?P<n>a)(?P>n)", true), (#"(?<n>a)\g<n>"#, true),
+    (#"(a)\g'1'"#, true), ("(?i)a", false), ("(?-i)a", false), ("(?:a)", false),
+    (#"(a)\1"#, false), (#"(a)\g1"#, false), (#"(a)\g{-1}"#, false), ("(a)?(?(1)b|c)", false),
+  ]
+
+  @Test(arguments: groupCallCases)
+  func patternsThatMayCallGroupsLeaveTheJIT(pattern: String, callsGroups: Bool) throws {
+    #expect(CompiledRegex.mayCallGroups(pattern) == callsGroups)
+    let regex = try CompiledRegex(pattern: pattern)
+    #expect(regex.isJITCompiled == (RegexEngine.isJITAvailable && !callsGroups))
+  }
+
   /// PCRE2 restarts its match limit at every start position of an unanchored search, so a subject
   /// made of many short catastrophic blocks would multiply the work; the step budget stops that.
   @Test(arguments: [true, false])

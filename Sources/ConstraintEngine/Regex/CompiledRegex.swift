@@ -22,7 +22,8 @@ public final class CompiledRegex: @unchecked Sendable {
   /// The limits every match runs under.
   public let limits: RegexLimits
   /// Whether matches run on JIT-compiled code (false when the JIT is unavailable, disallowed by
-  /// ``RegexLimits/allowsJIT``, refused for this pattern, or disabled with `(*NO_JIT)`).
+  /// ``RegexLimits/allowsJIT``, refused for this pattern, disabled with `(*NO_JIT)`, or when the
+  /// pattern may call a group: see ``mayCallGroups(_:)``).
   public let isJITCompiled: Bool
   /// Whether ASCII subjects are matched by a deterministic automaton rather than PCRE2 (the
   /// pattern is in its subset and ``RegexLimits/allowsAutomaton`` is set).
@@ -120,7 +121,7 @@ public final class CompiledRegex: @unchecked Sendable {
     if !anchored { pcre2_set_callout_8(matchContext, regexStepCallout, nil) }
 
     var jitCompiled = false
-    if limits.allowsJIT && RegexEngine.isJITAvailable
+    if limits.allowsJIT && RegexEngine.isJITAvailable && !Self.mayCallGroups(pattern)
       && pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
     {
       var jitSize = 0
@@ -275,6 +276,37 @@ public final class CompiledRegex: @unchecked Sendable {
   }
 
   static let stepsPerSubjectByte = 32
+
+  /// Whether `pattern` may call a group (recursion or a subroutine call: `(?R)`, `(?1)`,
+  /// `(?+1)`, `(?-1)`, `(?&name)`, `(?P>name)`, `\g<…>`, `\g'…'`). Such patterns run on the
+  /// interpreter: PCRE2 10.42's JIT does not notice a recursion that loops at one subject
+  /// position, and spent minutes on `^(||(?1)|)$` against `bb` before its stack limit, where
+  /// the interpreter stops at once (error -52). Read from the text, so escaped or bracketed
+  /// look-alikes also count (the interpreter then runs a pattern the JIT could have).
+  static func mayCallGroups(_ pattern: String) -> Bool {
+    let bytes = Array(pattern.utf8)
+    func byte(_ index: Int) -> UInt8 { index < bytes.count ? bytes[index] : 0 }
+    func isDigit(_ value: UInt8) -> Bool {
+      value >= UInt8(ascii: "0") && value <= UInt8(ascii: "9")
+    }
+    for index in bytes.indices {
+      switch (bytes[index], byte(index + 1)) {
+      case (UInt8(ascii: "("), UInt8(ascii: "?")):
+        let next = byte(index + 2)
+        if next == UInt8(ascii: "R") || next == UInt8(ascii: "&") || isDigit(next) { return true }
+        if next == UInt8(ascii: "+") || next == UInt8(ascii: "-"), isDigit(byte(index + 3)) {
+          return true
+        }
+        if next == UInt8(ascii: "P"), byte(index + 3) == UInt8(ascii: ">") { return true }
+      case (UInt8(ascii: "\\"), UInt8(ascii: "g")):
+        let next = byte(index + 2)
+        if next == UInt8(ascii: "<") || next == UInt8(ascii: "'") { return true }
+      default:
+        break
+      }
+    }
+    return false
+  }
 
   /// The UTF-8 offset of the first callout in the compiled pattern, if any.
   private static func firstCalloutOffset(in code: OpaquePointer, pattern: String) -> Int? {

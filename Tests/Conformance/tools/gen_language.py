@@ -1319,6 +1319,8 @@ def regex():
   f.add("matches(s, '^(a+)+$')", {"s": "a" * 45 + "!"}, "error",
         "catastrophic backtracking hits the match limit: an error, never false (DESIGN 10)")
   f.add("matches(s, '^(a+)+$')", {"s": "a" * 45}, "pass", "the same pattern matches quickly")
+  f.add("matches(s, '^(||(?1)|)$')", {"s": "bb"}, "error",
+        "a recursion looping in place: an error at once (PCRE2's JIT ran for minutes)")
   return f
 
 
