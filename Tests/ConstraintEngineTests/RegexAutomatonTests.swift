@@ -48,6 +48,11 @@ struct RegexAutomatonTests {
     #expect(try !CompiledRegex(pattern: "^a{2,}[ab]{2,}[abc]{9000}$").usesAutomaton)
     // Every distinct suffix of a 20-byte window is its own state: far over 200 states.
     #expect(try !CompiledRegex(pattern: "^[ab]*a[ab]{19}$").usesAutomaton)
+    // 2^7 = 128 states of 3 byte classes fit in 4,096 transitions; with 36 distinct literals
+    // after them (38 classes), they do not.
+    #expect(try CompiledRegex(pattern: "^[ab]*a[ab]{6}$").usesAutomaton)
+    let literals = "cdefghijklmnopqrstuvwxyz0123456789_."
+    #expect(try !CompiledRegex(pattern: "^[ab]*a[ab]{6}\(literals)$").usesAutomaton)
   }
 
   /// UTF-8 characters are outside the automaton's alphabet: PCRE2 answers once one is reached,

@@ -22,16 +22,22 @@ import CPCRE2
 ///
 /// The tables live in memory this value owns; ``deallocate()`` frees them (the owning
 /// ``CompiledRegex`` does, in its `deinit`). The value itself is trivial, so matching retains
-/// nothing.
+/// nothing. Bytes the pattern cannot tell apart share a class and a column, and a table over
+/// ``maximumTableEntries`` is left to PCRE2, so an automaton takes at most ~4.5 KiB.
 struct RegexAutomaton {
   /// Most character positions (characters after expanding counted repetitions) of a pattern.
   static let maximumPositions = 128
   /// Most states of an automaton.
   static let maximumStates = 200
+  /// Most transitions (states × byte classes) of an automaton.
+  static let maximumTableEntries = 4_096
 
-  /// Row `state` (256 entries): the next state for each byte. 0 is the dead state, 255 means
-  /// "not ASCII: ask PCRE2".
+  /// Row `state` (`classCount` entries): the next state for each byte class. 0 is the dead
+  /// state, 255 means "not ASCII: ask PCRE2".
   private let transitions: UnsafeMutablePointer<UInt8>
+  /// The class of each byte (256 entries); every byte ≥ 0x80 is in the last class.
+  private let byteClasses: UnsafeMutablePointer<UInt8>
+  private let classCount: Int
   /// Whether each state accepts.
   private let accepting: UnsafeMutablePointer<Bool>
   private let start: Int
@@ -55,27 +61,46 @@ struct RegexAutomaton {
     var last = whole.last
     if whole.nullable { last.insert(0) }
 
+    // Byte classes: ASCII bytes read by the same positions are one class; non-ASCII the last.
+    var signatures: [PositionSet] = []
+    var classOfByte = [UInt8](repeating: 0, count: 256)
+    for byte in 0..<128 {
+      var signature = PositionSet()
+      for position in 1..<positions.characters.count
+      where positions.characters[position].contains(UInt8(byte)) {
+        signature.insert(position)
+      }
+      if let known = signatures.firstIndex(of: signature) {
+        classOfByte[byte] = UInt8(known)
+      } else {
+        classOfByte[byte] = UInt8(signatures.count)
+        signatures.append(signature)
+      }
+    }
+    let classCount = signatures.count + 1
+    for byte in 128..<256 { classOfByte[byte] = UInt8(signatures.count) }
+
     var states: [PositionSet] = [PositionSet(), PositionSet(single: 0)]  // dead, start
-    var rows: [[UInt8]] = [[UInt8](repeating: Self.dead, count: 128)]
+    var rows: [[UInt8]] = [[UInt8](repeating: Self.dead, count: classCount)]
     var state = 1
     while state < states.count {
       var reachable = PositionSet()
       for position in states[state] { reachable.formUnion(positions.follow[position]) }
-      var nextSets = [PositionSet](repeating: PositionSet(), count: 128)
-      for position in reachable {
-        let characters = positions.characters[position]
-        for byte in 0..<128 where characters.contains(UInt8(byte)) {
-          nextSets[byte].insert(position)
-        }
-      }
-      var row = [UInt8](repeating: Self.dead, count: 128)
-      for (byte, next) in nextSets.enumerated() where !next.isEmpty {
+      // A live state hands non-ASCII bytes to PCRE2.
+      var row = [UInt8](repeating: Self.dead, count: classCount)
+      row[classCount - 1] = Self.notASCII
+      for (byteClass, signature) in signatures.enumerated() {
+        var next = reachable
+        next.formIntersection(signature)
+        if next.isEmpty { continue }
         // States are few (at most `maximumStates`): a linear search is cheaper than hashing.
         if let known = states.firstIndex(of: next) {
-          row[byte] = UInt8(known)
+          row[byteClass] = UInt8(known)
         } else {
-          guard states.count < Self.maximumStates else { return nil }
-          row[byte] = UInt8(states.count)
+          guard states.count < Self.maximumStates,
+            (states.count + 1) * classCount <= Self.maximumTableEntries
+          else { return nil }
+          row[byteClass] = UInt8(states.count)
           states.append(next)
         }
       }
@@ -83,16 +108,17 @@ struct RegexAutomaton {
       state += 1
     }
 
-    let transitions = UnsafeMutablePointer<UInt8>.allocate(capacity: states.count * 256)
+    let transitions = UnsafeMutablePointer<UInt8>.allocate(capacity: states.count * classCount)
     let accepting = UnsafeMutablePointer<Bool>.allocate(capacity: states.count)
     for (state, row) in rows.enumerated() {
-      let base = transitions + state * 256
-      for byte in 0..<128 { base[byte] = row[byte] }
-      // The dead state stays dead on any byte; a live one hands non-ASCII bytes to PCRE2.
-      (base + 128).initialize(repeating: state == 0 ? Self.dead : Self.notASCII, count: 128)
+      (transitions + state * classCount).initialize(from: row, count: classCount)
       accepting[state] = state != 0 && !states[state].isDisjoint(with: last)
     }
+    let byteClasses = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    byteClasses.initialize(from: classOfByte, count: 256)
     self.transitions = transitions
+    self.byteClasses = byteClasses
+    self.classCount = classCount
     self.accepting = accepting
     self.start = 1
     self.anchoredAtEnd = anchoredAtEnd
@@ -102,6 +128,7 @@ struct RegexAutomaton {
   /// Frees the tables; the value must not be used afterwards.
   func deallocate() {
     transitions.deallocate()
+    byteClasses.deallocate()
     accepting.deallocate()
   }
 
@@ -112,7 +139,7 @@ struct RegexAutomaton {
     var state = start
     if anchoredAtEnd {
       for byte in subject {
-        let next = transitions[state &<< 8 | Int(byte)]
+        let next = self.next(from: state, byte)
         if next == Self.dead { return false }
         if next == Self.notASCII { return nil }
         state = Int(next)
@@ -121,13 +148,18 @@ struct RegexAutomaton {
     }
     if accepting[state] { return true }
     for byte in subject {
-      let next = transitions[state &<< 8 | Int(byte)]
+      let next = self.next(from: state, byte)
       if next == Self.dead { return false }
       if next == Self.notASCII { return nil }
       state = Int(next)
       if accepting[state] { return true }
     }
     return false
+  }
+
+  @inline(__always)
+  private func next(from state: Int, _ byte: UInt8) -> UInt8 {
+    transitions[state &* classCount &+ Int(byteClasses[Int(byte)])]
   }
 
   /// What `.` matches in ASCII: everything but PCRE2's newline, when that is LF (the default
@@ -211,6 +243,12 @@ struct PositionSet: Equatable, Sequence {
     words.0 |= other.words.0
     words.1 |= other.words.1
     words.2 |= other.words.2
+  }
+
+  mutating func formIntersection(_ other: PositionSet) {
+    words.0 &= other.words.0
+    words.1 &= other.words.1
+    words.2 &= other.words.2
   }
 
   func isDisjoint(with other: PositionSet) -> Bool {
