@@ -93,6 +93,28 @@ struct RegexAutomatonTests {
     #expect(throws: RegexMatchError.matchLimitExceeded) { try automaton.matches(handedBack) }
   }
 
+  /// One compiled automaton, eight tasks matching at once (its tables are read-only).
+  @Test func concurrentMatchesShareOneAutomaton() async throws {
+    let regex = try CompiledRegex(pattern: "^(0|-?[1-9][0-9]*)$")
+    #expect(regex.usesAutomaton)
+    let wrong = await withTaskGroup(of: Int.self) { group in
+      for task in 0..<8 {
+        group.addTask {
+          var wrong = 0
+          for index in 0..<10_000 {
+            let number = task * 10_000 + index
+            let valid = index % 3 != 0
+            let subject = valid ? String(-number) : "0\(number)"
+            if (try? regex.matches(subject)) != valid { wrong += 1 }
+          }
+          return wrong
+        }
+      }
+      return await group.reduce(0, +)
+    }
+    #expect(wrong == 0)
+  }
+
   @Test func matchesChargeOnlyTheSubjectBytes() throws {
     let regex = try CompiledRegex(pattern: "^(0|-?[1-9][0-9]*)$")
     var work = 0

@@ -15,7 +15,7 @@ struct RegexSafetyTests {
 
   @Test(arguments: catastrophicCases, [true, false])
   func catastrophicBacktrackingEndsFastAsALimitError(case: (String, String), jit: Bool) throws {
-    let regex = try CompiledRegex(pattern: `case`.0, limits: RegexLimits(allowsJIT: jit))
+    let regex = try CompiledRegex(pattern: `case`.0, limits: RegexLimits(allowsJIT: jit, allowsAutomaton: false))
     #expect(regex.isJITCompiled == (jit && RegexEngine.isJITAvailable))
     let clock = ContinuousClock()
     let start = clock.now
@@ -64,7 +64,7 @@ struct RegexSafetyTests {
   func unanchoredSearchHasOneBudgetForAllStartPositions(jit: Bool) throws {
     let block = String(repeating: "x", count: 17) + "!"
     let subject = String(repeating: block, count: 2_000) + "y"
-    let regex = try CompiledRegex(pattern: "(x+x+)+y", limits: RegexLimits(allowsJIT: jit))
+    let regex = try CompiledRegex(pattern: "(x+x+)+y", limits: RegexLimits(allowsJIT: jit, allowsAutomaton: false))
     #expect(regex.countsSteps)
     let clock = ContinuousClock()
     let start = clock.now
@@ -82,7 +82,7 @@ struct RegexSafetyTests {
 
   @Test(arguments: [true, false])
   func longUnanchoredSearchesStayWithinTheBudget(jit: Bool) throws {
-    let limits = RegexLimits(allowsJIT: jit)
+    let limits = RegexLimits(allowsJIT: jit, allowsAutomaton: false)
     let cases: [(String, String)] = [
       ("INV-[0-9]{6}", String(repeating: "INV-12 ", count: 20_000) + "INV-123456"),
       (#"(\w+\s?)*!"#, String(repeating: "word ", count: 4_000) + "!"),
@@ -99,7 +99,7 @@ struct RegexSafetyTests {
 
   @Test(arguments: [true, false])
   func defaultLimitsAllowLongOrdinarySubjects(jit: Bool) throws {
-    let limits = RegexLimits(allowsJIT: jit)
+    let limits = RegexLimits(allowsJIT: jit, allowsAutomaton: false)
     #expect(try CompiledRegex(pattern: "^(ab)+$", limits: limits)
       .matches(String(repeating: "ab", count: 5_000)))
     #expect(try CompiledRegex(pattern: #"^(\w+\s?)*$"#, limits: limits)
@@ -145,7 +145,7 @@ struct RegexSafetyTests {
 
   @Test(arguments: [true, false])
   func aLimitErrorDoesNotDisturbLaterMatches(jit: Bool) throws {
-    let regex = try CompiledRegex(pattern: "^(a|aa)+$", limits: RegexLimits(allowsJIT: jit))
+    let regex = try CompiledRegex(pattern: "^(a|aa)+$", limits: RegexLimits(allowsJIT: jit, allowsAutomaton: false))
     #expect(throws: RegexMatchError.self) {
       try regex.matches(String(repeating: "a", count: 45) + "!")
     }
@@ -155,8 +155,8 @@ struct RegexSafetyTests {
 
   @Test(arguments: [true, false])
   func concurrentMatchesShareOneRegex(jit: Bool) async throws {
-    let regex = try CompiledRegex(pattern: "^INV-[0-9]{6}$", limits: RegexLimits(allowsJIT: jit))
-    let catastrophic = try CompiledRegex(pattern: "^(a+)+$", limits: RegexLimits(allowsJIT: jit))
+    let regex = try CompiledRegex(pattern: "^INV-[0-9]{6}$", limits: RegexLimits(allowsJIT: jit, allowsAutomaton: false))
+    let catastrophic = try CompiledRegex(pattern: "^(a+)+$", limits: RegexLimits(allowsJIT: jit, allowsAutomaton: false))
     let wrong = await withTaskGroup(of: Int.self) { group in
       for task in 0..<8 {
         group.addTask {
@@ -188,7 +188,7 @@ struct RegexSafetyTests {
         let anchor = index % 4 < 2 ? "^" : ""  // unanchored patterns are compiled twice
         let regex = try CompiledRegex(
           pattern: anchor + "id-\(index % 1_000)-[a-z]+(\\d{2})?$",
-          limits: RegexLimits(allowsJIT: jit))
+          limits: RegexLimits(allowsJIT: jit, allowsAutomaton: false))
         if try regex.matches("id-\(index % 1_000)-abc42") { matched += 1 }
       }
       return matched
