@@ -175,7 +175,9 @@ public final class CompiledRegex: @unchecked Sendable {
   /// then matched again under the full limits; never when the automaton answers). A rule
   /// repeating an expensive match in a quantifier so meets the evaluation step limit.
   func matches(_ subject: String, work: inout Int) throws(RegexMatchError) -> Bool {
-    try Self.result(withUTF8Bytes(of: subject) { status(matching: $0, work: &work) })
+    try withUTF8Bytes(of: subject) { bytes in
+      Result { () throws(RegexMatchError) in try matches(utf8: bytes, work: &work) }
+    }.get()
   }
 
   /// ``matches(_:work:)`` of the string whose (valid) UTF-8 bytes are `subject`: the fast
@@ -189,21 +191,13 @@ public final class CompiledRegex: @unchecked Sendable {
     return try Self.result(pcre2Status(matching: subject, work: &work))
   }
 
-  /// The status of matching `subject`: by the automaton when it can tell; otherwise under
-  /// ``quickMatchLimit`` first for an anchored pattern, then (past it) under the full limits, as
-  /// ``matches(_:work:)`` describes.
+  /// The status of matching `subject` with PCRE2 (its bytes already charged): under
+  /// ``quickMatchLimit`` first for an anchored pattern, then (past it) under the full limits,
+  /// as ``matches(_:work:)`` describes.
   @inline(__always)
-  private func status(matching subject: UnsafeBufferPointer<UInt8>, work: inout Int) -> Int32 {
-    work += Metering.match(subjectBytes: subject.count)
-    if let automaton, let matched = automaton.matches(subject) {
-      return matched ? 1 : PCRE2_ERROR_NOMATCH
-    }
-    return pcre2Status(matching: subject, work: &work)
-  }
-
-  /// ``status(matching:work:)`` from PCRE2, the subject's bytes already charged.
-  @inline(__always)
-  private func pcre2Status(matching subject: UnsafeBufferPointer<UInt8>, work: inout Int) -> Int32 {
+  private func pcre2Status(matching subject: UnsafeBufferPointer<UInt8>, work: inout Int)
+    -> Int32
+  {
     if let quickMatchContext {
       let status = match(subject, context: quickMatchContext, work: &work)
       switch status {

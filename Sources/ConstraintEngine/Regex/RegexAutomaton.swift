@@ -40,13 +40,11 @@ struct RegexAutomaton {
   private let classCount: Int
   /// Whether each state accepts.
   private let accepting: UnsafeMutablePointer<Bool>
-  private let start: Int
   /// Whether the pattern ends with `$`: only a state reached at the end of the subject counts.
   private let anchoredAtEnd: Bool
-  /// The number of states, the dead state included.
-  let stateCount: Int
 
   private static let dead: UInt8 = 0
+  private static let start = 1
   private static let notASCII: UInt8 = 255
 
   /// The automaton of `pattern`, or nil when the pattern is outside the subset or its automaton
@@ -80,9 +78,9 @@ struct RegexAutomaton {
     let classCount = signatures.count + 1
     for byte in 128..<256 { classOfByte[byte] = UInt8(signatures.count) }
 
-    var states: [PositionSet] = [PositionSet(), PositionSet(single: 0)]  // dead, start
+    var states: [PositionSet] = [PositionSet(), PositionSet(single: 0)]  // dead, `start`
     var rows: [[UInt8]] = [[UInt8](repeating: Self.dead, count: classCount)]
-    var state = 1
+    var state = Self.start
     while state < states.count {
       var reachable = PositionSet()
       for position in states[state] { reachable.formUnion(positions.follow[position]) }
@@ -120,9 +118,7 @@ struct RegexAutomaton {
     self.byteClasses = byteClasses
     self.classCount = classCount
     self.accepting = accepting
-    self.start = 1
     self.anchoredAtEnd = anchoredAtEnd
-    self.stateCount = states.count
   }
 
   /// Frees the tables; the value must not be used afterwards.
@@ -136,7 +132,7 @@ struct RegexAutomaton {
   /// was reached before the answer was known.
   @inline(__always)
   func matches(_ subject: UnsafeBufferPointer<UInt8>) -> Bool? {
-    var state = start
+    var state = Self.start
     if anchoredAtEnd {
       for byte in subject {
         let next = self.next(from: state, byte)

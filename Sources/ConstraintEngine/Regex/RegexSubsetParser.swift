@@ -85,8 +85,7 @@ struct RegexSubsetParser {
     case ascii("\\"):
       guard let escaped = peek(1) else { return nil }
       index += 2
-      if let set = Self.classEscape(escaped, negatable: true) { return set }
-      return Self.literalEscape(escaped).map { ASCIISet($0) }
+      return Self.escape(escaped, inClass: false)
     case ascii("^"), ascii("*"), ascii("+"), ascii("?"), ascii("{"), ascii("}"), ascii("]"),
       ascii(")"):
       return nil
@@ -168,26 +167,21 @@ struct RegexSubsetParser {
         index += 1
         break
       }
-      let low: UInt8
       if byte == ascii("\\") {
         guard let escaped = peek(1) else { return nil }
         index += 2
-        if let escapeSet = Self.classEscape(escaped, negatable: false) {
-          guard peek() != ascii("-") || peek(1) == ascii("]") else { return nil }
-          set.formUnion(escapeSet)
-          isFirst = false
-          continue
-        }
-        guard let literal = Self.literalEscape(escaped) else { return nil }
-        guard peek() != ascii("-") || peek(1) == ascii("]") else { return nil }
-        set.insert(literal)
+        // An escape is never a range's end point.
+        guard let escapeSet = Self.escape(escaped, inClass: true),
+          peek() != ascii("-") || peek(1) == ascii("]")
+        else { return nil }
+        set.formUnion(escapeSet)
         isFirst = false
         continue
       }
       guard byte >= 0x20, byte <= 0x7E, byte != ascii("[") else { return nil }
       if byte == ascii("-"), !isFirst, peek(1) != ascii("]") { return nil }
       index += 1
-      low = byte
+      let low = byte
       if peek() == ascii("-"), let high = peek(1), high != ascii("]") {
         guard low != ascii("-"), high >= 0x20, high <= 0x7E, high != ascii("\\"),
           high != ascii("["), high >= low
@@ -202,15 +196,27 @@ struct RegexSubsetParser {
     return negated ? set.inverted : set
   }
 
-  /// `\d \w \s` (and, outside classes, `\D \W \S`) as PCRE2 reads them without UCP.
-  private static func classEscape(_ byte: UInt8, negatable: Bool) -> ASCIISet? {
-    let digits = ASCIISet(ascii("0")...ascii("9"))
+  /// The characters `\` + `byte` stands for: a class escape or a literal one, nil otherwise.
+  private static func escape(_ byte: UInt8, inClass: Bool) -> ASCIISet? {
+    classEscape(byte, negatable: !inClass) ?? literalEscape(byte).map { ASCIISet($0) }
+  }
+
+  private static let digits = ASCIISet(ascii("0")...ascii("9"))
+  private static let word: ASCIISet = {
     var word = digits
     word.formUnion(ASCIISet(ascii("a")...ascii("z")))
     word.formUnion(ASCIISet(ascii("A")...ascii("Z")))
     word.insert(ascii("_"))
+    return word
+  }()
+  private static let space: ASCIISet = {
     var space = ASCIISet(0x09...0x0D)
     space.insert(0x20)
+    return space
+  }()
+
+  /// `\d \w \s` (and, outside classes, `\D \W \S`) as PCRE2 reads them without UCP.
+  private static func classEscape(_ byte: UInt8, negatable: Bool) -> ASCIISet? {
     switch byte {
     case ascii("d"): return digits
     case ascii("w"): return word
