@@ -34,7 +34,8 @@ extension FuzzChecks {
   }
 
   /// Rule sets whose lines a ``SlotReader`` decides without building values (their keys short
-  /// and long, so that fuzzed documents reach both ways a key is read). Compiled at each call:
+  /// and long, so that fuzzed documents reach both ways a key is read; their fields at the
+  /// root and in objects below it). Compiled at each call:
   /// rule sets kept for the process's life are reported as leaks by the leak sanitizer (it
   /// does not see every reference compiled programs hold).
   public static func slotRuleSets() -> [RuleSet] {
@@ -45,6 +46,15 @@ extension FuzzChecks {
       ],
       ["bigint_lt(a, b) || bigint_eq(b, c)", "bigint_gt(a, c)"],
       ["bigint_lte(a_key_longer_than_sixteen, b) && bigint_eq(b, a)"],
+      // Nested fields: objects read for slots, two levels deep, beside root fields.
+      [
+        "bigint_gte(budget.limit, budget.spent)",
+        "bigint_lte(budget.spent, prev.budget.spent) || bigint_eq(a.b, limit)",
+        "bigint_lt(a.c.d, a_key_longer_than_sixteen.x)",
+        // Constants: inside the fields' range, below it and above it.
+        "bigint_lte(a.b, 5000) || bigint_lt(budget.spent, -1)",
+        "bigint_gt(limit, 10) && bigint_lt(limit, 10000000000000000)",
+      ],
     ]
     return sets.map { expressions in
       let rules = expressions.enumerated().map { index, expression in

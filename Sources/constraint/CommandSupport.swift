@@ -87,8 +87,8 @@ enum CommandSupport {
       + "skip under a quarter of a snapshot's bytes, snapshots are read in full instead: "
       + "that costs less)"
     if let slots {
-      text += "; JSON lines decided without building values where the \(slots.keys.count) "
-        + "field\(slots.keys.count == 1 ? "" : "s") compared are plain digit strings, "
+      text += "; JSON lines decided without building values where the \(slots.paths.count) "
+        + "field\(slots.paths.count == 1 ? "" : "s") compared are plain digit strings, "
         + "other lines read as above"
     }
     return text

@@ -30,13 +30,22 @@ struct SlotReadingTests {
       ("bigint_gte(limit, spent)", true),
       ("bigint_lt(a, b) || bigint_eq(b, c) || bigint_gt(c, a)", true),
       ("bigint_gte(limit, spent) && limit > 5", false),
-      ("bigint_gte(limit, 5)", false),
-      ("bigint_gte(a.b, c)", false),
+      ("bigint_gte(limit, 5)", true),
+      ("bigint_gte(a.b, -5) || bigint_lt(a.c, 9000000000000000000)", true),
+      ("bigint_gte(5, limit)", false),
+      ("bigint_gte(limit, '007')", false),
+      ("bigint_gte(a.b, c)", true),
+      ("bigint_gte(budget.limit_micro, budget.spent_micro)", true),
+      ("bigint_gte(a.b.c, d.e) && bigint_lt(a.b.d, a.c)", true),
+      ("bigint_gte(a, a.b)", false),
+      ("bigint_gte(a.b, a.b.c)", false),
+      ("bigint_gte(a[0], b)", false),
+      ("bigint_gte(a.b, previous(a.b))", false),
       ("limit >= spent", false),
       ("bigint_gte(limit, spent) && (bigint_gte(a, b) || bigint_gte(b, c))", false),
       ("items.every(i => bigint_gte(i.a, i.b))", false),
     ])
-  func ruleSetsQualifyOnlyWithBigintComparisonsOfRootFields(_ expression: String, _ qualifies: Bool)
+  func ruleSetsQualifyOnlyWithBigintComparisonsOfFields(_ expression: String, _ qualifies: Bool)
     throws
   {
     let ruleSet = try ReadProjectionTests.ruleSet([expression])
@@ -111,6 +120,216 @@ struct SlotReadingTests {
     #expect(Self.decide(#"{"limit":"5","spent":"6","a":"3","b":"2"}"#, plain) == 0b11)
     #expect(Self.decide(#"{ "limit" : "7" , "spent":"6","a":"1","b":"2" }"#, plain) == 0)
     #expect(plain.decidedLines == 2 && plain.fallbackLines == 0)
+  }
+
+  // MARK: Nested fields
+
+  static let nested = FuzzChecks.slotRuleSets()[3]
+
+  @Test func nestedFieldsAreRecordedBelowTheirObjects() throws {
+    let plan = try #require(Self.nested.slotPlan(ruleIndexes: [0, 1, 2, 3, 4]))
+    #expect(
+      plan.paths == [
+        ["budget", "limit"], ["budget", "spent"], ["prev", "budget", "spent"], ["a", "b"],
+        ["limit"], ["a", "c", "d"], ["a_key_longer_than_sixteen", "x"],
+      ])
+    #expect(plan.keys.keys == ["budget", "prev", "a", "limit", "a_key_longer_than_sixteen"])
+    #expect(plan.constants.count == 4)
+    let slots = Self.reader(Self.nested)
+    let text =
+      #"{"a":{"c":{"d":"3"},"b":"7","z":[{"b":"1"}]},"budget":{"spent":"5","limit":"09"},"#
+      + #""limit":"7","prev":{"budget":{"spent":"6"},"x":1},"#
+      + #""a_key_longer_than_sixteen":{ "x" : "2" }}"#
+    // `a.c.d` is not below `a_key_longer_than_sixteen.x`; `limit` is not above 10.
+    #expect(Self.decide(text, slots) == 0b10100)
+    let recorded = slots.recordedSlots
+    #expect(recorded.allSatisfy { $0.kind == .plainString && $0.digits })
+    let bytes = Array(text.utf8)
+    #expect(Array(bytes[recorded[0].start..<recorded[0].start + 2]) == Array("09".utf8))
+    #expect(slots.decidedLines == 1)
+  }
+
+  @Test(
+    arguments: [
+      // An object the paths go through that is absent, not an object, or empty.
+      (#"{"limit":"1","spent":"1"}"#, SlotFallback.undecided),
+      (#"{"budget":null}"#, .undecided),
+      (#"{"budget":"12"}"#, .undecided),
+      (#"{"budget":["1","2"]}"#, .undecided),
+      (#"{"budget":{}}"#, .undecided),
+      (#"{"budget":{"limit":"2"}}"#, .undecided),
+      (#"{"budget":{"limit":"2","spent":{"a":"1"}}}"#, .undecided),
+      (#"{"budget":{"limit":"2","spent":"1\u0030"}}"#, .undecided),
+      // Escaped or repeated keys in an object read for slots; a repeated key elsewhere.
+      (#"{"budget":{"\u006cimit":"2","spent":"1"}}"#, .unread),
+      (#"{"budget":{"lim\u0069t":"2","spent":"1"}}"#, .unread),
+      (#"{"budget":{"limit":"2","spent":"1","limit":"2"}}"#, .unread),
+      (#"{"budget":{"limit":"2","spent":"1"},"budget":{"limit":"2","spent":"1"}}"#, .unread),
+      (#"{"budget":{"limit":"2","spent":"1","x":1,"x":2}}"#, .unread),
+      (#"{"budget":{"limit":"2","spent":"1"},"other":{"x":1,"x":2}}"#, .unread),
+      // A repeated key among more than 16 others, in an object read for slots and in one
+      // skipped below it.
+      ("{\"budget\":{" + Self.wideMembers + "\"k3\":2,\"limit\":\"2\",\"spent\":\"1\"}}", .unread),
+      (
+        "{\"budget\":{\"limit\":\"2\",\"w\":{" + Self.wideMembers
+          + "\"k19\":0},\"spent\":\"1\"}}", .unread
+      ),
+      // Malformed inside an object read for slots.
+      (#"{"budget":{"limit":"2","spent":"1",}}"#, .unread),
+      (#"{"budget":{"limit":"2" "spent":"1"}}"#, .unread),
+      (#"{"budget":{"limit":"2","spent":"1"}"#, .unread),
+      (#"{"budget":{"limit":"2","spent":01}}"#, .unread),
+    ])
+  func nestedLinesTheSlotsCannotDecideAreLeftToTheValuePath(
+    _ text: String, _ reason: SlotFallback
+  ) throws {
+    let ruleSet = try ReadProjectionTests.ruleSet(["bigint_gte(budget.limit, budget.spent)"])
+    let slots = Self.reader(ruleSet)
+    #expect(Self.decide(text, slots) == nil, "\(text)")
+    #expect(slots.lastFallback == reason, "\(text)")
+    #expect(FuzzChecks.slotDifference(Array(text.utf8)) == nil)
+  }
+
+  /// Twenty members `"k0":0,` … `"k19":19,`.
+  static let wideMembers = (0..<20).map { "\"k\($0)\":\($0)," }.joined()
+
+  @Test func wideObjectsAboveAndBelowAreReadForSlots() throws {
+    let ruleSet = try ReadProjectionTests.ruleSet(["bigint_gte(budget.limit, budget.spent)"])
+    let slots = Self.reader(ruleSet)
+    let wide = "{" + Self.wideMembers + "\"last\":{" + Self.wideMembers + "\"z\":0}}"
+    for (text, failing) in [
+      ("{\"budget\":{" + Self.wideMembers + "\"limit\":\"2\",\"spent\":\"1\"}}", 0),
+      ("{\"budget\":{\"limit\":\"2\",\"w\":\(wide),\"spent\":\"3\"}}", 1),
+      ("{" + Self.wideMembers + "\"budget\":{\"spent\":\"3\",\"limit\":\"3\"},\"x\":\(wide)}", 0),
+    ] as [(String, UInt64)] {
+      #expect(Self.decide(text, slots) == failing, "\(text)")
+      #expect(FuzzChecks.slotDifference(Array(text.utf8)) == nil)
+    }
+    #expect(slots.decidedLines == 3)
+  }
+
+  @Test func nestedObjectsCountTowardTheDocumentLimits() throws {
+    let ruleSet = try ReadProjectionTests.ruleSet(["bigint_gte(a.b.c, a.b.d)"])
+    let indexes = [0]
+    let text = #"{"a":{"b":{"c":"2","d":"1"}}}"#
+    // Five values: the root, a, b and the two strings; three levels deep.
+    for (values, depth, decided) in [(5, 3, true), (4, 3, false), (5, 2, false)] {
+      var limits = JSONLimits()
+      limits.maximumValues = values
+      limits.maximumDepth = depth
+      let slots = SlotReader(
+        plan: ruleSet.slotPlan(ruleIndexes: indexes)!,
+        reader: JSONDocumentReader(
+          limits: limits, projection: ruleSet.readProjection(ruleIndexes: indexes)),
+        explain: false)
+      #expect((Self.decide(text, slots) != nil) == decided, "\(values) values, depth \(depth)")
+      let full = Result { () throws(Diagnostic) -> Value in
+        try JSONReader.read(Array(text.utf8), limits: limits)
+      }
+      #expect((try? full.get()) != nil || !decided)
+    }
+  }
+
+  /// A line over the nested rule set's fields: objects absent, of other kinds, repeated or
+  /// reordered, keys escaped, other members, and now and then cut short or spoiled.
+  static func nestedLine(_ random: inout SeededGenerator) -> [UInt8] {
+    func maybe(_ oneIn: Int) -> Bool { Int.random(in: 0..<oneIn, using: &random) == 0 }
+    func object(_ members: [(String, String)]) -> String {
+      var members = members.filter { _ in !maybe(20) }
+      if maybe(5) { members.shuffle(using: &random) }
+      if maybe(25), let first = members.first { members.append(first) }
+      if maybe(8) {
+        let other = [
+          ("note", "\"x\""), ("z", "[{\"b\":\"1\"},{}]"), ("limi", "\"1\""),
+          ("\\u0062", "\"2\""), ("sp\\u0065nt", "\"3\""), ("caf\u{E9}", "1"),
+        ].randomElement(using: &random)!
+        members.insert(other, at: Int.random(in: 0...members.count, using: &random))
+      }
+      if maybe(30) { return ["null", "\"1\"", "[]", "{}", "7"].randomElement(using: &random)! }
+      let separator = [",", ",", ", ", " ,\n"].randomElement(using: &random)!
+      return "{" + members.map { "\"\($0.0)\":\($0.1)" }.joined(separator: separator) + "}"
+    }
+    func field() -> String {
+      guard maybe(2) else { return fieldText(&random) }
+      let count = Int.random(in: 1...15, using: &random)
+      return "\"" + String((0..<count).map { _ in "0123456789".randomElement(using: &random)! })
+        + "\""
+    }
+    let budget = object([("limit", field()), ("spent", field())])
+    let text = object([
+      ("budget", budget), ("limit", field()),
+      ("prev", object([("budget", object([("spent", field())])), ("x", "1")])),
+      ("a", object([("b", field()), ("c", object([("d", field())]))])),
+      ("a_key_longer_than_sixteen", object([("x", field())])),
+    ])
+    var bytes = Array(text.utf8)
+    switch Int.random(in: 0..<40, using: &random) {
+    case 0: bytes.removeSubrange(Int.random(in: 0..<bytes.count, using: &random)...)
+    case 1: bytes[Int.random(in: 0..<bytes.count, using: &random)] = 0xFF
+    case 2: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8(ascii: "\"")
+    default: break
+    }
+    return bytes
+  }
+
+  @Test(arguments: 0..<8)
+  func nestedSlotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
+    var random = SeededGenerator(seed: 0x21F_2000 + UInt64(batch))
+    let slots = Self.reader(Self.nested)
+    var failing = 0
+    for _ in 0..<300 {
+      let line = Self.nestedLine(&random)
+      if let difference = FuzzChecks.slotDifference(line) {
+        Issue.record("\(difference)\n\(String(decoding: line, as: UTF8.self))")
+        return
+      }
+      if let failures = FuzzChecks.decide(line, with: slots), failures != 0 { failing += 1 }
+    }
+    // Some lines are decided from their slots, some of those fail, many are left to the
+    // values (seven fields must all be plain digit strings).
+    #expect(slots.decidedLines > 5)
+    #expect(failing > 3)
+    #expect(slots.fallbackLines > 100)
+  }
+
+  // MARK: Constants
+
+  /// `relation` between `field` and `constant` decided from the slots, and by the value path.
+  static func constantVerdicts(_ field: String, _ relation: String, _ constant: String) throws
+    -> (slots: UInt64?, values: [RuleOutcome])
+  {
+    let ruleSet = try ReadProjectionTests.ruleSet(["bigint_\(relation)(a.b, \(constant))"])
+    let text = "{\"a\":{\"b\":\"\(field)\"}}"
+    let value = try JSONReader.read(Array(text.utf8))
+    return (Self.decide(text, Self.reader(ruleSet)), ruleSet.check(value, ruleIndexes: [0]))
+  }
+
+  @Test(
+    arguments: [
+      "0", "1", "9", "10", "99", "100", "4611686018427387904", "999999999999999",
+      "1000000000000000", "9999999999999999", "10000000000000000", "-1", "-0",
+      "9223372036854775807", "-9223372036854775807",
+    ])
+  func fieldsCompareWithConstantsAsTheirNumbers(_ constant: String) throws {
+    var random = SeededGenerator(seed: 0x21F_3000 &+ UInt64(constant.utf8.count))
+    var fields = ["0", "00", "1", "9", "10", "099", "999999999999999", "000000000000001"]
+    if let value = Int(constant), !constant.hasPrefix("-"), constant.count <= 15 {
+      fields += [constant, "0" + constant, String(value + 1), String(max(0, value - 1))]
+    }
+    for _ in 0..<20 {
+      let count = Int.random(in: 1...15, using: &random)
+      fields.append(String((0..<count).map { _ in "0123456789".randomElement(using: &random)! }))
+    }
+    for field in fields {
+      for relation in ["gte", "gt", "lt", "lte", "eq"] {
+        let (slots, values) = try Self.constantVerdicts(field, relation, constant)
+        let words = values.map(\.word)
+        #expect(words == ["pass"] || words == ["fail"])
+        // Fields of more than 15 digits are left to the value path.
+        let expected: UInt64? = field.count > 15 ? nil : words == ["pass"] ? 0 : 1
+        #expect(slots == expected, "\(field) \(relation) \(constant): \(words)")
+      }
+    }
   }
 
   // MARK: The same verdict as the value path

@@ -145,7 +145,9 @@ extension JSONParser {
     try enter(at: index)
     index += 1
     let keyBase = rawKeyStack.count
-    var largeObjectKeys: Set<ExactKey>?
+    // Where this object's key set lies in `largeObjectKeys` once it has one (-1 until then),
+    // as in ``parseObject(projecting:)``: a small object destroys nothing when it closes.
+    var largeKeys = -1
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
     if nextToken() == UInt8(ascii: "}") {
@@ -159,7 +161,7 @@ extension JSONParser {
       let key = try readRawKey(context: context)
       context = JSONStringCache.valueContext(context, keyHash: key.hash)
       try noteRawKey(
-        key, at: keyStart, base: keyBase, keyBits: &keyBits, largeObjectKeys: &largeObjectKeys)
+        key, at: keyStart, base: keyBase, keyBits: &keyBits, largeKeys: &largeKeys)
       try expectColon()
       keyContext = context
       try skipValue(view)
@@ -167,6 +169,14 @@ extension JSONParser {
     }
     depth -= 1
     rawKeyStack.truncate(to: keyBase)
+    if largeKeys >= 0 { dropLargeObjectKeys() }
+  }
+
+  /// Removes the key set of the wide object that closes (the last made), out of line: the
+  /// loops of the objects that rarely have one stay small.
+  @inline(never)
+  mutating func dropLargeObjectKeys() {
+    largeObjectKeys.removeLast()
   }
 
   /// Reads the key whose opening quote is at `index`, in `context`, building nothing: the
@@ -202,15 +212,15 @@ extension JSONParser {
   /// Checks `key` (read at `start`) against the keys of the object whose keys start at `base`
   /// in the raw key stack (throwing the full parse's error for a duplicate), and pushes it
   /// there: a key whose hash bit is new in `keyBits` is new among up to 16 keys, past which
-  /// ``isNewRawKey(_:base:largeObjectKeys:)`` decides.
+  /// ``isNewRawKey(_:base:largeKeys:)`` decides.
   @inline(__always)
   mutating func noteRawKey(
     _ key: RawKey, at start: Int, base: Int, keyBits: inout UInt64,
-    largeObjectKeys: inout Set<ExactKey>?
+    largeKeys: inout Int
   ) throws(JSONError) {
     let keyBit: UInt64 = 1 &<< (key.hash &>> 58)
-    if keyBits & keyBit != 0 || largeObjectKeys != nil || rawKeyStack.count &- base >= 16,
-      !isNewRawKey(key, base: base, largeObjectKeys: &largeObjectKeys)
+    if keyBits & keyBit != 0 || largeKeys >= 0 || rawKeyStack.count &- base >= 16,
+      !isNewRawKey(key, base: base, largeKeys: &largeKeys)
     {
       throw duplicateKey(text(of: key), at: start)
     }
@@ -236,20 +246,26 @@ extension JSONParser {
 
   /// Whether `key` differs from the keys of the object whose keys start at `base` in the raw
   /// key stack: by hash, and by content when the hashes are equal; past 16 keys a hash set of
-  /// exact keys takes over, so wide objects stay linear whatever their keys hash to.
+  /// exact keys takes over, so wide objects stay linear whatever their keys hash to (kept in
+  /// `largeObjectKeys` at `largeKeys`, set when the set is made; the object's reader removes
+  /// it when the object closes).
   mutating func isNewRawKey(
-    _ key: RawKey, base: Int, largeObjectKeys: inout Set<ExactKey>?
+    _ key: RawKey, base: Int, largeKeys: inout Int
   ) -> Bool {
-    if largeObjectKeys == nil, rawKeyStack.count &- base >= 16 {
+    if largeKeys < 0, rawKeyStack.count &- base >= 16 {
       var keys = Set<ExactKey>(minimumCapacity: (rawKeyStack.count &- base) * 2)
       let count = rawKeyStack.count
       for position in base..<count {
         let earlier = rawKeyStack.withElements(from: position) { $0[0] }
         keys.insert(ExactKey(text(of: earlier)))
       }
-      largeObjectKeys = keys
+      largeKeys = largeObjectKeys.count
+      largeObjectKeys.append(keys)
     }
-    if largeObjectKeys != nil { return largeObjectKeys!.insert(ExactKey(text(of: key))).inserted }
+    if largeKeys >= 0 {
+      let text = text(of: key)
+      return largeObjectKeys[largeKeys].insert(ExactKey(text)).inserted
+    }
     let count = rawKeyStack.count
     for position in base..<count {
       let earlier = rawKeyStack.withElements(from: position) { $0[0] }

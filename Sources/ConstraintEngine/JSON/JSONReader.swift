@@ -267,12 +267,13 @@ public final class JSONDocumentReader {
   /// Object storages handed out again since the reader was made (see ``recycle(_:)``).
   package var objectStorageReuses: Int { objectStorage.reuses }
 
-  /// Reads where the values of the root members `keys` names lie in a document into `slots`
-  /// (one per key), building nothing (``JSONParser/readSlots(_:into:)``): which slots were
-  /// written (bit `i` for slot `i`) when the document is an object read without error, without
-  /// escaped root keys and without a recorded key twice; nil when it must be read by
-  /// ``read(_:)`` instead (which then refuses it or builds its value). Only the parser's
-  /// reusable memory and key predictions are shared with ``read(_:)``.
+  /// Reads where the values of the members `keys` names lie in a document into `slots` (one
+  /// per path, ``SlotKeys/slotCount``), building nothing (``JSONParser/readSlots(_:into:)``):
+  /// which slots were written (bit `i` for slot `i`) when the document is an object read
+  /// without error, without escaped keys and without a looked-for key twice in the objects
+  /// read for slots; nil when it must be read by ``read(_:)`` instead (which then refuses it
+  /// or builds its value). Only the parser's reusable memory and key predictions are shared
+  /// with ``read(_:)``.
   package func readSlots(
     _ bytes: UnsafeRawBufferPointer, _ keys: SlotKeys, into slots: UnsafeMutablePointer<ValueSlot>
   ) -> UInt64? {

@@ -1,10 +1,10 @@
-/// Where the value of one root member that a ``SlotPlan`` reads lies in a document, as
+/// Where the value of one member that a ``SlotPlan`` reads lies in a document, as
 /// ``JSONParser/readSlots(_:into:)`` found it: its kind, and for a string without escapes
 /// where its content lies (after the opening quote, before the closing one).
 package struct ValueSlot: Sendable, Equatable {
   /// What the value is.
   package enum Kind: UInt8, Sendable {
-    /// The document has no such root member.
+    /// The document has no such member (or no such object to hold it).
     case absent
     /// A string without escapes: its content is `count` bytes from `start`.
     case plainString
@@ -59,11 +59,17 @@ package struct ValueSlot: Sendable, Equatable {
   }
 }
 
-/// The root keys a slot read records, laid out for ``JSONParser/readSlots(_:into:)``: each
-/// key's UTF-8 bytes and hash (``JSONStringBytes/hash``), its slot being its position. Kept in
-/// memory of its own, immutable once built.
+/// The keys of one object that a slot read looks for, laid out for
+/// ``JSONParser/readSlots(_:into:)``: each key's UTF-8 bytes and hash
+/// (``JSONStringBytes/hash``), and what its value is for: a slot to record it in, or the keys
+/// of the object it holds (a path read further down). The root object's keys describe the
+/// whole read. Kept in memory of its own, immutable once built.
 package final class SlotKeys: @unchecked Sendable {
   struct Entry {
+    /// The slot the key's value is recorded in, and its bit in a read's result; -1 and 0 for
+    /// a key whose value is an object read further (``SlotKeys/children``).
+    var slot: Int
+    var slotBit: UInt64
     var hash: UInt64
     var bytes: UnsafeMutablePointer<UInt8>
     var count: Int
@@ -82,8 +88,13 @@ package final class SlotKeys: @unchecked Sendable {
     var quotedHighMask: UInt64
   }
 
-  /// The keys, by slot.
+  /// The keys, by entry.
   package let keys: [String]
+  /// For each entry whose value is read further, the keys of that object; nil for a key
+  /// recorded in a slot.
+  let children: [SlotKeys?]
+  /// Whether any entry's value is read further.
+  let readsObjectsBelow: Bool
   let entries: UnsafeMutableBufferPointer<Entry>
   /// One bit per key hash (its top six bits), to pass over most other keys at once; and per
   /// short key's ``JSONParser/shortKeyHash(_:_:_:)``.
@@ -93,13 +104,49 @@ package final class SlotKeys: @unchecked Sendable {
   /// it: the members of a skipped value are skipped whatever their keys).
   let table: ProjectionTable
 
-  /// The slots of `keys` (distinct by their UTF-8 bytes), in that order.
-  package init(_ keys: [String]) {
+  /// The slots of `keys` (distinct by their UTF-8 bytes) of the root object, in that order.
+  package convenience init(_ keys: [String]) {
+    self.init(paths: keys.map { [$0] })
+  }
+
+  /// The slots of `paths` (each a key of the root object, then keys of the objects below;
+  /// distinct, and none the beginning of another), path `i` recorded in slot `i`.
+  package convenience init(paths: [[String]]) {
+    self.init(paths.enumerated().map { (keys: $0.element[...], slot: $0.offset) })
+  }
+
+  /// The keys of one object: the first key of each path, in the order they first come; a
+  /// path of one key recorded in its slot, longer ones read further below their first key.
+  private init(_ paths: [(keys: ArraySlice<String>, slot: Int)]) {
+    var keys: [String] = []
+    var below: [[(keys: ArraySlice<String>, slot: Int)]] = []
+    var slots: [Int] = []
+    for path in paths {
+      let key = path.keys.first!
+      var position = keys.firstIndex { Array($0.utf8) == Array(key.utf8) } ?? -1
+      if position < 0 {
+        position = keys.count
+        keys.append(key)
+        below.append([])
+        slots.append(-1)
+      }
+      if path.keys.count == 1 {
+        slots[position] = path.slot
+      } else {
+        below[position].append((path.keys.dropFirst(), path.slot))
+      }
+    }
+    precondition(
+      zip(slots, below).allSatisfy { ($0 < 0) != $1.isEmpty },
+      "a path recorded in a slot is the beginning of no other")
+    children = below.map { $0.isEmpty ? nil : SlotKeys($0) }
+    readsObjectsBelow = children.contains { $0 != nil }
+    slotCount = paths.count
     self.keys = keys
     entries = .allocate(capacity: max(1, keys.count))
     var bits: UInt64 = 0
     var shortBits: UInt64 = 0
-    for (slot, key) in keys.enumerated() {
+    for (position, key) in keys.enumerated() {
       let utf8 = Array(key.utf8)
       let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, utf8.count))
       bytes.initialize(from: utf8, count: utf8.count)
@@ -136,11 +183,13 @@ package final class SlotKeys: @unchecked Sendable {
           }
         }
       }
-      (entries.baseAddress! + slot).initialize(
+      (entries.baseAddress! + position).initialize(
         to: Entry(
-          hash: hash, bytes: bytes, count: utf8.count, shortCount: short ? utf8.count : -1,
-          low: words.0, high: words.1, shortHash: shortHash, quotedLow: quoted.0,
-          quotedHigh: quoted.1, quotedLowMask: masks.0, quotedHighMask: masks.1))
+          slot: slots[position],
+          slotBit: slots[position] < 0 ? 0 : 1 &<< UInt64(slots[position]), hash: hash, bytes: bytes, count: utf8.count,
+          shortCount: short ? utf8.count : -1, low: words.0, high: words.1,
+          shortHash: shortHash, quotedLow: quoted.0, quotedHigh: quoted.1,
+          quotedLowMask: masks.0, quotedHighMask: masks.1))
     }
     keyBits = bits
     shortKeyBits = shortBits
@@ -149,12 +198,14 @@ package final class SlotKeys: @unchecked Sendable {
   }
 
   deinit {
-    for slot in keys.indices { entries[slot].bytes.deallocate() }
+    for position in keys.indices { entries[position].bytes.deallocate() }
     entries.deallocate()
   }
 
-  /// How many slots a read fills.
+  /// How many keys this object has (entries).
   package let count: Int
+  /// How many slots a read of the paths below this object fills (for the root: the read).
+  package let slotCount: Int
 }
 
 extension JSONParser {
@@ -167,7 +218,7 @@ extension JSONParser {
       &* 0xBF58_476D_1CE4_E5B9
   }
 
-  /// The slot among `entries` (`count` of them) of the short key whose bytes are `low` and
+  /// The position among `entries` (`count` of them) of the short key whose bytes are `low` and
   /// `high` (``shortPlainWords()``), `length` of them hashing to `hash`
   /// (``shortKeyHash(_:_:_:)``), or -1; tried from `first` on as
   /// ``slot(hash:start:length:in:count:from:)`` tries them.
@@ -190,7 +241,7 @@ extension JSONParser {
     return -1
   }
 
-  /// The slot among `entries` (`count` of them) of the key the parser read unescaped, its
+  /// The position among `entries` (`count` of them) of the key the parser read unescaped, its
   /// `length` bytes from `start` hashing to `hash`, or -1 when it is none of them. Entries are
   /// tried from `first` on (the slot after the last key found: lines of one shape keep their
   /// keys in one order), and compared by hash, length and bytes (a word or two at a time).
@@ -224,44 +275,81 @@ extension JSONParser {
   }
 }
 
+/// Whether an object a slot read reads may hold keys read further (objects below it), for
+/// ``JSONParser/readSlotObject(_:_:into:shape:)``: a flat read is compiled without them.
+protocol SlotObjectShape {
+  static var readsObjectsBelow: Bool { get }
+}
+
+/// An object whose every looked-for key is recorded in a slot.
+enum FlatSlotObject: SlotObjectShape {
+  static var readsObjectsBelow: Bool { false }
+}
+
+/// An object some of whose looked-for keys hold objects read further.
+enum NestedSlotObject: SlotObjectShape {
+  static var readsObjectsBelow: Bool { true }
+}
+
 extension JSONParser {
   /// Validates one document as ``skipValue(_:)`` validates a value (every check of the full
   /// parse, in the same order, with the same errors), building nothing, and records in `slots`
-  /// (one per key of `keys`) where the values of the root members named by `keys` lie: the
-  /// result has bit `i` set when slot `i` was written (the document has that member; the
-  /// other slots hold nothing of this document). Nil, without reading further, when the
-  /// document is not an object, a root key holds escapes or a recorded key comes twice (the
-  /// caller reads it again in full); an error where the full parse has one (the caller reads
-  /// it again for the diagnostic).
+  /// (``SlotKeys/slotCount`` of them) where the values `keys` names lie: the result has bit
+  /// `i` set when slot `i` was written (the document has that member; the other slots hold
+  /// nothing of this document). Nil, without reading further, when the document is not an
+  /// object, a key of an object read for slots holds escapes or comes twice there (the caller
+  /// reads it again in full); an error where the full parse has one (the caller reads it
+  /// again for the diagnostic).
   mutating func readSlots(_ keys: SlotKeys, into slots: UnsafeMutablePointer<ValueSlot>)
     throws(JSONError) -> UInt64?
   {
-    let slotCount = keys.count
-    let entries = keys.entries.baseAddress!
-    let slotKeyBits = keys.keyBits
-    let shortSlotBits = keys.shortKeyBits
     try beginDocument()
     guard nextToken() == UInt8(ascii: "{") else { return nil }
-    let view = keys.table.view
+    // Read as an object of the root's shape: a flat read (the usual one) carries no code
+    // for objects below.
+    let read =
+      keys.readsObjectsBelow
+      ? try readSlotObject(keys, keys.table.view, into: slots, shape: NestedSlotObject.self)
+      : try readSlotObject(keys, keys.table.view, into: slots, shape: FlatSlotObject.self)
+    guard let recorded = read else { return nil }
+    try endDocument()
+    return recorded
+  }
+
+  /// Validates the object at `index` as ``skipValue(_:)`` validates it (counting it as a
+  /// value), recording in `slots` where the values of the members `keys` names lie and reading
+  /// the objects below that `keys` reads further in the same way: the bits of the slots
+  /// written. Nil, without reading further, where ``readSlots(_:into:)`` returns nil.
+  @inline(__always)
+  mutating func readSlotObject<Shape: SlotObjectShape>(
+    _ keys: SlotKeys, _ view: ProjectionView, into slots: UnsafeMutablePointer<ValueSlot>,
+    shape: Shape.Type
+  ) throws(JSONError) -> UInt64? {
+    let entryCount = keys.count
+    let entries = keys.entries.baseAddress!
+    let entryKeyBits = keys.keyBits
+    let shortEntryBits = keys.shortKeyBits
     try countValue(at: index)
-    // The root object as ``skipObject(_:)`` reads it, its members' values recorded.
+    // The object as ``skipObject(_:)`` reads it, its members' values recorded.
     try enter(at: index)
     index += 1
     let keyBase = rawKeyStack.count
-    var largeObjectKeys: Set<ExactKey>?
+    // Where this object's key set lies in `largeObjectKeys` once it has one (-1 until then).
+    var largeKeys = -1
     var keyBits: UInt64 = 0
     var context = JSONStringCache.firstKeyContext(keyContext)
-    var nextSlot = 0
-    var slotsSeen: UInt64 = 0
+    var nextEntry = 0
+    var entriesSeen: UInt64 = 0
+    var recorded: UInt64 = 0
     if nextToken() == UInt8(ascii: "}") {
       index += 1
     } else {
       try expectKey()
       while true {
         let keyStart = index
-        var slot = -1
-        let expected = entries + nextSlot
-        if nextSlot < slotCount, expected.pointee.shortCount >= 0,
+        var entry = -1
+        let expected = entries + nextEntry
+        if nextEntry < entryCount, expected.pointee.shortCount >= 0,
           expected.pointee.shortCount <= limits.maximumStringBytes,
           paddedWord(at: keyStart &+ 1) & expected.pointee.quotedLowMask
             == expected.pointee.quotedLow,
@@ -272,53 +360,60 @@ extension JSONParser {
           // The key expected next (lines of one shape keep their keys in one order) is there,
           // followed by its closing quote: its bytes hold no special byte, so this is a plain
           // string that ``shortPlainWords()`` would read to the same place.
-          slot = nextSlot
+          entry = nextEntry
           index = keyStart &+ expected.pointee.shortCount &+ 2
         } else if let short = shortPlainWords() {
           // A key of at most 15 plain ASCII bytes, read by its words: the key expected next
           // is compared first, by words.
-          if nextSlot < slotCount, expected.pointee.shortCount == short.count,
+          if nextEntry < entryCount, expected.pointee.shortCount == short.count,
             expected.pointee.low == short.low, expected.pointee.high == short.high
           {
-            slot = nextSlot
+            entry = nextEntry
           } else {
             // Hashed by its words: no other key can equal it (an escaped key stops the read;
             // a longer or non-ASCII one differs in its bytes), so the object's keys are told
             // apart as by their text.
             let hash = JSONParser.shortKeyHash(short.low, short.high, short.count)
-            if shortSlotBits & (1 &<< (hash &>> 58)) != 0 {
-              slot = shortSlot(
+            if shortEntryBits & (1 &<< (hash &>> 58)) != 0 {
+              entry = shortSlot(
                 low: short.low, high: short.high, length: short.count, hash: hash, in: entries,
-                count: slotCount, from: nextSlot)
+                count: entryCount, from: nextEntry)
             }
-            if slot < 0 {
+            if entry < 0 {
               try noteRawKey(
                 RawKey(hash: hash, start: keyStart &+ 1, count: short.count, escaped: false),
-                at: keyStart, base: keyBase, keyBits: &keyBits, largeObjectKeys: &largeObjectKeys)
+                at: keyStart, base: keyBase, keyBits: &keyBits, largeKeys: &largeKeys)
             }
           }
         } else {
           let key = try readRawKey(context: context)
           if key.escaped { return nil }
           context = JSONStringCache.valueContext(context, keyHash: key.hash)
-          if slotKeyBits & (1 &<< (key.hash &>> 58)) != 0 {
-            slot = self.slot(
+          if entryKeyBits & (1 &<< (key.hash &>> 58)) != 0 {
+            entry = self.slot(
               hash: key.hash, start: key.start, length: key.count, in: entries,
-              count: slotCount, from: nextSlot)
+              count: entryCount, from: nextEntry)
           }
-          if slot < 0 {
+          if entry < 0 {
             try noteRawKey(
-              key, at: keyStart, base: keyBase, keyBits: &keyBits,
-              largeObjectKeys: &largeObjectKeys)
+              key, at: keyStart, base: keyBase, keyBits: &keyBits, largeKeys: &largeKeys)
           }
         }
-        if slot >= 0 {
-          // Keys equal to a recorded one are told apart by their slots (a key equal to no
-          // recorded key equals none of them, so the other keys are checked only against
-          // each other). A second one is a duplicate key: the value path refuses the line.
-          let seen: UInt64 = 1 &<< UInt64(truncatingIfNeeded: slot)
-          if slotsSeen & seen != 0 { return nil }
-          slotsSeen |= seen
+        // Keys equal to a looked-for one are told apart by their entries (a key equal to none
+        // of them equals none of them, so the other keys are checked only against each
+        // other): by their slots' bits, or for objects read further by their entries'. A
+        // second one is a duplicate key: the value path refuses the line.
+        var slotBit: UInt64 = 0
+        if entry >= 0 {
+          slotBit = entries[entry].slotBit
+          if !Shape.readsObjectsBelow || slotBit != 0 {
+            if recorded & slotBit != 0 { return nil }
+            recorded |= slotBit
+          } else {
+            let seen: UInt64 = 1 &<< UInt64(truncatingIfNeeded: entry)
+            if entriesSeen & seen != 0 { return nil }
+            entriesSeen |= seen
+          }
         }
         // `:"` found with one two-byte test, as the object loop of the full parse does.
         let colonQuote = nextBytesAre(UInt8(ascii: ":"), UInt8(ascii: "\""))
@@ -328,24 +423,36 @@ extension JSONParser {
           try expectColon()
         }
         keyContext = context
-        if slot < 0 {
+        if entry < 0 {
           try skipValue(view)
         } else {
-          if colonQuote {
-            // A string value right after the colon (compact JSON), read here as
-            // ``recordValue(_:)`` reads it, with its checks in the same order.
-            let quote = index
-            try countValue(at: quote)
-            if let short = shortPlainWords() {
-              slots[slot] = ValueSlot(
-                start: quote &+ 1, count: short.count, low: short.low, high: short.high)
+          if Shape.readsObjectsBelow, slotBit == 0 {
+            // An object read further; anything else holds none of the paths below it.
+            if !colonQuote, nextToken() == UInt8(ascii: "{") {
+              guard let below = try readNestedSlotObject(keys.children[entry]!, view, slots)
+              else { return nil }
+              recorded |= below
             } else {
-              slots[slot] = try recordString(quote: quote)
+              try skipValue(view)
             }
           } else {
-            slots[slot] = try recordValue(view)
+            let slot = entries[entry].slot
+            if colonQuote {
+              // A string value right after the colon (compact JSON), read here as
+              // ``recordValue(_:)`` reads it, with its checks in the same order.
+              let quote = index
+              try countValue(at: quote)
+              if let short = shortPlainWords() {
+                slots[slot] = ValueSlot(
+                  start: quote &+ 1, count: short.count, low: short.low, high: short.high)
+              } else {
+                slots[slot] = try recordString(quote: quote)
+              }
+            } else {
+              slots[slot] = try recordValue(view)
+            }
           }
-          nextSlot = slot &+ 1
+          nextEntry = entry &+ 1
         }
         if nextBytesAre(UInt8(ascii: ","), UInt8(ascii: "\"")) {
           index &+= 1
@@ -355,10 +462,19 @@ extension JSONParser {
         }
       }
       rawKeyStack.truncate(to: keyBase)
+      if largeKeys >= 0 { dropLargeObjectKeys() }
     }
     depth -= 1
-    try endDocument()
-    return slotsSeen
+    return recorded
+  }
+
+  /// ``readSlotObject(_:_:into:shape:)`` for an object below the root, out of line (the
+  /// root's is read inline).
+  @inline(never)
+  mutating func readNestedSlotObject(
+    _ keys: SlotKeys, _ view: ProjectionView, _ slots: UnsafeMutablePointer<ValueSlot>
+  ) throws(JSONError) -> UInt64? {
+    try readSlotObject(keys, view, into: slots, shape: NestedSlotObject.self)
   }
 
   /// Validates the value at the next token as ``skipValue(_:)`` does (the same checks in the

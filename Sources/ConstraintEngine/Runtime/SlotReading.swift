@@ -1,12 +1,15 @@
 /// How the rules of a check are decided from where their fields lie in a line, without
 /// building a value (``SlotReader``): for rule sets whose every active rule's fast path is a
-/// list of leaf tests that each compare two of the snapshot's own fields as bigints
-/// (``FastLeaf/readsTwoRootFields``, the usual `bigint_gte(limit, spent) && …` over a flat
-/// snapshot). Such a leaf is decided from two plain digit strings of 1 to 15 bytes exactly as
-/// ``FastEvaluator`` decides it from the same strings held in a value (by their digit fields,
+/// list of leaf tests that each compare two fields of the snapshot, or a field and an integer
+/// constant, as bigints, each field read by keys alone (the usual
+/// `bigint_gte(limit, spent) && …` over a flat snapshot, `bigint_gte(budget.limit_micro,
+/// budget.spent_micro)` over a nested one, `bigint_gte(cost_micro, 0)`). Such a leaf is
+/// decided from plain digit strings of 1 to 15 bytes exactly as ``FastEvaluator`` decides it
+/// from the same strings held in a value (by their digit fields,
 /// ``FastEvaluator/digitField(_:)``); anything else leaves the line to the value.
 package final class SlotPlan: @unchecked Sendable {
-  /// One leaf: `relation` between the fields in slots `first` and `second`.
+  /// One leaf: `relation` between the fields in slots `first` and `second` (a constant's
+  /// slot for `bigint_gte(cost, 0)`).
   struct Leaf {
     var relation: FastRelation
     var first: Int
@@ -22,17 +25,30 @@ package final class SlotPlan: @unchecked Sendable {
     var decisive: Bool
   }
 
-  /// The root keys whose values are recorded.
+  /// The paths whose values are recorded (slot `i` for path `i`), laid out for the read.
   package let keys: SlotKeys
+  /// The paths whose values are recorded, by slot: each a key of the snapshot, then keys of
+  /// the objects below it.
+  package let paths: [[String]]
   /// The outcomes of the checked rules when every rule with leaves holds (the others'
   /// outcomes are fixed).
   package let passingOutcomes: [RuleOutcome]
   private let rules: UnsafeMutableBufferPointer<Rule>
 
+  /// The constants the leaves compare fields with, in the slots after the paths' (slot
+  /// `paths.count + i` for constant `i`), as a field holding a digit string would be recorded;
+  /// and their bits, set in every read.
+  package let constants: [ValueSlot]
+  private let constantBits: UInt64
+
   init(
-    keys: [String], rules: [(leaves: [Leaf], decisive: Bool)?], passingOutcomes: [RuleOutcome]
+    paths: [[String]], constants: [Int], rules: [(leaves: [Leaf], decisive: Bool)?],
+    passingOutcomes: [RuleOutcome]
   ) {
-    self.keys = SlotKeys(keys)
+    self.paths = paths
+    self.keys = SlotKeys(paths: paths)
+    self.constants = constants.map(Self.constantSlot)
+    constantBits = constants.indices.reduce(0) { $0 | 1 &<< UInt64(paths.count + $1) }
     self.passingOutcomes = passingOutcomes
     ruleCount = passingOutcomes.count
     var skipped = 0
@@ -77,6 +93,7 @@ package final class SlotPlan: @unchecked Sendable {
   /// leaf the rules reach is not two plain ASCII strings of 1 to 15 digits (the fast path over
   /// the value then decides, or the general path).
   package func failures(_ slots: UnsafePointer<ValueSlot>, recorded: UInt64) -> UInt64? {
+    let recorded = recorded | constantBits
     var failing: UInt64 = 0
     let rules = rules.baseAddress!
     for position in 0..<ruleCount {
@@ -109,6 +126,32 @@ package final class SlotPlan: @unchecked Sendable {
       if !holds { failing |= 1 &<< UInt64(position) }
     }
     return failing
+  }
+}
+
+extension SlotPlan {
+  /// A constant's slot: a digit field ordered against the fields of digit strings as the
+  /// constant is against the numbers they spell. Its sixteen digits when it has at most
+  /// sixteen; below every field when negative, above every field when larger (a recorded
+  /// digit string has at most fifteen digits).
+  static func constantSlot(_ constant: Int) -> ValueSlot {
+    var slot = ValueSlot(kind: .plainString, start: 0, count: 0)
+    slot.digits = true
+    if constant < 0 {
+      (slot.leading, slot.trailing) = (0, 0)
+    } else if constant > 9_999_999_999_999_999 {
+      (slot.leading, slot.trailing) = (.max, .max)
+    } else {
+      // The digits as they would be read (the first in the lowest byte), byte-swapped.
+      let digits = Array(String(constant).utf8)
+      let field = [UInt8](repeating: UInt8(ascii: "0"), count: 16 - digits.count) + digits
+      func word(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+      }
+      slot.leading = word(field[0..<8]).byteSwapped
+      slot.trailing = word(field[8..<16]).byteSwapped
+    }
+    return slot
   }
 }
 
@@ -165,8 +208,10 @@ package final class SlotReader {
     unmanagedPlan = .passUnretained(plan)
     unmanagedKeys = .passUnretained(plan.keys)
     self.explain = explain
-    slots = .allocate(capacity: max(1, plan.keys.count))
-    slots.initialize(repeating: .absent, count: max(1, plan.keys.count))
+    let count = plan.keys.slotCount + plan.constants.count
+    slots = .allocate(capacity: max(1, count))
+    slots.initialize(repeating: .absent, count: max(1, count))
+    (slots + plan.keys.slotCount).update(from: plan.constants, count: plan.constants.count)
   }
 
   deinit {
@@ -191,9 +236,9 @@ package final class SlotReader {
     return failing
   }
 
-  /// The slots the last read recorded, by key (for tests).
+  /// The slots the last read recorded, by path (for tests).
   package var recordedSlots: [ValueSlot] {
-    (0..<plan.keys.count).map { recorded & (1 &<< UInt64($0)) != 0 ? slots[$0] : .absent }
+    (0..<plan.keys.slotCount).map { recorded & (1 &<< UInt64($0)) != 0 ? slots[$0] : .absent }
   }
 
   private func fallBack(_ reason: SlotFallback) -> UInt64? {
@@ -206,21 +251,35 @@ package final class SlotReader {
 extension RuleSet {
   /// The slot plan deciding the rules at `indexes` (in that order) from where their fields lie
   /// in a line, or nil when they do not all qualify: every rule is skipped, broken, or active
-  /// with a fast path made only of bigint comparisons of two of the snapshot's own fields
-  /// (``FastLeaf/readsTwoRootFields``); at most 64 rules and 64 fields, at least one active.
+  /// with a fast path made only of bigint comparisons of two fields of the snapshot or of a
+  /// field and a constant, each field read by keys alone (`limit`, `budget.limit_micro`) with
+  /// no declared type or `bigint`,
+  /// no field read whole being an object another is read from; at most 64 rules, and 64
+  /// fields and constants, at least one active.
   package func slotPlan(ruleIndexes indexes: [Int]) -> SlotPlan? {
     guard !indexes.isEmpty, indexes.count <= 64 else {
       return nil
     }
-    var keys: [String] = []
-    var slotByKey: [[UInt8]: Int] = [:]
-    func slot(_ read: FastPathRead) -> Int {
-      let key = read.keys[0].text
-      let bytes = Array(key.utf8)
-      if let slot = slotByKey[bytes] { return slot }
-      slotByKey[bytes] = keys.count
-      keys.append(key)
-      return keys.count - 1
+    var paths: [[String]] = []
+    var slotByPath: [[[UInt8]]: Int] = [:]
+    func slot(_ read: FastPathRead) -> Int? {
+      guard read.root == .snapshot, !read.steps.isEmpty,
+        read.steps.allSatisfy({ $0.index < 0 }),
+        read.admits == .anything || read.admits == .bigint
+      else { return nil }
+      let path = read.steps.indices.map { read.keys[$0].text }
+      let bytes = path.map { Array($0.utf8) }
+      if let slot = slotByPath[bytes] { return slot }
+      slotByPath[bytes] = paths.count
+      paths.append(path)
+      return paths.count - 1
+    }
+    // Constants' slots follow the paths': numbered -1, -2, … until the paths are known.
+    var constants: [Int] = []
+    func slot(constant: Int) -> Int {
+      if let position = constants.firstIndex(of: constant) { return -1 - position }
+      constants.append(constant)
+      return -constants.count
     }
     var planned: [(leaves: [SlotPlan.Leaf], decisive: Bool)?] = []
     var passing: [RuleOutcome] = []
@@ -240,17 +299,34 @@ extension RuleSet {
       }
       var list: [SlotPlan.Leaf] = []
       for leaf in leaves {
-        guard leaf.kind == .bigint, leaf.readsTwoRootFields, let second = leaf.secondRead,
-          leaf.read.steps.count == 1, second.steps.count == 1
-        else { return nil }
-        list.append(
-          SlotPlan.Leaf(relation: leaf.relation, first: slot(leaf.read), second: slot(second)))
+        guard leaf.kind == .bigint, let x = slot(leaf.read) else { return nil }
+        let y: Int
+        if let second = leaf.secondRead {
+          guard let read = slot(second) else { return nil }
+          y = read
+        } else {
+          y = slot(constant: leaf.constant)
+        }
+        list.append(SlotPlan.Leaf(relation: leaf.relation, first: x, second: y))
       }
       planned.append((list, root.decisive))
       passing.append(.evaluated(.pass))
     }
-    // A read tells its keys apart by one bit per slot.
-    guard !keys.isEmpty, keys.count <= 64 else { return nil }
-    return SlotPlan(keys: keys, rules: planned, passingOutcomes: passing)
+    // A read tells its fields apart by one bit per slot; a field recorded whole is not also
+    // an object read further (`a` and `a.b`).
+    guard !paths.isEmpty, paths.count + constants.count <= 64 else { return nil }
+    for rule in planned.indices {
+      guard let leaves = planned[rule]?.leaves else { continue }
+      for leaf in leaves.indices where leaves[leaf].second < 0 {
+        planned[rule]!.leaves[leaf].second = paths.count - 1 - leaves[leaf].second
+      }
+    }
+    let keyed = Set(slotByPath.keys)
+    for bytes in slotByPath.keys where bytes.count > 1 {
+      for length in 1..<bytes.count where keyed.contains(Array(bytes.prefix(length))) {
+        return nil
+      }
+    }
+    return SlotPlan(paths: paths, constants: constants, rules: planned, passingOutcomes: passing)
   }
 }
