@@ -24,6 +24,22 @@ BILLING_PATHS = (b"_previous,budget.limit_micro,budget.spent_micro,cost_micro,en
                  b"rate.reserve_rate_micro,reservation.allocation_micro,reservation.reserve_micro")
 
 
+# Documents over the fields of FuzzChecks.slotRuleSets (flat, long-keyed and nested), so that
+# the `projection` target's slot check starts from lines the slot reader decides.
+SLOT_SEEDS = [
+    b'{"limit":"560269953287","spent":"472524027064","allocation":"321964949303",'
+    b'"reserve":"262102372120","payment":"25218149257","cost":"24675819279","floor":"666450661"}',
+    b'{"a":"7","b":"12","c":"007"}',
+    b'{"a_key_longer_than_sixteen":"123","b":"124","a":"124"}',
+    b'{"budget":{"limit":"4615034474","spent":"922268802"},"limit":"77","prev":{"budget":'
+    b'{"spent":"922243429"},"x":1},"a":{"b":"5000","c":{"d":"3"},"z":[{"b":"1"}]},'
+    b'"a_key_longer_than_sixteen":{"x":"4"}}',
+    b'{ "budget" : { "spent" : "9" , "limit" : "10" } , "a" : { "c" : { "d" : "1" } ,'
+    b' "b" : "5001" } , "limit" : "11" , "prev" : null ,'
+    b' "a_key_longer_than_sixteen" : { "x" : "2" } }',
+]
+
+
 def projection_header(data):
     """Paths for a `projection` input: the first key of `data` and one key under each object."""
     if not isinstance(data, dict) or not data:
@@ -133,6 +149,7 @@ def main():
         for rule in json.loads(content).get("constraints", []):
             seeds["parse"].add(rule["expression"].encode())
     seeds["long"].update(LONG_SEEDS)
+    seeds["projection"].update(SLOT_SEEDS)
     for target, contents in seeds.items():
         directory = os.path.join(FUZZ, "seeds", target)
         shutil.rmtree(directory, ignore_errors=True)

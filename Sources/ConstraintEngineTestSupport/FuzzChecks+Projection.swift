@@ -54,6 +54,9 @@ extension FuzzChecks {
         // Constants: inside the fields' range, below it and above it.
         "bigint_lte(a.b, 5000) || bigint_lt(budget.spent, -1)",
         "bigint_gt(limit, 10) && bigint_lt(limit, 10000000000000000)",
+        // Strings compared with constants.
+        "a.s == 'ACTIVE' || a.s == 'caf\u{E9}' || a.s != ''",
+        "prev.s != 'x' && bigint_gte(a.b, 2)",
       ],
     ]
     return sets.map { expressions in

@@ -88,7 +88,8 @@ enum CommandSupport {
       + "that costs less)"
     if let slots {
       text += "; JSON lines decided without building values where the \(slots.paths.count) "
-        + "field\(slots.paths.count == 1 ? "" : "s") compared are plain digit strings, "
+        + "field\(slots.paths.count == 1 ? "" : "s") compared are plain strings (of 1 to 15 "
+        + "digits where compared as bigints), "
         + "other lines read as above"
     }
     return text

@@ -126,7 +126,7 @@ struct ProjectionCLITests {
     #expect(slots.stdout == full.stdout, "\(options)")
     #expect(!slots.stdout.isEmpty)
     let said = "JSON lines decided without building values where the 6 fields compared are "
-      + "plain digit strings"
+      + "plain strings"
     // A key field is read from each value: no slots then.
     #expect(slots.stderr.contains(said) == !options.contains("--key-field"))
     let eval = try CLI.run([
@@ -138,6 +138,61 @@ struct ProjectionCLITests {
     ])
     #expect(eval.stdout == evalFull.stdout)
     #expect(eval.status == evalFull.status)
-    #expect(eval.stderr.contains("where the 4 fields compared are plain digit strings"))
+    #expect(eval.stderr.contains("where the 4 fields compared are plain strings"))
+  }
+
+  /// Billing-shaped lines (nested objects) for the billing rules slots decide, with lines they
+  /// leave to the value path: escapes, a number, a null or missing object, a repeated key in a
+  /// nested object, a long digit string, a malformed line, a failing line of each rule.
+  static let nestedLines = [
+    #"{"budget":{"limit_micro":"10","spent_micro":"9"},"cost_micro":"3","reservation":"#
+      + #"{"reserve_micro":"1","allocation_micro":"2"},"entitlement":{"state":"ACTIVE"},"#
+      + #""rate":{"reserve_rate_micro":"6","commit_rate_micro":"6"}}"#,
+    #"{"budget":{"limit_micro":"10","spent_micro":"11"},"cost_micro":"3","reservation":"#
+      + #"{"reserve_micro":"3","allocation_micro":"2"},"entitlement":{"state":"CLOSED"},"#
+      + #""rate":{"reserve_rate_micro":"6","commit_rate_micro":"7"}}"#,
+    #"{"budget":{"limit_micro":"10","spent_micro":"9"},"cost_micro":"3","reservation":"#
+      + #"{"reserve_micro":"1","allocation_micro":"2"},"entitlement":{"state":"PAST_DUE"},"#
+      + #""rate":{"reserve_rate_micro":"6","commit_rate_micro":"6"}}"#,
+    #"{"budget":{"limit_micro":"1\u0030","spent_micro":"9"},"cost_micro":"3","entitlement":"#
+      + #"{"state":"ACTIV\u0045"}}"#,
+    #"{"budget":null,"cost_micro":-3,"entitlement":{"state":"ACTIVE","state":"X"}}"#,
+    #"{"budget":{"limit_micro":"1234567890123456","spent_micro":"9"},"cost_micro":"-1"}"#,
+    #"{"budget":{"limit_micro":"10","spent_micro":"9"},"cost_micro":"3""#,
+  ]
+
+  @Test(
+    arguments: [
+      ["--no-explain"], [], ["--format", "jsonl"], ["--format", "json", "--all"],
+      ["--jobs", "2", "--no-explain"],
+    ])
+  func checkPrintsTheSameDecidingNestedLinesFromSlots(_ options: [String]) throws {
+    let scratch = try CheckScratch()
+    let kept = [
+      "budget_conservation", "cost_non_negative", "reserve_within_allocation",
+      "entitlement_valid", "rate_consistency",
+    ]
+    let billing = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: CLI.repositoryRoot.appendingPathComponent(
+        "Rules/billing.constraints.json"))) as! [String: Any]
+    var file = billing
+    file["constraints"] = (billing["constraints"] as! [[String: Any]]).filter {
+      kept.contains($0["id"] as! String)
+    }
+    let rules = try scratch.write(
+      "billing5.constraints.json",
+      String(decoding: try JSONSerialization.data(withJSONObject: file), as: UTF8.self))
+    let data = try scratch.write("nested.jsonl", Self.nestedLines.joined(separator: "\n") + "\n")
+    let arguments = ["check", rules, "--data", data] + options
+    let slots = try CLI.run(arguments + ["--verbose"])
+    let full = try CLI.run(arguments + ["--no-projection"])
+    #expect(slots.status == full.status)
+    #expect(slots.status == 2)
+    #expect(slots.stdout == full.stdout, "\(options)")
+    #expect(!slots.stdout.isEmpty)
+    #expect(
+      slots.stderr.contains(
+        "JSON lines decided without building values where the 8 fields compared are plain "
+          + "strings"))
   }
 }

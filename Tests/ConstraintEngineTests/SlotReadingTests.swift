@@ -34,6 +34,11 @@ struct SlotReadingTests {
       ("bigint_gte(a.b, -5) || bigint_lt(a.c, 9000000000000000000)", true),
       ("bigint_gte(5, limit)", false),
       ("bigint_gte(limit, '007')", false),
+      ("state == 'ACTIVE' || state == 'PAST_DUE'", true),
+      ("a.state != 'x' && bigint_gte(a.b, 1)", true),
+      ("state == 5", false),
+      ("state < 'b'", false),
+      ("state == null", false),
       ("bigint_gte(a.b, c)", true),
       ("bigint_gte(budget.limit_micro, budget.spent_micro)", true),
       ("bigint_gte(a.b.c, d.e) && bigint_lt(a.b.d, a.c)", true),
@@ -127,26 +132,34 @@ struct SlotReadingTests {
   static let nested = FuzzChecks.slotRuleSets()[3]
 
   @Test func nestedFieldsAreRecordedBelowTheirObjects() throws {
-    let plan = try #require(Self.nested.slotPlan(ruleIndexes: [0, 1, 2, 3, 4]))
+    let plan = try #require(Self.nested.slotPlan(ruleIndexes: [0, 1, 2, 3, 4, 5, 6]))
     #expect(
       plan.paths == [
         ["budget", "limit"], ["budget", "spent"], ["prev", "budget", "spent"], ["a", "b"],
-        ["limit"], ["a", "c", "d"], ["a_key_longer_than_sixteen", "x"],
+        ["limit"], ["a", "c", "d"], ["a_key_longer_than_sixteen", "x"], ["a", "s"],
+        ["prev", "s"],
       ])
     #expect(plan.keys.keys == ["budget", "prev", "a", "limit", "a_key_longer_than_sixteen"])
-    #expect(plan.constants.count == 4)
+    #expect(plan.constants.count == 5)
     let slots = Self.reader(Self.nested)
     let text =
       #"{"a":{"c":{"d":"3"},"b":"7","z":[{"b":"1"}]},"budget":{"spent":"5","limit":"09"},"#
       + #""limit":"7","prev":{"budget":{"spent":"6"},"x":1},"#
       + #""a_key_longer_than_sixteen":{ "x" : "2" }}"#
-    // `a.c.d` is not below `a_key_longer_than_sixteen.x`; `limit` is not above 10.
-    #expect(Self.decide(text, slots) == 0b10100)
+    // `a.c.d` is not below `a_key_longer_than_sixteen.x`; `limit` is not above 10; `a.s` and
+    // `prev.s` are absent (the strings' rules are left to the value path).
+    #expect(Self.decide(text, slots) == nil)
+    let withStrings = text.replacingOccurrences(of: #""b":"7""#, with: #""b":"7","s":"""#)
+      .replacingOccurrences(of: #""x":1}"#, with: #""x":1,"s":"y"}"#)
+    // `a.s` is empty, `prev.s` is not "x".
+    #expect(Self.decide(withStrings, slots) == 0b0110100)
     let recorded = slots.recordedSlots
-    #expect(recorded.allSatisfy { $0.kind == .plainString && $0.digits })
-    let bytes = Array(text.utf8)
+    #expect(recorded.prefix(7).allSatisfy { $0.kind == .plainString && $0.digits })
+    #expect(recorded[7].kind == .plainString && recorded[7].count == 0)
+    let bytes = Array(withStrings.utf8)
     #expect(Array(bytes[recorded[0].start..<recorded[0].start + 2]) == Array("09".utf8))
     #expect(slots.decidedLines == 1)
+    #expect(FuzzChecks.slotDifference(Array(withStrings.utf8)) == nil)
   }
 
   @Test(
@@ -255,11 +268,17 @@ struct SlotReadingTests {
       return "\"" + String((0..<count).map { _ in "0123456789".randomElement(using: &random)! })
         + "\""
     }
+    func text() -> String {
+      [
+        "\"ACTIVE\"", "\"ACTIVE\"", "\"caf\u{E9}\"", "\"cafe\"", "\"\"", "\"x\"", "\"y\"",
+        "\"ACTIV\\u0045\"", "\"ACTIVEE\"", "null", "1", "[\"ACTIVE\"]",
+      ].randomElement(using: &random)!
+    }
     let budget = object([("limit", field()), ("spent", field())])
     let text = object([
       ("budget", budget), ("limit", field()),
-      ("prev", object([("budget", object([("spent", field())])), ("x", "1")])),
-      ("a", object([("b", field()), ("c", object([("d", field())]))])),
+      ("prev", object([("budget", object([("spent", field())])), ("x", "1"), ("s", text())])),
+      ("a", object([("b", field()), ("c", object([("d", field())])), ("s", text())])),
       ("a_key_longer_than_sixteen", object([("x", field())])),
     ])
     var bytes = Array(text.utf8)
@@ -277,7 +296,7 @@ struct SlotReadingTests {
     var random = SeededGenerator(seed: 0x21F_2000 + UInt64(batch))
     let slots = Self.reader(Self.nested)
     var failing = 0
-    for _ in 0..<300 {
+    for _ in 0..<500 {
       let line = Self.nestedLine(&random)
       if let difference = FuzzChecks.slotDifference(line) {
         Issue.record("\(difference)\n\(String(decoding: line, as: UTF8.self))")
@@ -286,10 +305,10 @@ struct SlotReadingTests {
       if let failures = FuzzChecks.decide(line, with: slots), failures != 0 { failing += 1 }
     }
     // Some lines are decided from their slots, some of those fail, many are left to the
-    // values (seven fields must all be plain digit strings).
-    #expect(slots.decidedLines > 5)
-    #expect(failing > 3)
-    #expect(slots.fallbackLines > 100)
+    // values (nine fields must all be plain strings, seven of them digits).
+    #expect(slots.decidedLines > 4)
+    #expect(failing > 2)
+    #expect(slots.fallbackLines > 200)
   }
 
   // MARK: Constants
@@ -329,6 +348,31 @@ struct SlotReadingTests {
         let expected: UInt64? = field.count > 15 ? nil : words == ["pass"] ? 0 : 1
         #expect(slots == expected, "\(field) \(relation) \(constant): \(words)")
       }
+    }
+  }
+
+  // MARK: Strings
+
+  @Test(
+    arguments: [
+      (#"{"s":"ACTIVE"}"#, UInt64?.some(0)), (#"{"s":"PAST_DUE"}"#, 0), (#"{"s":"ACTIVEX"}"#, 1),
+      (#"{"s":"ACTIVF"}"#, 1), (#"{"s":""}"#, 1), (#"{"s":"caf\#u{E9}"}"#, 0),
+      (#"{"s":"cafe\#u{301}"}"#, 1), (#"{"s" : "ACTIVE" }"#, 0),
+      // Escapes, other kinds and absent fields are left to the value path.
+      (#"{"s":"ACTIV\u0045"}"#, nil), (#"{"s":null}"#, nil), (#"{"s":1}"#, nil),
+      (#"{"s":["ACTIVE"]}"#, nil), (#"{"t":"ACTIVE"}"#, nil),
+    ])
+  func stringsCompareWithConstantsByTheirBytes(_ text: String, _ failing: UInt64?) throws {
+    let ruleSet = try ReadProjectionTests.ruleSet([
+      "s == 'ACTIVE' || s == 'PAST_DUE' || s == 'caf\u{E9}'"
+    ])
+    #expect(Self.decide(text, Self.reader(ruleSet)) == failing, "\(text)")
+    let value = try JSONReader.read(Array(text.utf8))
+    let outcome = ruleSet.check(value, ruleIndexes: [0])[0].word
+    if let failing { #expect(outcome == (failing == 0 ? "pass" : "fail"), "\(text)") }
+    let negated = try ReadProjectionTests.ruleSet(["s != 'ACTIVE' && s != 'caf\u{E9}'"])
+    if let failing {
+      #expect(Self.decide(text, Self.reader(negated)) == (text.contains("PAST") ? 0 : 1 - failing))
     }
   }
 

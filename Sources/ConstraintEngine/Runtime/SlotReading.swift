@@ -1,19 +1,27 @@
 /// How the rules of a check are decided from where their fields lie in a line, without
 /// building a value (``SlotReader``): for rule sets whose every active rule's fast path is a
 /// list of leaf tests that each compare two fields of the snapshot, or a field and an integer
-/// constant, as bigints, each field read by keys alone (the usual
-/// `bigint_gte(limit, spent) && …` over a flat snapshot, `bigint_gte(budget.limit_micro,
-/// budget.spent_micro)` over a nested one, `bigint_gte(cost_micro, 0)`). Such a leaf is
-/// decided from plain digit strings of 1 to 15 bytes exactly as ``FastEvaluator`` decides it
-/// from the same strings held in a value (by their digit fields,
-/// ``FastEvaluator/digitField(_:)``); anything else leaves the line to the value.
+/// constant, as bigints, or a field with a string constant by `==` or `!=`, each field read by
+/// keys alone (the usual `bigint_gte(limit, spent) && …` over a flat snapshot,
+/// `bigint_gte(budget.limit_micro, budget.spent_micro)` over a nested one,
+/// `bigint_gte(cost_micro, 0)`, `entitlement.state == 'ACTIVE' || …`). Such a leaf is decided
+/// from plain digit strings of 1 to 15 bytes, or from a plain string's bytes, exactly as
+/// ``FastEvaluator`` decides it from the same strings held in a value (by their digit fields,
+/// ``FastEvaluator/digitField(_:)``, or by length and bytes); anything else leaves the line to
+/// the value.
 package final class SlotPlan: @unchecked Sendable {
   /// One leaf: `relation` between the fields in slots `first` and `second` (a constant's
-  /// slot for `bigint_gte(cost, 0)`).
+  /// slot for `bigint_gte(cost, 0)`); or, when `text` is set, whether the field in slot
+  /// `first` is the string whose UTF-8 bytes are `text` (`!=` when `negated`).
   struct Leaf {
     var relation: FastRelation
     var first: Int
     var second: Int
+    /// The constant's bytes, in memory the plan owns (set by the plan from `textIndex`, the
+    /// constant's position among the texts it is given; -1 for a bigint leaf).
+    var text: UnsafeBufferPointer<UInt8>? = nil
+    var textIndex = -1
+    var negated = false
   }
 
   /// One rule, by its position among the checked rules: its leaves joined by `&&`
@@ -42,8 +50,8 @@ package final class SlotPlan: @unchecked Sendable {
   private let constantBits: UInt64
 
   init(
-    paths: [[String]], constants: [Int], rules: [(leaves: [Leaf], decisive: Bool)?],
-    passingOutcomes: [RuleOutcome]
+    paths: [[String]], constants: [Int], texts: [[UInt8]],
+    rules: [(leaves: [Leaf], decisive: Bool)?], passingOutcomes: [RuleOutcome]
   ) {
     self.paths = paths
     self.keys = SlotKeys(paths: paths)
@@ -71,13 +79,25 @@ package final class SlotPlan: @unchecked Sendable {
       }
       let leaves = UnsafeMutablePointer<Leaf>.allocate(capacity: max(1, rule.leaves.count))
       leaves.initialize(from: rule.leaves, count: rule.leaves.count)
+      for index in rule.leaves.indices where rule.leaves[index].textIndex >= 0 {
+        let bytes = texts[rule.leaves[index].textIndex]
+        let text = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+        _ = text.initialize(from: bytes)
+        leaves[index].text = UnsafeBufferPointer(rebasing: text[..<bytes.count])
+      }
       (self.rules.baseAddress! + position).initialize(
         to: Rule(leaves: leaves, count: rule.leaves.count, decisive: rule.decisive))
     }
   }
 
   deinit {
-    for position in passingOutcomes.indices { rules[position].leaves?.deallocate() }
+    for position in passingOutcomes.indices {
+      guard let leaves = rules[position].leaves else { continue }
+      for index in 0..<rules[position].count {
+        leaves[index].text.map { UnsafeMutableRawPointer(mutating: $0.baseAddress!).deallocate() }
+      }
+      leaves.deallocate()
+    }
     rules.deallocate()
   }
 
@@ -88,11 +108,14 @@ package final class SlotPlan: @unchecked Sendable {
   package let othersSkipped: Bool
   package let skippedCount: Int
 
-  /// Which rules fail (bit `i` for the rule at position `i`) given `slots`, of which those
-  /// whose bit is set in `recorded` hold this line's values (the others: absent); nil when a
-  /// leaf the rules reach is not two plain ASCII strings of 1 to 15 digits (the fast path over
-  /// the value then decides, or the general path).
-  package func failures(_ slots: UnsafePointer<ValueSlot>, recorded: UInt64) -> UInt64? {
+  /// Which rules fail (bit `i` for the rule at position `i`) given `slots` of the line
+  /// `document`, of which those whose bit is set in `recorded` hold this line's values (the
+  /// others: absent); nil when a leaf the rules reach is not two plain ASCII strings of 1 to 15
+  /// digits, or a plain string for a string comparison (the fast path over the value then
+  /// decides, or the general path).
+  package func failures(
+    _ slots: UnsafePointer<ValueSlot>, recorded: UInt64, document: UnsafeRawPointer
+  ) -> UInt64? {
     let recorded = recorded | constantBits
     var failing: UInt64 = 0
     let rules = rules.baseAddress!
@@ -102,6 +125,24 @@ package final class SlotPlan: @unchecked Sendable {
       var holds = !rule.decisive
       for index in 0..<rule.count {
         let leaf = leaves + index
+        if let text = leaf.pointee.text {
+          // As ``FastEvaluator`` compares a string held in a value with a constant: by length,
+          // then by bytes (plain strings in a line are their values' bytes).
+          let x = slots + leaf.pointee.first
+          let bit: UInt64 = 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
+          guard recorded & bit != 0, x.pointee.kind == .plainString else { return nil }
+          let equal =
+            x.pointee.count == text.count
+            && (text.isEmpty
+              || memcmpBytes(
+                (document + x.pointee.start).assumingMemoryBound(to: UInt8.self),
+                text.baseAddress!, text.count) == 0)
+          if (equal != leaf.pointee.negated) == rule.decisive {
+            holds = rule.decisive
+            break
+          }
+          continue
+        }
         let x = slots + leaf.pointee.first
         let y = slots + leaf.pointee.second
         let both: UInt64 =
@@ -229,7 +270,10 @@ package final class SlotReader {
       return fallBack(.unread)
     }
     recorded = read
-    let decided = unmanagedPlan._withUnsafeGuaranteedRef { $0.failures(slots, recorded: read) }
+    // A document that was read has at least one byte.
+    let decided = unmanagedPlan._withUnsafeGuaranteedRef {
+      $0.failures(slots, recorded: read, document: bytes.baseAddress!)
+    }
     guard let failing = decided else { return fallBack(.undecided) }
     if failing != 0, explain { return fallBack(.explanation) }
     decidedLines &+= 1
@@ -252,8 +296,9 @@ extension RuleSet {
   /// The slot plan deciding the rules at `indexes` (in that order) from where their fields lie
   /// in a line, or nil when they do not all qualify: every rule is skipped, broken, or active
   /// with a fast path made only of bigint comparisons of two fields of the snapshot or of a
-  /// field and a constant, each field read by keys alone (`limit`, `budget.limit_micro`) with
-  /// no declared type or `bigint`,
+  /// field and a constant (no declared type or `bigint`), and `==`/`!=` of a field with a
+  /// string constant (no declared type or `string`; the steps it may charge within the rule's
+  /// limit), each field read by keys alone (`limit`, `budget.limit_micro`),
   /// no field read whole being an object another is read from; at most 64 rules, and 64
   /// fields and constants, at least one active.
   package func slotPlan(ruleIndexes indexes: [Int]) -> SlotPlan? {
@@ -262,10 +307,10 @@ extension RuleSet {
     }
     var paths: [[String]] = []
     var slotByPath: [[[UInt8]]: Int] = [:]
-    func slot(_ read: FastPathRead) -> Int? {
+    func slot(_ read: FastPathRead, admitting declared: FastPathRead.Admits = .bigint) -> Int? {
       guard read.root == .snapshot, !read.steps.isEmpty,
         read.steps.allSatisfy({ $0.index < 0 }),
-        read.admits == .anything || read.admits == .bigint
+        read.admits == .anything || read.admits == declared
       else { return nil }
       let path = read.steps.indices.map { read.keys[$0].text }
       let bytes = path.map { Array($0.utf8) }
@@ -281,6 +326,7 @@ extension RuleSet {
       constants.append(constant)
       return -constants.count
     }
+    var texts: [[UInt8]] = []
     var planned: [(leaves: [SlotPlan.Leaf], decisive: Bool)?] = []
     var passing: [RuleOutcome] = []
     for index in indexes {
@@ -298,7 +344,24 @@ extension RuleSet {
         return nil
       }
       var list: [SlotPlan.Leaf] = []
+      // The steps string comparisons may charge (``Metering/bytes(_:)`` of the constant's
+      // length, charged when the lengths are equal): within the rule's limit, so that the fast
+      // path never gives up for want of steps where the slots decide.
+      var steps = 0
       for leaf in leaves {
+        if leaf.kind == .compare {
+          guard let comparison = leaf.comparison,
+            case .equal(.text(let constant), let negated) = comparison.pointee,
+            let x = slot(leaf.read, admitting: .string)
+          else { return nil }
+          steps += Metering.bytes(constant.count)
+          guard steps <= program.options.evaluationLimits.maximumSteps else { return nil }
+          list.append(
+            SlotPlan.Leaf(
+              relation: .equal, first: x, second: x, textIndex: texts.count, negated: negated))
+          texts.append(Array(constant))
+          continue
+        }
         guard leaf.kind == .bigint, let x = slot(leaf.read) else { return nil }
         let y: Int
         if let second = leaf.secondRead {
@@ -327,6 +390,7 @@ extension RuleSet {
         return nil
       }
     }
-    return SlotPlan(paths: paths, constants: constants, rules: planned, passingOutcomes: passing)
+    return SlotPlan(
+      paths: paths, constants: constants, texts: texts, rules: planned, passingOutcomes: passing)
   }
 }
