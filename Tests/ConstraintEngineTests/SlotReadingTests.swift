@@ -293,17 +293,10 @@ struct SlotReadingTests {
 
   @Test(arguments: 0..<8)
   func nestedSlotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
-    var random = SeededGenerator(seed: 0x21F_2000 + UInt64(batch))
-    let slots = Self.reader(Self.nested)
-    var failing = 0
-    for _ in 0..<500 {
-      let line = Self.nestedLine(&random)
-      if let difference = FuzzChecks.slotDifference(line) {
-        Issue.record("\(difference)\n\(String(decoding: line, as: UTF8.self))")
-        return
-      }
-      if let failures = FuzzChecks.decide(line, with: slots), failures != 0 { failing += 1 }
-    }
+    guard
+      let (slots, failing) = Self.verdicts(
+        Self.nested, seed: 0x21F_2000 + UInt64(batch), lines: 500, Self.nestedLine)
+    else { return }
     // Some lines are decided from their slots, some of those fail, many are left to the
     // values (nine fields must all be plain strings, seven of them digits).
     #expect(slots.decidedLines > 4)
@@ -429,19 +422,32 @@ struct SlotReadingTests {
     return bytes
   }
 
-  @Test(arguments: 0..<8)
-  func slotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
-    var random = SeededGenerator(seed: 0x21F_0000 + UInt64(batch))
-    let slots = Self.reader(Self.lean)
+  /// `lines` lines made by `line` from `seed`, each checked against the value path
+  /// (``FuzzChecks/slotDifference(_:)``) and decided by a reader of `ruleSet`: the reader, and
+  /// how many lines it decided failing; nil once a difference is recorded.
+  static func verdicts(
+    _ ruleSet: RuleSet, seed: UInt64, lines: Int, _ line: (inout SeededGenerator) -> [UInt8]
+  ) -> (slots: SlotReader, failing: Int)? {
+    var random = SeededGenerator(seed: seed)
+    let slots = reader(ruleSet)
     var failing = 0
-    for _ in 0..<400 {
-      let line = Self.line(&random)
+    for _ in 0..<lines {
+      let line = line(&random)
       if let difference = FuzzChecks.slotDifference(line) {
         Issue.record("\(difference)\n\(String(decoding: line, as: UTF8.self))")
-        return
+        return nil
       }
       if let failures = FuzzChecks.decide(line, with: slots), failures != 0 { failing += 1 }
     }
+    return (slots, failing)
+  }
+
+  @Test(arguments: 0..<8)
+  func slotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
+    guard
+      let (slots, failing) = Self.verdicts(
+        Self.lean, seed: 0x21F_0000 + UInt64(batch), lines: 400, Self.line)
+    else { return }
     // Most lines are decided from their slots, some fail, and many are left to the values.
     #expect(slots.decidedLines > 40)
     #expect(failing > 10)
