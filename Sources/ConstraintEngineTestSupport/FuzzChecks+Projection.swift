@@ -57,6 +57,9 @@ extension FuzzChecks {
         // Strings compared with constants.
         "a.s == 'ACTIVE' || a.s == 'caf\u{E9}' || a.s != ''",
         "prev.s != 'x' && bigint_gte(a.b, 2)",
+        // Null checks, implications, negations and nested conditions.
+        "prev != null => bigint_gte(budget.spent, prev.budget.spent)",
+        "!(a.c == null) && (a.s == 'x' || bigint_lt(a.c.d, 5)) || budget == null",
       ],
     ]
     return sets.map { expressions in

@@ -38,19 +38,25 @@ struct SlotReadingTests {
       ("a.state != 'x' && bigint_gte(a.b, 1)", true),
       ("state == 5", false),
       ("state < 'b'", false),
-      ("state == null", false),
+      ("state == null", true),
+      ("previous(state) == 'x'", false),
       ("bigint_gte(a.b, c)", true),
       ("bigint_gte(budget.limit_micro, budget.spent_micro)", true),
       ("bigint_gte(a.b.c, d.e) && bigint_lt(a.b.d, a.c)", true),
-      ("bigint_gte(a, a.b)", false),
-      ("bigint_gte(a.b, a.b.c)", false),
+      ("bigint_gte(a, a.b)", true),
+      ("bigint_gte(a.b, a.b.c)", true),
+      ("payment != null => bigint_gte(payment.amount, cost)", true),
+      ("!(a == null) && !bigint_lt(a.b, 2)", true),
+      ("a.b == null || bigint_gte(c, 1)", true),
+      ("bigint_gte(limit, spent) && a.every(x => bigint_gte(x, 1))", false),
+      ("bigint_gte(limit, spent) && matches(a, '^x$')", false),
       ("bigint_gte(a[0], b)", false),
       ("bigint_gte(a.b, previous(a.b))", false),
       ("limit >= spent", false),
-      ("bigint_gte(limit, spent) && (bigint_gte(a, b) || bigint_gte(b, c))", false),
+      ("bigint_gte(limit, spent) && (bigint_gte(a, b) || bigint_gte(b, c))", true),
       ("items.every(i => bigint_gte(i.a, i.b))", false),
     ])
-  func ruleSetsQualifyOnlyWithBigintComparisonsOfFields(_ expression: String, _ qualifies: Bool)
+  func ruleSetsQualifyWithTheFormsSlotsDecide(_ expression: String, _ qualifies: Bool)
     throws
   {
     let ruleSet = try ReadProjectionTests.ruleSet([expression])
@@ -151,8 +157,8 @@ struct SlotReadingTests {
     #expect(Self.decide(text, slots) == nil)
     let withStrings = text.replacingOccurrences(of: #""b":"7""#, with: #""b":"7","s":"""#)
       .replacingOccurrences(of: #""x":1}"#, with: #""x":1,"s":"y"}"#)
-    // `a.s` is empty, `prev.s` is not "x".
-    #expect(Self.decide(withStrings, slots) == 0b0110100)
+    // `a.s` is empty, `prev.s` is not "x", `budget.spent` is below `prev.budget.spent`.
+    #expect(Self.decide(withStrings, slots) == 0b1011_0100)
     let recorded = slots.recordedSlots
     #expect(recorded.prefix(7).allSatisfy { $0.kind == .plainString && $0.digits })
     #expect(recorded[7].kind == .plainString && recorded[7].count == 0)
@@ -366,6 +372,44 @@ struct SlotReadingTests {
     let negated = try ReadProjectionTests.ruleSet(["s != 'ACTIVE' && s != 'caf\u{E9}'"])
     if let failing {
       #expect(Self.decide(text, Self.reader(negated)) == (text.contains("PAST") ? 0 : 1 - failing))
+    }
+  }
+
+  // MARK: Conditions
+
+  @Test(
+    arguments: [
+      #"{"payment":null,"cost":"5"}"#, #"{"cost":"5"}"#, #"{"payment":{"amount":"7"},"cost":"5"}"#,
+      #"{"payment":{"amount":"4"},"cost":"5"}"#, #"{"payment":{},"cost":"5"}"#,
+      #"{"payment":{"amount":null},"cost":"5"}"#, #"{"payment":true,"cost":"5"}"#,
+      #"{"payment":false,"cost":"5"}"#, #"{"payment":"","cost":"5"}"#,
+      #"{"payment":[],"cost":"5"}"#, #"{"payment":0,"cost":"5"}"#,
+      #"{"payment":{"amount":"7","amount":"7"},"cost":"5"}"#,
+      #"{"payment" : { "amount" : "9" } , "cost" : "10"}"#,
+    ])
+  func nullChecksAndImplicationsDecideAsTheValuePath(_ text: String) throws {
+    // Each with whether the slots decide every document the full reader accepts here (the
+    // first two need `payment.amount` as a digit string when `payment` is not null).
+    let expressions = [
+      ("payment != null => bigint_gte(payment.amount, cost)", false),
+      ("payment == null || bigint_lt(payment.amount, cost)", false),
+      ("!(payment.amount == null) && bigint_gte(cost, 1)", true),
+      ("payment.amount != null => (payment.amount == '7' || bigint_gt(payment.amount, 8))", true),
+    ]
+    for (expression, decidesEvery) in expressions {
+      let ruleSet = try ReadProjectionTests.ruleSet([expression])
+      let decided = Self.decide(text, Self.reader(ruleSet))
+      #expect(FuzzChecks.slotDifference(Array(text.utf8)) == nil)
+      guard let value = try? JSONReader.read(Array(text.utf8)) else {
+        #expect(decided == nil, "\(expression) on \(text)")
+        continue
+      }
+      let word = ruleSet.check(value, ruleIndexes: [0])[0].word
+      if let decided {
+        #expect(word == (decided == 0 ? "pass" : "fail"), "\(expression) on \(text)")
+      } else {
+        #expect(!decidesEvery, "\(expression) on \(text): \(word)")
+      }
     }
   }
 

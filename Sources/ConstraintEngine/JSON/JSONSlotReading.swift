@@ -67,9 +67,11 @@ package struct ValueSlot: Sendable, Equatable {
 package final class SlotKeys: @unchecked Sendable {
   struct Entry {
     /// The slot the key's value is recorded in, and its bit in a read's result; -1 and 0 for
-    /// a key whose value is an object read further (``SlotKeys/children``).
+    /// a key whose value is only read further. Whether its value, when an object, is read
+    /// further (``SlotKeys/children``); it is then recorded (in its slot, if any) as an object.
     var slot: Int
     var slotBit: UInt64
+    var hasChild: Bool
     var hash: UInt64
     var bytes: UnsafeMutablePointer<UInt8>
     var count: Int
@@ -116,7 +118,8 @@ package final class SlotKeys: @unchecked Sendable {
   }
 
   /// The keys of one object: the first key of each path, in the order they first come; a
-  /// path of one key recorded in its slot, longer ones read further below their first key.
+  /// path of one key recorded in its slot, longer ones read further below their first key
+  /// (a key may be both: `payment != null` and `payment.amount_micro`).
   private init(_ paths: [(keys: ArraySlice<String>, slot: Int)]) {
     var keys: [String] = []
     var below: [[(keys: ArraySlice<String>, slot: Int)]] = []
@@ -136,9 +139,6 @@ package final class SlotKeys: @unchecked Sendable {
         below[position].append((path.keys.dropFirst(), path.slot))
       }
     }
-    precondition(
-      zip(slots, below).allSatisfy { ($0 < 0) != $1.isEmpty },
-      "a path recorded in a slot is the beginning of no other")
     children = below.map { $0.isEmpty ? nil : SlotKeys($0) }
     readsObjectsBelow = children.contains { $0 != nil }
     slotCount = paths.count
@@ -186,7 +186,8 @@ package final class SlotKeys: @unchecked Sendable {
       (entries.baseAddress! + position).initialize(
         to: Entry(
           slot: slots[position],
-          slotBit: slots[position] < 0 ? 0 : 1 &<< UInt64(slots[position]), hash: hash, bytes: bytes, count: utf8.count,
+          slotBit: slots[position] < 0 ? 0 : 1 &<< UInt64(slots[position]),
+          hasChild: !below[position].isEmpty, hash: hash, bytes: bytes, count: utf8.count,
           shortCount: short ? utf8.count : -1, low: words.0, high: words.1,
           shortHash: shortHash, quotedLow: quoted.0, quotedHigh: quoted.1,
           quotedLowMask: masks.0, quotedHighMask: masks.1))
@@ -426,15 +427,21 @@ extension JSONParser {
         if entry < 0 {
           try skipValue(view)
         } else {
-          if Shape.readsObjectsBelow, slotBit == 0 {
-            // An object read further; anything else holds none of the paths below it.
-            if !colonQuote, nextToken() == UInt8(ascii: "{") {
-              guard let below = try readNestedSlotObject(keys.children[entry]!, view, slots)
-              else { return nil }
-              recorded |= below
-            } else {
-              try skipValue(view)
+          if Shape.readsObjectsBelow, entries[entry].hasChild, !colonQuote,
+            nextToken() == UInt8(ascii: "{")
+          {
+            // An object read further, and recorded whole when a rule reads it too.
+            let start = index
+            guard let below = try readNestedSlotObject(keys.children[entry]!, view, slots)
+            else { return nil }
+            recorded |= below
+            if slotBit != 0 {
+              slots[entries[entry].slot] = ValueSlot(
+                kind: .object, start: start, count: index &- start)
             }
+          } else if Shape.readsObjectsBelow, slotBit == 0 {
+            // Anything but an object holds none of the paths below it.
+            try skipValue(view)
           } else {
             let slot = entries[entry].slot
             if colonQuote {

@@ -4,7 +4,8 @@
 /// constant, as bigints, or a field with a string constant by `==` or `!=`, each field read by
 /// keys alone (the usual `bigint_gte(limit, spent) && …` over a flat snapshot,
 /// `bigint_gte(budget.limit_micro, budget.spent_micro)` over a nested one,
-/// `bigint_gte(cost_micro, 0)`, `entitlement.state == 'ACTIVE' || …`). Such a leaf is decided
+/// `bigint_gte(cost_micro, 0)`, `entitlement.state == 'ACTIVE' || …`), also under `&&`, `||`,
+/// `=>` and `!` with `== null` tests (`payment != null => …`). Such a leaf is decided
 /// from plain digit strings of 1 to 15 bytes, or from a plain string's bytes, exactly as
 /// ``FastEvaluator`` decides it from the same strings held in a value (by their digit fields,
 /// ``FastEvaluator/digitField(_:)``, or by length and bytes); anything else leaves the line to
@@ -25,12 +26,57 @@ package final class SlotPlan: @unchecked Sendable {
   }
 
   /// One rule, by its position among the checked rules: its leaves joined by `&&`
-  /// (`decisive` false) or `||` (true); no leaves for a rule whose outcome does not depend on
-  /// the snapshot (skipped, broken).
+  /// (`decisive` false) or `||` (true), or when `root` is not -1 the condition at that node;
+  /// neither for a rule whose outcome does not depend on the snapshot (skipped, broken).
   struct Rule {
     var leaves: UnsafeMutablePointer<Leaf>?
     var count: Int
     var decisive: Bool
+    var root = -1
+  }
+
+  /// A condition of a rule that is not a list of leaves alone, as ``FastEvaluator`` decides
+  /// the fast path's condition of the same form.
+  struct Node {
+    enum Kind {
+      /// `flag`.
+      case constant
+      /// `&&` or `||` of the nodes `children[first..<first + count]`.
+      case all, any
+      /// `children[first] => children[first + 1]`.
+      case implies
+      /// `!children[first]`.
+      case not
+      /// The field in `slot` is absent or null (`flag`: `!= null`).
+      case isNull
+      /// `leaves` joined by `&&` (`flag` false) or `||` (true).
+      case leaves
+    }
+
+    var kind: Kind
+    var flag = false
+    var slot = 0
+    var first = 0
+    var count = 0
+    var leaves: UnsafeMutablePointer<Leaf>? = nil
+  }
+
+  /// What ``RuleSet/slotPlan(ruleIndexes:)`` makes of a rule.
+  enum PlannedRule {
+    /// Its outcome does not depend on the snapshot.
+    case fixed
+    case leaves([Leaf], decisive: Bool)
+    /// The condition at this node (of the planned nodes).
+    case condition(Int)
+  }
+
+  /// A planned node: a ``Node`` with its leaves and its children's node positions.
+  struct PlannedNode {
+    var kind: Node.Kind
+    var flag = false
+    var slot = 0
+    var children: [Int] = []
+    var leaves: [Leaf] = []
   }
 
   /// The paths whose values are recorded (slot `i` for path `i`), laid out for the read.
@@ -42,6 +88,8 @@ package final class SlotPlan: @unchecked Sendable {
   /// outcomes are fixed).
   package let passingOutcomes: [RuleOutcome]
   private let rules: UnsafeMutableBufferPointer<Rule>
+  private let nodes: UnsafeMutableBufferPointer<Node>
+  private let children: UnsafeMutableBufferPointer<Int>
 
   /// The constants the leaves compare fields with, in the slots after the paths' (slot
   /// `paths.count + i` for constant `i`), as a field holding a digit string would be recorded;
@@ -50,8 +98,8 @@ package final class SlotPlan: @unchecked Sendable {
   private let constantBits: UInt64
 
   init(
-    paths: [[String]], constants: [Int], texts: [[UInt8]],
-    rules: [(leaves: [Leaf], decisive: Bool)?], passingOutcomes: [RuleOutcome]
+    paths: [[String]], constants: [Int], texts: [[UInt8]], rules: [PlannedRule],
+    nodes: [PlannedNode], passingOutcomes: [RuleOutcome]
   ) {
     self.paths = paths
     self.keys = SlotKeys(paths: paths)
@@ -70,35 +118,65 @@ package final class SlotPlan: @unchecked Sendable {
     }
     self.othersSkipped = othersSkipped
     skippedCount = skipped
-    self.rules = .allocate(capacity: max(1, rules.count))
-    for (position, rule) in rules.enumerated() {
-      guard let rule else {
-        (self.rules.baseAddress! + position).initialize(
-          to: Rule(leaves: nil, count: 0, decisive: false))
-        continue
-      }
-      let leaves = UnsafeMutablePointer<Leaf>.allocate(capacity: max(1, rule.leaves.count))
-      leaves.initialize(from: rule.leaves, count: rule.leaves.count)
-      for index in rule.leaves.indices where rule.leaves[index].textIndex >= 0 {
-        let bytes = texts[rule.leaves[index].textIndex]
+    // Leaves in memory of their own, with their string constants.
+    func allocate(_ list: [Leaf]) -> UnsafeMutablePointer<Leaf> {
+      let leaves = UnsafeMutablePointer<Leaf>.allocate(capacity: max(1, list.count))
+      leaves.initialize(from: list, count: list.count)
+      for index in list.indices where list[index].textIndex >= 0 {
+        let bytes = texts[list[index].textIndex]
         let text = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
         _ = text.initialize(from: bytes)
         leaves[index].text = UnsafeBufferPointer(rebasing: text[..<bytes.count])
       }
-      (self.rules.baseAddress! + position).initialize(
-        to: Rule(leaves: leaves, count: rule.leaves.count, decisive: rule.decisive))
+      return leaves
     }
+    self.rules = .allocate(capacity: max(1, rules.count))
+    for (position, rule) in rules.enumerated() {
+      let laidOut: Rule
+      switch rule {
+      case .fixed: laidOut = Rule(leaves: nil, count: 0, decisive: false)
+      case .leaves(let list, let decisive):
+        laidOut = Rule(leaves: allocate(list), count: list.count, decisive: decisive)
+      case .condition(let root): laidOut = Rule(leaves: nil, count: 0, decisive: false, root: root)
+      }
+      (self.rules.baseAddress! + position).initialize(to: laidOut)
+    }
+    self.nodes = .allocate(capacity: max(1, nodes.count))
+    self.children = .allocate(capacity: max(1, nodes.reduce(0) { $0 + $1.children.count }))
+    var childCount = 0
+    for (position, planned) in nodes.enumerated() {
+      var node = Node(kind: planned.kind, flag: planned.flag, slot: planned.slot)
+      node.first = childCount
+      node.count = planned.kind == .leaves ? planned.leaves.count : planned.children.count
+      for child in planned.children {
+        (children.baseAddress! + childCount).initialize(to: child)
+        childCount += 1
+      }
+      if planned.kind == .leaves { node.leaves = allocate(planned.leaves) }
+      (self.nodes.baseAddress! + position).initialize(to: node)
+    }
+    nodeCount = nodes.count
   }
 
+  private let nodeCount: Int
+
   deinit {
-    for position in passingOutcomes.indices {
-      guard let leaves = rules[position].leaves else { continue }
-      for index in 0..<rules[position].count {
+    func deallocate(_ leaves: UnsafeMutablePointer<Leaf>?, count: Int) {
+      guard let leaves else { return }
+      for index in 0..<count {
         leaves[index].text.map { UnsafeMutableRawPointer(mutating: $0.baseAddress!).deallocate() }
       }
       leaves.deallocate()
     }
+    for position in passingOutcomes.indices {
+      deallocate(rules[position].leaves, count: rules[position].count)
+    }
+    for position in 0..<nodeCount where nodes[position].kind == .leaves {
+      deallocate(nodes[position].leaves, count: nodes[position].count)
+    }
     rules.deallocate()
+    nodes.deallocate()
+    children.deallocate()
   }
 
   /// The rules decided (at most 64).
@@ -121,52 +199,113 @@ package final class SlotPlan: @unchecked Sendable {
     let rules = rules.baseAddress!
     for position in 0..<ruleCount {
       let rule = rules[position]
-      guard let leaves = rule.leaves else { continue }
-      var holds = !rule.decisive
-      for index in 0..<rule.count {
-        let leaf = leaves + index
-        if let text = leaf.pointee.text {
-          // As ``FastEvaluator`` compares a string held in a value with a constant: by length,
-          // then by bytes (plain strings in a line are their values' bytes).
-          let x = slots + leaf.pointee.first
-          let bit: UInt64 = 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
-          guard recorded & bit != 0, x.pointee.kind == .plainString else { return nil }
-          let equal =
-            x.pointee.count == text.count
-            && (text.isEmpty
-              || memcmpBytes(
-                (document + x.pointee.start).assumingMemoryBound(to: UInt8.self),
-                text.baseAddress!, text.count) == 0)
-          if (equal != leaf.pointee.negated) == rule.decisive {
-            holds = rule.decisive
-            break
-          }
-          continue
+      let holds: Bool
+      if let leaves = rule.leaves {
+        guard
+          let decided = decide(
+            leaves, count: rule.count, decisive: rule.decisive, slots, recorded, document)
+        else { return nil }
+        holds = decided
+      } else if rule.root >= 0 {
+        guard let decided = decide(node: rule.root, slots, recorded, document) else {
+          return nil
         }
-        let x = slots + leaf.pointee.first
-        let y = slots + leaf.pointee.second
-        let both: UInt64 =
-          1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
-          | 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.second)
-        guard recorded & both == both, x.pointee.digits, y.pointee.digits else { return nil }
-        // The order of the two digit fields, as ``FastEvaluator/digitStringOrder(_:_:)``
-        // finds it for the same strings held in a value.
-        let order: Int
-        if x.pointee.leading != y.pointee.leading {
-          order = x.pointee.leading < y.pointee.leading ? -1 : 1
-        } else {
-          order =
-            x.pointee.trailing < y.pointee.trailing
-            ? -1 : (x.pointee.trailing == y.pointee.trailing ? 0 : 1)
-        }
-        if leaf.pointee.relation.holds(order) == rule.decisive {
-          holds = rule.decisive
-          break
-        }
+        holds = decided
+      } else {
+        continue
       }
       if !holds { failing |= 1 &<< UInt64(position) }
     }
     return failing
+  }
+
+  /// The leaves at `leaves` joined by `&&` (`decisive` false) or `||` (true), decided in order
+  /// as ``FastEvaluator`` decides them; nil at the first one the slots cannot decide.
+  @inline(__always)
+  private func decide(
+    _ leaves: UnsafeMutablePointer<Leaf>, count: Int, decisive: Bool,
+    _ slots: UnsafePointer<ValueSlot>, _ recorded: UInt64, _ document: UnsafeRawPointer
+  ) -> Bool? {
+    for index in 0..<count {
+      let leaf = leaves + index
+      if let text = leaf.pointee.text {
+        // As ``FastEvaluator`` compares a string held in a value with a constant: by length,
+        // then by bytes (plain strings in a line are their values' bytes).
+        let x = slots + leaf.pointee.first
+        let bit: UInt64 = 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
+        guard recorded & bit != 0, x.pointee.kind == .plainString else { return nil }
+        let equal =
+          x.pointee.count == text.count
+          && (text.isEmpty
+            || memcmpBytes(
+              (document + x.pointee.start).assumingMemoryBound(to: UInt8.self),
+              text.baseAddress!, text.count) == 0)
+        if (equal != leaf.pointee.negated) == decisive { return decisive }
+        continue
+      }
+      let x = slots + leaf.pointee.first
+      let y = slots + leaf.pointee.second
+      let both: UInt64 =
+        1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
+        | 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.second)
+      guard recorded & both == both, x.pointee.digits, y.pointee.digits else { return nil }
+      // The order of the two digit fields, as ``FastEvaluator/digitStringOrder(_:_:)``
+      // finds it for the same strings held in a value.
+      let order: Int
+      if x.pointee.leading != y.pointee.leading {
+        order = x.pointee.leading < y.pointee.leading ? -1 : 1
+      } else {
+        order =
+          x.pointee.trailing < y.pointee.trailing
+          ? -1 : (x.pointee.trailing == y.pointee.trailing ? 0 : 1)
+      }
+      if leaf.pointee.relation.holds(order) == decisive { return decisive }
+    }
+    return !decisive
+  }
+
+  /// The condition at `node`, decided as ``FastEvaluator/decide(_:)`` decides the fast path's
+  /// condition of the same form (in the same order, giving up at the same places or sooner).
+  private func decide(
+    node position: Int, _ slots: UnsafePointer<ValueSlot>, _ recorded: UInt64,
+    _ document: UnsafeRawPointer
+  ) -> Bool? {
+    let node = nodes[position]
+    switch node.kind {
+    case .constant:
+      return node.flag
+    case .all, .any:
+      let decisive = node.kind == .any
+      for index in node.first..<(node.first + node.count) {
+        guard let flag = decide(node: children[index], slots, recorded, document) else {
+          return nil
+        }
+        if flag == decisive { return decisive }
+      }
+      return !decisive
+    case .implies:
+      guard let premise = decide(node: children[node.first], slots, recorded, document) else {
+        return nil
+      }
+      return premise ? decide(node: children[node.first + 1], slots, recorded, document) : true
+    case .not:
+      return decide(node: children[node.first], slots, recorded, document).map { !$0 }
+    case .isNull:
+      // Absent (the path does not resolve) or `null`: null; any other value: not null.
+      let negated = node.flag
+      guard recorded & (1 &<< UInt64(truncatingIfNeeded: node.slot)) != 0 else {
+        return !negated
+      }
+      let slot = slots[node.slot]
+      if slot.kind == .literal, document.load(fromByteOffset: slot.start, as: UInt8.self)
+        == UInt8(ascii: "n")
+      {
+        return !negated
+      }
+      return negated
+    case .leaves:
+      return decide(node.leaves!, count: node.count, decisive: node.flag, slots, recorded, document)
+    }
   }
 }
 
@@ -296,11 +435,11 @@ extension RuleSet {
   /// The slot plan deciding the rules at `indexes` (in that order) from where their fields lie
   /// in a line, or nil when they do not all qualify: every rule is skipped, broken, or active
   /// with a fast path made only of bigint comparisons of two fields of the snapshot or of a
-  /// field and a constant (no declared type or `bigint`), and `==`/`!=` of a field with a
-  /// string constant (no declared type or `string`; the steps it may charge within the rule's
-  /// limit), each field read by keys alone (`limit`, `budget.limit_micro`),
-  /// no field read whole being an object another is read from; at most 64 rules, and 64
-  /// fields and constants, at least one active.
+  /// field and a constant (no declared type or `bigint`), `==`/`!=` of a field with a string
+  /// constant (no declared type or `string`; the steps it may charge within the rule's limit),
+  /// `== null`/`!= null` of an undeclared field, and `&&`, `||`, `=>`, `!` and constants over
+  /// these; each field read by keys alone (`limit`, `budget.limit_micro`); at most 64 rules,
+  /// and 64 fields and constants, at least one field.
   package func slotPlan(ruleIndexes indexes: [Int]) -> SlotPlan? {
     guard !indexes.isEmpty, indexes.count <= 64 else {
       return nil
@@ -327,7 +466,79 @@ extension RuleSet {
       return -constants.count
     }
     var texts: [[UInt8]] = []
-    var planned: [(leaves: [SlotPlan.Leaf], decisive: Bool)?] = []
+    // The steps string comparisons may charge (``Metering/bytes(_:)`` of the constant's length,
+    // charged when the lengths are equal), per rule: within the rule's limit, so that the fast
+    // path never gives up for want of steps where the slots decide.
+    var steps = 0
+    var stepLimit = 0
+    func leaf(_ leaf: FastLeaf) -> SlotPlan.Leaf? {
+      if leaf.kind == .compare {
+        guard let comparison = leaf.comparison,
+          case .equal(.text(let constant), let negated) = comparison.pointee,
+          let x = slot(leaf.read, admitting: .string)
+        else { return nil }
+        steps += Metering.bytes(constant.count)
+        guard steps <= stepLimit else { return nil }
+        texts.append(Array(constant))
+        return SlotPlan.Leaf(
+          relation: .equal, first: x, second: x, textIndex: texts.count - 1, negated: negated)
+      }
+      guard leaf.kind == .bigint, let x = slot(leaf.read) else { return nil }
+      guard let second = leaf.secondRead else {
+        return SlotPlan.Leaf(
+          relation: leaf.relation, first: x, second: slot(constant: leaf.constant))
+      }
+      guard let y = slot(second) else { return nil }
+      return SlotPlan.Leaf(relation: leaf.relation, first: x, second: y)
+    }
+    var nodes: [SlotPlan.PlannedNode] = []
+    func add(_ node: SlotPlan.PlannedNode) -> Int {
+      nodes.append(node)
+      return nodes.count - 1
+    }
+    // The node of a fast-path condition, nil for a form the slots do not decide.
+    func node(_ condition: FastCondition) -> Int? {
+      switch condition {
+      case .constant(let flag):
+        return add(SlotPlan.PlannedNode(kind: .constant, flag: flag))
+      case .all(let terms), .any(let terms):
+        var children: [Int] = []
+        for term in terms {
+          guard let child = node(term) else { return nil }
+          children.append(child)
+        }
+        let kind: SlotPlan.Node.Kind
+        if case .all = condition { kind = .all } else { kind = .any }
+        return add(SlotPlan.PlannedNode(kind: kind, children: children))
+      case .implies(let premise, let conclusion):
+        guard let first = node(premise.pointee), let second = node(conclusion.pointee) else {
+          return nil
+        }
+        return add(SlotPlan.PlannedNode(kind: .implies, children: [first, second]))
+      case .not(let operand):
+        guard let child = node(operand.pointee) else { return nil }
+        return add(SlotPlan.PlannedNode(kind: .not, children: [child]))
+      case .isNull(let read, let negated):
+        // Only undeclared fields: a declared type is checked first on the general path.
+        guard read.admits == .anything, let slot = slot(read, admitting: .anything) else {
+          return nil
+        }
+        return add(SlotPlan.PlannedNode(kind: .isNull, flag: negated, slot: slot))
+      case .leaves(let list, let decisive):
+        var leaves: [SlotPlan.Leaf] = []
+        for fast in list {
+          guard let planned = leaf(fast) else { return nil }
+          leaves.append(planned)
+        }
+        return add(SlotPlan.PlannedNode(kind: .leaves, flag: decisive, leaves: leaves))
+      case .compare, .bigint:
+        guard let fast = FastLeaf(condition), let planned = leaf(fast) else { return nil }
+        return add(SlotPlan.PlannedNode(kind: .leaves, leaves: [planned]))
+      default:
+        return nil
+      }
+    }
+    var planned: [SlotPlan.PlannedRule] = []
     var passing: [RuleOutcome] = []
     for index in indexes {
       let rule = rules[index]
@@ -337,60 +548,43 @@ extension RuleSet {
         case .broken(let diagnostic): passing.append(.evaluated(.error(diagnostic)))
         case .active: return nil
         }
-        planned.append(nil)
+        planned.append(.fixed)
         continue
       }
-      guard let root = program.fastRoot, let leaves = root.leaves, !leaves.isEmpty else {
-        return nil
-      }
-      var list: [SlotPlan.Leaf] = []
-      // The steps string comparisons may charge (``Metering/bytes(_:)`` of the constant's
-      // length, charged when the lengths are equal): within the rule's limit, so that the fast
-      // path never gives up for want of steps where the slots decide.
-      var steps = 0
-      for leaf in leaves {
-        if leaf.kind == .compare {
-          guard let comparison = leaf.comparison,
-            case .equal(.text(let constant), let negated) = comparison.pointee,
-            let x = slot(leaf.read, admitting: .string)
-          else { return nil }
-          steps += Metering.bytes(constant.count)
-          guard steps <= program.options.evaluationLimits.maximumSteps else { return nil }
-          list.append(
-            SlotPlan.Leaf(
-              relation: .equal, first: x, second: x, textIndex: texts.count, negated: negated))
-          texts.append(Array(constant))
-          continue
+      guard let root = program.fastRoot else { return nil }
+      steps = 0
+      stepLimit = program.options.evaluationLimits.maximumSteps
+      if let fastLeaves = root.leaves {
+        // The common shape, decided in one loop (``FastEvaluator`` visits it the same way).
+        guard !fastLeaves.isEmpty else { return nil }
+        var list: [SlotPlan.Leaf] = []
+        for fast in fastLeaves {
+          guard let planned = leaf(fast) else { return nil }
+          list.append(planned)
         }
-        guard leaf.kind == .bigint, let x = slot(leaf.read) else { return nil }
-        let y: Int
-        if let second = leaf.secondRead {
-          guard let read = slot(second) else { return nil }
-          y = read
-        } else {
-          y = slot(constant: leaf.constant)
-        }
-        list.append(SlotPlan.Leaf(relation: leaf.relation, first: x, second: y))
+        planned.append(.leaves(list, decisive: root.decisive))
+      } else {
+        guard let top = node(root.condition.pointee) else { return nil }
+        planned.append(.condition(top))
       }
-      planned.append((list, root.decisive))
       passing.append(.evaluated(.pass))
     }
-    // A read tells its fields apart by one bit per slot; a field recorded whole is not also
-    // an object read further (`a` and `a.b`).
+    // A read tells its fields apart by one bit per slot.
     guard !paths.isEmpty, paths.count + constants.count <= 64 else { return nil }
-    for rule in planned.indices {
-      guard let leaves = planned[rule]?.leaves else { continue }
-      for leaf in leaves.indices where leaves[leaf].second < 0 {
-        planned[rule]!.leaves[leaf].second = paths.count - 1 - leaves[leaf].second
+    func placed(_ leaves: [SlotPlan.Leaf]) -> [SlotPlan.Leaf] {
+      leaves.map { leaf in
+        var leaf = leaf
+        if leaf.second < 0 { leaf.second = paths.count - 1 - leaf.second }
+        return leaf
       }
     }
-    let keyed = Set(slotByPath.keys)
-    for bytes in slotByPath.keys where bytes.count > 1 {
-      for length in 1..<bytes.count where keyed.contains(Array(bytes.prefix(length))) {
-        return nil
-      }
+    planned = planned.map {
+      guard case .leaves(let leaves, let decisive) = $0 else { return $0 }
+      return .leaves(placed(leaves), decisive: decisive)
     }
+    for position in nodes.indices { nodes[position].leaves = placed(nodes[position].leaves) }
     return SlotPlan(
-      paths: paths, constants: constants, texts: texts, rules: planned, passingOutcomes: passing)
+      paths: paths, constants: constants, texts: texts, rules: planned, nodes: nodes,
+      passingOutcomes: passing)
   }
 }
