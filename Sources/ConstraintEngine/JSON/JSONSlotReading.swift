@@ -106,13 +106,8 @@ package final class SlotKeys: @unchecked Sendable {
   /// it: the members of a skipped value are skipped whatever their keys).
   let table: ProjectionTable
 
-  /// The slots of `keys` (distinct by their UTF-8 bytes) of the root object, in that order.
-  package convenience init(_ keys: [String]) {
-    self.init(paths: keys.map { [$0] })
-  }
-
   /// The slots of `paths` (each a key of the root object, then keys of the objects below;
-  /// distinct, and none the beginning of another), path `i` recorded in slot `i`.
+  /// distinct, one may begin another), path `i` recorded in slot `i`.
   package convenience init(paths: [[String]]) {
     self.init(paths.enumerated().map { (keys: $0.element[...], slot: $0.offset) })
   }
@@ -152,14 +147,7 @@ package final class SlotKeys: @unchecked Sendable {
       bytes.initialize(from: utf8, count: utf8.count)
       let hash = JSONStringBytes.hash(of: key)
       bits |= 1 &<< (hash &>> 58)
-      var words: (UInt64, UInt64) = (0, 0)
-      for (offset, byte) in utf8.prefix(16).enumerated() {
-        if offset < 8 {
-          words.0 |= UInt64(byte) &<< UInt64(8 * offset)
-        } else {
-          words.1 |= UInt64(byte) &<< UInt64(8 * (offset - 8))
-        }
-      }
+      let words = Self.words(utf8)
       // Short: at most 15 bytes, none of them special in a JSON string (a quote, a
       // backslash, a control byte, non-ASCII), as ``JSONParser/shortPlainWords()`` reads.
       let short =
@@ -196,6 +184,20 @@ package final class SlotKeys: @unchecked Sendable {
     shortKeyBits = shortBits
     count = keys.count
     table = ProjectionTable(ReadProjection(paths: keys.map { FieldPath([.key($0)]) }))
+  }
+
+  /// The first sixteen of `bytes` as two words, bytes 0–7 in the first (the first byte
+  /// lowest), zeros past the end: as ``JSONParser/shortPlainWords()`` reads a string.
+  static func words(_ bytes: [UInt8]) -> (UInt64, UInt64) {
+    var words: (UInt64, UInt64) = (0, 0)
+    for (offset, byte) in bytes.prefix(16).enumerated() {
+      if offset < 8 {
+        words.0 |= UInt64(byte) &<< UInt64(8 * offset)
+      } else {
+        words.1 |= UInt64(byte) &<< UInt64(8 * (offset - 8))
+      }
+    }
+    return words
   }
 
   deinit {

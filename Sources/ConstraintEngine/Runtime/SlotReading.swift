@@ -25,18 +25,8 @@ package final class SlotPlan: @unchecked Sendable {
     var negated = false
   }
 
-  /// One rule, by its position among the checked rules: its leaves joined by `&&`
-  /// (`decisive` false) or `||` (true), or when `root` is not -1 the condition at that node;
-  /// neither for a rule whose outcome does not depend on the snapshot (skipped, broken).
-  struct Rule {
-    var leaves: UnsafeMutablePointer<Leaf>?
-    var count: Int
-    var decisive: Bool
-    var root = -1
-  }
-
-  /// A condition of a rule that is not a list of leaves alone, as ``FastEvaluator`` decides
-  /// the fast path's condition of the same form.
+  /// A rule's condition, or a part of it, as ``FastEvaluator`` decides the fast path's
+  /// condition of the same form.
   struct Node {
     enum Kind {
       /// `flag`.
@@ -61,15 +51,6 @@ package final class SlotPlan: @unchecked Sendable {
     var leaves: UnsafeMutablePointer<Leaf>? = nil
   }
 
-  /// What ``RuleSet/slotPlan(ruleIndexes:)`` makes of a rule.
-  enum PlannedRule {
-    /// Its outcome does not depend on the snapshot.
-    case fixed
-    case leaves([Leaf], decisive: Bool)
-    /// The condition at this node (of the planned nodes).
-    case condition(Int)
-  }
-
   /// A planned node: a ``Node`` with its leaves and its children's node positions.
   struct PlannedNode {
     var kind: Node.Kind
@@ -87,7 +68,9 @@ package final class SlotPlan: @unchecked Sendable {
   /// The outcomes of the checked rules when every rule with leaves holds (the others'
   /// outcomes are fixed).
   package let passingOutcomes: [RuleOutcome]
-  private let rules: UnsafeMutableBufferPointer<Rule>
+  /// Each checked rule's condition, by its node; -1 for a rule whose outcome does not depend
+  /// on the snapshot (skipped, broken).
+  private let roots: UnsafeMutableBufferPointer<Int>
   private let nodes: UnsafeMutableBufferPointer<Node>
   private let children: UnsafeMutableBufferPointer<Int>
 
@@ -98,7 +81,7 @@ package final class SlotPlan: @unchecked Sendable {
   private let constantBits: UInt64
 
   init(
-    paths: [[String]], constants: [Int], texts: [[UInt8]], rules: [PlannedRule],
+    paths: [[String]], constants: [Int], texts: [[UInt8]], roots: [Int?],
     nodes: [PlannedNode], passingOutcomes: [RuleOutcome]
   ) {
     self.paths = paths
@@ -130,17 +113,8 @@ package final class SlotPlan: @unchecked Sendable {
       }
       return leaves
     }
-    self.rules = .allocate(capacity: max(1, rules.count))
-    for (position, rule) in rules.enumerated() {
-      let laidOut: Rule
-      switch rule {
-      case .fixed: laidOut = Rule(leaves: nil, count: 0, decisive: false)
-      case .leaves(let list, let decisive):
-        laidOut = Rule(leaves: allocate(list), count: list.count, decisive: decisive)
-      case .condition(let root): laidOut = Rule(leaves: nil, count: 0, decisive: false, root: root)
-      }
-      (self.rules.baseAddress! + position).initialize(to: laidOut)
-    }
+    self.roots = .allocate(capacity: max(1, roots.count))
+    _ = self.roots.initialize(from: roots.map { $0 ?? -1 })
     self.nodes = .allocate(capacity: max(1, nodes.count))
     self.children = .allocate(capacity: max(1, nodes.reduce(0) { $0 + $1.children.count }))
     var childCount = 0
@@ -168,13 +142,10 @@ package final class SlotPlan: @unchecked Sendable {
       }
       leaves.deallocate()
     }
-    for position in passingOutcomes.indices {
-      deallocate(rules[position].leaves, count: rules[position].count)
-    }
     for position in 0..<nodeCount where nodes[position].kind == .leaves {
       deallocate(nodes[position].leaves, count: nodes[position].count)
     }
-    rules.deallocate()
+    roots.deallocate()
     nodes.deallocate()
     children.deallocate()
   }
@@ -196,24 +167,19 @@ package final class SlotPlan: @unchecked Sendable {
   ) -> UInt64? {
     let recorded = recorded | constantBits
     var failing: UInt64 = 0
-    let rules = rules.baseAddress!
+    let roots = roots.baseAddress!
     for position in 0..<ruleCount {
-      let rule = rules[position]
-      let holds: Bool
-      if let leaves = rule.leaves {
-        guard
-          let decided = decide(
-            leaves, count: rule.count, decisive: rule.decisive, slots, recorded, document)
-        else { return nil }
-        holds = decided
-      } else if rule.root >= 0 {
-        guard let decided = decide(node: rule.root, slots, recorded, document) else {
-          return nil
-        }
-        holds = decided
-      } else {
-        continue
-      }
+      let root = roots[position]
+      guard root >= 0 else { continue }
+      // A list of leaves (the common rule) decided here, without the call for a node.
+      let node = nodes.baseAddress! + root
+      let decided =
+        node.pointee.kind == .leaves
+        ? decide(
+          node.pointee.leaves!, count: node.pointee.count, decisive: node.pointee.flag, slots,
+          recorded, document)
+        : decide(node: root, slots, recorded, document)
+      guard let holds = decided else { return nil }
       if !holds { failing |= 1 &<< UInt64(position) }
     }
     return failing
@@ -311,25 +277,22 @@ package final class SlotPlan: @unchecked Sendable {
 
 extension SlotPlan {
   /// A constant's slot: a digit field ordered against the fields of digit strings as the
-  /// constant is against the numbers they spell. Its sixteen digits when it has at most
-  /// sixteen; below every field when negative, above every field when larger (a recorded
+  /// constant is against the numbers they spell. Its digits' field when it has at most
+  /// fifteen; below every field when negative, above every field when larger (a recorded
   /// digit string has at most fifteen digits).
   static func constantSlot(_ constant: Int) -> ValueSlot {
     var slot = ValueSlot(kind: .plainString, start: 0, count: 0)
     slot.digits = true
     if constant < 0 {
       (slot.leading, slot.trailing) = (0, 0)
-    } else if constant > 9_999_999_999_999_999 {
+    } else if constant > 999_999_999_999_999 {
       (slot.leading, slot.trailing) = (.max, .max)
     } else {
-      // The digits as they would be read (the first in the lowest byte), byte-swapped.
+      // Its digits' field, made as a recorded digit string's is
+      // (``ValueSlot/init(start:count:low:high:)``).
       let digits = Array(String(constant).utf8)
-      let field = [UInt8](repeating: UInt8(ascii: "0"), count: 16 - digits.count) + digits
-      func word(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
-      }
-      slot.leading = word(field[0..<8]).byteSwapped
-      slot.trailing = word(field[8..<16]).byteSwapped
+      let words = SlotKeys.words(digits)
+      (slot.leading, slot.trailing) = FastEvaluator.digitField((words.0, words.1, digits.count))!
     }
     return slot
   }
@@ -538,7 +501,7 @@ extension RuleSet {
         return nil
       }
     }
-    var planned: [SlotPlan.PlannedRule] = []
+    var roots: [Int?] = []
     var passing: [RuleOutcome] = []
     for index in indexes {
       let rule = rules[index]
@@ -548,43 +511,25 @@ extension RuleSet {
         case .broken(let diagnostic): passing.append(.evaluated(.error(diagnostic)))
         case .active: return nil
         }
-        planned.append(.fixed)
+        roots.append(nil)
         continue
       }
       guard let root = program.fastRoot else { return nil }
       steps = 0
       stepLimit = program.options.evaluationLimits.maximumSteps
-      if let fastLeaves = root.leaves {
-        // The common shape, decided in one loop (``FastEvaluator`` visits it the same way).
-        guard !fastLeaves.isEmpty else { return nil }
-        var list: [SlotPlan.Leaf] = []
-        for fast in fastLeaves {
-          guard let planned = leaf(fast) else { return nil }
-          list.append(planned)
-        }
-        planned.append(.leaves(list, decisive: root.decisive))
-      } else {
-        guard let top = node(root.condition.pointee) else { return nil }
-        planned.append(.condition(top))
-      }
+      guard let top = node(root.condition.pointee) else { return nil }
+      roots.append(top)
       passing.append(.evaluated(.pass))
     }
     // A read tells its fields apart by one bit per slot.
     guard !paths.isEmpty, paths.count + constants.count <= 64 else { return nil }
-    func placed(_ leaves: [SlotPlan.Leaf]) -> [SlotPlan.Leaf] {
-      leaves.map { leaf in
-        var leaf = leaf
-        if leaf.second < 0 { leaf.second = paths.count - 1 - leaf.second }
-        return leaf
+    for position in nodes.indices {
+      for leaf in nodes[position].leaves.indices where nodes[position].leaves[leaf].second < 0 {
+        nodes[position].leaves[leaf].second = paths.count - 1 - nodes[position].leaves[leaf].second
       }
     }
-    planned = planned.map {
-      guard case .leaves(let leaves, let decisive) = $0 else { return $0 }
-      return .leaves(placed(leaves), decisive: decisive)
-    }
-    for position in nodes.indices { nodes[position].leaves = placed(nodes[position].leaves) }
     return SlotPlan(
-      paths: paths, constants: constants, texts: texts, rules: planned, nodes: nodes,
+      paths: paths, constants: constants, texts: texts, roots: roots, nodes: nodes,
       passingOutcomes: passing)
   }
 }
