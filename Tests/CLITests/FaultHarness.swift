@@ -111,18 +111,16 @@ enum Fault {
       process.standardInput = input
     }
     try process.run()
-    if stdinHandle == nil {
-      if let stdin { input.fileHandleForWriting.write(stdin) }
-      try input.fileHandleForWriting.close()
-    }
+    let feed = stdinHandle == nil ? ChildInput.Feed(stdin, into: input) : nil
     // Both pipes are drained at once so a full one never blocks the other.
     let errorText = PipeDrain(err)
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    try feed?.finish()
     return CLI.Result(
       status: process.terminationStatus,
       stdout: String(decoding: outData, as: UTF8.self),
-      stderr: errorText.finish())
+      stderr: String(decoding: errorText.finish(), as: UTF8.self))
   }
 }
 
@@ -171,25 +169,6 @@ private final class NobodyExecutables: @unchecked Sendable {
     for folder in folders { try? FileManager.default.removeItem(at: folder) }
     folders = []
     copies = [:]
-  }
-}
-
-/// Reads a pipe to its end on a thread of its own.
-private final class PipeDrain: @unchecked Sendable {
-  private var data = Data()
-  private let done = DispatchSemaphore(value: 0)
-
-  init(_ pipe: Pipe) {
-    let handle = pipe.fileHandleForReading
-    Thread.detachNewThread { [self] in
-      data = handle.readDataToEndOfFile()
-      done.signal()
-    }
-  }
-
-  func finish() -> String {
-    done.wait()
-    return String(decoding: data, as: UTF8.self)
   }
 }
 

@@ -125,7 +125,7 @@ struct GuardCommandTests {
 
     #expect(stderr.wait(for: "circuit=open", timeout: .seconds(10)))
     #expect(stderr.text.contains("rule=cost_non_negative"))
-    input.fileHandleForWriting.write(Data((Self.passingSnapshot + "\n").utf8))
+    try ChildInput.write(Data((Self.passingSnapshot + "\n").utf8), to: input.fileHandleForWriting)
     #expect(stdout.wait(for: "\"decision\":\"unavailable\"", timeout: .seconds(10)))
     #expect(stdout.text.contains("\"reason\":\"compile_failed\",\"retry_after_seconds\":3"))
 
@@ -136,7 +136,7 @@ struct GuardCommandTests {
     #expect(closed, "no circuit=closed within 4 s; stderr:\n\(stderr.text)")
     #expect(elapsed < .seconds(4))
 
-    input.fileHandleForWriting.write(Data((Self.passingSnapshot + "\n").utf8))
+    try ChildInput.write(Data((Self.passingSnapshot + "\n").utf8), to: input.fileHandleForWriting)
     #expect(stdout.wait(for: "\"decision\":\"pass\"", timeout: .seconds(10)))
     try input.fileHandleForWriting.close()
     process.waitUntilExit()

@@ -209,7 +209,7 @@ struct JSONLinesCheckTests {
     ).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined()
     let batch = Array(repeating: failing, count: 4).joined(separator: "\n") + "\n"
     for _ in 0..<3 {
-      input.fileHandleForWriting.write(Data(batch.utf8))
+      try ChildInput.write(Data(batch.utf8), to: input.fileHandleForWriting)
       Thread.sleep(forTimeInterval: 0.3)
     }
     // Read what arrives within 20 s, without ever blocking on the pipe: a run that holds its
