@@ -88,6 +88,18 @@ package final class SlotKeys: @unchecked Sendable {
     var quotedHigh: UInt64
     var quotedLowMask: UInt64
     var quotedHighMask: UInt64
+    /// For a key whose value is read further, the keys of that object (its ``Layout``, which
+    /// it owns): reached without reference counting.
+    var child: UnsafePointer<Layout>?
+  }
+
+  /// What a read of one object uses of its keys, as a trivial value: passing it to the read
+  /// of an object below retains nothing (a `SlotKeys` per nested object did, twice a read).
+  struct Layout {
+    let entries: UnsafeMutablePointer<Entry>
+    let count: Int
+    let keyBits: UInt64
+    let shortKeyBits: UInt64
   }
 
   /// The keys, by entry.
@@ -178,12 +190,18 @@ package final class SlotKeys: @unchecked Sendable {
           hasChild: !below[position].isEmpty, hash: hash, bytes: bytes, count: utf8.count,
           shortCount: short ? utf8.count : -1, low: words.0, high: words.1,
           shortHash: shortHash, quotedLow: quoted.0, quotedHigh: quoted.1,
-          quotedLowMask: masks.0, quotedHighMask: masks.1))
+          quotedLowMask: masks.0, quotedHighMask: masks.1,
+          child: children[position].map { UnsafePointer($0.layout) }))
     }
     keyBits = bits
     shortKeyBits = shortBits
     count = keys.count
     table = ProjectionTable(ReadProjection(paths: keys.map { FieldPath([.key($0)]) }))
+    layout = .allocate(capacity: 1)
+    layout.initialize(
+      to: Layout(
+        entries: entries.baseAddress!, count: keys.count, keyBits: bits,
+        shortKeyBits: shortBits))
   }
 
   /// The first sixteen of `bytes` as two words, bytes 0–7 in the first (the first byte
@@ -202,11 +220,14 @@ package final class SlotKeys: @unchecked Sendable {
 
   deinit {
     for position in keys.indices { entries[position].bytes.deallocate() }
+    layout.deallocate()
     entries.deallocate()
   }
 
   /// How many keys this object has (entries).
   package let count: Int
+  /// The keys as a read uses them (``Layout``), in memory this object owns.
+  let layout: UnsafeMutablePointer<Layout>
   /// How many slots a read of the paths below this object fills (for the root: the read).
   package let slotCount: Int
 }
@@ -312,8 +333,10 @@ extension JSONParser {
     // for objects below.
     let read =
       keys.readsObjectsBelow
-      ? try readSlotObject(keys, keys.table.view, into: slots, shape: NestedSlotObject.self)
-      : try readSlotObject(keys, keys.table.view, into: slots, shape: FlatSlotObject.self)
+      ? try readSlotObject(
+        keys.layout.pointee, keys.table.view, into: slots, shape: NestedSlotObject.self)
+      : try readSlotObject(
+        keys.layout.pointee, keys.table.view, into: slots, shape: FlatSlotObject.self)
     guard let recorded = read else { return nil }
     try endDocument()
     return recorded
@@ -325,11 +348,12 @@ extension JSONParser {
   /// written. Nil, without reading further, where ``readSlots(_:into:)`` returns nil.
   @inline(__always)
   mutating func readSlotObject<Shape: SlotObjectShape>(
-    _ keys: SlotKeys, _ view: ProjectionView, into slots: UnsafeMutablePointer<ValueSlot>,
+    _ keys: SlotKeys.Layout, _ view: ProjectionView,
+    into slots: UnsafeMutablePointer<ValueSlot>,
     shape: Shape.Type
   ) throws(JSONError) -> UInt64? {
     let entryCount = keys.count
-    let entries = keys.entries.baseAddress!
+    let entries = keys.entries
     let entryKeyBits = keys.keyBits
     let shortEntryBits = keys.shortKeyBits
     try countValue(at: index)
@@ -434,7 +458,7 @@ extension JSONParser {
           {
             // An object read further, and recorded whole when a rule reads it too.
             let start = index
-            guard let below = try readNestedSlotObject(keys.children[entry]!, view, slots)
+            guard let below = try readNestedSlotObject(entries[entry].child!, view, slots)
             else { return nil }
             recorded |= below
             if slotBit != 0 {
@@ -481,9 +505,10 @@ extension JSONParser {
   /// root's is read inline).
   @inline(never)
   mutating func readNestedSlotObject(
-    _ keys: SlotKeys, _ view: ProjectionView, _ slots: UnsafeMutablePointer<ValueSlot>
+    _ keys: UnsafePointer<SlotKeys.Layout>, _ view: ProjectionView,
+    _ slots: UnsafeMutablePointer<ValueSlot>
   ) throws(JSONError) -> UInt64? {
-    try readSlotObject(keys, view, into: slots, shape: NestedSlotObject.self)
+    try readSlotObject(keys.pointee, view, into: slots, shape: NestedSlotObject.self)
   }
 
   /// Validates the value at the next token as ``skipValue(_:)`` does (the same checks in the
