@@ -37,6 +37,14 @@ SLOT_SEEDS = [
     b'{ "budget" : { "spent" : "9" , "limit" : "10" } , "a" : { "c" : { "d" : "1" } ,'
     b' "b" : "5001" } , "limit" : "11" , "prev" : null ,'
     b' "a_key_longer_than_sixteen" : { "x" : "2" } }',
+    # Arrays of objects, patterns and previous values (the fifth slot rule set).
+    b'{"items":[{"account":"customer:acct_1","amount":"-25373","kind":"usage"},'
+    b'{"account":"revenue","amount":"25373"}],"limit":"9","state":"final",'
+    b'"_previous":{"state":"final"}}',
+    b'{ "items" : [ { "amount" : "50" , "nested" : { "x" : [ 1 , { "y" : "]}" } ] } } ,'
+    b' 7 ] , "limit" : "1" , "state" : "open" , "_previous" : null }',
+    b'{"items":[{"amount":"999999999999999999"},{"amount":"1","kind":"A"},'
+    b'{"am\\u006fount":"3"}],"state":"x","_previous":{}}',
 ]
 
 

@@ -61,6 +61,16 @@ extension FuzzChecks {
         "prev != null => bigint_gte(budget.spent, prev.budget.spent)",
         "!(a.c == null) && (a.s == 'x' || bigint_lt(a.c.d, 5)) || budget == null",
       ],
+      // Arrays of objects (quantifiers over their members, sums), patterns, previous values.
+      [
+        "items.every(i => matches(i.amount, '^(0|-?[1-9][0-9]*)$'))",
+        "bigint_eq(bigint_sum(items, 'amount'), 0) || bigint_gt(bigint_sum(items, 'amount'), 99)",
+        "bigint_lte(-5, bigint_sum(items, 'amount'))",
+        "items.some(i => bigint_gte(i.amount, limit) && i.kind == null)",
+        "items.none(i => i.kind != null && !matches(i.kind, '^[a-z]+$'))",
+        "previous(state) == 'final' => state == 'final'",
+        "previous(state) != 'x' && matches(state, '^[a-z]*$') && matches(limit, '^[0-9]+$')",
+      ],
     ]
     return sets.map { expressions in
       let rules = expressions.enumerated().map { index, expression in

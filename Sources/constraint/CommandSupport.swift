@@ -90,6 +90,7 @@ enum CommandSupport {
       text += "; JSON lines decided without building values where the \(slots.paths.count) "
         + "field\(slots.paths.count == 1 ? "" : "s") compared are plain strings (of 1 to 15 "
         + "digits where compared as bigints), "
+        + (slots.readsArrays ? "the arrays walked hold objects without escaped keys, " : "")
         + "other lines read as above"
     }
     return text

@@ -195,4 +195,62 @@ struct ProjectionCLITests {
         "JSON lines decided without building values where the 8 fields compared are plain "
           + "strings"))
   }
+
+  /// A billing line as the benchmark generator writes it, and variants: each of the last three
+  /// billing rules failing (a posting's amount out of format, postings that do not balance, a
+  /// finalized entry reopened), and lines the slots leave to the value path (an escaped key
+  /// in a posting, a posting that is not an object, an escaped amount, a sum past 64 bits).
+  static let billingLine =
+    #"{"account_id":"acct_000001","operation":"commit","budget":{"limit_micro":"4615034474","#
+    + #""spent_micro":"922268802"},"reservation":{"reservation_id":"rsv_1","reserve_micro":"#
+    + #""1033","allocation_micro":"9346"},"cost_micro":"25373","payment":null,"entitlement":"#
+    + #"{"state":"ACTIVE","plan":"pro"},"rate":{"reserve_rate_micro":"6","commit_rate_micro":"#
+    + #""6"},"ledger":{"postings":[{"account":"customer:acct_000001","amount_micro":"-25373"},"#
+    + #"{"account":"revenue:usage","amount_micro":"25373"}]},"entry":{"entry_id":"le_1","#
+    + #""state":"finalized"},"_previous":{"budget":{"limit_micro":"4615034474","spent_micro":"#
+    + #""922243429"},"entry":{"entry_id":"le_1","state":"open"}}}"#
+
+  static var billingLines: [String] {
+    let line = billingLine
+    return [
+      line,
+      line.replacingOccurrences(of: #""-25373""#, with: #""-025373""#),
+      line.replacingOccurrences(of: #""25373"}]"#, with: #""25374"}]"#),
+      line.replacingOccurrences(of: #""finalized"},"_previous""#, with: #""open"},"_previous""#)
+        .replacingOccurrences(of: #""state":"open"}}}"#, with: #""state":"finalized"}}}"#),
+      line.replacingOccurrences(of: #","_previous":{"#, with: #","_prev":{"#),
+      line.replacingOccurrences(
+        of: #"{"account":"revenue:usage","#, with: #"{"acc\u006funt":"r","#),
+      line.replacingOccurrences(of: #"]},"entry""#, with: #",7]},"entry""#),
+      line.replacingOccurrences(
+        of: #""amount_micro":"25373""#, with: #""amount_micro":"2537\u0033""#),
+      line.replacingOccurrences(of: #""-25373""#, with: #""999999999999999999""#)
+        .replacingOccurrences(of: #""25373"}]"#, with: #""999999999999999999"},"#
+          + Array(repeating: #"{"amount_micro":"999999999999999999"}"#, count: 9)
+          .joined(separator: ",") + "]"),
+    ]
+  }
+
+  @Test(
+    arguments: [
+      ["--no-explain"], [], ["--format", "jsonl", "--all"], ["--jobs", "2", "--no-explain"],
+    ])
+  func checkPrintsTheSameDecidingBillingLinesFromSlots(_ options: [String]) throws {
+    let scratch = try CheckScratch()
+    let data = try scratch.write("billing.jsonl", Self.billingLines.joined(separator: "\n") + "\n")
+    let arguments = ["check", "Rules/billing.constraints.json", "--data", data] + options
+    let slots = try CLI.run(arguments + ["--verbose"])
+    let full = try CLI.run(arguments + ["--no-projection"])
+    #expect(slots.status == full.status)
+    #expect(slots.status == 1)
+    #expect(slots.stdout == full.stdout, "\(options)")
+    for rule in ["micro_usd_format", "ledger_postings_balanced", "finalized_never_reopened"] {
+      #expect(slots.stdout.contains(rule), "\(rule) fails on a line")
+    }
+    #expect(
+      slots.stderr.contains(
+        "JSON lines decided without building values where the 15 fields compared are plain "
+          + "strings (of 1 to 15 digits where compared as bigints), the arrays walked hold "
+          + "objects without escaped keys"))
+  }
 }

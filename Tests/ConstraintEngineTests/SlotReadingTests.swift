@@ -39,7 +39,9 @@ struct SlotReadingTests {
       ("state == 5", false),
       ("state < 'b'", false),
       ("state == null", true),
-      ("previous(state) == 'x'", false),
+      ("previous(state) == 'x'", true),
+      ("'x' != previous(a.state) || a.state == 'x'", true),
+      ("previous(state) == 5", false),
       ("bigint_gte(a.b, c)", true),
       ("bigint_gte(budget.limit_micro, budget.spent_micro)", true),
       ("bigint_gte(a.b.c, d.e) && bigint_lt(a.b.d, a.c)", true),
@@ -49,12 +51,25 @@ struct SlotReadingTests {
       ("!(a == null) && !bigint_lt(a.b, 2)", true),
       ("a.b == null || bigint_gte(c, 1)", true),
       ("bigint_gte(limit, spent) && a.every(x => bigint_gte(x, 1))", false),
-      ("bigint_gte(limit, spent) && matches(a, '^x$')", false),
+      ("bigint_gte(limit, spent) && matches(a, '^x$')", true),
+      ("matches(a.b, '^(0|-?[1-9][0-9]*)$')", true),
+      // Patterns the automaton does not take: PCRE2 decides them on the value path.
+      ("matches(a, 'x')", false),
+      ("matches(a, '^(a+)+$')", false),
+      ("bigint_eq(bigint_sum(items, 'amount'), 0)", true),
+      ("bigint_lt(7, bigint_sum(a.items, 'amount'))", true),
+      ("bigint_eq(bigint_sum(items), 0)", false),
+      ("bigint_eq(bigint_sum(items, 'amount'), limit)", false),
+      ("items.some(i => matches(i.kind, '^[a-z]+$') || i.kind == null)", true),
+      ("items.every(i => i.b.every(j => bigint_gte(j.c, 1)))", false),
+      ("items.every(i => i.kind == 'x')", false),
+      ("items.every(i => bigint_gte(i.a.b, 1))", false),
+      ("items.count(i => bigint_gte(i.a, 1)) == 1", false),
       ("bigint_gte(a[0], b)", false),
       ("bigint_gte(a.b, previous(a.b))", false),
       ("limit >= spent", false),
       ("bigint_gte(limit, spent) && (bigint_gte(a, b) || bigint_gte(b, c))", true),
-      ("items.every(i => bigint_gte(i.a, i.b))", false),
+      ("items.every(i => bigint_gte(i.a, i.b))", true),
     ])
   func ruleSetsQualifyWithTheFormsSlotsDecide(_ expression: String, _ qualifies: Bool)
     throws
@@ -308,6 +323,162 @@ struct SlotReadingTests {
     #expect(slots.decidedLines > 4)
     #expect(failing > 2)
     #expect(slots.fallbackLines > 200)
+  }
+
+  // MARK: Arrays, patterns, previous values
+
+  static let arrays = FuzzChecks.slotRuleSets()[4]
+
+  /// A line over the array rule set's fields: `items` of objects whose `amount` and `kind` are
+  /// digit strings, other strings, numbers, nulls, escapes or missing; elements of other kinds,
+  /// escaped and repeated keys, nested values holding brackets in strings; `_previous` and
+  /// `state` in their forms; now and then cut short or spoiled.
+  static func arrayLine(_ random: inout SeededGenerator) -> [UInt8] {
+    func maybe(_ oneIn: Int) -> Bool { Int.random(in: 0..<oneIn, using: &random) == 0 }
+    func pick(_ texts: [String]) -> String { texts.randomElement(using: &random)! }
+    func digits() -> String {
+      let count = Int.random(in: 1...6, using: &random)
+      return (maybe(3) ? "-" : "")
+        + String((0..<count).map { _ in "0123456789".randomElement(using: &random)! })
+    }
+    func amount() -> String {
+      guard maybe(3) else { return "\"" + digits() + "\"" }
+      return pick([
+        "null", "12", "\"1\\u0030\"", "\"999999999999999999\"", "\"1234567890123456789\"",
+        "\"0x\"", "\"-0\"", "\"caf\u{E9}\"", "\"\"", "true", "[\"1\"]", "{}",
+      ])
+    }
+    func element() -> String {
+      if maybe(25) { return pick(["1", "\"x\"", "null", "[]", "[{\"amount\":\"1\"}]"]) }
+      var members = [("account", "\"customer:acct_\\\"1\""), ("amount", amount())]
+      if maybe(2) {
+        members.append(
+          ("kind", pick(["\"abc\"", "\"ABC\"", "null", "\"\"", "1", "\"a\\u0062\""])))
+      }
+      if maybe(8) { members.append(("nested", #"{"amount":"5","x":[1,{"y":"]}"}],"z":[]}"#)) }
+      if maybe(20) { members.append(("am\\u006fount", "\"3\"")) }
+      if maybe(30), let first = members.first { members.append(first) }
+      members = members.filter { _ in !maybe(12) }
+      if maybe(4) { members.shuffle(using: &random) }
+      let separator = pick([",", ", ", " ,\n"])
+      return "{" + members.map { "\"\($0.0)\":\($0.1)" }.joined(separator: separator) + "}"
+    }
+    func state() -> String {
+      pick(["\"final\"", "\"final\"", "\"open\"", "\"x\"", "null", "1", "\"fin\\u0061l\"", "\"\""])
+    }
+    let items =
+      maybe(20)
+      ? pick(["null", "{}", "\"x\"", "7"])
+      : "[ " + (0..<Int.random(in: 0...5, using: &random)).map { _ in element() }
+        .joined(separator: pick([",", " , "])) + "]"
+    var members = [
+      ("items", items), ("limit", "\"" + digits() + "\""), ("state", state()),
+      ("_previous", pick(["null", "{\"state\":" + state() + "}", "{}", "7", "[]"])),
+    ]
+    members = members.filter { _ in !maybe(10) }
+    if maybe(4) { members.shuffle(using: &random) }
+    let text = "{" + members.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    var bytes = Array(text.utf8)
+    switch Int.random(in: 0..<40, using: &random) {
+    case 0: bytes.removeSubrange(Int.random(in: 0..<bytes.count, using: &random)...)
+    case 1: bytes[Int.random(in: 0..<bytes.count, using: &random)] = 0xFF
+    case 2: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8(ascii: "\"")
+    default: break
+    }
+    return bytes
+  }
+
+  @Test(arguments: 0..<8)
+  func arraySlotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
+    guard
+      let (slots, failing) = Self.verdicts(
+        Self.arrays, seed: 0x21F_4000 + UInt64(batch), lines: 500, Self.arrayLine)
+    else { return }
+    // Some lines are decided from their slots, some of those fail, many are left to the
+    // values (every amount must be a digit string, every element an object).
+    #expect(slots.decidedLines > 10)
+    #expect(failing > 5)
+    #expect(slots.fallbackLines > 100)
+  }
+
+  @Test(
+    arguments: [
+      (#"{"items":[],"limit":"1","state":"a"}"#, 0b0001000),
+      // A `some` decided at its first element: the second's negative amount is not compared.
+      (#"{"items":[{"amount":"1"},{"amount":"-1","kind":"ab"}],"limit":"0","state":"a"}"#, 0),
+      (#"{"items":[{"amount":"50"},{"amount":"50"}],"limit":"9","state":"a"}"#, 0),
+      (
+        #"{"items":[{"amount":"3"},{"amount":"-10"}],"limit":"1","state":"final","#
+          + #""_previous":{"state":"final"}}"#, 0b0000110
+      ),
+      (
+        #"{"items":[{"amount":"01"}],"limit":"1","state":"open","_previous":{"state":"final"}}"#,
+        0b0100011
+      ),
+      (#"{"items":[ { "amount" : "1" , "kind" : "A" } ],"limit":"1","state":"X"}"#, 0b101_1010),
+    ] as [(String, UInt64)])
+  func arraysPatternsAndPreviousValuesDecideAsTheValuePath(_ text: String, _ failing: UInt64)
+    throws
+  {
+    let decided = Self.decide(text, Self.reader(Self.arrays))
+    #expect(FuzzChecks.slotDifference(Array(text.utf8)) == nil)
+    #expect(decided == failing, "\(text): \(decided.map { String($0, radix: 2) } ?? "nil")")
+  }
+
+  @Test(
+    arguments: [
+      // Not an array; an element that is not an object; an escaped key in an element; an
+      // amount that is a number, escaped, too long, or not ASCII for the pattern.
+      #"{"items":{},"limit":"1","state":"a"}"#,
+      #"{"items":[{"amount":"1"},7],"limit":"1","state":"a"}"#,
+      #"{"items":[{"am\u006fount":"1"}],"limit":"1","state":"a"}"#,
+      #"{"items":[{"amount":1}],"limit":"1","state":"a"}"#,
+      #"{"items":[{"amount":"1\u0030"}],"limit":"1","state":"a"}"#,
+      #"{"items":[{"amount":"1234567890123456789"}],"limit":"1","state":"a"}"#,
+      #"{"items":[{"amount":"1","kind":"caf\#u{E9}"}],"limit":"1","state":"a"}"#,
+      // Sums past 64 bits.
+      "{\"items\":[" + Array(repeating: #"{"amount":"999999999999999999"}"#, count: 10)
+        .joined(separator: ",") + #"],"limit":"1","state":"a"}"#,
+    ])
+  func arraysTheSlotsCannotDecideAreLeftToTheValuePath(_ text: String) throws {
+    let slots = Self.reader(Self.arrays)
+    #expect(Self.decide(text, slots) == nil, "\(text)")
+    #expect(slots.lastFallback == .undecided)
+    #expect(FuzzChecks.slotDifference(Array(text.utf8)) == nil)
+  }
+
+  /// Steps: a quantifier's element, a sum's elements and members, a pattern's bytes are
+  /// charged as the fast path charges them, so the slots decide no line where the step limit
+  /// is reached (the value path reports the limit).
+  @Test(arguments: [3, 4, 5, 6, 8, 12])
+  func elementsAndPatternsDrawOnTheStepLimit(_ elements: Int) throws {
+    let rules = [
+      "items.every(i => matches(i.amount, '^[0-9]+$'))",
+      "bigint_gte(bigint_sum(items, 'amount'), 0)",
+    ]
+    for expression in rules {
+      let text = "{\"schema_id\": \"S\", \"expression_version\": \"2.0\", \"constraints\": "
+        + "[{\"id\": \"r\", \"expression\": \(Value.quoted(expression))}]}"
+      var options = CompileOptions()
+      options.evaluationLimits = EvaluationLimits(maximumSteps: 10)
+      let ruleSet = try RuleSet.compile(
+        [try RuleFileLoader.parse(text, path: "s.constraints.json")], options: options
+      ).get()
+      let line =
+        "{\"items\":[" + Array(repeating: #"{"amount":"5","b":1}"#, count: elements)
+        .joined(separator: ",") + "]}"
+      let decided = Self.decide(line, Self.reader(ruleSet))
+      let outcome = ruleSet.check(try JSONReader.read(Array(line.utf8)), ruleIndexes: [0])[0]
+      if let decided {
+        #expect(decided == 0 && outcome.word == "pass", "\(expression), \(elements)")
+      } else {
+        #expect(outcome.word != "pass" || elements * 3 > 10, "\(expression), \(elements)")
+      }
+      // Within the limit, decided; past it, an error on the value path, never decided.
+      let charged = expression.contains("sum") ? elements * 3 : elements
+      #expect((decided != nil) == (charged <= 10), "\(expression), \(elements)")
+      #expect((outcome.word == "error") == (charged > 10), "\(expression), \(elements)")
+    }
   }
 
   // MARK: Constants

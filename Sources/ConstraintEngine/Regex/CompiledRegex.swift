@@ -34,6 +34,11 @@ public final class CompiledRegex: @unchecked Sendable {
   let countsSteps: Bool
 
   private let automaton: RegexAutomaton?
+
+  /// The automaton, for a ``SlotPlan`` matching subjects where a line holds them: its answer,
+  /// where it gives one, is what ``matches(utf8:work:)`` returns (after charging the
+  /// subject's bytes). The automaton's tables live as long as this regex.
+  var slotAutomaton: RegexAutomaton? { automaton }
   private let code: OpaquePointer
   private let matchContext: OpaquePointer
   /// For an anchored pattern: `matchContext` with the match limit lowered to

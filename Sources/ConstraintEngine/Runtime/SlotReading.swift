@@ -5,11 +5,17 @@
 /// keys alone (the usual `bigint_gte(limit, spent) && …` over a flat snapshot,
 /// `bigint_gte(budget.limit_micro, budget.spent_micro)` over a nested one,
 /// `bigint_gte(cost_micro, 0)`, `entitlement.state == 'ACTIVE' || …`), also under `&&`, `||`,
-/// `=>` and `!` with `== null` tests (`payment != null => …`). Such a leaf is decided
-/// from plain digit strings of 1 to 15 bytes, or from a plain string's bytes, exactly as
-/// ``FastEvaluator`` decides it from the same strings held in a value (by their digit fields,
-/// ``FastEvaluator/digitField(_:)``, or by length and bytes); anything else leaves the line to
-/// the value.
+/// `=>` and `!` with `== null` tests (`payment != null => …`); `matches(field, pattern)` for
+/// a pattern the regex automaton matches; `previous(field) == 'text'`; `.every`, `.some` and
+/// `.none` over an array of objects whose members the body reads (one key deep), and
+/// `bigint_sum(array, 'key')` compared with a constant (`ledger_postings_balanced`). Such a
+/// leaf is decided from plain digit strings of 1 to 15 bytes, or from a plain string's bytes,
+/// exactly as ``FastEvaluator`` decides it from the same strings held in a value (by their
+/// digit fields, ``FastEvaluator/digitField(_:)``; by length and bytes; by the regex
+/// automaton, whose answer the fast path gives too); arrays are walked in the line's bytes,
+/// which the read has validated (``ValidatedJSONScanner``), charging the steps the fast path
+/// charges.
+/// Anything else leaves the line to the value.
 package final class SlotPlan: @unchecked Sendable {
   /// One leaf: `relation` between the fields in slots `first` and `second` (a constant's
   /// slot for `bigint_gte(cost, 0)`); or, when `text` is set, whether the field in slot
@@ -23,6 +29,15 @@ package final class SlotPlan: @unchecked Sendable {
     var text: UnsafeBufferPointer<UInt8>? = nil
     var textIndex = -1
     var negated = false
+  }
+
+  /// A key read from each element of an array (`p.amount_micro` in `… .every(p => …)`, the
+  /// key of `bigint_sum(postings, 'amount_micro')`): its UTF-8 bytes, in memory the plan
+  /// owns, and the slot its value is recorded in for the element at hand (-1: counted only).
+  struct ElementKey {
+    var bytes: UnsafeMutablePointer<UInt8>
+    var count: Int
+    var slot: Int
   }
 
   /// A rule's condition, or a part of it, as ``FastEvaluator`` decides the fast path's
@@ -41,6 +56,18 @@ package final class SlotPlan: @unchecked Sendable {
       case isNull
       /// `leaves` joined by `&&` (`flag` false) or `||` (true).
       case leaves
+      /// `matches(field, pattern)`: the field in `slot` (a plain string) by `automaton`.
+      case matches
+      /// `quantifier` over the array in `slot`: `children[first]` decided for each element,
+      /// an object whose `elementKeys` are recorded in their slots (`elementBits`; with the
+      /// digit fields of plain strings when `flag`: the body compares them as bigints).
+      case quantifier
+      /// `relation` between `bigint_sum` of the array in `slot` (of each element's
+      /// `elementKeys[0]`) and `constant` (`flag`: the constant comes first).
+      case sum
+      /// `previous(path) == text` (`flag`: `!=`): `slot` holds `_previous`, `otherSlot` the
+      /// path under it.
+      case previousEquals
     }
 
     var kind: Kind
@@ -49,15 +76,32 @@ package final class SlotPlan: @unchecked Sendable {
     var first = 0
     var count = 0
     var leaves: UnsafeMutablePointer<Leaf>? = nil
+    var otherSlot = 0
+    var text: UnsafeBufferPointer<UInt8>? = nil
+    var automaton: RegexAutomaton? = nil
+    var quantifier = Quantifier.every
+    var relation = FastRelation.equal
+    var constant = 0
+    var elementKeys: UnsafeMutablePointer<ElementKey>? = nil
+    var elementKeyCount = 0
+    var elementBits: UInt64 = 0
   }
 
-  /// A planned node: a ``Node`` with its leaves and its children's node positions.
+  /// A planned node: a ``Node`` with its leaves, its children's node positions, its string
+  /// constant and its element keys.
   struct PlannedNode {
     var kind: Node.Kind
     var flag = false
     var slot = 0
     var children: [Int] = []
     var leaves: [Leaf] = []
+    var otherSlot = 0
+    var text: [UInt8]? = nil
+    var automaton: RegexAutomaton? = nil
+    var quantifier = Quantifier.every
+    var relation = FastRelation.equal
+    var constant = 0
+    var elementKeys: [(bytes: [UInt8], slot: Int)] = []
   }
 
   /// The paths whose values are recorded (slot `i` for path `i`), laid out for the read.
@@ -71,6 +115,12 @@ package final class SlotPlan: @unchecked Sendable {
   /// Each checked rule's condition, by its node; -1 for a rule whose outcome does not depend
   /// on the snapshot (skipped, broken).
   private let roots: UnsafeMutableBufferPointer<Int>
+  /// For each checked rule, the steps its nodes may charge as they go (matches, elements,
+  /// sums): its step limit less what its string comparisons may charge (``Metering``), so
+  /// that the slots give up wherever ``FastEvaluator`` runs out of steps, or sooner.
+  private let stepBudgets: UnsafeMutableBufferPointer<Int>
+  /// The compiled regexes whose automata the nodes use, kept alive with the plan.
+  private let regexes: [CompiledRegex]
   private let nodes: UnsafeMutableBufferPointer<Node>
   private let children: UnsafeMutableBufferPointer<Int>
 
@@ -79,12 +129,19 @@ package final class SlotPlan: @unchecked Sendable {
   /// and their bits, set in every read.
   package let constants: [ValueSlot]
   private let constantBits: UInt64
+  /// The slots after the constants', written per element of an array a node walks.
+  package let elementSlots: Int
+  /// Whether a rule walks an array (a quantifier or a sum).
+  package var readsArrays: Bool { elementSlots > 0 }
 
   init(
-    paths: [[String]], constants: [Int], texts: [[UInt8]], roots: [Int?],
-    nodes: [PlannedNode], passingOutcomes: [RuleOutcome]
+    paths: [[String]], constants: [Int], elementSlots: Int, texts: [[UInt8]], roots: [Int?],
+    stepBudgets: [Int], nodes: [PlannedNode], regexes: [CompiledRegex],
+    passingOutcomes: [RuleOutcome]
   ) {
+    self.elementSlots = elementSlots
     self.paths = paths
+    self.regexes = regexes
     self.keys = SlotKeys(paths: paths)
     self.constants = constants.map(Self.constantSlot)
     constantBits = constants.indices.reduce(0) { $0 | 1 &<< UInt64(paths.count + $1) }
@@ -113,8 +170,15 @@ package final class SlotPlan: @unchecked Sendable {
       }
       return leaves
     }
+    func keep(_ bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
+      let kept = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+      _ = kept.initialize(from: bytes)
+      return UnsafeBufferPointer(rebasing: kept[..<bytes.count])
+    }
     self.roots = .allocate(capacity: max(1, roots.count))
     _ = self.roots.initialize(from: roots.map { $0 ?? -1 })
+    self.stepBudgets = .allocate(capacity: max(1, stepBudgets.count))
+    _ = self.stepBudgets.initialize(from: stepBudgets)
     self.nodes = .allocate(capacity: max(1, nodes.count))
     self.children = .allocate(capacity: max(1, nodes.reduce(0) { $0 + $1.children.count }))
     var childCount = 0
@@ -127,6 +191,24 @@ package final class SlotPlan: @unchecked Sendable {
         childCount += 1
       }
       if planned.kind == .leaves { node.leaves = allocate(planned.leaves) }
+      node.otherSlot = planned.otherSlot
+      node.text = planned.text.map(keep)
+      node.automaton = planned.automaton
+      node.quantifier = planned.quantifier
+      node.relation = planned.relation
+      node.constant = planned.constant
+      if !planned.elementKeys.isEmpty {
+        let keys = UnsafeMutablePointer<ElementKey>.allocate(capacity: planned.elementKeys.count)
+        for (index, key) in planned.elementKeys.enumerated() {
+          let bytes = UnsafeMutableRawPointer(mutating: keep(key.bytes).baseAddress!)
+            .assumingMemoryBound(to: UInt8.self)
+          (keys + index).initialize(
+            to: ElementKey(bytes: bytes, count: key.bytes.count, slot: key.slot))
+          if key.slot >= 0 { node.elementBits |= 1 &<< UInt64(key.slot) }
+        }
+        node.elementKeys = keys
+        node.elementKeyCount = planned.elementKeys.count
+      }
       (self.nodes.baseAddress! + position).initialize(to: node)
     }
     nodeCount = nodes.count
@@ -142,10 +224,17 @@ package final class SlotPlan: @unchecked Sendable {
       }
       leaves.deallocate()
     }
-    for position in 0..<nodeCount where nodes[position].kind == .leaves {
-      deallocate(nodes[position].leaves, count: nodes[position].count)
+    for position in 0..<nodeCount {
+      let node = nodes[position]
+      if node.kind == .leaves { deallocate(node.leaves, count: node.count) }
+      node.text.map { UnsafeMutableRawPointer(mutating: $0.baseAddress!).deallocate() }
+      if let keys = node.elementKeys {
+        for index in 0..<node.elementKeyCount { keys[index].bytes.deallocate() }
+        keys.deallocate()
+      }
     }
     roots.deallocate()
+    stepBudgets.deallocate()
     nodes.deallocate()
     children.deallocate()
   }
@@ -163,7 +252,7 @@ package final class SlotPlan: @unchecked Sendable {
   /// digits, or a plain string for a string comparison (the fast path over the value then
   /// decides, or the general path).
   package func failures(
-    _ slots: UnsafePointer<ValueSlot>, recorded: UInt64, document: UnsafeRawPointer
+    _ slots: UnsafeMutablePointer<ValueSlot>, recorded: UInt64, document: UnsafeRawPointer
   ) -> UInt64? {
     let recorded = recorded | constantBits
     var failing: UInt64 = 0
@@ -178,7 +267,7 @@ package final class SlotPlan: @unchecked Sendable {
         ? decide(
           node.pointee.leaves!, count: node.pointee.count, decisive: node.pointee.flag, slots,
           recorded, document)
-        : decide(node: root, slots, recorded, document)
+        : decide(node: root, slots, recorded, document, budget: stepBudgets[position])
       guard let holds = decided else { return nil }
       if !holds { failing |= 1 &<< UInt64(position) }
     }
@@ -230,48 +319,176 @@ package final class SlotPlan: @unchecked Sendable {
     return !decisive
   }
 
-  /// The condition at `node`, decided as ``FastEvaluator/decide(_:)`` decides the fast path's
-  /// condition of the same form (in the same order, giving up at the same places or sooner).
+  /// The rule whose condition is at `node`, with `budget` steps for what its nodes charge.
+  @inline(never)
   private func decide(
-    node position: Int, _ slots: UnsafePointer<ValueSlot>, _ recorded: UInt64,
-    _ document: UnsafeRawPointer
+    node position: Int, _ slots: UnsafeMutablePointer<ValueSlot>, _ recorded: UInt64,
+    _ document: UnsafeRawPointer, budget: Int
   ) -> Bool? {
-    let node = nodes[position]
-    switch node.kind {
+    var steps = budget
+    return decide(node: position, slots, recorded, document, &steps)
+  }
+
+  /// The condition at `node`, decided as ``FastEvaluator/decide(_:)`` decides the fast path's
+  /// condition of the same form (in the same order, giving up at the same places or sooner),
+  /// drawing on `steps` where it charges them.
+  private func decide(
+    node position: Int, _ slots: UnsafeMutablePointer<ValueSlot>, _ recorded: UInt64,
+    _ document: UnsafeRawPointer, _ steps: inout Int
+  ) -> Bool? {
+    let node = nodes.baseAddress! + position
+    switch node.pointee.kind {
     case .constant:
-      return node.flag
+      return node.pointee.flag
     case .all, .any:
-      let decisive = node.kind == .any
-      for index in node.first..<(node.first + node.count) {
-        guard let flag = decide(node: children[index], slots, recorded, document) else {
+      let decisive = node.pointee.kind == .any
+      let first = node.pointee.first
+      for index in first..<(first + node.pointee.count) {
+        guard let flag = decide(node: children[index], slots, recorded, document, &steps) else {
           return nil
         }
         if flag == decisive { return decisive }
       }
       return !decisive
     case .implies:
-      guard let premise = decide(node: children[node.first], slots, recorded, document) else {
-        return nil
-      }
-      return premise ? decide(node: children[node.first + 1], slots, recorded, document) : true
+      let first = node.pointee.first
+      guard let premise = decide(node: children[first], slots, recorded, document, &steps)
+      else { return nil }
+      return premise
+        ? decide(node: children[first + 1], slots, recorded, document, &steps) : true
     case .not:
-      return decide(node: children[node.first], slots, recorded, document).map { !$0 }
+      return decide(node: children[node.pointee.first], slots, recorded, document, &steps)
+        .map { !$0 }
     case .isNull:
       // Absent (the path does not resolve) or `null`: null; any other value: not null.
-      let negated = node.flag
-      guard recorded & (1 &<< UInt64(truncatingIfNeeded: node.slot)) != 0 else {
-        return !negated
-      }
-      let slot = slots[node.slot]
-      if slot.kind == .literal, document.load(fromByteOffset: slot.start, as: UInt8.self)
-        == UInt8(ascii: "n")
-      {
-        return !negated
-      }
-      return negated
+      let negated = node.pointee.flag
+      return Self.isNull(node.pointee.slot, slots, recorded, document) ? !negated : negated
     case .leaves:
-      return decide(node.leaves!, count: node.count, decisive: node.flag, slots, recorded, document)
+      return decide(
+        node.pointee.leaves!, count: node.pointee.count, decisive: node.pointee.flag, slots,
+        recorded, document)
+    case .matches:
+      // As ``FastEvaluator`` matches a string in place: the subject's bytes charged
+      // (``Metering/match(subjectBytes:)``), then the automaton's answer; anything but a
+      // plain string, or a subject the automaton leaves to PCRE2, gives up.
+      let slot = slots + node.pointee.slot
+      guard recorded & (1 &<< UInt64(truncatingIfNeeded: node.pointee.slot)) != 0,
+        slot.pointee.kind == .plainString
+      else { return nil }
+      steps &-= Metering.match(subjectBytes: slot.pointee.count)
+      guard steps >= 0 else { return nil }
+      let subject = UnsafeBufferPointer(
+        start: (document + slot.pointee.start).assumingMemoryBound(to: UInt8.self),
+        count: slot.pointee.count)
+      return node.pointee.automaton!.matches(subject)
+    case .quantifier:
+      return quantify(node, slots, recorded, document, &steps)
+    case .sum:
+      guard let total = sum(node, slots, recorded, document, &steps) else { return nil }
+      return node.pointee.flag
+        ? node.pointee.relation.holds(node.pointee.constant, total)
+        : node.pointee.relation.holds(total, node.pointee.constant)
+    case .previousEquals:
+      // `previous(path)` is absent when `_previous` is (``FastEvaluator``'s `.previous`),
+      // else the value at `_previous.path`; absent is unequal to a string.
+      let negated = node.pointee.flag
+      if Self.isNull(node.pointee.slot, slots, recorded, document) { return negated }
+      let earlier = node.pointee.otherSlot
+      if Self.isNull(earlier, slots, recorded, document) { return negated }
+      let slot = slots + earlier
+      guard slot.pointee.kind == .plainString else { return nil }
+      let text = node.pointee.text!
+      guard slot.pointee.count == text.count else { return negated }
+      // ``Metering/stringEquality(_:_:)``: the bytes, when the lengths are equal.
+      steps &-= Metering.bytes(text.count)
+      guard steps >= 0 else { return nil }
+      let equal =
+        text.isEmpty
+        || memcmpBytes(
+          (document + slot.pointee.start).assumingMemoryBound(to: UInt8.self),
+          text.baseAddress!, text.count) == 0
+      return equal != negated
     }
+  }
+
+  /// Whether the field in `slot` is absent or `null`.
+  @inline(__always)
+  private static func isNull(
+    _ slot: Int, _ slots: UnsafeMutablePointer<ValueSlot>, _ recorded: UInt64,
+    _ document: UnsafeRawPointer
+  ) -> Bool {
+    guard recorded & (1 &<< UInt64(truncatingIfNeeded: slot)) != 0 else { return true }
+    return slots[slot].kind == .literal
+      && document.load(fromByteOffset: slots[slot].start, as: UInt8.self) == UInt8(ascii: "n")
+  }
+
+  /// The quantifier at `node`, as ``FastEvaluator`` quantifies over an array: a step per
+  /// element visited, then its body, until an element decides; nil for anything but an array
+  /// of objects without escaped keys.
+  private func quantify(
+    _ node: UnsafeMutablePointer<Node>, _ slots: UnsafeMutablePointer<ValueSlot>,
+    _ recorded: UInt64, _ document: UnsafeRawPointer, _ steps: inout Int
+  ) -> Bool? {
+    let arraySlot = node.pointee.slot
+    guard recorded & (1 &<< UInt64(truncatingIfNeeded: arraySlot)) != 0,
+      slots[arraySlot].kind == .array
+    else { return nil }
+    let quantifier = node.pointee.quantifier
+    let body = children[node.pointee.first]
+    let others = recorded & ~node.pointee.elementBits
+    var scanner = ValidatedJSONScanner(document: document, array: slots[arraySlot])
+    scanner.skipWhitespace()
+    while !scanner.atEnd {
+      steps &-= 1
+      guard steps >= 0,
+        let element = scanner.readElement(
+          node.pointee.elementKeys!, count: node.pointee.elementKeyCount, into: slots,
+          digits: node.pointee.flag)
+      else { return nil }
+      guard let flag = decide(node: body, slots, others | element.recorded, document, &steps)
+      else { return nil }
+      if let result = quantifier.decision(onElementWhoseBodyIs: flag) { return result }
+    }
+    return quantifier.resultWhenUndecided
+  }
+
+  /// `bigint_sum` of the array at `node`'s slot, of each element's key, as ``FastEvaluator``
+  /// sums it: a step per element and per member of each element, an absent or `null` item
+  /// adding nothing, the others strings of at most 18 digits; nil for anything else (an
+  /// element that is not an object, a number, an escaped string), or on overflow.
+  private func sum(
+    _ node: UnsafeMutablePointer<Node>, _ slots: UnsafeMutablePointer<ValueSlot>,
+    _ recorded: UInt64, _ document: UnsafeRawPointer, _ steps: inout Int
+  ) -> Int? {
+    let arraySlot = node.pointee.slot
+    guard recorded & (1 &<< UInt64(truncatingIfNeeded: arraySlot)) != 0,
+      slots[arraySlot].kind == .array
+    else { return nil }
+    var scanner = ValidatedJSONScanner(document: document, array: slots[arraySlot])
+    let key = node.pointee.elementKeys!
+    let itemSlot = key.pointee.slot
+    var total = 0
+    scanner.skipWhitespace()
+    while !scanner.atEnd {
+      guard let element = scanner.readElement(key, count: 1, into: slots, digits: false) else {
+        return nil
+      }
+      steps &-= 1 &+ element.members
+      guard steps >= 0 else { return nil }
+      guard element.recorded != 0, !Self.isNull(itemSlot, slots, element.recorded, document)
+      else { continue }
+      let item = slots + itemSlot
+      guard item.pointee.kind == .plainString,
+        let addend = FastEvaluator.smallInteger(
+          utf8: UnsafeBufferPointer(
+            start: (document + item.pointee.start).assumingMemoryBound(to: UInt8.self),
+            count: item.pointee.count))
+      else { return nil }
+      let (next, overflow) = total.addingReportingOverflow(addend)
+      if overflow { return nil }
+      total = next
+    }
+    return total
   }
 }
 
@@ -351,7 +568,7 @@ package final class SlotReader {
     unmanagedPlan = .passUnretained(plan)
     unmanagedKeys = .passUnretained(plan.keys)
     self.explain = explain
-    let count = plan.keys.slotCount + plan.constants.count
+    let count = plan.keys.slotCount + plan.constants.count + plan.elementSlots
     slots = .allocate(capacity: max(1, count))
     slots.initialize(repeating: .absent, count: max(1, count))
     (slots + plan.keys.slotCount).update(from: plan.constants, count: plan.constants.count)
@@ -400,20 +617,42 @@ extension RuleSet {
   /// with a fast path made only of bigint comparisons of two fields of the snapshot or of a
   /// field and a constant (no declared type or `bigint`), `==`/`!=` of a field with a string
   /// constant (no declared type or `string`; the steps it may charge within the rule's limit),
-  /// `== null`/`!= null` of an undeclared field, and `&&`, `||`, `=>`, `!` and constants over
-  /// these; each field read by keys alone (`limit`, `budget.limit_micro`); at most 64 rules,
-  /// and 64 fields and constants, at least one field.
+  /// `== null`/`!= null` of an undeclared field, `matches` of a field (no declared type or
+  /// `string`) with a pattern the regex automaton takes, `previous(field)` (undeclared) `==` or
+  /// `!=` a string constant, `bigint_sum(array, 'key')` compared with an integer constant, a
+  /// quantifier (not `.count`, not nested) over an array whose body reads its element's keys
+  /// (one step, no string comparison), and `&&`, `||`, `=>`, `!` and constants over these;
+  /// each field read by keys alone (`limit`, `budget.limit_micro`); at most 64 rules, and 64
+  /// fields, constants and element keys, at least one field.
   package func slotPlan(ruleIndexes indexes: [Int]) -> SlotPlan? {
     guard !indexes.isEmpty, indexes.count <= 64 else {
       return nil
     }
     var paths: [[String]] = []
     var slotByPath: [[[UInt8]]: Int] = [:]
+    // Slots of the keys read from a quantifier's elements follow the constants': numbered
+    // `elementBase + i` until then. `body` is the quantifier being planned, if any: only its
+    // own variable (level 0, no quantifier around it) is read, one key deep.
+    let elementBase = 1 << 20
+    var elementSlots = 0
+    var body: [(bytes: [UInt8], slot: Int)]?
+    var bodyComparesBigints = false
+    func elementSlot(_ key: [UInt8]) -> Int {
+      if let known = body!.first(where: { $0.bytes == key }) { return known.slot }
+      body!.append((key, elementBase + elementSlots))
+      elementSlots += 1
+      return elementBase + elementSlots - 1
+    }
     func slot(_ read: FastPathRead, admitting declared: FastPathRead.Admits = .bigint) -> Int? {
-      guard read.root == .snapshot, !read.steps.isEmpty,
-        read.steps.allSatisfy({ $0.index < 0 }),
+      guard !read.steps.isEmpty, read.steps.allSatisfy({ $0.index < 0 }),
         read.admits == .anything || read.admits == declared
       else { return nil }
+      if read.root != .snapshot {
+        guard read.root == .variable(level: 0), body != nil, read.steps.count == 1 else {
+          return nil
+        }
+        return elementSlot(Array(read.keys[0].text.utf8))
+      }
       let path = read.steps.indices.map { read.keys[$0].text }
       let bytes = path.map { Array($0.utf8) }
       if let slot = slotByPath[bytes] { return slot }
@@ -436,7 +675,8 @@ extension RuleSet {
     var stepLimit = 0
     func leaf(_ leaf: FastLeaf) -> SlotPlan.Leaf? {
       if leaf.kind == .compare {
-        guard let comparison = leaf.comparison,
+        // Charged once per rule above: not in a quantifier's body, charged per element.
+        guard body == nil, let comparison = leaf.comparison,
           case .equal(.text(let constant), let negated) = comparison.pointee,
           let x = slot(leaf.read, admitting: .string)
         else { return nil }
@@ -447,6 +687,7 @@ extension RuleSet {
           relation: .equal, first: x, second: x, textIndex: texts.count - 1, negated: negated)
       }
       guard leaf.kind == .bigint, let x = slot(leaf.read) else { return nil }
+      if body != nil { bodyComparesBigints = true }
       guard let second = leaf.secondRead else {
         return SlotPlan.Leaf(
           relation: leaf.relation, first: x, second: slot(constant: leaf.constant))
@@ -455,6 +696,7 @@ extension RuleSet {
       return SlotPlan.Leaf(relation: leaf.relation, first: x, second: y)
     }
     var nodes: [SlotPlan.PlannedNode] = []
+    var regexes: [CompiledRegex] = []
     func add(_ node: SlotPlan.PlannedNode) -> Int {
       nodes.append(node)
       return nodes.count - 1
@@ -494,14 +736,67 @@ extension RuleSet {
           leaves.append(planned)
         }
         return add(SlotPlan.PlannedNode(kind: .leaves, flag: decisive, leaves: leaves))
-      case .compare, .bigint:
+      case .bigint(let relation, let operands):
+        if let sum = sumNode(relation, operands.pointee) { return sum }
         guard let fast = FastLeaf(condition), let planned = leaf(fast) else { return nil }
         return add(SlotPlan.PlannedNode(kind: .leaves, leaves: [planned]))
+      case .compare:
+        guard let fast = FastLeaf(condition), let planned = leaf(fast) else { return nil }
+        return add(SlotPlan.PlannedNode(kind: .leaves, leaves: [planned]))
+      case .matches(let subject, let regex):
+        // Only a pattern the automaton matches, as the fast path's match gives the
+        // automaton's answer on ASCII subjects.
+        let compiled = regex.takeUnretainedValue()
+        guard case .path(let read) = subject.pointee, let automaton = compiled.slotAutomaton,
+          let slot = slot(read, admitting: .string)
+        else { return nil }
+        regexes.append(compiled)
+        return add(SlotPlan.PlannedNode(kind: .matches, slot: slot, automaton: automaton))
+      case .quantifier(let quantifier, let receiver, let condition):
+        guard body == nil, quantifier != .count, let array = slot(receiver, admitting: .array)
+        else { return nil }
+        body = []
+        bodyComparesBigints = false
+        defer { body = nil }
+        guard let child = node(condition.pointee) else { return nil }
+        return add(
+          SlotPlan.PlannedNode(
+            kind: .quantifier, flag: bodyComparesBigints, slot: array, children: [child],
+            quantifier: quantifier, elementKeys: body!))
+      case .equal(let operands, let negated):
+        // `previous(path) == 'text'` (or `!=`), either way round.
+        var pair = (operands.pointee.first, operands.pointee.second)
+        if case .constant = pair.0 { pair = (pair.1, pair.0) }
+        guard case .previous(let previousRoot, let current, let earlier) = pair.0,
+          case .constant(.string(_, let text)) = pair.1, current.admits == .anything,
+          let previous = slot(previousRoot, admitting: .anything),
+          let field = slot(earlier, admitting: .string)
+        else { return nil }
+        return add(
+          SlotPlan.PlannedNode(
+            kind: .previousEquals, flag: negated, slot: previous, otherSlot: field,
+            text: Array(text)))
       default:
         return nil
       }
     }
+    // `bigint_sum(array, 'key')` compared with an integer constant, either way round.
+    func sumNode(_ relation: FastRelation, _ operands: FastOperandPair) -> Int? {
+      var (sum, other, constantFirst) = (operands.first, operands.second, false)
+      if case .constant = sum { (sum, other, constantFirst) = (other, sum, true) }
+      guard case .bigintSum(let read, let key?) = sum, case .constant(.int(let constant)) = other,
+        key.steps.count == 1, key.steps[0].index < 0,
+        let array = slot(read, admitting: .array)
+      else { return nil }
+      let item = elementBase + elementSlots
+      elementSlots += 1
+      return add(
+        SlotPlan.PlannedNode(
+          kind: .sum, flag: constantFirst, slot: array, relation: relation, constant: constant,
+          elementKeys: [(Array(key.keys[0].text.utf8), item)]))
+    }
     var roots: [Int?] = []
+    var budgets: [Int] = []
     var passing: [RuleOutcome] = []
     for index in indexes {
       let rule = rules[index]
@@ -512,6 +807,7 @@ extension RuleSet {
         case .active: return nil
         }
         roots.append(nil)
+        budgets.append(0)
         continue
       }
       guard let root = program.fastRoot else { return nil }
@@ -519,17 +815,29 @@ extension RuleSet {
       stepLimit = program.options.evaluationLimits.maximumSteps
       guard let top = node(root.condition.pointee) else { return nil }
       roots.append(top)
+      budgets.append(stepLimit - steps)
       passing.append(.evaluated(.pass))
     }
-    // A read tells its fields apart by one bit per slot.
-    guard !paths.isEmpty, paths.count + constants.count <= 64 else { return nil }
+    // A read tells its fields apart by one bit per slot: paths', constants', then elements'.
+    let slotCount = paths.count + constants.count + elementSlots
+    guard !paths.isEmpty, slotCount <= 64 else { return nil }
+    func resolved(_ slot: Int) -> Int {
+      if slot >= elementBase { return paths.count + constants.count + slot - elementBase }
+      return slot < 0 ? paths.count - 1 - slot : slot
+    }
     for position in nodes.indices {
-      for leaf in nodes[position].leaves.indices where nodes[position].leaves[leaf].second < 0 {
-        nodes[position].leaves[leaf].second = paths.count - 1 - nodes[position].leaves[leaf].second
+      nodes[position].slot = resolved(nodes[position].slot)
+      nodes[position].otherSlot = resolved(nodes[position].otherSlot)
+      for key in nodes[position].elementKeys.indices {
+        nodes[position].elementKeys[key].slot = resolved(nodes[position].elementKeys[key].slot)
+      }
+      for leaf in nodes[position].leaves.indices {
+        nodes[position].leaves[leaf].first = resolved(nodes[position].leaves[leaf].first)
+        nodes[position].leaves[leaf].second = resolved(nodes[position].leaves[leaf].second)
       }
     }
     return SlotPlan(
-      paths: paths, constants: constants, texts: texts, roots: roots, nodes: nodes,
-      passingOutcomes: passing)
+      paths: paths, constants: constants, elementSlots: elementSlots, texts: texts, roots: roots,
+      stepBudgets: budgets, nodes: nodes, regexes: regexes, passingOutcomes: passing)
   }
 }
