@@ -129,6 +129,12 @@ print(json.dumps({"bytes": size, "seconds": seconds, "mb_per_s": size / seconds 
                   "peak_rss_kib": rss}))
 PY
 
+# Decoding alone on one core (issue 21's target): in full, building every value, and as a check
+# of the billing rules reads a line before deciding it (validated, the rules' fields located,
+# no value built).
+"$bin/e2e-check" --decode-only "$data" > results/ours-decode.json
+"$bin/e2e-check" --slot-decode-only "$data" > results/ours-slot-decode.json
+
 echo "== peers" >&2
 peers/.venv/bin/python peers/run_peers.py --jsonl "$data" --e2e-bytes "$peer_bytes" \
   --budget "$budget" > results/peers.json

@@ -127,6 +127,13 @@ def main():
     print(f"ours `constraint check Rules/billing.constraints.json --no-explain` over the same "
           f"file: {eval_run['mb_per_s']:.1f} MB/s, "
           f"peak RSS {eval_run['peak_rss_kib'] / 1024:.0f} MiB")
+    decode, slot_decode = directory / "ours-decode.json", directory / "ours-slot-decode.json"
+    if decode.exists() and slot_decode.exists():
+        full, slots = json.loads(decode.read_text()), json.loads(slot_decode.read_text())
+        print(f"ours decoding the same file on one core: in full (every value built) "
+              f"{full['mb_per_s']:.1f} MB/s; for the billing rules (validated, their fields "
+              f"located, as `check` reads a line before deciding it) {slots['mb_per_s']:.1f} MB/s, "
+              f"{slots['unreadable']} lines left to the value path")
     for name in engines:
         result = peers["engines"][name]
         print(f"{name}: end to end over the first {result['_e2e_snapshots']} snapshots, "

@@ -1,5 +1,6 @@
 import BenchSupport
 import ConstraintEngine
+@_spi(Benchmarks) import ConstraintEngine
 
 #if canImport(Glibc)
   import Glibc
@@ -14,6 +15,10 @@ func printError(_ message: String) {
 // decode each line, check every billing rule — timed, on one core. Prints one JSON line:
 // snapshots, bytes, seconds, MB/s, counts by outcome and peak resident memory.
 // `e2e-check --decode-only FILE.jsonl` only reads and decodes (the JSONL decoding rate).
+// `e2e-check --slot-decode-only FILE.jsonl` only reads each line as a check of the billing rules
+// reads it before deciding: validated, and where the rules' fields lie recorded, without
+// building values (`SlotLineDecoder`); "unreadable" counts the lines a check would read into
+// values instead.
 // GENERAL_PATH=1 compiles the rules without their fast path (to measure the general path).
 
 func now() -> Double {
@@ -23,8 +28,10 @@ func now() -> Double {
 }
 
 let decodeOnly = CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--decode-only"
-guard CommandLine.arguments.count == 2 || decodeOnly else {
-  printError("usage: e2e-check [--decode-only] FILE.jsonl\n")
+let slotDecodeOnly =
+  CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--slot-decode-only"
+guard CommandLine.arguments.count == 2 || decodeOnly || slotDecodeOnly else {
+  printError("usage: e2e-check [--decode-only | --slot-decode-only] FILE.jsonl\n")
   exit(2)
 }
 let path = CommandLine.arguments[CommandLine.arguments.count - 1]
@@ -56,6 +63,57 @@ let countIndex = { (kind: OutcomeKind) -> Int in
   }
 }
 var unreadable = 0
+if slotDecodeOnly {
+  guard let decoder = SlotLineDecoder(ruleSet: rules, ruleIndexes: indexes) else {
+    printError("e2e-check: the billing rules do not qualify for slot reading\n")
+    exit(2)
+  }
+  guard let file = fopen(path, "r") else {
+    printError("e2e-check: cannot open \(path)\n")
+    exit(2)
+  }
+  let start = now()
+  // Lines split in 1 MiB chunks, the unfinished last line carried to the next chunk.
+  let capacity = 1 << 20
+  let buffer = UnsafeMutableRawPointer.allocate(byteCount: 2 * capacity, alignment: 16)
+  var kept = 0
+  while true {
+    let read = fread(buffer + kept, 1, capacity, file)
+    let end = kept + read
+    var lineStart = 0
+    while lineStart < end,
+      let newline = memchr(buffer + lineStart, 0x0A, end - lineStart)
+    {
+      let lineEnd = newline - buffer
+      if lineEnd > lineStart {
+        snapshots += 1
+        bytes += lineEnd - lineStart + 1
+        let line = UnsafeRawBufferPointer(start: buffer + lineStart, count: lineEnd - lineStart)
+        if !decoder.read(line) { unreadable += 1 }
+      }
+      lineStart = lineEnd + 1
+    }
+    kept = end - lineStart
+    if kept > 0 { memmove(buffer, buffer + lineStart, kept) }
+    if read == 0 {
+      // A last line without a newline.
+      if kept > 0 {
+        snapshots += 1
+        bytes += kept
+        if !decoder.read(UnsafeRawBufferPointer(start: buffer, count: kept)) { unreadable += 1 }
+      }
+      break
+    }
+  }
+  let seconds = now() - start
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  print(
+    "{\"snapshots\":\(snapshots),\"bytes\":\(bytes),\"seconds\":\(seconds),"
+      + "\"mb_per_s\":\(Double(bytes) / seconds / 1e6),\"unreadable\":\(unreadable),"
+      + "\"rules\":\(indexes.count),\"peak_rss_kib\":\(usage.ru_maxrss)}")
+  exit(0)
+}
 let start = now()
 for line in JSONLinesReader(path: path) {
   bytes += line.byteCount + 1
