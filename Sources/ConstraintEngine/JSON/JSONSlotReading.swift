@@ -334,9 +334,9 @@ extension JSONParser {
     let read =
       keys.readsObjectsBelow
       ? try readSlotObject(
-        keys.layout.pointee, keys.table.view, into: slots, shape: NestedSlotObject.self)
+        keys.layout, keys.table.view, into: slots, shape: NestedSlotObject.self)
       : try readSlotObject(
-        keys.layout.pointee, keys.table.view, into: slots, shape: FlatSlotObject.self)
+        keys.layout, keys.table.view, into: slots, shape: FlatSlotObject.self)
     guard let recorded = read else { return nil }
     try endDocument()
     return recorded
@@ -348,14 +348,14 @@ extension JSONParser {
   /// written. Nil, without reading further, where ``readSlots(_:into:)`` returns nil.
   @inline(__always)
   mutating func readSlotObject<Shape: SlotObjectShape>(
-    _ keys: SlotKeys.Layout, _ view: ProjectionView,
+    _ keys: UnsafePointer<SlotKeys.Layout>, _ view: ProjectionView,
     into slots: UnsafeMutablePointer<ValueSlot>,
     shape: Shape.Type
   ) throws(JSONError) -> UInt64? {
-    let entryCount = keys.count
-    let entries = keys.entries
-    let entryKeyBits = keys.keyBits
-    let shortEntryBits = keys.shortKeyBits
+    let entryCount = keys.pointee.count
+    let entries = keys.pointee.entries
+    let entryKeyBits = keys.pointee.keyBits
+    let shortEntryBits = keys.pointee.shortKeyBits
     try countValue(at: index)
     // The object as ``skipObject(_:)`` reads it, its members' values recorded.
     try enter(at: index)
@@ -508,7 +508,7 @@ extension JSONParser {
     _ keys: UnsafePointer<SlotKeys.Layout>, _ view: ProjectionView,
     _ slots: UnsafeMutablePointer<ValueSlot>
   ) throws(JSONError) -> UInt64? {
-    try readSlotObject(keys.pointee, view, into: slots, shape: NestedSlotObject.self)
+    try readSlotObject(keys, view, into: slots, shape: NestedSlotObject.self)
   }
 
   /// Validates the value at the next token as ``skipValue(_:)`` does (the same checks in the

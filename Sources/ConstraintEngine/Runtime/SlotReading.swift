@@ -422,6 +422,22 @@ package final class SlotPlan: @unchecked Sendable {
       && document.load(fromByteOffset: slots[slot].start, as: UInt8.self) == UInt8(ascii: "n")
   }
 
+  /// A scanner at the first element of the array in `node`'s slot; nil when that field is
+  /// absent or not an array.
+  @inline(__always)
+  private static func elements(
+    of node: UnsafeMutablePointer<Node>, _ slots: UnsafeMutablePointer<ValueSlot>,
+    _ recorded: UInt64, _ document: UnsafeRawPointer
+  ) -> ValidatedJSONScanner? {
+    let arraySlot = node.pointee.slot
+    guard recorded & (1 &<< UInt64(truncatingIfNeeded: arraySlot)) != 0,
+      slots[arraySlot].kind == .array
+    else { return nil }
+    var scanner = ValidatedJSONScanner(document: document, array: slots[arraySlot])
+    scanner.skipWhitespace()
+    return scanner
+  }
+
   /// The quantifier at `node`, as ``FastEvaluator`` quantifies over an array: a step per
   /// element visited, then its body, until an element decides; nil for anything but an array
   /// of objects without escaped keys.
@@ -429,15 +445,10 @@ package final class SlotPlan: @unchecked Sendable {
     _ node: UnsafeMutablePointer<Node>, _ slots: UnsafeMutablePointer<ValueSlot>,
     _ recorded: UInt64, _ document: UnsafeRawPointer, _ steps: inout Int
   ) -> Bool? {
-    let arraySlot = node.pointee.slot
-    guard recorded & (1 &<< UInt64(truncatingIfNeeded: arraySlot)) != 0,
-      slots[arraySlot].kind == .array
-    else { return nil }
+    guard var scanner = Self.elements(of: node, slots, recorded, document) else { return nil }
     let quantifier = node.pointee.quantifier
     let body = children[node.pointee.first]
     let others = recorded & ~node.pointee.elementBits
-    var scanner = ValidatedJSONScanner(document: document, array: slots[arraySlot])
-    scanner.skipWhitespace()
     while !scanner.atEnd {
       steps &-= 1
       guard steps >= 0,
@@ -460,15 +471,10 @@ package final class SlotPlan: @unchecked Sendable {
     _ node: UnsafeMutablePointer<Node>, _ slots: UnsafeMutablePointer<ValueSlot>,
     _ recorded: UInt64, _ document: UnsafeRawPointer, _ steps: inout Int
   ) -> Int? {
-    let arraySlot = node.pointee.slot
-    guard recorded & (1 &<< UInt64(truncatingIfNeeded: arraySlot)) != 0,
-      slots[arraySlot].kind == .array
-    else { return nil }
-    var scanner = ValidatedJSONScanner(document: document, array: slots[arraySlot])
+    guard var scanner = Self.elements(of: node, slots, recorded, document) else { return nil }
     let key = node.pointee.elementKeys!
     let itemSlot = key.pointee.slot
     var total = 0
-    scanner.skipWhitespace()
     while !scanner.atEnd {
       guard let element = scanner.readElement(key, count: 1, into: slots, digits: false) else {
         return nil
