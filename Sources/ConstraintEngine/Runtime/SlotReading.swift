@@ -33,7 +33,7 @@ package final class SlotPlan: @unchecked Sendable {
 
   /// A key read from each element of an array (`p.amount_micro` in `… .every(p => …)`, the
   /// key of `bigint_sum(postings, 'amount_micro')`): its UTF-8 bytes, in memory the plan
-  /// owns, and the slot its value is recorded in for the element at hand (-1: counted only).
+  /// owns, and the slot its value is recorded in for the element at hand.
   struct ElementKey {
     var bytes: UnsafeMutablePointer<UInt8>
     var count: Int
@@ -248,9 +248,11 @@ package final class SlotPlan: @unchecked Sendable {
 
   /// Which rules fail (bit `i` for the rule at position `i`) given `slots` of the line
   /// `document`, of which those whose bit is set in `recorded` hold this line's values (the
-  /// others: absent); nil when a leaf the rules reach is not two plain ASCII strings of 1 to 15
-  /// digits, or a plain string for a string comparison (the fast path over the value then
-  /// decides, or the general path).
+  /// others: absent; the element slots after the constants' are written as arrays are
+  /// walked); nil when a leaf the rules reach is not what the slots decide (two plain ASCII
+  /// strings of 1 to 15 digits, a plain string for a string comparison or a pattern, an array
+  /// of objects without escaped keys…: the fast path over the value then decides, or the
+  /// general path).
   package func failures(
     _ slots: UnsafeMutablePointer<ValueSlot>, recorded: UInt64, document: UnsafeRawPointer
   ) -> UInt64? {
