@@ -302,6 +302,12 @@ struct SlotReadingTests {
       ("a", object([("b", field()), ("c", object([("d", field())])), ("s", text())])),
       ("a_key_longer_than_sixteen", object([("x", field())])),
     ])
+    return spoiled(text, &random)
+  }
+
+  /// `text`'s bytes, now and then (one line in 40 each) cut short, or with a byte made invalid
+  /// UTF-8 or a quote.
+  static func spoiled(_ text: String, _ random: inout SeededGenerator) -> [UInt8] {
     var bytes = Array(text.utf8)
     switch Int.random(in: 0..<40, using: &random) {
     case 0: bytes.removeSubrange(Int.random(in: 0..<bytes.count, using: &random)...)
@@ -378,14 +384,7 @@ struct SlotReadingTests {
     members = members.filter { _ in !maybe(10) }
     if maybe(4) { members.shuffle(using: &random) }
     let text = "{" + members.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-    var bytes = Array(text.utf8)
-    switch Int.random(in: 0..<40, using: &random) {
-    case 0: bytes.removeSubrange(Int.random(in: 0..<bytes.count, using: &random)...)
-    case 1: bytes[Int.random(in: 0..<bytes.count, using: &random)] = 0xFF
-    case 2: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8(ascii: "\"")
-    default: break
-    }
-    return bytes
+    return spoiled(text, &random)
   }
 
   @Test(arguments: 0..<8)
