@@ -320,15 +320,11 @@ struct SlotReadingTests {
 
   @Test(arguments: 0..<8)
   func nestedSlotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
-    guard
-      let (slots, failing) = Self.verdicts(
-        Self.nested, seed: 0x21F_2000 + UInt64(batch), lines: 500, Self.nestedLine)
-    else { return }
     // Some lines are decided from their slots, some of those fail, many are left to the
     // values (nine fields must all be plain strings, seven of them digits).
-    #expect(slots.decidedLines > 4)
-    #expect(failing > 2)
-    #expect(slots.fallbackLines > 200)
+    Self.expectVerdicts(
+      Self.nested, seed: 0x21F_2000 + UInt64(batch), lines: 500, Self.nestedLine,
+      decided: 4, failing: 2, fallback: 200)
   }
 
   // MARK: Arrays, patterns, previous values
@@ -389,15 +385,11 @@ struct SlotReadingTests {
 
   @Test(arguments: 0..<8)
   func arraySlotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
-    guard
-      let (slots, failing) = Self.verdicts(
-        Self.arrays, seed: 0x21F_4000 + UInt64(batch), lines: 500, Self.arrayLine)
-    else { return }
     // Some lines are decided from their slots, some of those fail, many are left to the
     // values (every amount must be a digit string, every element an object).
-    #expect(slots.decidedLines > 10)
-    #expect(failing > 5)
-    #expect(slots.fallbackLines > 100)
+    Self.expectVerdicts(
+      Self.arrays, seed: 0x21F_4000 + UInt64(batch), lines: 500, Self.arrayLine,
+      decided: 10, failing: 5, fallback: 100)
   }
 
   @Test(
@@ -636,36 +628,36 @@ struct SlotReadingTests {
     return bytes
   }
 
-  /// `lines` lines made by `line` from `seed`, each checked against the value path
-  /// (``FuzzChecks/slotDifference(_:)``) and decided by a reader of `ruleSet`: the reader, and
-  /// how many lines it decided failing; nil once a difference is recorded.
-  static func verdicts(
-    _ ruleSet: RuleSet, seed: UInt64, lines: Int, _ line: (inout SeededGenerator) -> [UInt8]
-  ) -> (slots: SlotReader, failing: Int)? {
+  /// Checks `lines` lines made by `line` from `seed` against the value path
+  /// (``FuzzChecks/slotDifference(_:)``), stopping at the first difference, and decides them
+  /// with a reader of `ruleSet`, which must decide more than `decided` of them, more than
+  /// `failing` of those failing, and leave more than `fallback` to the value path.
+  static func expectVerdicts(
+    _ ruleSet: RuleSet, seed: UInt64, lines: Int, _ line: (inout SeededGenerator) -> [UInt8],
+    decided: Int, failing: Int, fallback: Int
+  ) {
     var random = SeededGenerator(seed: seed)
     let slots = reader(ruleSet)
-    var failing = 0
+    var failingLines = 0
     for _ in 0..<lines {
       let line = line(&random)
       if let difference = FuzzChecks.slotDifference(line) {
         Issue.record("\(difference)\n\(String(decoding: line, as: UTF8.self))")
-        return nil
+        return
       }
-      if let failures = FuzzChecks.decide(line, with: slots), failures != 0 { failing += 1 }
+      if let failures = FuzzChecks.decide(line, with: slots), failures != 0 { failingLines += 1 }
     }
-    return (slots, failing)
+    #expect(slots.decidedLines > decided)
+    #expect(failingLines > failing)
+    #expect(slots.fallbackLines > fallback)
   }
 
   @Test(arguments: 0..<8)
   func slotVerdictsEqualValueVerdictsOnGeneratedLines(_ batch: Int) {
-    guard
-      let (slots, failing) = Self.verdicts(
-        Self.lean, seed: 0x21F_0000 + UInt64(batch), lines: 400, Self.line)
-    else { return }
     // Most lines are decided from their slots, some fail, and many are left to the values.
-    #expect(slots.decidedLines > 40)
-    #expect(failing > 10)
-    #expect(slots.fallbackLines > 50)
+    Self.expectVerdicts(
+      Self.lean, seed: 0x21F_0000 + UInt64(batch), lines: 400, Self.line,
+      decided: 40, failing: 10, fallback: 50)
   }
 
   @Test(arguments: 0..<41)

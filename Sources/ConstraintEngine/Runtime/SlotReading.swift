@@ -159,21 +159,18 @@ package final class SlotPlan: @unchecked Sendable {
     self.othersSkipped = othersSkipped
     skippedCount = skipped
     // Leaves in memory of their own, with their string constants.
-    func allocate(_ list: [Leaf]) -> UnsafeMutablePointer<Leaf> {
-      let leaves = UnsafeMutablePointer<Leaf>.allocate(capacity: max(1, list.count))
-      leaves.initialize(from: list, count: list.count)
-      for index in list.indices where list[index].textIndex >= 0 {
-        let bytes = texts[list[index].textIndex]
-        let text = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
-        _ = text.initialize(from: bytes)
-        leaves[index].text = UnsafeBufferPointer(rebasing: text[..<bytes.count])
-      }
-      return leaves
-    }
     func keep(_ bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
       let kept = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
       _ = kept.initialize(from: bytes)
       return UnsafeBufferPointer(rebasing: kept[..<bytes.count])
+    }
+    func allocate(_ list: [Leaf]) -> UnsafeMutablePointer<Leaf> {
+      let leaves = UnsafeMutablePointer<Leaf>.allocate(capacity: max(1, list.count))
+      leaves.initialize(from: list, count: list.count)
+      for index in list.indices where list[index].textIndex >= 0 {
+        leaves[index].text = keep(texts[list[index].textIndex])
+      }
+      return leaves
     }
     self.roots = .allocate(capacity: max(1, roots.count))
     _ = self.roots.initialize(from: roots.map { $0 ?? -1 })
@@ -289,23 +286,17 @@ package final class SlotPlan: @unchecked Sendable {
         // As ``FastEvaluator`` compares a string held in a value with a constant: by length,
         // then by bytes (plain strings in a line are their values' bytes).
         let x = slots + leaf.pointee.first
-        let bit: UInt64 = 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
-        guard recorded & bit != 0, x.pointee.kind == .plainString else { return nil }
-        let equal =
-          x.pointee.count == text.count
-          && (text.isEmpty
-            || memcmpBytes(
-              (document + x.pointee.start).assumingMemoryBound(to: UInt8.self),
-              text.baseAddress!, text.count) == 0)
+        guard Self.isRecorded(leaf.pointee.first, recorded), x.pointee.kind == .plainString
+        else { return nil }
+        let equal = Value.utf8Equal(Self.bytes(of: x, document), text)
         if (equal != leaf.pointee.negated) == decisive { return decisive }
         continue
       }
       let x = slots + leaf.pointee.first
       let y = slots + leaf.pointee.second
-      let both: UInt64 =
-        1 &<< UInt64(truncatingIfNeeded: leaf.pointee.first)
-        | 1 &<< UInt64(truncatingIfNeeded: leaf.pointee.second)
-      guard recorded & both == both, x.pointee.digits, y.pointee.digits else { return nil }
+      guard Self.isRecorded(leaf.pointee.first, recorded),
+        Self.isRecorded(leaf.pointee.second, recorded), x.pointee.digits, y.pointee.digits
+      else { return nil }
       // The order of the two digit fields, as ``FastEvaluator/digitStringOrder(_:_:)``
       // finds it for the same strings held in a value.
       let order: Int
@@ -374,15 +365,11 @@ package final class SlotPlan: @unchecked Sendable {
       // (``Metering/match(subjectBytes:)``), then the automaton's answer; anything but a
       // plain string, or a subject the automaton leaves to PCRE2, gives up.
       let slot = slots + node.pointee.slot
-      guard recorded & (1 &<< UInt64(truncatingIfNeeded: node.pointee.slot)) != 0,
-        slot.pointee.kind == .plainString
+      guard Self.isRecorded(node.pointee.slot, recorded), slot.pointee.kind == .plainString
       else { return nil }
       steps &-= Metering.match(subjectBytes: slot.pointee.count)
       guard steps >= 0 else { return nil }
-      let subject = UnsafeBufferPointer(
-        start: (document + slot.pointee.start).assumingMemoryBound(to: UInt8.self),
-        count: slot.pointee.count)
-      return node.pointee.automaton!.matches(subject)
+      return node.pointee.automaton!.matches(Self.bytes(of: slot, document))
     case .quantifier:
       return quantify(node, slots, recorded, document, &steps)
     case .sum:
@@ -404,13 +391,24 @@ package final class SlotPlan: @unchecked Sendable {
       // ``Metering/stringEquality(_:_:)``: the bytes, when the lengths are equal.
       steps &-= Metering.bytes(text.count)
       guard steps >= 0 else { return nil }
-      let equal =
-        text.isEmpty
-        || memcmpBytes(
-          (document + slot.pointee.start).assumingMemoryBound(to: UInt8.self),
-          text.baseAddress!, text.count) == 0
-      return equal != negated
+      return Value.utf8Equal(Self.bytes(of: slot, document), text) != negated
     }
+  }
+
+  /// Whether this line's read wrote `slot` (its bit is set in `recorded`).
+  @inline(__always)
+  private static func isRecorded(_ slot: Int, _ recorded: UInt64) -> Bool {
+    recorded & (1 &<< UInt64(truncatingIfNeeded: slot)) != 0
+  }
+
+  /// The bytes of the plain string in `slot` (its content, where it lies in `document`).
+  @inline(__always)
+  private static func bytes(of slot: UnsafePointer<ValueSlot>, _ document: UnsafeRawPointer)
+    -> UnsafeBufferPointer<UInt8>
+  {
+    UnsafeBufferPointer(
+      start: (document + slot.pointee.start).assumingMemoryBound(to: UInt8.self),
+      count: slot.pointee.count)
   }
 
   /// Whether the field in `slot` is absent or `null`.
@@ -419,7 +417,7 @@ package final class SlotPlan: @unchecked Sendable {
     _ slot: Int, _ slots: UnsafeMutablePointer<ValueSlot>, _ recorded: UInt64,
     _ document: UnsafeRawPointer
   ) -> Bool {
-    guard recorded & (1 &<< UInt64(truncatingIfNeeded: slot)) != 0 else { return true }
+    guard isRecorded(slot, recorded) else { return true }
     return slots[slot].kind == .literal
       && document.load(fromByteOffset: slots[slot].start, as: UInt8.self) == UInt8(ascii: "n")
   }
@@ -432,8 +430,7 @@ package final class SlotPlan: @unchecked Sendable {
     _ recorded: UInt64, _ document: UnsafeRawPointer
   ) -> ValidatedJSONScanner? {
     let arraySlot = node.pointee.slot
-    guard recorded & (1 &<< UInt64(truncatingIfNeeded: arraySlot)) != 0,
-      slots[arraySlot].kind == .array
+    guard isRecorded(arraySlot, recorded), slots[arraySlot].kind == .array
     else { return nil }
     var scanner = ValidatedJSONScanner(document: document, array: slots[arraySlot])
     scanner.skipWhitespace()
@@ -487,10 +484,7 @@ package final class SlotPlan: @unchecked Sendable {
       else { continue }
       let item = slots + itemSlot
       guard item.pointee.kind == .plainString,
-        let addend = FastEvaluator.smallInteger(
-          utf8: UnsafeBufferPointer(
-            start: (document + item.pointee.start).assumingMemoryBound(to: UInt8.self),
-            count: item.pointee.count))
+        let addend = FastEvaluator.smallInteger(utf8: Self.bytes(of: item, document))
       else { return nil }
       let (next, overflow) = total.addingReportingOverflow(addend)
       if overflow { return nil }
@@ -589,10 +583,7 @@ package final class SlotReader {
   /// The rules that fail for the document `bytes` (bit `i`: the rule at position `i`), or nil
   /// when the line must be read into a value and checked as before.
   package func failures(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
-    let read = unmanagedKeys._withUnsafeGuaranteedRef { keys in
-      unmanagedReader._withUnsafeGuaranteedRef { $0.readSlots(bytes, keys, into: slots) }
-    }
-    guard let read else {
+    guard let read = read(bytes) else {
       recorded = 0
       return fallBack(.unread)
     }
@@ -605,6 +596,16 @@ package final class SlotReader {
     if failing != 0, explain { return fallBack(.explanation) }
     decidedLines &+= 1
     return failing
+  }
+
+  /// Reads the document `bytes` for the plan's slots (every byte validated as the full reader
+  /// validates it, the fields located, nothing built): the bits of the slots written, or nil
+  /// where the line must be read into a value.
+  @inline(__always)
+  package func read(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
+    unmanagedKeys._withUnsafeGuaranteedRef { keys in
+      unmanagedReader._withUnsafeGuaranteedRef { $0.readSlots(bytes, keys, into: slots) }
+    }
   }
 
   /// The slots the last read recorded, by path (for tests).
@@ -645,11 +646,14 @@ extension RuleSet {
     var elementSlots = 0
     var body: [(bytes: [UInt8], slot: Int)]?
     var bodyComparesBigints = false
-    func elementSlot(_ key: [UInt8]) -> Int {
-      if let known = body!.first(where: { $0.bytes == key }) { return known.slot }
-      body!.append((key, elementBase + elementSlots))
+    func newElementSlot() -> Int {
       elementSlots += 1
       return elementBase + elementSlots - 1
+    }
+    func elementSlot(_ key: [UInt8]) -> Int {
+      if let known = body!.first(where: { $0.bytes == key }) { return known.slot }
+      body!.append((key, newElementSlot()))
+      return body!.last!.slot
     }
     func slot(_ read: FastPathRead, admitting declared: FastPathRead.Admits = .bigint) -> Int? {
       guard !read.steps.isEmpty, read.steps.allSatisfy({ $0.index < 0 }),
@@ -796,8 +800,7 @@ extension RuleSet {
         key.steps.count == 1, key.steps[0].index < 0,
         let array = slot(read, admitting: .array)
       else { return nil }
-      let item = elementBase + elementSlots
-      elementSlots += 1
+      let item = newElementSlot()
       return add(
         SlotPlan.PlannedNode(
           kind: .sum, flag: constantFirst, slot: array, relation: relation, constant: constant,
