@@ -98,6 +98,8 @@ package final class SlotKeys: @unchecked Sendable {
   struct Layout {
     let entries: UnsafeMutablePointer<Entry>
     let count: Int
+    /// One bit per key hash (its top six bits), to pass over most other keys at once; and per
+    /// short key's ``JSONParser/shortKeyHash(_:_:_:)``.
     let keyBits: UInt64
     let shortKeyBits: UInt64
   }
@@ -110,10 +112,6 @@ package final class SlotKeys: @unchecked Sendable {
   /// Whether any entry's value is read further.
   let readsObjectsBelow: Bool
   let entries: UnsafeMutableBufferPointer<Entry>
-  /// One bit per key hash (its top six bits), to pass over most other keys at once; and per
-  /// short key's ``JSONParser/shortKeyHash(_:_:_:)``.
-  let keyBits: UInt64
-  let shortKeyBits: UInt64
   /// A projection of the keys, whose view the skipping functions take (they read no key of
   /// it: the members of a skipped value are skipped whatever their keys).
   let table: ProjectionTable
@@ -193,8 +191,6 @@ package final class SlotKeys: @unchecked Sendable {
           quotedLowMask: masks.0, quotedHighMask: masks.1,
           child: children[position].map { UnsafePointer($0.layout) }))
     }
-    keyBits = bits
-    shortKeyBits = shortBits
     count = keys.count
     table = ProjectionTable(ReadProjection(paths: keys.map { FieldPath([.key($0)]) }))
     layout = .allocate(capacity: 1)
